@@ -1,0 +1,11 @@
+//! unionhall: the web app a staff union local runs on.
+//!
+//! `main.rs` only wires the command line to these modules; `app` builds the
+//! server; each feature lives in its own module.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod mail;
+pub mod web;

@@ -1,0 +1,68 @@
+//! The notices unionhall sends; each pairs a text and an HTML template.
+
+use askama::Template;
+
+use super::Notice;
+
+/// Sent by `unionhall mail test ADDRESS` so an officer can check the mail set-up.
+#[derive(Debug, Clone)]
+pub struct TestMessage {
+    /// The local's name.
+    pub local_name: String,
+    /// The site's address.
+    pub site: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/test_message.txt")]
+struct TestMessageText<'a> {
+    m: &'a TestMessage,
+}
+
+#[derive(Template)]
+#[template(path = "email/test_message.html")]
+struct TestMessageHtml<'a> {
+    m: &'a TestMessage,
+}
+
+impl Notice for TestMessage {
+    const TEMPLATE: &'static str = "test_message";
+
+    fn subject(&self) -> String {
+        format!("{}: test message from unionhall", self.local_name)
+    }
+
+    fn text(&self) -> askama::Result<String> {
+        TestMessageText { m: self }.render()
+    }
+
+    fn html(&self) -> askama::Result<String> {
+        TestMessageHtml { m: self }.render()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_html_body_escapes_what_the_text_body_keeps() {
+        let message = TestMessage {
+            local_name: "Guild <Local> & Co".into(),
+            site: "http://127.0.0.1:8080".into(),
+        };
+        let email = message.to("officer@example.org").unwrap();
+        assert_eq!(
+            email.subject,
+            "Guild <Local> & Co: test message from unionhall"
+        );
+        assert!(email.text.contains("Guild <Local> & Co"));
+        assert!(
+            email.html.contains("Guild &#60;Local&#62; &#38; Co"),
+            "{}",
+            email.html
+        );
+        assert!(email.text.contains("http://127.0.0.1:8080"));
+        assert!(email.html.contains("href=\"http://127.0.0.1:8080\""));
+    }
+}

@@ -1,0 +1,241 @@
+//! The outbox table: queueing inside the caller's transaction, claiming with
+//! a lease, and recording what happened.
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::{Email, new_message_id};
+use crate::db::schema::outbox;
+use crate::db::{DbConnection, write_tx};
+
+/// Waiting to be sent (first try or a retry).
+pub const QUEUED: &str = "queued";
+/// Claimed by a worker whose lease has not run out.
+pub const SENDING: &str = "sending";
+/// Accepted by the mail server or written to the mail folder.
+pub const SENT: &str = "sent";
+/// Parked: refused for good, or out of attempts. An officer may retry it.
+pub const FAILED: &str = "failed";
+
+/// One row of the outbox.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxMessage {
+    /// Row id.
+    pub id: i64,
+    /// The `Message-ID` header, fixed when queued.
+    pub message_id: String,
+    /// The recipient's address.
+    pub recipient: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body_text: String,
+    /// HTML body.
+    pub body_html: String,
+    /// Template that produced it.
+    pub template: String,
+    /// queued, sending, sent or failed.
+    pub status: String,
+    /// Sending attempts so far.
+    pub attempts: i32,
+    /// When the worker may next try it.
+    pub next_attempt_at: NaiveDateTime,
+    /// While sending: when the claim lapses.
+    pub locked_until: Option<NaiveDateTime>,
+    /// The last error, in the server's or the system's words.
+    pub last_error: Option<String>,
+    /// When it was queued (UTC).
+    pub created_at: NaiveDateTime,
+    /// When it was sent (UTC).
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+fn after(duration: Duration) -> NaiveDateTime {
+    now() + chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Adds a message to the outbox. Call it inside the transaction of the act
+/// that causes the message, so both commit or neither does.
+pub fn enqueue(conn: &mut DbConnection, email: &Email, domain: &str) -> QueryResult<()> {
+    let at = now();
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::message_id.eq(new_message_id(domain)),
+            outbox::recipient.eq(&email.to),
+            outbox::subject.eq(&email.subject),
+            outbox::body_text.eq(&email.text),
+            outbox::body_html.eq(&email.html),
+            outbox::template.eq(email.template),
+            outbox::status.eq(QUEUED),
+            outbox::next_attempt_at.eq(at),
+            outbox::created_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Claims up to `limit` messages that are due, or whose previous claimer's
+/// lease ran out, for `lease`. Claimed rows are skipped by other workers:
+/// PostgreSQL locks them with `FOR UPDATE SKIP LOCKED`; SQLite lets one
+/// writer at a time in.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    limit: i64,
+    lease: Duration,
+) -> QueryResult<Vec<OutboxMessage>> {
+    write_tx(conn, |conn| {
+        let at = now();
+        macro_rules! due_ids {
+            () => {
+                outbox::table
+                    .filter(
+                        (outbox::status
+                            .eq(QUEUED)
+                            .and(outbox::next_attempt_at.le(at)))
+                        .or(outbox::status.eq(SENDING).and(outbox::locked_until.le(at))),
+                    )
+                    .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+                    .limit(limit)
+                    .select(outbox::id)
+            };
+        }
+        let ids: Vec<i64> = match conn {
+            DbConnection::Postgres(pg) => due_ids!().for_update().skip_locked().load(pg)?,
+            DbConnection::Sqlite(lite) => due_ids!().load(lite)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((
+                outbox::status.eq(SENDING),
+                outbox::locked_until.eq(after(lease)),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(conn)?;
+        outbox::table
+            .filter(outbox::id.eq_any(&ids))
+            .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+            .select(OutboxMessage::as_select())
+            .load(conn)
+    })
+}
+
+/// Records that the message left. Only a row still claimed is changed, so a
+/// late worker cannot overwrite what an officer or another worker did.
+pub fn mark_sent(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::update(claimed(id))
+        .set((
+            outbox::status.eq(SENT),
+            outbox::sent_at.eq(now()),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Puts a message back in the queue to be tried after `delay`.
+pub fn mark_retry(
+    conn: &mut DbConnection,
+    id: i64,
+    delay: Duration,
+    error: &str,
+) -> QueryResult<()> {
+    diesel::update(claimed(id))
+        .set((
+            outbox::status.eq(QUEUED),
+            outbox::next_attempt_at.eq(after(delay)),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(error),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Parks a message that will not go through without someone acting.
+pub fn mark_failed(conn: &mut DbConnection, id: i64, error: &str) -> QueryResult<()> {
+    diesel::update(claimed(id))
+        .set((
+            outbox::status.eq(FAILED),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(error),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The row `id` while it is still claimed by a worker.
+type Claimed = diesel::dsl::Filter<
+    outbox::table,
+    diesel::dsl::And<
+        diesel::dsl::Eq<outbox::id, i64>,
+        diesel::dsl::Eq<outbox::status, &'static str>,
+    >,
+>;
+
+fn claimed(id: i64) -> Claimed {
+    outbox::table.filter(outbox::id.eq(id).and(outbox::status.eq(SENDING)))
+}
+
+/// Sends a parked message again from the start: an officer's retry. Returns
+/// false when the message is not parked (already sent, or still queued).
+pub fn retry_failed(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
+    let changed =
+        diesel::update(outbox::table.filter(outbox::id.eq(id).and(outbox::status.eq(FAILED))))
+            .set((
+                outbox::status.eq(QUEUED),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(now()),
+            ))
+            .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// The outbox, newest first, optionally of one status.
+pub fn list(
+    conn: &mut DbConnection,
+    status: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<OutboxMessage>> {
+    let mut query = outbox::table
+        .order(outbox::id.desc())
+        .limit(limit)
+        .select(OutboxMessage::as_select())
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(outbox::status.eq(status.to_owned()));
+    }
+    query.load(conn)
+}
+
+/// How long to wait before attempt number `attempts + 1`: the base delay
+/// doubled for each attempt already made, never more than the cap.
+pub fn backoff(attempts: i32, base: Duration, cap: Duration) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(30);
+    base.saturating_mul(1u32 << doublings).min(cap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_the_base_up_to_the_cap() {
+        let base = Duration::from_secs(30);
+        let cap = Duration::from_secs(3600);
+        let delays: Vec<u64> = (1..=9).map(|a| backoff(a, base, cap).as_secs()).collect();
+        assert_eq!(delays, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(backoff(1000, base, cap), cap);
+        assert_eq!(backoff(0, base, cap), base);
+    }
+}

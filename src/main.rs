@@ -1,0 +1,123 @@
+//! The command line. It only wires: each command calls into the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use unionhall::app::Application;
+use unionhall::config::Config;
+use unionhall::mail::Notice;
+use unionhall::mail::messages::TestMessage;
+use unionhall::{db, mail};
+
+/// unionhall: the dues roll, grievances, salary floors and strike votes of a union local.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default). Settings come from the environment and .env.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Copy the SQLite database to FILE while the server keeps running.
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: PathBuf,
+    },
+    /// Mail commands.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Queue a test message to ADDRESS; the running server's worker sends it.
+    Test {
+        /// Who should receive it.
+        address: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli.command.unwrap_or(Command::Serve)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("unionhall: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    match command {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            let pool = db::connect_and_migrate(&config.database, 1).map_err(|e| e.to_string())?;
+            drop(pool);
+            println!("database {} is up to date", config.database.redacted());
+            Ok(())
+        }
+        Command::Backup { file } => {
+            db::backup(&config.database, &file)?;
+            println!(
+                "backed up {} to {}",
+                config.database.redacted(),
+                file.display()
+            );
+            Ok(())
+        }
+        Command::Mail {
+            command: MailCommand::Test { address },
+        } => queue_test_mail(&config, &address),
+    }
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(
+            "unionhall listening on http://{} (database {})",
+            std::net::SocketAddr::new(config.bind.ip(), app.port()),
+            config.database.redacted()
+        );
+        app.run_until_signalled().await.map_err(|e| e.to_string())
+    })
+}
+
+fn queue_test_mail(config: &Config, address: &str) -> Result<(), String> {
+    if address.parse::<lettre::Address>().is_err() {
+        return Err(format!("{address:?} is not an email address"));
+    }
+    let email = TestMessage {
+        local_name: config.local_name.clone(),
+        site: config.link("/"),
+    }
+    .to(address)
+    .map_err(|e| e.to_string())?;
+    let pool = db::connect_and_migrate(&config.database, 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    db::write_tx(&mut conn, |conn| {
+        mail::outbox::enqueue(conn, &email, &config.mail_domain())
+    })
+    .map_err(|e| e.to_string())?;
+    println!("queued a test message to {address}; the running server sends it");
+    Ok(())
+}

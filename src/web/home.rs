@@ -1,0 +1,43 @@
+//! The public pages: the start page and the health check.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::layout::Page;
+use crate::app::AppState;
+use crate::db;
+
+/// The start page for a visitor.
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    page: Page,
+}
+
+/// `GET /`.
+pub async fn home(page: Page) -> HomePage {
+    HomePage { page }
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not, so
+/// a load balancer stops sending traffic to a process that cannot serve it.
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool.clone();
+    let healthy = web::block(move || {
+        pool.get()
+            .map(|mut conn| db::ping(&mut conn))
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false);
+    if healthy {
+        HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body("ok\n")
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .content_type("text/plain; charset=utf-8")
+            .body("database unavailable\n")
+    }
+}
