@@ -78,7 +78,7 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Opens and migrates the database, binds `config.bind` (port 0 picks a
     /// free one, as the tests do), and starts the mail worker.
-    pub async fn build(config: Config) -> Result<Self, StartupError> {
+    pub async fn build(mut config: Config) -> Result<Self, StartupError> {
         let web_workers = config.web_workers;
         let database = config.database.clone();
         let pool_size = config.db_pool_size;
@@ -97,6 +97,10 @@ impl Application {
                 reason: e.to_string(),
             })?
             .port();
+        if config.base_url_follows_bind {
+            // Port 0 became a real port; links in emails must carry it.
+            let _ = config.base_url.set_port(Some(port));
+        }
         let transport = Transport::from_config(&config.mail_transport, config.outbox.send_timeout)
             .map_err(StartupError::Mail)?;
 

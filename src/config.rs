@@ -83,6 +83,7 @@ pub struct OutboxSettings {
     pub max_attempts: i32,
     /// How long a claimed message is reserved for the worker that claimed it;
     /// after that another worker may take it (the claimer is presumed dead).
+    /// Must exceed a whole batch of sends at `send_timeout` each.
     pub lease: Duration,
     /// Upper bound on one SMTP conversation.
     pub send_timeout: Duration,
@@ -95,7 +96,7 @@ impl Default for OutboxSettings {
             retry_base: Duration::from_secs(30),
             retry_cap: Duration::from_secs(3600),
             max_attempts: 8,
-            lease: Duration::from_secs(300),
+            lease: Duration::from_secs(600),
             send_timeout: Duration::from_secs(30),
         }
     }
@@ -110,6 +111,8 @@ pub struct Config {
     pub bind: SocketAddr,
     /// The address users reach the site at, used in links in emails.
     pub base_url: url::Url,
+    /// True when `BASE_URL` was not set and so follows the bound address.
+    pub base_url_follows_bind: bool,
     /// SMTP relay or the mail folder.
     pub mail_transport: MailTransportConfig,
     /// The From: address of every message.
@@ -163,6 +166,7 @@ impl Config {
                 format!("{bind_raw:?} is not an address and port such as 127.0.0.1:8080"),
             )
         })?;
+        let base_url_follows_bind = get("BASE_URL").is_none();
         let base_raw = get("BASE_URL").unwrap_or_else(|| format!("http://{bind}"));
         let base_url = url::Url::parse(base_raw.trim_end_matches('/'))
             .map_err(|e| ConfigError::Invalid("BASE_URL", format!("{base_raw:?}: {e}")))?;
@@ -219,6 +223,7 @@ impl Config {
             database,
             bind,
             base_url,
+            base_url_follows_bind,
             mail_transport,
             mail_from,
             data_dir,

@@ -32,6 +32,11 @@ pub enum AppError {
 #[derive(Debug, Clone)]
 pub struct PublicMessage(pub String);
 
+/// Marks an error response whose body must stay as the handler wrote it
+/// (the health check's plain text for load balancers).
+#[derive(Debug, Clone, Copy)]
+pub struct KeepBody;
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {

@@ -1,7 +1,5 @@
 //! The worker inside `serve` that drains the outbox.
 
-use std::time::Duration;
-
 use tokio::sync::watch;
 
 use super::outbox::{self, OutboxMessage};
@@ -9,7 +7,8 @@ use super::{MailWaker, Transport};
 use crate::config::OutboxSettings;
 use crate::db::DbPool;
 
-// Enough to keep the relay busy, few enough that a lease covers them all.
+// Enough to keep the relay busy, few enough that the lease covers them all
+// even when each send runs to its time-out (see `OutboxSettings::lease`).
 const BATCH: i64 = 10;
 
 /// Drains the outbox until `shutdown` turns true.
@@ -56,11 +55,7 @@ impl Worker {
     /// Claims one batch, sends it and records each result. Returns how many
     /// messages it claimed.
     pub async fn tick(&self) -> Result<usize, String> {
-        // A lease covers the whole batch even when each send runs to its time-out.
-        let lease = self
-            .settings
-            .lease
-            .max(self.settings.send_timeout * BATCH as u32 + Duration::from_secs(30));
+        let lease = self.settings.lease;
         let pool = self.pool.clone();
         let batch = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|e| e.to_string())?;

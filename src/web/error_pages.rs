@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, Result};
 use askama::Template;
 
 use super::layout::Page;
-use crate::error::PublicMessage;
+use crate::error::{KeepBody, PublicMessage};
 
 /// The error page.
 #[derive(Template)]
@@ -62,7 +62,8 @@ pub fn render<B>(res: ServiceResponse<B>) -> Result<ErrorHandlerResponse<B>> {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if is_page || !res.status().is_client_error() && !res.status().is_server_error() {
+    let keep = res.response().extensions().get::<KeepBody>().is_some();
+    if keep || is_page || !res.status().is_client_error() && !res.status().is_server_error() {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
@@ -92,4 +93,52 @@ pub fn render<B>(res: ServiceResponse<B>) -> Result<ErrorHandlerResponse<B>> {
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(request, rendered).map_into_right_body(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::ErrorHandlers;
+    use actix_web::{App, HttpResponse, test, web};
+
+    use crate::error::AppError;
+
+    async fn fails() -> Result<HttpResponse, AppError> {
+        Err(AppError::Internal(
+            "password column missing in table users".into(),
+        ))
+    }
+
+    async fn refuses() -> Result<HttpResponse, AppError> {
+        Err(AppError::BadRequest("That link has expired.".into()))
+    }
+
+    #[actix_web::test]
+    async fn a_server_error_shows_the_page_without_the_internal_detail() {
+        let app = test::init_service(
+            App::new()
+                .route("/fail", web::get().to(fails))
+                .route("/refuse", web::get().to(refuses))
+                .wrap(ErrorHandlers::new().default_handler(super::render)),
+        )
+        .await;
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri("/fail").to_request()).await;
+        assert_eq!(response.status(), 500);
+        assert_eq!(
+            response.headers().get("content-type").unwrap(),
+            "text/html; charset=utf-8"
+        );
+        let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+        assert!(body.contains("<h1>Something went wrong</h1>"), "{body}");
+        assert!(!body.contains("password column"), "{body}");
+
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri("/refuse").to_request()).await;
+        assert_eq!(response.status(), 400);
+        let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+        assert!(
+            body.contains("That link has expired."),
+            "a bad request says what was wrong: {body}"
+        );
+    }
 }

@@ -1,5 +1,7 @@
 //! The public pages: the start page and the health check.
 
+use std::time::Duration;
+
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -7,6 +9,7 @@ use askama_web::WebTemplate;
 use super::layout::Page;
 use crate::app::AppState;
 use crate::db;
+use crate::error::KeepBody;
 
 /// The start page for a visitor.
 #[derive(Template, WebTemplate)]
@@ -24,8 +27,9 @@ pub async fn home(page: Page) -> HomePage {
 /// a load balancer stops sending traffic to a process that cannot serve it.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
+    // A short wait: a health check that hangs is as bad as one that fails.
     let healthy = web::block(move || {
-        pool.get()
+        pool.get_timeout(Duration::from_secs(2))
             .map(|mut conn| db::ping(&mut conn))
             .unwrap_or(false)
     })
@@ -36,8 +40,10 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
             .content_type("text/plain; charset=utf-8")
             .body("ok\n")
     } else {
-        HttpResponse::ServiceUnavailable()
+        let mut response = HttpResponse::ServiceUnavailable()
             .content_type("text/plain; charset=utf-8")
-            .body("database unavailable\n")
+            .body("database unavailable\n");
+        response.extensions_mut().insert(KeepBody);
+        response
     }
 }

@@ -7,3 +7,6 @@ pub mod flash;
 pub mod headers;
 pub mod home;
 pub mod layout;
+
+#[cfg(test)]
+mod macros_test;

@@ -1,0 +1,424 @@
+//! The test harness: a real server on port 0 against a real database (a
+//! fresh SQLite file, or a fresh PostgreSQL database when
+//! `TEST_DATABASE_URL` names a server), a real SMTP listener, and a
+//! cookie-keeping HTTP client.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use tempfile::TempDir;
+use unionhall::app::Application;
+use unionhall::config::{Config, DatabaseUrl};
+use unionhall::db::DbPool;
+
+/// Whether a suite that needs something this machine lacks must fail
+/// rather than skip: CI sets `CI`, so a missing browser or database there
+/// is an error, not a silent pass.
+pub fn skip_or_fail(reason: &str) {
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("required in CI but unavailable: {reason}");
+    }
+    eprintln!("SKIPPED: {reason}");
+}
+
+/// The admin URL of a PostgreSQL server for tests that need one whatever
+/// the suite's backend: `TEST_POSTGRES_URL`, else `TEST_DATABASE_URL`, else
+/// the server the project's machines run on 127.0.0.1:5432. `None` when
+/// nothing answers there.
+pub fn postgres_admin_url() -> Option<String> {
+    let url = std::env::var("TEST_POSTGRES_URL")
+        .or_else(|_| std::env::var("TEST_DATABASE_URL"))
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    diesel::PgConnection::establish(&url).ok().map(|_| url)
+}
+
+/// A PostgreSQL database made for one test and dropped after it.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// Creates an empty database on the server behind `admin_url`.
+    pub fn create(admin_url: &str) -> Self {
+        let name = format!("uh_test_{}", random_hex(8));
+        let mut admin = diesel::PgConnection::establish(admin_url).expect("PostgreSQL answers");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("can create a test database");
+        let mut url = url::Url::parse(admin_url).expect("a URL");
+        url.set_path(&format!("/{name}"));
+        Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url: url.to_string(),
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// What outlives one server process: the data folder and the database.
+pub struct TestEnv {
+    pub data: TempDir,
+    pub database: DatabaseUrl,
+    _pg: Option<PgDatabase>,
+}
+
+impl TestEnv {
+    /// A fresh data folder and database for the suite's backend.
+    pub fn new() -> Self {
+        let data = tempfile::tempdir().expect("a temp folder");
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin) if !admin.is_empty() => {
+                let pg = PgDatabase::create(&admin);
+                Self {
+                    data,
+                    database: DatabaseUrl::Postgres(pg.url.clone()),
+                    _pg: Some(pg),
+                }
+            }
+            _ => {
+                let path = data
+                    .path()
+                    .join("unionhall.db")
+                    .to_string_lossy()
+                    .into_owned();
+                Self {
+                    data,
+                    database: DatabaseUrl::Sqlite(path),
+                    _pg: None,
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.database, DatabaseUrl::Postgres(_))
+    }
+
+    /// Settings as a fresh install would have them, pointed at this
+    /// environment, with the outbox worker's clock sped up.
+    pub fn config(&self, smtp_port: u16) -> Config {
+        let data_dir = self.data.path().to_string_lossy().into_owned();
+        let database = match &self.database {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{path}"),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        };
+        let smtp = format!("smtp://127.0.0.1:{smtp_port}?tls=none");
+        let vars: HashMap<&str, String> = HashMap::from([
+            ("DATABASE_URL", database),
+            ("BIND", "127.0.0.1:0".into()),
+            ("DATA_DIR", data_dir),
+            ("SMTP_URL", smtp),
+            ("MAIL_FROM", "Test Local <hall@example.org>".into()),
+            ("LOCAL_NAME", "Test Local 1".into()),
+            ("WEB_WORKERS", "1".into()),
+            ("DB_POOL_SIZE", "4".into()),
+        ]);
+        let mut config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        config.outbox.poll_interval = Duration::from_millis(50);
+        config.outbox.retry_base = Duration::from_millis(200);
+        config.outbox.retry_cap = Duration::from_secs(1);
+        config.outbox.max_attempts = 4;
+        config.outbox.send_timeout = Duration::from_secs(5);
+        config.outbox.lease = Duration::from_secs(60);
+        config
+    }
+}
+
+/// A running server with its environment, mail sink and client.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub smtp: SmtpSink,
+    pub pool: DbPool,
+    pub config: Config,
+    pub env: TestEnv,
+    handle: actix_web::dev::ServerHandle,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestApp {
+    /// A fresh install, serving.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A fresh install whose settings `change` adjusts first.
+    pub async fn spawn_with(change: impl FnOnce(&mut Config)) -> Self {
+        let env = TestEnv::new();
+        let smtp = SmtpSink::start();
+        let mut config = env.config(smtp.port);
+        change(&mut config);
+        Self::start(env, smtp, config).await
+    }
+
+    async fn start(env: TestEnv, smtp: SmtpSink, config: Config) -> Self {
+        let app = Application::build(config.clone())
+            .await
+            .expect("the server starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let pool = app.pool();
+        let handle = app.server_handle();
+        let task = tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client");
+        Self {
+            address,
+            client,
+            smtp,
+            pool,
+            config,
+            env,
+            handle,
+            task,
+        }
+    }
+
+    /// Stops this server (as a crash or a deploy would, after requests in
+    /// flight) and starts a new one on the same database and data folder.
+    pub async fn restart(self, change: impl FnOnce(&mut Config)) -> Self {
+        let Self {
+            smtp,
+            mut config,
+            env,
+            handle,
+            task,
+            ..
+        } = self;
+        handle.stop(false).await;
+        let _ = task.await;
+        change(&mut config);
+        Self::start(env, smtp, config).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
+    /// A database connection beside the server, for arranging and checking state.
+    pub fn db(&self) -> unionhall::db::PooledConn {
+        self.pool.get().expect("a database connection")
+    }
+}
+
+/// One message the SMTP listener accepted.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+impl Received {
+    /// A header's value, unfolded.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let head = self.data.split("\r\n\r\n").next()?;
+        let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+        unfolded.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
+        })
+    }
+}
+
+/// A small SMTP server on loopback that keeps what it accepts. How it
+/// answers depends on the recipient, so tests running side by side do not
+/// disturb each other:
+/// - `reject…@` is refused for good (550);
+/// - `tempfailN…@` (N a digit) is refused for now (451) the first N times;
+/// - anyone else is accepted.
+#[derive(Clone)]
+pub struct SmtpSink {
+    pub port: u16,
+    messages: Arc<Mutex<Vec<Received>>>,
+    tempfails: Arc<Mutex<HashMap<String, u32>>>,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a port for SMTP");
+        let port = listener.local_addr().expect("an address").port();
+        let sink = Self {
+            port,
+            messages: Arc::default(),
+            tempfails: Arc::default(),
+        };
+        let for_thread = sink.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let sink = for_thread.clone();
+                std::thread::spawn(move || {
+                    let _ = sink.converse(stream);
+                });
+            }
+        });
+        sink
+    }
+
+    /// Everything accepted so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.messages.lock().expect("not poisoned").clone()
+    }
+
+    /// Waits until at least `count` messages arrived (or `within` ends).
+    pub async fn wait_for(&self, count: usize, within: Duration) -> Vec<Received> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let got = self.received();
+            if got.len() >= count || tokio::time::Instant::now() >= deadline {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// What was sent to one address.
+    pub fn to(&self, address: &str) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == address))
+            .collect()
+    }
+
+    fn rcpt_reply(&self, address: &str) -> &'static str {
+        let local = address.split('@').next().unwrap_or_default();
+        if local.starts_with("reject") {
+            return "550 5.1.1 No such mailbox here";
+        }
+        if let Some(rest) = local.strip_prefix("tempfail") {
+            let limit = rest
+                .chars()
+                .next()
+                .and_then(|c| c.to_digit(10))
+                .unwrap_or(1);
+            let mut counts = self.tempfails.lock().expect("not poisoned");
+            let seen = counts.entry(address.to_owned()).or_insert(0);
+            *seen += 1;
+            if *seen <= limit {
+                return "451 4.3.0 Try again later";
+            }
+        }
+        "250 2.1.5 OK"
+    }
+
+    fn converse(&self, stream: TcpStream) -> std::io::Result<()> {
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        let mut writer = stream.try_clone()?;
+        let mut reader = BufReader::new(stream);
+        writer.write_all(b"220 sink ESMTP ready\r\n")?;
+        let mut rcpts: Vec<String> = Vec::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if reader.read_line(&mut line)? == 0 {
+                return Ok(());
+            }
+            let command = line.trim_end().to_owned();
+            let upper = command.to_ascii_uppercase();
+            let reply: String = if upper.starts_with("EHLO") {
+                "250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8".into()
+            } else if upper.starts_with("HELO") {
+                "250 sink".into()
+            } else if upper.starts_with("MAIL FROM") {
+                rcpts.clear();
+                "250 2.1.0 OK".into()
+            } else if upper.starts_with("RCPT TO") {
+                let address = command
+                    .split_once('<')
+                    .and_then(|(_, r)| r.split_once('>'))
+                    .map(|(a, _)| a.to_owned())
+                    .unwrap_or_default();
+                let reply = self.rcpt_reply(&address);
+                if reply.starts_with('2') {
+                    rcpts.push(address);
+                }
+                reply.into()
+            } else if upper == "DATA" {
+                if rcpts.is_empty() {
+                    "554 5.5.1 No valid recipients".into()
+                } else {
+                    writer.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")?;
+                    let mut data = String::new();
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line)? == 0 {
+                            return Ok(());
+                        }
+                        if line == ".\r\n" || line == ".\n" {
+                            break;
+                        }
+                        let unstuffed = line.strip_prefix('.').unwrap_or(&line);
+                        data.push_str(unstuffed);
+                    }
+                    self.messages.lock().expect("not poisoned").push(Received {
+                        to: std::mem::take(&mut rcpts),
+                        data,
+                    });
+                    "250 2.0.0 Queued".into()
+                }
+            } else if upper == "RSET" || upper == "NOOP" {
+                rcpts.clear();
+                "250 2.0.0 OK".into()
+            } else if upper == "QUIT" {
+                writer.write_all(b"221 2.0.0 Bye\r\n")?;
+                return Ok(());
+            } else {
+                "502 5.5.2 Command not recognised".into()
+            };
+            writer.write_all(format!("{reply}\r\n").as_bytes())?;
+        }
+    }
+}
+
+/// A port with nothing listening: connecting to it is refused.
+pub fn dead_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    listener.local_addr().expect("an address").port()
+}

@@ -1,0 +1,14 @@
+//! One integration binary: each module drives the real server over HTTP
+//! (or the real binary) against a real database.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step in a test helper should stop the test"
+)]
+
+mod helpers;
+
+mod migrations;
+mod outbox;
+mod startup;
+mod web_shell;

@@ -1,0 +1,94 @@
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use unionhall::config::DatabaseUrl;
+use unionhall::db;
+
+use crate::helpers::{PgDatabase, TestApp, postgres_admin_url, skip_or_fail};
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[tokio::test]
+async fn the_server_migrates_its_database_at_start() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.db();
+    let applied = db::run_migrations(&mut conn).unwrap();
+    assert!(
+        applied.is_empty(),
+        "start-up applied everything: {applied:?}"
+    );
+    let count: i64 = unionhall::db::schema::outbox::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[test]
+fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
+    let Some(admin) = postgres_admin_url() else {
+        skip_or_fail("no PostgreSQL answers (set TEST_POSTGRES_URL)");
+        return;
+    };
+    let database = PgDatabase::create(&admin);
+    let url = DatabaseUrl::Postgres(database.url.clone());
+    let pool = db::connect_and_migrate(&url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let mut tables: Vec<String> = diesel::sql_query(
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    )
+    .load::<Name>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|n| n.name)
+    .collect();
+    tables.retain(|t| t != "__diesel_schema_migrations");
+    assert_eq!(tables, ["outbox"]);
+    let other_schemas: Vec<String> = diesel::sql_query(
+        "SELECT schema_name AS name FROM information_schema.schemata \
+         WHERE schema_name NOT IN ('public', 'information_schema') AND schema_name NOT LIKE 'pg\\_%' ESCAPE '\\'",
+    )
+    .load::<Name>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|n| n.name)
+    .collect();
+    assert!(other_schemas.is_empty(), "{other_schemas:?}");
+    // Running again changes nothing.
+    assert!(db::run_migrations(&mut conn).unwrap().is_empty());
+}
+
+#[test]
+fn sqlite_and_postgresql_end_with_the_same_columns() {
+    let Some(admin) = postgres_admin_url() else {
+        skip_or_fail("no PostgreSQL answers (set TEST_POSTGRES_URL)");
+        return;
+    };
+    let pg = PgDatabase::create(&admin);
+    let pg_pool = db::connect_and_migrate(&DatabaseUrl::Postgres(pg.url.clone()), 1).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let lite = DatabaseUrl::Sqlite(dir.path().join("x.db").to_string_lossy().into_owned());
+    let lite_pool = db::connect_and_migrate(&lite, 1).unwrap();
+    let pg_columns: Vec<String> = diesel::sql_query(
+        "SELECT table_name || '.' || column_name AS name FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations' ORDER BY 1",
+    )
+    .load::<Name>(&mut pg_pool.get().unwrap())
+    .unwrap()
+    .into_iter()
+    .map(|n| n.name)
+    .collect();
+    let lite_columns: Vec<String> = diesel::sql_query(
+        "SELECT m.name || '.' || p.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations' ORDER BY 1",
+    )
+    .load::<Name>(&mut lite_pool.get().unwrap())
+    .unwrap()
+    .into_iter()
+    .map(|n| n.name)
+    .collect();
+    assert_eq!(pg_columns, lite_columns);
+}

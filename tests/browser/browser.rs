@@ -1,0 +1,123 @@
+//! Starts chromedriver and a headless Chromium session.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder};
+
+use crate::helpers::skip_or_fail;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A browser session and the chromedriver behind it; both end on drop.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Desktop and phone viewports, named for the screenshot files.
+pub const VIEWPORTS: [(&str, u32, u32); 2] = [("desktop", 1280, 900), ("phone", 390, 844)];
+
+impl Browser {
+    /// A fresh session, or `None` (after `skip_or_fail`) when no browser is installed.
+    pub async fn start() -> Option<Self> {
+        if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+            skip_or_fail(
+                "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+            );
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = tempfile::tempdir().expect("a profile folder");
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            "--hide-scrollbars".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            "--window-size=1280,900".into(),
+        ];
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut last_error = String::new();
+        for _ in 0..100 {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Some(Self {
+                        client,
+                        driver,
+                        _profile: profile,
+                    });
+                }
+                Err(e) => {
+                    last_error = e.to_string();
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        panic!("chromedriver did not start a session: {last_error}");
+    }
+
+    /// Saves a screenshot as `target/screenshots/NAME.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("a screenshot folder");
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("the screenshot is saved");
+        path
+    }
+
+    /// Visits `url` at each viewport and saves `NAME-desktop.png` and `NAME-phone.png`.
+    pub async fn screenshots_at_each_width(&self, url: &str, name: &str) {
+        for (label, width, height) in VIEWPORTS {
+            self.client
+                .set_window_size(width, height)
+                .await
+                .expect("resizable");
+            self.client.goto(url).await.expect("the page loads");
+            self.screenshot(&format!("{name}-{label}")).await;
+        }
+        let (_, width, height) = VIEWPORTS[0];
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resizable");
+    }
+}

@@ -1,0 +1,15 @@
+//! Browser tests: Debian's Chromium driven through chromedriver over
+//! WebDriver, against the real server. Each flow saves screenshots under
+//! `target/screenshots/` at desktop and phone width for a person to look at.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step in a test helper should stop the test"
+)]
+
+#[path = "../app/helpers.rs"]
+mod helpers;
+
+mod browser;
+
+mod start_page;
