@@ -9,10 +9,14 @@ use actix_web::{App, HttpServer, web};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::auth::password::Hasher;
+use crate::auth::{account, csrf, invite, reset, session, setup, sign_in};
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::mail::worker::Worker;
 use crate::mail::{MailWaker, Transport};
+use crate::officer;
+use crate::users::handlers as users_pages;
 use crate::web::{assets, error_pages, headers, home};
 
 /// What every handler can reach.
@@ -24,6 +28,8 @@ pub struct AppState {
     pub pool: DbPool,
     /// Nudges this process's mail worker after mail is queued.
     pub mail_waker: MailWaker,
+    /// Password hashing, bounded so sign-ins cannot starve pages.
+    pub hasher: Hasher,
 }
 
 /// Why the server did not start; each says what to fix in one line.
@@ -49,7 +55,88 @@ pub enum StartupError {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(read().to(home::home)))
         .service(web::resource("/healthz").route(read().to(home::healthz)))
-        .service(web::resource("/static/{name}").route(read().to(assets::serve)));
+        .service(web::resource("/static/{name}").route(read().to(assets::serve)))
+        // Signing in and out, and the one-time links.
+        .service(
+            web::resource("/sign-in")
+                .route(read().to(sign_in::form))
+                .route(web::post().to(sign_in::submit)),
+        )
+        .service(
+            web::resource("/sign-in/two-factor")
+                .route(read().to(sign_in::second_factor_form))
+                .route(web::post().to(sign_in::second_factor_submit)),
+        )
+        .service(web::resource("/sign-out").route(web::post().to(sign_in::sign_out)))
+        .service(
+            web::resource("/setup/{token}")
+                .route(read().to(setup::form))
+                .route(web::post().to(setup::submit)),
+        )
+        .service(
+            web::resource("/password-reset")
+                .route(read().to(reset::request_form))
+                .route(web::post().to(reset::request_submit)),
+        )
+        .service(
+            web::resource("/password-reset/{token}")
+                .route(read().to(reset::reset_form))
+                .route(web::post().to(reset::reset_submit)),
+        )
+        .service(
+            web::resource("/invite/{token}")
+                .route(read().to(invite::form))
+                .route(web::post().to(invite::submit)),
+        )
+        // A person's own account.
+        .service(web::resource("/account").route(read().to(account::overview)))
+        .service(
+            web::resource("/account/password")
+                .route(read().to(account::password_form))
+                .route(web::post().to(account::password_submit)),
+        )
+        .service(web::resource("/account/sessions").route(read().to(account::sessions)))
+        .service(
+            web::resource("/account/sessions/end-others")
+                .route(web::post().to(account::end_other_sessions)),
+        )
+        .service(
+            web::resource("/account/sessions/end-all")
+                .route(web::post().to(account::end_all_sessions)),
+        )
+        .service(
+            web::resource("/account/two-factor")
+                .route(read().to(account::two_factor_page))
+                .route(web::post().to(account::two_factor_enrol)),
+        )
+        .service(
+            web::resource("/account/two-factor/recovery-codes")
+                .route(web::post().to(account::two_factor_new_codes)),
+        )
+        .service(
+            web::resource("/account/two-factor/disable")
+                .route(web::post().to(account::two_factor_disable)),
+        )
+        .service(
+            web::resource("/account/notifications")
+                .route(read().to(account::notifications))
+                .route(web::post().to(account::notifications_submit)),
+        )
+        // Officers.
+        .service(web::resource("/officer/users").route(read().to(users_pages::list)))
+        .service(web::resource("/officer/users/invite").route(web::post().to(users_pages::invite)))
+        .service(web::resource("/officer/users/{id}").route(read().to(users_pages::show)))
+        .service(
+            web::resource("/officer/users/{id}/roles")
+                .route(web::post().to(users_pages::set_roles)),
+        )
+        .service(
+            web::resource("/officer/users/{id}/{verb}")
+                .route(web::post().to(users_pages::set_active)),
+        )
+        .service(web::resource("/officer/audit").route(read().to(officer::audit_log)))
+        .service(web::resource("/officer/outbox").route(read().to(officer::outbox_page)))
+        .service(web::resource("/officer/outbox/{id}/retry").route(web::post().to(officer::retry)));
 }
 
 /// GET, and HEAD answered the same way without a body. A resource answers
@@ -61,6 +148,7 @@ fn read() -> actix_web::Route {
 /// A built server, listening, not yet running.
 pub struct Application {
     port: u16,
+    config: Config,
     server: Server,
     pool: DbPool,
     worker: JoinHandle<()>,
@@ -116,16 +204,26 @@ impl Application {
         let worker = tokio::spawn(worker.run(stopped));
 
         let behind_https = config.behind_https();
+        let hasher = {
+            let limit = config.hash_concurrency;
+            tokio::task::spawn_blocking(move || Hasher::new(limit))
+                .await
+                .map_err(|e| StartupError::Mail(format!("start-up task failed: {e}")))?
+        };
+        let final_config = config.clone();
         let state = web::Data::new(AppState {
             config,
             pool: pool.clone(),
             mail_waker,
+            hasher,
         });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .configure(routes)
                 .default_service(web::to(not_found))
+                .wrap(actix_web::middleware::from_fn(csrf::middleware))
+                .wrap(actix_web::middleware::from_fn(session::middleware))
                 .wrap(ErrorHandlers::new().default_handler(error_pages::render))
                 .wrap(Compress::default())
                 .wrap(headers::security_headers(behind_https))
@@ -141,6 +239,7 @@ impl Application {
         .run();
         Ok(Self {
             port,
+            config: final_config,
             server,
             pool,
             worker,
@@ -151,6 +250,11 @@ impl Application {
     /// The port actually bound.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The settings in force, with the bound port filled in.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The database pool, for commands and tests that work beside the server.

@@ -129,6 +129,14 @@ pub struct Config {
     pub local_name: String,
     /// HTTP worker threads.
     pub web_workers: usize,
+    /// Password hashes computed at once; the rest wait, so sign-ins cannot
+    /// take every core from page requests.
+    pub hash_concurrency: usize,
+    /// The time; tests advance it.
+    pub clock: crate::clock::Clock,
+    /// Take the client's address from `X-Forwarded-For` (only behind a
+    /// proxy that sets it), instead of the connection's peer.
+    pub trust_proxy_headers: bool,
 }
 
 /// Why the settings could not be read.
@@ -219,6 +227,27 @@ impl Config {
                 })?,
             None => std::thread::available_parallelism().map_or(2, usize::from),
         };
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let hash_concurrency = match get("HASH_CONCURRENCY") {
+            Some(n) => n
+                .parse()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .ok_or_else(|| {
+                    ConfigError::Invalid("HASH_CONCURRENCY", "must be a number from 1 to 64".into())
+                })?,
+            None => cores.saturating_sub(1).max(1),
+        };
+        let trust_proxy_headers = match get("TRUST_PROXY_HEADERS").as_deref() {
+            None | Some("false" | "0" | "no") => false,
+            Some("true" | "1" | "yes") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid(
+                    "TRUST_PROXY_HEADERS",
+                    format!("{other:?} is not true or false"),
+                ));
+            }
+        };
         Ok(Self {
             database,
             bind,
@@ -232,6 +261,9 @@ impl Config {
             outbox: OutboxSettings::default(),
             local_name,
             web_workers,
+            hash_concurrency,
+            clock: crate::clock::Clock::default(),
+            trust_proxy_headers,
         })
     }
 

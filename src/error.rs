@@ -25,6 +25,19 @@ pub enum AppError {
     /// A fault on our side; the detail goes to the log only.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Not signed in (or the session ended): go to the sign-in page and
+    /// come back to `next` afterwards.
+    #[error("sign-in required")]
+    SignInRequired {
+        /// The page to return to.
+        next: String,
+        /// Why, when the session ended rather than never began.
+        reason: Option<&'static str>,
+    },
+    /// Somewhere else must come first (finishing two-factor sign-in,
+    /// enrolling in two-factor).
+    #[error("redirect to {0}")]
+    Redirect(String),
 }
 
 /// A message safe to show on the error page, carried from the handler to
@@ -44,12 +57,36 @@ impl ResponseError for AppError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::SignInRequired { .. } | Self::Redirect(_) => StatusCode::SEE_OTHER,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(detail) = self {
-            tracing::error!(%detail, "request failed");
+        match self {
+            Self::Internal(detail) => tracing::error!(%detail, "request failed"),
+            Self::SignInRequired { next, reason } => {
+                let location = format!(
+                    "/sign-in?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                return match reason {
+                    Some(reason) => crate::web::flash::redirect_with(
+                        &location,
+                        crate::web::flash::FlashKind::Warning,
+                        reason,
+                        false,
+                    ),
+                    None => HttpResponse::SeeOther()
+                        .insert_header((actix_web::http::header::LOCATION, location))
+                        .finish(),
+                };
+            }
+            Self::Redirect(location) => {
+                return HttpResponse::SeeOther()
+                    .insert_header((actix_web::http::header::LOCATION, location.as_str()))
+                    .finish();
+            }
+            _ => {}
         }
         let mut response = HttpResponse::new(self.status_code());
         if let Self::BadRequest(message) = self {

@@ -4,8 +4,13 @@
 //! server; each feature lives in its own module.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod mail;
+pub mod officer;
+pub mod users;
 pub mod web;

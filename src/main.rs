@@ -34,6 +34,25 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Administration commands.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an officer account. The password comes from
+    /// UNIONHALL_ADMIN_PASSWORD, or is asked for at a terminal.
+    Create {
+        /// The officer's email address (their sign-in name).
+        #[arg(long)]
+        email: String,
+        /// The officer's name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -85,7 +104,38 @@ fn run(command: Command) -> Result<(), String> {
         Command::Mail {
             command: MailCommand::Test { address },
         } => queue_test_mail(&config, &address),
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => {
+            let password = admin_password()?;
+            unionhall::auth::cli::create_officer(&config, &email, &name, &password)?;
+            println!(
+                "created officer {}; they set up two-factor sign-in at their first sign-in",
+                email.trim()
+            );
+            Ok(())
+        }
     }
+}
+
+/// The new officer's password: from the environment for scripts, else typed
+/// twice at a terminal without echo.
+fn admin_password() -> Result<String, String> {
+    if let Ok(password) = std::env::var("UNIONHALL_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(
+            "set UNIONHALL_ADMIN_PASSWORD, or run this at a terminal to type the password".into(),
+        );
+    }
+    let first = rpassword::prompt_password("Password (at least 12 characters): ")
+        .map_err(|e| e.to_string())?;
+    let second = rpassword::prompt_password("Password again: ").map_err(|e| e.to_string())?;
+    if first != second {
+        return Err("the two passwords are not the same".into());
+    }
+    Ok(first)
 }
 
 fn serve(config: Config) -> Result<(), String> {

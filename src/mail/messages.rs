@@ -41,6 +41,86 @@ impl Notice for TestMessage {
     }
 }
 
+/// A link to choose a new password, after "forgot password".
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    /// The local's name.
+    pub local_name: String,
+    /// The person's name.
+    pub name: String,
+    /// The one-time link.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_reset.txt")]
+struct PasswordResetText<'a> {
+    m: &'a PasswordReset,
+}
+
+#[derive(Template)]
+#[template(path = "email/password_reset.html")]
+struct PasswordResetHtml<'a> {
+    m: &'a PasswordReset,
+}
+
+impl Notice for PasswordReset {
+    const TEMPLATE: &'static str = "password_reset";
+
+    fn subject(&self) -> String {
+        format!("{}: choose a new password", self.local_name)
+    }
+
+    fn text(&self) -> askama::Result<String> {
+        PasswordResetText { m: self }.render()
+    }
+
+    fn html(&self) -> askama::Result<String> {
+        PasswordResetHtml { m: self }.render()
+    }
+}
+
+/// An officer's invitation to set a first password.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    /// The local's name.
+    pub local_name: String,
+    /// The invited person's name.
+    pub name: String,
+    /// Who invited them.
+    pub invited_by: String,
+    /// The one-time link.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation.txt")]
+struct InvitationText<'a> {
+    m: &'a Invitation,
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation.html")]
+struct InvitationHtml<'a> {
+    m: &'a Invitation,
+}
+
+impl Notice for Invitation {
+    const TEMPLATE: &'static str = "invitation";
+
+    fn subject(&self) -> String {
+        format!("You're invited to {} on unionhall", self.local_name)
+    }
+
+    fn text(&self) -> askama::Result<String> {
+        InvitationText { m: self }.render()
+    }
+
+    fn html(&self) -> askama::Result<String> {
+        InvitationHtml { m: self }.render()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

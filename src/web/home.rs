@@ -1,26 +1,53 @@
-//! The public pages: the start page and the health check.
+//! The start page (a welcome for visitors, a dashboard once signed in) and
+//! the health check.
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 
 use super::layout::Page;
+use super::render;
 use crate::app::AppState;
+use crate::auth::{CurrentUser, current_user};
 use crate::db;
-use crate::error::KeepBody;
+use crate::error::{AppError, KeepBody};
+use crate::users::Role;
 
 /// The start page for a visitor.
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
     page: Page,
 }
 
+/// The start page once signed in.
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    page: Page,
+    me: CurrentUser,
+    is_officer: bool,
+}
+
 /// `GET /`.
-pub async fn home(page: Page) -> HomePage {
-    HomePage { page }
+pub async fn home(req: HttpRequest, page: Page) -> Result<HttpResponse, AppError> {
+    match current_user(&req) {
+        Ok(me) => {
+            let is_officer = me.user.can(Role::Officer);
+            render(
+                StatusCode::OK,
+                &DashboardPage {
+                    page,
+                    me,
+                    is_officer,
+                },
+            )
+        }
+        Err(AppError::SignInRequired { .. }) => render(StatusCode::OK, &HomePage { page }),
+        Err(other) => Err(other),
+    }
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not, so

@@ -3,10 +3,13 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::flash::{self, Flash};
 use crate::app::AppState;
+use crate::auth::csrf;
+use crate::auth::session::Visitor;
+use crate::users::Role;
 
 /// One link in the main navigation.
 #[derive(Debug, Clone)]
@@ -30,29 +33,56 @@ pub struct Page {
     pub nav: Vec<NavItem>,
     /// A message left by the previous request.
     pub flash: Option<Flash>,
+    /// The token every form on the page carries.
+    pub csrf: String,
+    /// The signed-in user's name, for the header.
+    pub user_name: Option<String>,
+}
+
+fn nav_for(visitor: Option<&Visitor>) -> Vec<(&'static str, &'static str)> {
+    let Some(user) = visitor.and_then(Visitor::user) else {
+        return vec![("/", "Home"), ("/sign-in", "Sign in")];
+    };
+    let mut nav = vec![("/", "Home"), ("/account", "Account")];
+    if user.can(Role::Officer) {
+        nav.extend([
+            ("/officer/users", "Users"),
+            ("/officer/audit", "Audit log"),
+            ("/officer/outbox", "Outbox"),
+        ]);
+    }
+    nav
 }
 
 impl Page {
-    /// The layout for a request, as seen by a visitor who is not signed in.
+    /// The layout for a request.
     pub fn for_request(req: &HttpRequest) -> Self {
         let local_name = req
             .app_data::<web::Data<AppState>>()
             .map(|state| state.config.local_name.clone())
             .unwrap_or_else(|| "unionhall".into());
         let path = req.path();
-        let nav = [("/", "Home"), ("/sign-in", "Sign in")]
+        let extensions = req.extensions();
+        let visitor = extensions.get::<Visitor>();
+        let nav = nav_for(visitor)
             .into_iter()
             .map(|(href, label)| NavItem {
                 href,
                 label,
-                current: path == href,
+                current: path == href || (href != "/" && path.starts_with(href)),
             })
             .collect();
+        let user_name = visitor
+            .and_then(Visitor::user)
+            .map(|u| u.display_name.clone());
+        drop(extensions);
         Self {
             local_name,
             stylesheet: super::assets::stylesheet_href(),
             nav,
             flash: flash::take(req),
+            csrf: csrf::token(req),
+            user_name,
         }
     }
 }

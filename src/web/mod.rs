@@ -8,5 +8,53 @@ pub mod headers;
 pub mod home;
 pub mod layout;
 
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+
+use crate::error::AppError;
+
+/// Renders a page with a status: how a form with errors is shown again.
+pub fn render<T: askama::Template>(
+    status: StatusCode,
+    template: &T,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
+}
+
+/// A 303 to `location`, the answer to a form that did what it asked.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
+}
+
+/// Runs a database job on the blocking pool with a pooled connection.
+pub async fn db<T, F>(
+    state: &actix_web::web::Data<crate::app::AppState>,
+    job: F,
+) -> Result<T, AppError>
+where
+    F: FnOnce(&mut crate::db::DbConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        job(&mut conn)
+    })
+    .await?
+}
+
+/// A `next` parameter made safe: only a path on this site, else the start page.
+pub fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
 #[cfg(test)]
 mod macros_test;

@@ -182,9 +182,9 @@ impl TestApp {
     }
 
     async fn start(env: TestEnv, smtp: SmtpSink, config: Config) -> Self {
-        let app = Application::build(config.clone())
-            .await
-            .expect("the server starts");
+        let app = Application::build(config).await.expect("the server starts");
+        // The bound port is now known; links in mail carry it.
+        let config = app.config().clone();
         let address = format!("http://127.0.0.1:{}", app.port());
         let pool = app.pool();
         let handle = app.server_handle();
@@ -421,4 +421,221 @@ impl SmtpSink {
 pub fn dead_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
     listener.local_addr().expect("an address").port()
+}
+
+/// A browser-like client with its own cookie jar, talking to one server.
+pub struct TestClient {
+    pub http: reqwest::Client,
+    pub base: String,
+    /// The address this client claims via `X-Forwarded-For` (when the server trusts it).
+    pub forwarded_for: Option<String>,
+}
+
+/// The response of a request, read whole.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// The value of an `<input name=…>` or `<meta name=…>` on the page.
+    pub fn value_of(&self, name: &str) -> Option<String> {
+        for marker in [
+            format!("name=\"{name}\" value=\""),
+            format!("name=\"{name}\" content=\""),
+        ] {
+            if let Some(start) = self.body.find(&marker) {
+                let rest = &self.body[start + marker.len()..];
+                return rest.split('"').next().map(html_unescape);
+            }
+        }
+        None
+    }
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
+}
+
+impl TestClient {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client");
+        Self {
+            http,
+            base: base.to_owned(),
+            forwarded_for: None,
+        }
+    }
+
+    async fn read(response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let set_cookies = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let body = response.text().await.expect("a body");
+        Page {
+            status,
+            location,
+            set_cookies,
+            body,
+        }
+    }
+
+    fn with_address(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.forwarded_for {
+            Some(ip) => request.header("x-forwarded-for", ip),
+            None => request,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let request = self.with_address(self.http.get(format!("{}{}", self.base, path)));
+        Self::read(request.send().await.expect("the server answers")).await
+    }
+
+    /// GETs `path`, following redirects within the site.
+    pub async fn visit(&self, path: &str) -> Page {
+        let mut page = self.get(path).await;
+        for _ in 0..5 {
+            match (page.status, page.location.clone()) {
+                (301..=308, Some(location)) if location.starts_with('/') => {
+                    page = self.get(&location).await
+                }
+                _ => break,
+            }
+        }
+        page
+    }
+
+    /// The CSRF token a page of the site hands this client now.
+    pub async fn csrf(&self) -> String {
+        self.visit("/")
+            .await
+            .value_of("csrf-token")
+            .expect("every page carries a CSRF token")
+    }
+
+    /// POSTs a form with this client's current CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post_raw(path, &all).await
+    }
+
+    /// POSTs exactly these fields (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let request = self.with_address(
+            self.http
+                .post(format!("{}{}", self.base, path))
+                .form(fields),
+        );
+        Self::read(request.send().await.expect("the server answers")).await
+    }
+
+    /// Signs in with a password; returns the answer to the form.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Page {
+        self.post(
+            "/sign-in",
+            &[("email", email), ("password", password), ("next", "/")],
+        )
+        .await
+    }
+}
+
+pub const PASSWORD: &str = "tin cup river spoon";
+
+impl TestApp {
+    /// A client with its own cookies.
+    pub fn new_client(&self) -> TestClient {
+        TestClient::new(&self.address)
+    }
+
+    /// Creates an active user with a password, directly in the database.
+    pub fn create_user(&self, email: &str, name: &str, roles: &[unionhall::users::Role]) -> i64 {
+        let hash = unionhall::auth::password::hash_blocking(PASSWORD).unwrap();
+        let now = self.config.clock.now();
+        let mut conn = self.db();
+        unionhall::db::write_tx(&mut conn, |c| {
+            unionhall::users::create(c, email, name, Some(&hash), roles, now)
+        })
+        .unwrap()
+    }
+
+    /// Turns two-factor on for a user, directly; returns the secret.
+    pub fn enrol_two_factor(&self, user_id: i64) -> String {
+        use diesel::prelude::*;
+        use unionhall::db::schema::users;
+        let secret = unionhall::auth::two_factor::new_secret();
+        diesel::update(users::table.find(user_id))
+            .set(users::totp_secret.eq(&secret))
+            .execute(&mut self.db())
+            .unwrap();
+        secret
+    }
+
+    /// The code an authenticator app shows now on the server's clock.
+    pub fn code(&self, secret: &str) -> String {
+        unionhall::auth::two_factor::current_code(secret, self.config.clock.unix_seconds()).unwrap()
+    }
+
+    /// A client signed in as a new member.
+    pub async fn member(&self, email: &str) -> (TestClient, i64) {
+        let id = self.create_user(email, "Member Person", &[unionhall::users::Role::Member]);
+        let client = self.new_client();
+        let answer = client.sign_in(email, PASSWORD).await;
+        assert_eq!(answer.status, 303, "signed in: {}", answer.body);
+        (client, id)
+    }
+
+    /// A client signed in as a new officer with two-factor done.
+    pub async fn officer(&self, email: &str) -> (TestClient, i64) {
+        use unionhall::users::Role;
+        let id = self.create_user(email, "Olive Officer", &[Role::Member, Role::Officer]);
+        let secret = self.enrol_two_factor(id);
+        let client = self.new_client();
+        let answer = client.sign_in(email, PASSWORD).await;
+        assert_eq!(
+            answer.location.as_deref(),
+            Some("/sign-in/two-factor?next=%2F")
+        );
+        let answer = client
+            .post(
+                "/sign-in/two-factor",
+                &[("code", &self.code(&secret)), ("next", "/")],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "second factor: {}", answer.body);
+        (client, id)
+    }
+
+    /// Audit actions recorded, oldest first.
+    pub fn audit_actions(&self) -> Vec<String> {
+        use diesel::prelude::*;
+        use unionhall::db::schema::audit_log;
+        audit_log::table
+            .order(audit_log::id.asc())
+            .select(audit_log::action)
+            .load(&mut self.db())
+            .unwrap()
+    }
 }

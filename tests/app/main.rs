@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod accounts;
 mod migrations;
 mod outbox;
 mod startup;

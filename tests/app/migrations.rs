@@ -46,7 +46,20 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
     .map(|n| n.name)
     .collect();
     tables.retain(|t| t != "__diesel_schema_migrations");
-    assert_eq!(tables, ["outbox"]);
+    assert_eq!(
+        tables,
+        [
+            "audit_log",
+            "notification_prefs",
+            "one_time_tokens",
+            "outbox",
+            "recovery_codes",
+            "sessions",
+            "throttle",
+            "user_roles",
+            "users"
+        ]
+    );
     let other_schemas: Vec<String> = diesel::sql_query(
         "SELECT schema_name AS name FROM information_schema.schemata \
          WHERE schema_name NOT IN ('public', 'information_schema') AND schema_name NOT LIKE 'pg\\_%' ESCAPE '\\'",

@@ -98,10 +98,10 @@ async fn an_unknown_address_gets_the_404_page_in_the_layout() {
 #[tokio::test]
 async fn a_wrong_method_gets_the_405_page() {
     let app = TestApp::spawn().await;
-    let response = app.client.post(app.url("/")).send().await.unwrap();
-    assert_eq!(response.status(), 405);
-    let body = response.text().await.unwrap();
-    assert!(body.contains("<h1>Not allowed</h1>"), "{body}");
+    let client = app.new_client();
+    let page = client.post("/", &[]).await;
+    assert_eq!(page.status, 405);
+    assert!(page.body.contains("<h1>Not allowed</h1>"), "{}", page.body);
 }
 
 #[tokio::test]

@@ -1,0 +1,617 @@
+//! A person's own account: overview, password, sessions, two-factor, and
+//! notification preferences.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::session::{self, SessionRow};
+use super::setup::{AccountErrors, check_password_pair};
+use super::{CurrentUser, two_factor};
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::db::write_tx;
+use crate::error::AppError;
+use crate::mail::preferences::{self, NoticeKind};
+use crate::users::{self, Role};
+use crate::web::flash::{FlashKind, redirect_with};
+use crate::web::layout::Page;
+use crate::web::{db, render};
+
+fn flash_to(state: &AppState, location: &str, message: &str) -> HttpResponse {
+    redirect_with(
+        location,
+        FlashKind::Success,
+        message,
+        state.config.behind_https(),
+    )
+}
+
+/// The account overview.
+#[derive(Template)]
+#[template(path = "account/overview.html")]
+pub struct OverviewPage {
+    page: Page,
+    me: CurrentUser,
+    roles: String,
+}
+
+/// `GET /account`.
+pub async fn overview(page: Page, me: CurrentUser) -> Result<HttpResponse, AppError> {
+    let roles = me
+        .user
+        .roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(", ");
+    render(StatusCode::OK, &OverviewPage { page, me, roles })
+}
+
+/// The change-password form.
+#[derive(Template)]
+#[template(path = "account/password.html")]
+pub struct PasswordPage {
+    page: Page,
+    email: String,
+    current_error: String,
+    errors: AccountErrors,
+}
+
+/// What the change-password form sends.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `GET /account/password`.
+pub async fn password_form(page: Page, me: CurrentUser) -> Result<HttpResponse, AppError> {
+    render(
+        StatusCode::OK,
+        &PasswordPage {
+            page,
+            email: me.user.email,
+            current_error: String::new(),
+            errors: AccountErrors::default(),
+        },
+    )
+}
+
+/// `POST /account/password`: needs the current password; ends every other session.
+pub async fn password_submit(
+    req: HttpRequest,
+    page: Page,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let mut errors = AccountErrors::default();
+    check_password_pair(
+        &form.password,
+        &form.confirm,
+        &me.user.email,
+        &state.config.local_name,
+        &mut errors,
+    );
+    let user_id = me.user.id;
+    let stored = db(&state, move |conn| {
+        Ok(users::find_row(conn, user_id)?.and_then(|r| r.password_hash))
+    })
+    .await?;
+    let current_ok = !form.current.is_empty()
+        && state
+            .hasher
+            .verify(form.current.clone(), stored)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let current_error = if current_ok {
+        String::new()
+    } else {
+        "Your current password is not right.".to_owned()
+    };
+    if !current_ok || errors.count() > 0 {
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage {
+                page,
+                email: me.user.email,
+                current_error,
+                errors,
+            },
+        );
+    }
+    let hash = state
+        .hasher
+        .hash(form.password)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = state.config.clock.now();
+    let actor = me.actor(&req);
+    let keep = me.session.id_hash.clone();
+    let ended = db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            users::set_password(conn, user_id, &hash, now)?;
+            let ended = session::end_all_for_user(conn, user_id, Some(&keep))?;
+            audit::record(
+                conn,
+                now,
+                Entry {
+                    actor: &actor,
+                    action: "password_changed",
+                    target: &actor.label,
+                    detail: &format!("{ended} other sessions ended"),
+                },
+            )?;
+            Ok(ended)
+        })
+    })
+    .await?;
+    let message = match ended {
+        0 => "Your password is changed.".to_owned(),
+        1 => "Your password is changed, and your one other session was signed out.".to_owned(),
+        n => format!("Your password is changed, and your {n} other sessions were signed out."),
+    };
+    Ok(flash_to(&state, "/account", &message))
+}
+
+/// One session, as the sessions page shows it.
+pub struct SessionLine {
+    row: SessionRow,
+    current: bool,
+}
+
+/// The sessions page.
+#[derive(Template)]
+#[template(path = "account/sessions.html")]
+pub struct SessionsPage {
+    page: Page,
+    sessions: Vec<SessionLine>,
+}
+
+/// `GET /account/sessions`.
+pub async fn sessions(
+    page: Page,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.config.clock.now();
+    let user_id = me.user.id;
+    let rows = db(&state, move |conn| {
+        Ok(session::list_for_user(conn, user_id, now)?)
+    })
+    .await?;
+    let sessions = rows
+        .into_iter()
+        .map(|row| SessionLine {
+            current: row.id_hash == me.session.id_hash,
+            row,
+        })
+        .collect();
+    render(StatusCode::OK, &SessionsPage { page, sessions })
+}
+
+/// `POST /account/sessions/end-others`.
+pub async fn end_other_sessions(
+    req: HttpRequest,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.config.clock.now();
+    let actor = me.actor(&req);
+    let (user_id, keep) = (me.user.id, me.session.id_hash.clone());
+    let ended = db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            let ended = session::end_all_for_user(conn, user_id, Some(&keep))?;
+            audit::record(
+                conn,
+                now,
+                Entry {
+                    actor: &actor,
+                    action: "sessions_ended",
+                    target: &actor.label,
+                    detail: &format!("{ended} other sessions"),
+                },
+            )?;
+            Ok(ended)
+        })
+    })
+    .await?;
+    Ok(flash_to(
+        &state,
+        "/account/sessions",
+        &format!(
+            "Signed out {ended} other session{}.",
+            if ended == 1 { "" } else { "s" }
+        ),
+    ))
+}
+
+/// `POST /account/sessions/end-all`: signs out everywhere, here too.
+pub async fn end_all_sessions(
+    req: HttpRequest,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.config.clock.now();
+    let actor = me.actor(&req);
+    let user_id = me.user.id;
+    db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            let ended = session::end_all_for_user(conn, user_id, None)?;
+            audit::record(
+                conn,
+                now,
+                Entry {
+                    actor: &actor,
+                    action: "sessions_ended",
+                    target: &actor.label,
+                    detail: &format!("all {ended} sessions"),
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    let secure = state.config.behind_https();
+    let mut response = redirect_with(
+        "/sign-in",
+        FlashKind::Success,
+        "You are signed out everywhere.",
+        secure,
+    );
+    response
+        .add_cookie(&session::removal_cookie(secure))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(response)
+}
+
+/// The two-factor page: enrolment, or its state once on.
+#[derive(Template)]
+#[template(path = "account/two_factor.html")]
+pub struct TwoFactorPage {
+    page: Page,
+    enrolled: bool,
+    required: bool,
+    codes_left: i64,
+    secret: String,
+    qr_svg: String,
+    error: String,
+}
+
+/// The recovery codes, shown once.
+#[derive(Template)]
+#[template(path = "account/recovery_codes.html")]
+pub struct RecoveryCodesPage {
+    page: Page,
+    codes: Vec<String>,
+}
+
+/// `GET /account/two-factor`.
+pub async fn two_factor_page(
+    page: Page,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    two_factor_render(page, me, state, String::new(), StatusCode::OK).await
+}
+
+async fn two_factor_render(
+    page: Page,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+    error: String,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let user_id = me.user.id;
+    let (row, codes_left, pending) = db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            let row = users::find_row(conn, user_id)?.ok_or(AppError::NotFound)?;
+            let codes_left = two_factor::recovery_codes_left(conn, user_id)?;
+            let pending: Option<String> = if row.totp_secret.is_none() {
+                use crate::db::schema::users as u;
+                use diesel::prelude::*;
+                let existing: Option<String> = u::table
+                    .find(user_id)
+                    .select(u::totp_pending_secret)
+                    .first(conn)?;
+                Some(match existing {
+                    Some(secret) => secret,
+                    None => {
+                        let secret = two_factor::new_secret();
+                        diesel::update(u::table.find(user_id))
+                            .set(u::totp_pending_secret.eq(&secret))
+                            .execute(conn)?;
+                        secret
+                    }
+                })
+            } else {
+                None
+            };
+            Ok((row, codes_left, pending))
+        })
+    })
+    .await?;
+    let (secret, qr_svg) = match &pending {
+        Some(secret) => {
+            let url = two_factor::provisioning_url(secret, &row.email, &state.config.local_name)
+                .unwrap_or_default();
+            (secret.clone(), two_factor::qr_svg(&url).unwrap_or_default())
+        }
+        None => (String::new(), String::new()),
+    };
+    render(
+        status,
+        &TwoFactorPage {
+            page,
+            enrolled: row.totp_secret.is_some(),
+            required: me.user.holds(Role::Officer),
+            codes_left,
+            secret,
+            qr_svg,
+            error,
+        },
+    )
+}
+
+/// What the enrolment form sends.
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /account/two-factor`: confirms enrolment with a first code.
+pub async fn two_factor_enrol(
+    req: HttpRequest,
+    page: Page,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.config.clock.now();
+    let unix = state.config.clock.unix_seconds();
+    let actor = me.actor(&req);
+    let user_id = me.user.id;
+    let code = form.code.trim().to_owned();
+    let outcome = db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            use crate::db::schema::users as u;
+            use diesel::prelude::*;
+            let (current, pending): (Option<String>, Option<String>) =
+                u::table.find(user_id).select((u::totp_secret, u::totp_pending_secret)).first(conn)?;
+            if current.is_some() {
+                return Ok(Err("Two-factor sign-in is already on."));
+            }
+            let Some(secret) = pending else {
+                return Ok(Err("Scan the code first, then enter the 6 digits your app shows."));
+            };
+            let Some(step) = two_factor::check_code(&secret, &code, unix, None) else {
+                return Ok(Err("That code didn't match. Enter the 6 digits your app shows now for this account."));
+            };
+            diesel::update(u::table.find(user_id))
+                .set((u::totp_secret.eq(&secret), u::totp_pending_secret.eq(None::<String>), u::totp_last_step.eq(step)))
+                .execute(conn)?;
+            let codes = two_factor::new_recovery_codes(conn, user_id)?;
+            audit::record(conn, now, Entry { actor: &actor, action: "two_factor_enabled", target: &actor.label, detail: "" })?;
+            Ok(Ok(codes))
+        })
+    })
+    .await?;
+    match outcome {
+        Ok(codes) => render(StatusCode::OK, &RecoveryCodesPage { page, codes }),
+        Err(message) => {
+            two_factor_render(
+                page,
+                me,
+                state,
+                message.into(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+/// What the forms that need the password again send.
+#[derive(Debug, Deserialize)]
+pub struct ConfirmPasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn password_matches(
+    state: &web::Data<AppState>,
+    user_id: i64,
+    password: String,
+) -> Result<bool, AppError> {
+    if password.is_empty() {
+        return Ok(false);
+    }
+    let stored = db(state, move |conn| {
+        Ok(users::find_row(conn, user_id)?.and_then(|r| r.password_hash))
+    })
+    .await?;
+    state
+        .hasher
+        .verify(password, stored)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// `POST /account/two-factor/recovery-codes`: new codes, the old ones void.
+pub async fn two_factor_new_codes(
+    req: HttpRequest,
+    page: Page,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+    form: web::Form<ConfirmPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    if !me.user.has_two_factor {
+        return Ok(flash_to(
+            &state,
+            "/account/two-factor",
+            "Turn on two-factor sign-in first.",
+        ));
+    }
+    if !password_matches(&state, me.user.id, form.into_inner().password).await? {
+        return two_factor_render(
+            page,
+            me,
+            state,
+            "Your password is not right.".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let now = state.config.clock.now();
+    let actor = me.actor(&req);
+    let user_id = me.user.id;
+    let codes = db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            let codes = two_factor::new_recovery_codes(conn, user_id)?;
+            audit::record(
+                conn,
+                now,
+                Entry {
+                    actor: &actor,
+                    action: "recovery_codes_replaced",
+                    target: &actor.label,
+                    detail: "",
+                },
+            )?;
+            Ok(codes)
+        })
+    })
+    .await?;
+    render(StatusCode::OK, &RecoveryCodesPage { page, codes })
+}
+
+/// `POST /account/two-factor/disable`: not for officers, who must keep it.
+pub async fn two_factor_disable(
+    req: HttpRequest,
+    page: Page,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+    form: web::Form<ConfirmPasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    if me.user.holds(Role::Officer) {
+        return two_factor_render(
+            page,
+            me,
+            state,
+            "Officers must keep two-factor sign-in on.".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    if !password_matches(&state, me.user.id, form.into_inner().password).await? {
+        return two_factor_render(
+            page,
+            me,
+            state,
+            "Your password is not right.".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let now = state.config.clock.now();
+    let actor = me.actor(&req);
+    let user_id = me.user.id;
+    db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            use crate::db::schema::{recovery_codes as rc, users as u};
+            use diesel::prelude::*;
+            diesel::update(u::table.find(user_id))
+                .set((
+                    u::totp_secret.eq(None::<String>),
+                    u::totp_pending_secret.eq(None::<String>),
+                    u::totp_last_step.eq(None::<i64>),
+                ))
+                .execute(conn)?;
+            diesel::delete(rc::table.filter(rc::user_id.eq(user_id))).execute(conn)?;
+            audit::record(
+                conn,
+                now,
+                Entry {
+                    actor: &actor,
+                    action: "two_factor_disabled",
+                    target: &actor.label,
+                    detail: "",
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(flash_to(&state, "/account", "Two-factor sign-in is off."))
+}
+
+/// The notification preferences page.
+#[derive(Template)]
+#[template(path = "account/notifications.html")]
+pub struct NotificationsPage {
+    page: Page,
+    kinds: Vec<(NoticeKind, bool)>,
+}
+
+/// `GET /account/notifications`.
+pub async fn notifications(
+    page: Page,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = me.user.id;
+    let kinds = db(&state, move |conn| {
+        Ok(preferences::for_user(conn, user_id)?)
+    })
+    .await?;
+    render(StatusCode::OK, &NotificationsPage { page, kinds })
+}
+
+/// `POST /account/notifications`: the checked boxes are the kinds wanted.
+pub async fn notifications_submit(
+    req: HttpRequest,
+    me: CurrentUser,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let wanted: Vec<String> = form
+        .into_inner()
+        .into_iter()
+        .filter(|(k, _)| k == "kind")
+        .map(|(_, v)| v)
+        .collect();
+    let now = state.config.clock.now();
+    let actor = me.actor(&req);
+    let user_id = me.user.id;
+    db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            preferences::save(conn, user_id, &wanted)?;
+            audit::record(
+                conn,
+                now,
+                Entry {
+                    actor: &actor,
+                    action: "notifications_changed",
+                    target: &actor.label,
+                    detail: &wanted.join(","),
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(flash_to(
+        &state,
+        "/account/notifications",
+        "Your notification choices are saved.",
+    ))
+}

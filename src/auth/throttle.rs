@@ -1,0 +1,171 @@
+//! Slowing down password and code guessing, in the database so every
+//! server process counts the same failures.
+//!
+//! Three counters meet each sign-in: the account, the account from this
+//! address, and this address. Past a few free failures each further try on
+//! a counter must wait a delay that doubles, up to a cap. The account-wide
+//! cap is short (a minute), so a stranger hammering someone's account can
+//! make them wait at most that long, never lock them out; the
+//! account-from-this-address and per-address caps are long, so the guesser
+//! themself is slowed to a crawl.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::throttle as t;
+
+/// How one counter slows things down.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// Failures allowed before any delay.
+    pub free: i32,
+    /// The longest delay.
+    pub cap: Duration,
+}
+
+/// The account, from anywhere.
+pub const ACCOUNT: Policy = Policy {
+    free: 5,
+    cap: Duration::seconds(60),
+};
+/// The account from one address.
+pub const ACCOUNT_FROM_ADDRESS: Policy = Policy {
+    free: 5,
+    cap: Duration::minutes(15),
+};
+/// One address, whatever accounts it tries.
+pub const ADDRESS: Policy = Policy {
+    free: 50,
+    cap: Duration::minutes(15),
+};
+// Failures this old no longer count.
+const FORGET_AFTER: Duration = Duration::hours(24);
+
+/// The delay that `failures` earn under `policy`: none for the free ones,
+/// then 1 s, 2 s, 4 s… up to the cap.
+pub fn delay(policy: Policy, failures: i32) -> Duration {
+    if failures < policy.free {
+        return Duration::zero();
+    }
+    let doublings = u32::try_from(failures - policy.free).unwrap_or(0).min(20);
+    Duration::seconds(1i64 << doublings).min(policy.cap)
+}
+
+/// How long to wait before the next try is allowed, over several counters.
+pub fn wait(
+    conn: &mut DbConnection,
+    keys: &[(String, Policy)],
+    now: NaiveDateTime,
+) -> QueryResult<Duration> {
+    let mut longest = Duration::zero();
+    for (key, policy) in keys {
+        let row: Option<(i32, NaiveDateTime)> = t::table
+            .find(key)
+            .select((t::failures, t::last_failure_at))
+            .first(conn)
+            .optional()?;
+        if let Some((failures, last)) = row {
+            if now - last > FORGET_AFTER {
+                continue;
+            }
+            let remaining = last + delay(*policy, failures) - now;
+            longest = longest.max(remaining);
+        }
+    }
+    Ok(longest)
+}
+
+/// Counts a failure on each counter.
+pub fn fail(
+    conn: &mut DbConnection,
+    keys: &[(String, Policy)],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    for (key, _) in keys {
+        let row: Option<(i32, NaiveDateTime)> = t::table
+            .find(key)
+            .select((t::failures, t::last_failure_at))
+            .first(conn)
+            .optional()?;
+        match row {
+            Some((failures, last)) => {
+                let failures = if now - last > FORGET_AFTER {
+                    1
+                } else {
+                    failures.saturating_add(1)
+                };
+                diesel::update(t::table.find(key))
+                    .set((t::failures.eq(failures), t::last_failure_at.eq(now)))
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(t::table)
+                    .values((
+                        t::key.eq(key),
+                        t::failures.eq(1),
+                        t::last_failure_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Forgets the counters after a success.
+pub fn clear(conn: &mut DbConnection, keys: &[(String, Policy)]) -> QueryResult<()> {
+    for (key, _) in keys {
+        diesel::delete(t::table.find(key)).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The counters a password sign-in meets.
+pub fn sign_in_keys(email: &str, ip: &str) -> [(String, Policy); 3] {
+    [
+        (format!("account:{email}"), ACCOUNT),
+        (format!("account-ip:{email}|{ip}"), ACCOUNT_FROM_ADDRESS),
+        (format!("ip:{ip}"), ADDRESS),
+    ]
+}
+
+/// The counters of one part of sign-in, a per-account one ("totp", "reset").
+pub fn account_keys(kind: &str, account: &str, ip: &str) -> [(String, Policy); 2] {
+    [
+        (format!("{kind}:{account}"), ACCOUNT),
+        (format!("{kind}-ip:{account}|{ip}"), ACCOUNT_FROM_ADDRESS),
+    ]
+}
+
+/// "Wait 8 seconds" in words.
+pub fn describe(wait: Duration) -> String {
+    // Rounded up: "wait 1 second" must not be said of 1.9 seconds.
+    let seconds = ((wait.num_milliseconds() + 999) / 1000).max(1);
+    if seconds < 60 {
+        format!("{seconds} second{}", if seconds == 1 { "" } else { "s" })
+    } else {
+        let minutes = (seconds + 59) / 60;
+        format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_failures_are_free_then_the_delay_doubles_to_the_cap() {
+        let delays: Vec<i64> = (0..14).map(|n| delay(ACCOUNT, n).num_seconds()).collect();
+        assert_eq!(delays, [0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        assert_eq!(delay(ACCOUNT_FROM_ADDRESS, 40), Duration::minutes(15));
+    }
+
+    #[test]
+    fn waits_are_said_in_words() {
+        assert_eq!(describe(Duration::seconds(1)), "1 second");
+        assert_eq!(describe(Duration::seconds(8)), "8 seconds");
+        assert_eq!(describe(Duration::milliseconds(1990)), "2 seconds");
+        assert_eq!(describe(Duration::seconds(61)), "2 minutes");
+    }
+}

@@ -1,0 +1,32 @@
+//! The time as the app sees it. Production reads the system clock; tests
+//! move it forward to reach an expiry without waiting for it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{NaiveDateTime, Utc};
+
+/// A clock that can be advanced; clones share the same offset.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_seconds: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Now, in UTC, as stored in the database.
+    pub fn now(&self) -> NaiveDateTime {
+        Utc::now().naive_utc()
+            + chrono::Duration::seconds(self.offset_seconds.load(Ordering::Relaxed))
+    }
+
+    /// Now as seconds since 1970, for two-factor codes.
+    pub fn unix_seconds(&self) -> u64 {
+        u64::try_from(self.now().and_utc().timestamp()).unwrap_or(0)
+    }
+
+    /// Moves this clock (and every clone of it) forward.
+    pub fn advance(&self, by: std::time::Duration) {
+        let seconds = i64::try_from(by.as_secs()).unwrap_or(i64::MAX);
+        self.offset_seconds.fetch_add(seconds, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,220 @@
+//! Officer pages that watch the whole install: the audit log and the outbox.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::audit::{self, AuditRow, Entry, Filter};
+use crate::auth::OfficerUser;
+use crate::db::write_tx;
+use crate::error::AppError;
+use crate::mail::outbox::{self, OutboxMessage};
+use crate::web::flash::{FlashKind, redirect_with};
+use crate::web::layout::Page;
+use crate::web::{db, render};
+
+const PER_PAGE: i64 = 50;
+
+/// The audit log's filter, as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    page: i64,
+}
+
+/// The audit log page.
+#[derive(Template)]
+#[template(path = "officer/audit.html")]
+pub struct AuditPage {
+    page: Page,
+    query: AuditQuery,
+    actions: Vec<String>,
+    rows: Vec<AuditRow>,
+    more: bool,
+    error: String,
+    prev_link: String,
+    next_link: String,
+}
+
+fn parse_date(raw: &str) -> Result<Option<NaiveDate>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| format!("{raw:?} is not a date; use the form 2026-11-22."))
+}
+
+fn page_link(query: &AuditQuery, page: i64) -> String {
+    let pairs = [
+        ("person", query.person.as_str()),
+        ("action", query.action.as_str()),
+        ("from", query.from.as_str()),
+        ("to", query.to.as_str()),
+    ];
+    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        serializer.append_pair(k, v);
+    }
+    serializer.append_pair("page", &page.to_string());
+    format!("/officer/audit?{}", serializer.finish())
+}
+
+/// `GET /officer/audit`.
+pub async fn audit_log(
+    page: Page,
+    _officer: OfficerUser,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let dates = (parse_date(&query.from), parse_date(&query.to));
+    let (from, to, error) = match dates {
+        (Ok(from), Ok(to)) => (from, to, String::new()),
+        (Err(e), _) | (_, Err(e)) => (None, None, e),
+    };
+    let filter = Filter {
+        person: Some(query.person.trim().to_owned()).filter(|p| !p.is_empty()),
+        action: Some(query.action.trim().to_owned()).filter(|a| !a.is_empty()),
+        from: from.and_then(|d| d.and_hms_opt(0, 0, 0)),
+        until: to
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| d.and_hms_opt(0, 0, 0)),
+    };
+    let page_number = query.page.max(0);
+    let (rows, more, actions) = db(&state, move |conn| {
+        let (rows, more) = audit::search(conn, &filter, page_number, PER_PAGE)?;
+        Ok((rows, more, audit::actions(conn)?))
+    })
+    .await?;
+    let prev_link = if page_number > 0 {
+        page_link(&query, page_number - 1)
+    } else {
+        String::new()
+    };
+    let next_link = if more {
+        page_link(&query, page_number + 1)
+    } else {
+        String::new()
+    };
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &AuditPage {
+            page,
+            query,
+            actions,
+            rows,
+            more,
+            error,
+            prev_link,
+            next_link,
+        },
+    )
+}
+
+/// The outbox's filter.
+#[derive(Debug, Default, Deserialize)]
+pub struct OutboxQuery {
+    #[serde(default)]
+    status: String,
+}
+
+/// The outbox page.
+#[derive(Template)]
+#[template(path = "officer/outbox.html")]
+pub struct OutboxPage {
+    page: Page,
+    status: String,
+    messages: Vec<OutboxMessage>,
+}
+
+/// `GET /officer/outbox`.
+pub async fn outbox_page(
+    page: Page,
+    _officer: OfficerUser,
+    state: web::Data<AppState>,
+    query: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, AppError> {
+    let status = match query.status.as_str() {
+        s @ (outbox::QUEUED | outbox::SENDING | outbox::SENT | outbox::FAILED) => s.to_owned(),
+        _ => String::new(),
+    };
+    let filter = Some(status.clone()).filter(|s| !s.is_empty());
+    let messages = db(&state, move |conn| {
+        Ok(outbox::list(conn, filter.as_deref(), 200)?)
+    })
+    .await?;
+    render(
+        StatusCode::OK,
+        &OutboxPage {
+            page,
+            status,
+            messages,
+        },
+    )
+}
+
+/// `POST /officer/outbox/{id}/retry`.
+pub async fn retry(
+    req: HttpRequest,
+    OfficerUser(officer): OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let now = state.config.clock.now();
+    let actor = officer.actor(&req);
+    let retried = db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            let retried = outbox::retry_failed(conn, id)?;
+            if retried {
+                audit::record(
+                    conn,
+                    now,
+                    Entry {
+                        actor: &actor,
+                        action: "mail_retry",
+                        target: &format!("outbox #{id}"),
+                        detail: "",
+                    },
+                )?;
+            }
+            Ok(retried)
+        })
+    })
+    .await?;
+    let secure = state.config.behind_https();
+    if retried {
+        state.mail_waker.wake();
+        Ok(redirect_with(
+            "/officer/outbox",
+            FlashKind::Success,
+            &format!("Message #{id} is queued to be sent again."),
+            secure,
+        ))
+    } else {
+        Ok(redirect_with(
+            "/officer/outbox",
+            FlashKind::Warning,
+            &format!("Message #{id} is not failed, so there is nothing to retry."),
+            secure,
+        ))
+    }
+}
