@@ -34,6 +34,12 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Fill an empty database with a fictional local to try the app with.
+    Demo {
+        /// Leave the demo officer without two-factor sign-in (never for real use).
+        #[arg(long)]
+        demo_insecure: bool,
+    },
     /// Administration commands.
     Admin {
         #[command(subcommand)]
@@ -104,6 +110,27 @@ fn run(command: Command) -> Result<(), String> {
         Command::Mail {
             command: MailCommand::Test { address },
         } => queue_test_mail(&config, &address),
+        Command::Demo { demo_insecure } => {
+            let demo = unionhall::demo::run(&config, demo_insecure)?;
+            println!(
+                "Demo local created. Every account's password is: {}",
+                unionhall::demo::DEMO_PASSWORD
+            );
+            for login in &demo.logins {
+                println!("  {:<30} {}", login.email, login.roles);
+            }
+            match &demo.officer_two_factor_key {
+                Some(key) => println!(
+                    "The officer signs in with two-factor: add this key to an authenticator app: {key}"
+                ),
+                None => println!("The officer has no two-factor sign-in (--demo-insecure)."),
+            }
+            println!(
+                "Start the server with `unionhall serve` and sign in at {}",
+                config.link("/sign-in")
+            );
+            Ok(())
+        }
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => {

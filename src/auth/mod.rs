@@ -77,6 +77,7 @@ pub fn current_user(req: &HttpRequest) -> Result<CurrentUser, AppError> {
         Visitor::SignedIn { user, session } => {
             if user.holds(Role::Officer)
                 && !user.has_two_factor
+                && !user.two_factor_exempt
                 && !ENROLMENT_PATHS.iter().any(|p| req.path().starts_with(p))
             {
                 return Err(AppError::Redirect("/account/two-factor".into()));

@@ -240,6 +240,8 @@ pub async fn middleware(
         .is_some_and(|s| s.config.behind_https());
     req.extensions_mut().insert(visitor);
     let mut response = next.call(req).await?;
+    let request = response.request().clone();
+    crate::web::flash::clear_if_shown(&request, response.response_mut());
     if ended && !response.response().cookies().any(|c| c.name() == COOKIE) {
         let _ = response.response_mut().add_cookie(&removal_cookie(secure));
     }

@@ -31,6 +31,7 @@ diesel::table! {
         totp_secret -> Nullable<Text>,
         totp_pending_secret -> Nullable<Text>,
         totp_last_step -> Nullable<BigInt>,
+        two_factor_exempt -> Bool,
         created_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
     }

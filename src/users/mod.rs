@@ -74,6 +74,8 @@ pub struct User {
     pub has_two_factor: bool,
     /// True once they have chosen a password.
     pub has_password: bool,
+    /// Set only by `unionhall demo --demo-insecure`: may skip two-factor.
+    pub two_factor_exempt: bool,
 }
 
 impl User {
@@ -106,6 +108,8 @@ pub struct UserRow {
     pub totp_secret: Option<String>,
     /// The last two-factor time step accepted, so a code works once.
     pub totp_last_step: Option<i64>,
+    /// May skip two-factor (demo only).
+    pub two_factor_exempt: bool,
     /// When the account was made.
     pub created_at: NaiveDateTime,
 }
@@ -178,6 +182,7 @@ pub fn with_roles(conn: &mut DbConnection, row: UserRow) -> QueryResult<User> {
         active: row.active,
         has_two_factor: row.totp_secret.is_some(),
         has_password: row.password_hash.is_some(),
+        two_factor_exempt: row.two_factor_exempt,
     })
 }
 
@@ -207,6 +212,7 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
                 active: row.active,
                 has_two_factor: row.totp_secret.is_some(),
                 has_password: row.password_hash.is_some(),
+                two_factor_exempt: row.two_factor_exempt,
             }
         })
         .collect())
@@ -305,6 +311,7 @@ mod tests {
             active: true,
             has_two_factor: false,
             has_password: true,
+            two_factor_exempt: false,
         };
         assert!(user.can(Role::Member));
         assert!(user.can(Role::Steward));

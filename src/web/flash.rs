@@ -75,9 +75,11 @@ pub fn take(req: &HttpRequest) -> Option<Flash> {
     Some(Flash { kind, message })
 }
 
-/// Expires the flash cookie on a response whose page showed it.
-pub fn clear_if_shown(req: &HttpRequest, response: &mut HttpResponse<actix_web::body::BoxBody>) {
-    if req.extensions().get::<FlashShown>().is_some() {
+/// Expires the flash cookie on a response whose page showed it, unless the
+/// response leaves a new message of its own.
+pub fn clear_if_shown<B>(req: &HttpRequest, response: &mut HttpResponse<B>) {
+    let shown = req.extensions().get::<FlashShown>().is_some();
+    if shown && !response.cookies().any(|c| c.name() == COOKIE) {
         let mut gone = Cookie::build(COOKIE, "").path("/").finish();
         gone.make_removal();
         let _ = response.add_cookie(&gone);

@@ -153,3 +153,110 @@ fn mail_test_queues_a_message_for_the_worker() {
     let output = unionhall(&["mail", "test", "not an address"], &[], dir.path());
     assert_one_clear_line(&output, "is not an email address");
 }
+
+#[test]
+fn admin_create_refuses_a_weak_password_with_the_reason_and_accepts_a_good_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = unionhall(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "olive@example.org",
+            "--name",
+            "Olive Officer",
+        ],
+        &[("UNIONHALL_ADMIN_PASSWORD", "olive-rules-the-hall")],
+        dir.path(),
+    );
+    assert_one_clear_line(&weak, "password refused: Don't use your email name");
+    let short = unionhall(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "olive@example.org",
+            "--name",
+            "Olive Officer",
+        ],
+        &[("UNIONHALL_ADMIN_PASSWORD", "short")],
+        dir.path(),
+    );
+    assert_one_clear_line(&short, "Use at least 12 characters");
+    let made = unionhall(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "Olive@Example.org",
+            "--name",
+            "Olive Officer",
+        ],
+        &[("UNIONHALL_ADMIN_PASSWORD", "tin cup river spoon")],
+        dir.path(),
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let again = unionhall(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "olive@example.org",
+            "--name",
+            "Olive",
+        ],
+        &[("UNIONHALL_ADMIN_PASSWORD", "tin cup river spoon")],
+        dir.path(),
+    );
+    assert_one_clear_line(&again, "olive@example.org already has an account");
+    let no_password = unionhall(
+        &["admin", "create", "--email", "x@example.org", "--name", "X"],
+        &[],
+        dir.path(),
+    );
+    assert_one_clear_line(&no_password, "UNIONHALL_ADMIN_PASSWORD");
+}
+
+#[test]
+fn demo_fills_an_empty_database_once_and_prints_the_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = unionhall(&["demo"], &[], dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(unionhall::demo::DEMO_PASSWORD), "{stdout}");
+    for email in [
+        "officer@example.org",
+        "chief@example.org",
+        "steward@example.org",
+        "sarah.okafor@example.org",
+    ] {
+        assert!(stdout.contains(email), "{stdout}");
+    }
+    assert!(
+        stdout.contains("add this key to an authenticator app"),
+        "two-factor stays on by default"
+    );
+    let again = unionhall(&["demo"], &[], dir.path());
+    assert_one_clear_line(&again, "already has users");
+}
+
+#[tokio::test]
+async fn the_insecure_demo_officer_may_skip_two_factor() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let demo = unionhall::demo::run(&app.config, true).unwrap();
+    assert!(demo.officer_two_factor_key.is_none());
+    let officer = app.new_client();
+    let answer = officer
+        .sign_in("officer@example.org", unionhall::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(answer.location.as_deref(), Some("/"));
+    assert_eq!(officer.get("/officer/users").await.status, 200);
+}

@@ -147,3 +147,19 @@ async fn healthz_answers_503_when_the_database_is_gone() {
     )
     .unwrap();
 }
+
+#[tokio::test]
+async fn a_flash_message_is_shown_once() {
+    let app = TestApp::spawn().await;
+    let (member, _) = app.member("mia@example.org").await;
+    member
+        .post("/account/notifications", &[("kind", "arrears")])
+        .await;
+    let first = member.get("/account/notifications").await;
+    assert!(first.body.contains("Your notification choices are saved."));
+    let second = member.get("/account/notifications").await;
+    assert!(
+        !second.body.contains("Your notification choices are saved."),
+        "not twice"
+    );
+}

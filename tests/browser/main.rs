@@ -12,4 +12,5 @@ mod helpers;
 
 mod browser;
 
+mod accounts;
 mod start_page;

@@ -10,6 +10,8 @@ CREATE TABLE users (
     totp_secret TEXT,
     totp_pending_secret TEXT,
     totp_last_step BIGINT,
+    -- Only `unionhall demo --demo-insecure` sets this: an officer who may skip two-factor.
+    two_factor_exempt BOOLEAN NOT NULL DEFAULT FALSE,
     created_at TIMESTAMP NOT NULL,
     password_changed_at TIMESTAMP
 );

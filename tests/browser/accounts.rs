@@ -1,0 +1,223 @@
+//! The account flows a person walks through, in a real browser.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use unionhall::users::Role;
+
+use crate::browser::Browser;
+use crate::helpers::{PASSWORD, TestApp};
+
+async fn fill(client: &Client, name: &str, value: &str) {
+    let field = client
+        .find(Locator::Css(&format!("input[name='{name}']")))
+        .await
+        .unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+async fn press(client: &Client, label: &str) {
+    let xpath = format!("//button[normalize-space(.)='{label}']");
+    client
+        .find(Locator::XPath(&xpath))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits for the page to show `expected` as its heading (a click that
+/// submits a form returns before the next page has loaded).
+async fn expect_heading(client: &Client, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        if let Ok(h1) = client.find(Locator::Css("h1")).await {
+            seen = h1.text().await.unwrap_or_default();
+            if seen == expected {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("expected the heading {expected:?}, saw {seen:?}");
+}
+
+/// Waits for an element to appear on the page the last action led to.
+async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+}
+
+async fn flash(client: &Client) -> String {
+    wait_for(client, ".flash").await.text().await.unwrap()
+}
+
+async fn sign_in(client: &Client, app: &TestApp, email: &str, password: &str) {
+    client.goto(&app.url("/sign-in")).await.unwrap();
+    fill(client, "email", email).await;
+    fill(client, "password", password).await;
+    press(client, "Sign in").await;
+}
+
+#[tokio::test]
+async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let client = &browser.client;
+
+    // An officer (already enrolled) signs in and invites Sam.
+    let officer_id = app.create_user(
+        "olive@example.org",
+        "Olive Officer",
+        &[Role::Member, Role::Officer],
+    );
+    let officer_secret = app.enrol_two_factor(officer_id);
+    sign_in(client, &app, "olive@example.org", PASSWORD).await;
+    expect_heading(client, "Enter your code").await;
+    browser.screenshot("accounts-01-second-factor").await;
+    fill(client, "code", &app.code(&officer_secret)).await;
+    press(client, "Continue").await;
+    expect_heading(client, "Welcome, Olive Officer").await;
+    client.goto(&app.url("/officer/users")).await.unwrap();
+    fill(client, "name", "Sam Steward").await;
+    fill(client, "email", "not an address").await;
+    press(client, "Send invitation").await;
+    let error = wait_for(client, "#email-error").await.text().await.unwrap();
+    assert_eq!(error, "Enter an email address like name@example.org.");
+    browser.screenshot("accounts-02-invite-error").await;
+    fill(client, "email", "sam@example.org").await;
+    client
+        .find(Locator::Css("#role-steward"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    press(client, "Send invitation").await;
+    assert_eq!(flash(client).await, "Invitation sent to sam@example.org.");
+    browser.screenshot("accounts-03-invited").await;
+    client
+        .find(Locator::Css("form.sign-out button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Sam follows the link from the email and chooses a password.
+    let mails = app.smtp.wait_for(1, Duration::from_secs(10)).await;
+    let body = mails[0].data.replace("=\r\n", "").replace("=3D", "=");
+    let start = body.find(&format!("{}/invite/", app.address)).unwrap();
+    let link: String = body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    client.goto(&link).await.unwrap();
+    expect_heading(client, "Welcome: choose your password").await;
+    fill(client, "password", "short").await;
+    fill(client, "confirm", "short").await;
+    press(client, "Save password").await;
+    assert!(
+        wait_for(client, "#password-error")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("at least 12")
+    );
+    browser
+        .screenshots_at_each_width(&link, "accounts-04-choose-password")
+        .await;
+    fill(client, "password", "harbour lights at dusk").await;
+    fill(client, "confirm", "harbour lights at dusk").await;
+    press(client, "Save password").await;
+    expect_heading(client, "Sign in").await;
+
+    // Sam signs in and turns on two-factor.
+    sign_in(client, &app, "sam@example.org", "harbour lights at dusk").await;
+    expect_heading(client, "Welcome, Sam Steward").await;
+    client.goto(&app.url("/account/two-factor")).await.unwrap();
+    assert!(
+        client.find(Locator::Css(".qr svg")).await.is_ok(),
+        "the QR code is drawn"
+    );
+    browser
+        .screenshots_at_each_width(&app.url("/account/two-factor"), "accounts-05-enrol")
+        .await;
+    let secret = client
+        .find(Locator::Css("code.secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    fill(client, "code", &app.code(&secret)).await;
+    press(client, "Turn on two-factor sign-in").await;
+    expect_heading(client, "Your recovery codes").await;
+    let codes = client.find_all(Locator::Css(".codes li")).await.unwrap();
+    assert_eq!(codes.len(), 10);
+    browser.screenshot("accounts-06-recovery-codes").await;
+
+    // Signs out, and back in with a code.
+    client
+        .find(Locator::Css("form.sign-out button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(flash(client).await, "You have signed out.");
+    sign_in(client, &app, "sam@example.org", "harbour lights at dusk").await;
+    expect_heading(client, "Enter your code").await;
+    app.config.clock.advance(Duration::from_secs(30));
+    fill(client, "code", &app.code(&secret)).await;
+    press(client, "Continue").await;
+    expect_heading(client, "Welcome, Sam Steward").await;
+    client.goto(&app.url("/account/sessions")).await.unwrap();
+    browser
+        .screenshots_at_each_width(&app.url("/account/sessions"), "accounts-07-sessions")
+        .await;
+    browser
+        .screenshots_at_each_width(&app.url("/account"), "accounts-08-account")
+        .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_said_in_words_and_the_email_is_kept() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    app.create_user("mia@example.org", "Mia Member", &[Role::Member]);
+    let client = &browser.client;
+    sign_in(client, &app, "mia@example.org", "not my password").await;
+    let alert = wait_for(client, "[role=alert]").await.text().await.unwrap();
+    assert!(alert.contains("don't match an account"), "{alert}");
+    let kept = client
+        .find(Locator::Css("input[name=email]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("mia@example.org"));
+    let password = client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(password.as_deref(), Some(""));
+    browser
+        .screenshots_at_each_width(&app.url("/sign-in"), "accounts-00-sign-in")
+        .await;
+}
