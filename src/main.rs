@@ -40,10 +40,28 @@ enum Command {
         #[arg(long)]
         demo_insecure: bool,
     },
+    /// Import files: a roster.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Administration commands.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Compare a roster CSV with the roster and show what would change;
+    /// write it with --commit (all of it in one transaction, or nothing).
+    Roster {
+        /// The CSV file (the columns of samples/roster.csv).
+        file: PathBuf,
+        /// Write the import instead of only showing it.
+        #[arg(long)]
+        commit: bool,
     },
 }
 
@@ -110,6 +128,9 @@ fn run(command: Command) -> Result<(), String> {
         Command::Mail {
             command: MailCommand::Test { address },
         } => queue_test_mail(&config, &address),
+        Command::Import {
+            command: ImportCommand::Roster { file, commit },
+        } => import_roster(&config, &file, commit),
         Command::Demo { demo_insecure } => {
             let demo = unionhall::demo::run(&config, demo_insecure)?;
             println!(
@@ -177,6 +198,77 @@ fn serve(config: Config) -> Result<(), String> {
         );
         app.run_until_signalled().await.map_err(|e| e.to_string())
     })
+}
+
+fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Result<(), String> {
+    use unionhall::roster::{self, Change, csv_import};
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let rows = match csv_import::parse(&bytes) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            for error in &errors {
+                eprintln!("{}: {error}", file.display());
+            }
+            return Err(format!(
+                "{} has {} problem{}; nothing was written",
+                file.display(),
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ));
+        }
+    };
+    let pool = db::connect_and_migrate(&config.database, 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let preview = roster::preview(&mut conn, rows.clone()).map_err(|e| e.to_string())?;
+    let (new, changed, unchanged) = preview.counts();
+    println!(
+        "{}: {} people: {new} new, {changed} changed, {unchanged} unchanged",
+        file.display(),
+        preview.rows.len()
+    );
+    if !preview.new_units.is_empty() {
+        println!("units to create: {}", preview.new_units.join(", "));
+    }
+    for (row, change) in &preview.rows {
+        match change {
+            Change::New => println!(
+                "  new      line {:>6}  {} {} {} ({}, {})",
+                row.line,
+                row.employee_number,
+                row.first_name,
+                row.last_name,
+                row.unit,
+                row.classification
+            ),
+            Change::Changed(diffs) => {
+                let what: Vec<String> = diffs
+                    .iter()
+                    .map(|(f, a, b)| format!("{f} {a:?} -> {b:?}"))
+                    .collect();
+                println!(
+                    "  changed  line {:>6}  {}: {}",
+                    row.line,
+                    row.employee_number,
+                    what.join(", ")
+                );
+            }
+            Change::Unchanged => {}
+        }
+    }
+    if !commit {
+        println!("nothing was written; run again with --commit to import");
+        return Ok(());
+    }
+    let now = config.clock.now();
+    let summary = db::write_tx(&mut conn, |conn| {
+        roster::commit(conn, rows, &unionhall::audit::Actor::command_line(), now)
+    })
+    .map_err(|e: diesel::result::Error| format!("the import was not written: {e}"))?;
+    println!(
+        "imported: {} added, {} changed, {} unchanged, {} units created",
+        summary.added, summary.changed, summary.unchanged, summary.units_created
+    );
+    Ok(())
 }
 
 fn queue_test_mail(config: &Config, address: &str) -> Result<(), String> {

@@ -178,6 +178,25 @@ pub struct ChoosePasswordForm {
     pub confirm: String,
 }
 
+/// The account a link of `purpose` is for, or why the link cannot be used.
+async fn link_owner(
+    state: &web::Data<AppState>,
+    purpose: Purpose,
+    token: String,
+) -> Result<Result<users::UserRow, tokens::LinkProblem>, AppError> {
+    let now = state.config.clock.now();
+    db(state, move |conn| {
+        Ok(match tokens::check(conn, purpose, &token, now)? {
+            Ok(Some(user_id)) => {
+                users::find_row(conn, user_id)?.ok_or(tokens::LinkProblem::Unknown)
+            }
+            Ok(None) => Err(tokens::LinkProblem::Unknown),
+            Err(problem) => Err(problem),
+        })
+    })
+    .await
+}
+
 /// Shows the new-password form for a valid link of `purpose`.
 pub async fn choose_form(
     page: Page,
@@ -187,19 +206,9 @@ pub async fn choose_form(
     title: &'static str,
     action: String,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.config.clock.now();
-    let found = db(state, move |conn| {
-        Ok(match tokens::check(conn, purpose, &token, now)? {
-            Ok(Some(user_id)) => Ok(users::find_row(conn, user_id)?),
-            Ok(None) => Ok(None),
-            Err(problem) => Err(problem),
-        })
-    })
-    .await?;
-    match found {
+    match link_owner(state, purpose, token).await? {
         Err(problem) => link_problem(page, problem),
-        Ok(None) => link_problem(page, tokens::LinkProblem::Unknown),
-        Ok(Some(row)) => render(
+        Ok(row) => render(
             StatusCode::OK,
             &ChoosePasswordPage {
                 page,
@@ -228,21 +237,9 @@ pub async fn choose_submit(
     form: ChoosePasswordForm,
 ) -> Result<HttpResponse, AppError> {
     let now = state.config.clock.now();
-    let row = {
-        let token = token.clone();
-        db(state, move |conn| {
-            Ok(match tokens::check(conn, purpose, &token, now)? {
-                Ok(Some(user_id)) => Ok(users::find_row(conn, user_id)?),
-                Ok(None) => Ok(None),
-                Err(problem) => Err(problem),
-            })
-        })
-        .await?
-    };
-    let row = match row {
+    let row = match link_owner(state, purpose, token.clone()).await? {
         Err(problem) => return link_problem(page, problem),
-        Ok(None) => return link_problem(page, tokens::LinkProblem::Unknown),
-        Ok(Some(row)) => row,
+        Ok(row) => row,
     };
     let mut errors = AccountErrors::default();
     check_password_pair(

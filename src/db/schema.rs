@@ -120,3 +120,103 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     notification_prefs,
 );
+
+diesel::table! {
+    units (id) {
+        id -> BigInt,
+        name -> Text,
+        employer -> Text,
+        contract_start -> Nullable<Date>,
+        contract_end -> Nullable<Date>,
+        arrears_allowance_months -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    classifications (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> BigInt,
+        employee_number -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        email -> Nullable<Text>,
+        unit_id -> BigInt,
+        classification_id -> BigInt,
+        department -> Text,
+        hire_date -> Date,
+        annual_salary_cents -> BigInt,
+        work_arrangement -> Text,
+        status -> Text,
+        join_date -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dues_rates (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        effective_from -> Date,
+        kind -> Text,
+        basis_points -> Integer,
+        monthly_min_cents -> BigInt,
+        monthly_max_cents -> BigInt,
+        flat_cents -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    checkoff_imports (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        period_start -> Date,
+        period_end -> Date,
+        file_sha256 -> Text,
+        row_count -> Integer,
+        total_cents -> BigInt,
+        imported_by -> Nullable<BigInt>,
+        imported_by_label -> Text,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        entry_date -> Date,
+        kind -> Text,
+        amount_cents -> BigInt,
+        period -> Nullable<Text>,
+        reason -> Text,
+        import_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(classifications -> units (unit_id));
+diesel::joinable!(members -> units (unit_id));
+diesel::joinable!(members -> classifications (classification_id));
+diesel::joinable!(dues_rates -> units (unit_id));
+diesel::joinable!(ledger_entries -> members (member_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    classifications,
+    members,
+    dues_rates,
+    checkoff_imports,
+    ledger_entries,
+    users,
+);

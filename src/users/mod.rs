@@ -166,15 +166,17 @@ pub fn load(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
 
 /// Adds the roles to a row.
 pub fn with_roles(conn: &mut DbConnection, row: UserRow) -> QueryResult<User> {
-    let mut roles: Vec<Role> = user_roles::table
+    let roles: Vec<String> = user_roles::table
         .filter(user_roles::user_id.eq(row.id))
         .select(user_roles::role)
-        .load::<String>(conn)?
-        .iter()
-        .filter_map(|r| Role::parse(r))
-        .collect();
+        .load(conn)?;
+    Ok(assemble(row, roles.iter().map(String::as_str)))
+}
+
+fn assemble<'a>(row: UserRow, role_names: impl Iterator<Item = &'a str>) -> User {
+    let mut roles: Vec<Role> = role_names.filter_map(Role::parse).collect();
     roles.sort();
-    Ok(User {
+    User {
         id: row.id,
         email: row.email,
         display_name: row.display_name,
@@ -183,7 +185,7 @@ pub fn with_roles(conn: &mut DbConnection, row: UserRow) -> QueryResult<User> {
         has_two_factor: row.totp_secret.is_some(),
         has_password: row.password_hash.is_some(),
         two_factor_exempt: row.two_factor_exempt,
-    })
+    }
 }
 
 /// Every user, by name, with their roles.
@@ -198,22 +200,12 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
     Ok(rows
         .into_iter()
         .map(|row| {
-            let mut roles: Vec<Role> = all_roles
+            let id = row.id;
+            let names = all_roles
                 .iter()
-                .filter(|(id, _)| *id == row.id)
-                .filter_map(|(_, r)| Role::parse(r))
-                .collect();
-            roles.sort();
-            User {
-                id: row.id,
-                email: row.email,
-                display_name: row.display_name,
-                roles,
-                active: row.active,
-                has_two_factor: row.totp_secret.is_some(),
-                has_password: row.password_hash.is_some(),
-                two_factor_exempt: row.two_factor_exempt,
-            }
+                .filter(move |(user, _)| *user == id)
+                .map(|(_, r)| r.as_str());
+            assemble(row, names)
         })
         .collect())
 }

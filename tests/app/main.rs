@@ -11,5 +11,6 @@ mod helpers;
 mod accounts;
 mod migrations;
 mod outbox;
+mod roster;
 mod startup;
 mod web_shell;

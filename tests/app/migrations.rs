@@ -50,12 +50,18 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
         tables,
         [
             "audit_log",
+            "checkoff_imports",
+            "classifications",
+            "dues_rates",
+            "ledger_entries",
+            "members",
             "notification_prefs",
             "one_time_tokens",
             "outbox",
             "recovery_codes",
             "sessions",
             "throttle",
+            "units",
             "user_roles",
             "users"
         ]

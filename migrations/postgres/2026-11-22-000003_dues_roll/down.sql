@@ -1,0 +1,6 @@
+DROP TABLE ledger_entries;
+DROP TABLE checkoff_imports;
+DROP TABLE dues_rates;
+DROP TABLE members;
+DROP TABLE classifications;
+DROP TABLE units;

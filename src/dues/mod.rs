@@ -1,0 +1,4 @@
+//! The dues roll: money, rates and good standing.
+
+pub mod money;
+pub mod rules;

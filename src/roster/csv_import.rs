@@ -1,0 +1,326 @@
+//! Reading a roster CSV (the format of samples/roster.csv) into checked
+//! rows, or every problem with its line number. Nothing here touches the
+//! database.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::dues::money::Cents;
+use crate::dues::rules::Status;
+
+/// The columns a roster file must have, in the sample's order.
+pub const COLUMNS: [&str; 12] = [
+    "employee_number",
+    "first_name",
+    "last_name",
+    "email",
+    "unit",
+    "classification",
+    "department",
+    "hire_date",
+    "annual_salary",
+    "work_arrangement",
+    "status",
+    "join_date",
+];
+
+/// Where someone works.
+pub const ARRANGEMENTS: [&str; 3] = ["on-site", "hybrid", "remote"];
+
+/// The largest roster file accepted.
+pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+
+/// One person, as the file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterRow {
+    /// The file line it came from (the header is line 1).
+    pub line: u64,
+    /// The employer's id for the person; unique in the roster.
+    pub employee_number: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Lower-cased email, when given.
+    pub email: Option<String>,
+    /// Bargaining unit name.
+    pub unit: String,
+    /// Classification name within the unit.
+    pub classification: String,
+    /// Department.
+    pub department: String,
+    /// Date of hire.
+    pub hire_date: NaiveDate,
+    /// Annual base salary.
+    pub annual_salary: Cents,
+    /// on-site, hybrid or remote.
+    pub work_arrangement: String,
+    /// Membership status.
+    pub status: Status,
+    /// When they joined the union, if they have.
+    pub join_date: Option<NaiveDate>,
+}
+
+/// A problem with the file, on a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    /// The file line (1 is the header).
+    pub line: u64,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+fn date(raw: &str, what: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{what} {:?} is not a date like 2026-11-22", raw.trim()))
+}
+
+/// Reads the whole file; returns the rows, or every problem found.
+pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<LineError>> {
+    let fail = |line, message: String| Err(vec![LineError { line, message }]);
+    if bytes.len() > MAX_BYTES {
+        return fail(
+            0,
+            format!(
+                "the file is {} MB; a roster file may be at most {} MB",
+                bytes.len() / 1_048_576,
+                MAX_BYTES / 1_048_576
+            ),
+        );
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return fail(0, "the file is empty".into());
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return fail(1, describe_csv_error(&e)),
+    };
+    let index: HashMap<String, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
+        .collect();
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !index.contains_key(*c))
+        .collect();
+    if !missing.is_empty() {
+        return fail(
+            1,
+            format!(
+                "the header lacks the column{} {}; a roster file has the columns {}",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                COLUMNS.join(",")
+            ),
+        );
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(LineError {
+                    line,
+                    message: describe_csv_error(&e),
+                });
+                if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    continue;
+                }
+                break;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let get = |name: &str| record.get(index[name]).unwrap_or("").trim().to_owned();
+        let mut problems: Vec<String> = Vec::new();
+        let employee_number = get("employee_number");
+        if employee_number.is_empty() {
+            problems.push("the employee number is empty".into());
+        } else if let Some(first) = seen.get(&employee_number) {
+            problems.push(format!(
+                "employee number {employee_number} is repeated (first on line {first})"
+            ));
+        } else {
+            seen.insert(employee_number.clone(), line);
+        }
+        for (field, label) in [
+            ("first_name", "first name"),
+            ("last_name", "last name"),
+            ("unit", "unit"),
+            ("classification", "classification"),
+            ("department", "department"),
+        ] {
+            if get(field).is_empty() {
+                problems.push(format!("the {label} is empty"));
+            }
+        }
+        let email = match get("email") {
+            e if e.is_empty() => None,
+            e => match crate::users::normalize_email(&e) {
+                Ok(email) => Some(email),
+                Err(_) => {
+                    problems.push(format!("the email {e:?} is not an email address"));
+                    None
+                }
+            },
+        };
+        let hire_date = date(&get("hire_date"), "the hire date")
+            .map_err(|e| problems.push(e))
+            .ok();
+        let join_date = match get("join_date") {
+            j if j.is_empty() => Ok(None),
+            j => date(&j, "the join date").map(Some),
+        }
+        .map_err(|e| problems.push(e))
+        .ok()
+        .flatten();
+        let annual_salary = Cents::parse(&get("annual_salary"), false)
+            .map_err(|e| problems.push(format!("the annual salary: {e}")))
+            .ok();
+        let arrangement = get("work_arrangement").to_ascii_lowercase();
+        if !ARRANGEMENTS.contains(&arrangement.as_str()) {
+            problems.push(format!(
+                "the work arrangement {:?} is not one of on-site, hybrid, remote",
+                get("work_arrangement")
+            ));
+        }
+        let status = Status::parse(&get("status"));
+        if status.is_none() {
+            problems.push(format!(
+                "the status {:?} is not one of member, non-member, on-leave, resigned, retired",
+                get("status")
+            ));
+        }
+        match (problems.is_empty(), hire_date, annual_salary, status) {
+            (true, Some(hire_date), Some(annual_salary), Some(status)) => rows.push(RosterRow {
+                line,
+                employee_number,
+                first_name: get("first_name"),
+                last_name: get("last_name"),
+                email,
+                unit: get("unit"),
+                classification: get("classification"),
+                department: get("department"),
+                hire_date,
+                annual_salary,
+                work_arrangement: arrangement,
+                status,
+                join_date,
+            }),
+            _ => errors.push(LineError {
+                line,
+                message: problems.join("; "),
+            }),
+        }
+    }
+    if errors.is_empty() && rows.is_empty() {
+        return fail(2, "the file has a header but no people".into());
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+fn describe_csv_error(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::Utf8 { .. } => {
+            "the text is not UTF-8; save the file as \"CSV UTF-8\"".into()
+        }
+        csv::ErrorKind::UnequalLengths { .. } => {
+            "the line has a different number of fields than the header".into()
+        }
+        _ => format!("this is not a readable CSV line ({error})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../shared/samples/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_sample_roster_reads_whole() {
+        let rows = parse(&sample("roster.csv")).unwrap();
+        assert_eq!(rows.len(), 12);
+        assert_eq!(rows[0].employee_number, "E1001");
+        assert_eq!(rows[0].annual_salary, Cents(5_825_000));
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[0].status, Status::Member);
+    }
+
+    #[test]
+    fn a_missing_column_is_named_on_line_1() {
+        let errors = parse(&sample("bad/roster-missing-column.csv")).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 1);
+        assert!(
+            errors[0].message.contains("department"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_its_line() {
+        let file = "employee_number,first_name,last_name,email,unit,classification,department,hire_date,annual_salary,work_arrangement,status,join_date\n\
+E1,Ana,Perez,ana@example.org,Guild,Organizer,Org,2020-01-01,50000.00,hybrid,member,\n\
+E1,Bo,Li,,Guild,Organizer,Org,2020-13-01,lots,by boat,boss,\n";
+        let errors = parse(file.as_bytes()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 3);
+        for part in [
+            "repeated (first on line 2)",
+            "hire date",
+            "annual salary",
+            "work arrangement",
+            "status",
+        ] {
+            assert!(
+                errors[0].message.contains(part),
+                "{part}: {}",
+                errors[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn empty_binary_and_headless_files_are_refused_in_words() {
+        assert_eq!(parse(b"").unwrap_err()[0].message, "the file is empty");
+        let binary = parse(&[0xff, 0xfe, 0x00, 0x41, 0x0a, 0x80, 0x81]).unwrap_err();
+        assert!(
+            binary[0].message.contains("UTF-8") || binary[0].message.contains("header"),
+            "{binary:?}"
+        );
+        let only_header = format!("{}\n", COLUMNS.join(","));
+        assert!(
+            parse(only_header.as_bytes()).unwrap_err()[0]
+                .message
+                .contains("no people")
+        );
+    }
+}

@@ -1,0 +1,329 @@
+//! The roster: bargaining units, classifications and the people in them,
+//! and the CSV import that keeps it in step with the employer's records.
+
+pub mod csv_import;
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::audit::{self, Actor, Entry};
+use crate::db::DbConnection;
+use crate::db::schema::{classifications, members, units};
+use crate::dues::money::Cents;
+use csv_import::RosterRow;
+
+/// A roster entry as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = members)]
+pub struct MemberRow {
+    /// Row id.
+    pub id: i64,
+    /// Employer's id.
+    pub employee_number: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Email, when known.
+    pub email: Option<String>,
+    /// Unit.
+    pub unit_id: i64,
+    /// Classification.
+    pub classification_id: i64,
+    /// Department.
+    pub department: String,
+    /// Date of hire.
+    pub hire_date: NaiveDate,
+    /// Annual base salary in cents.
+    pub annual_salary_cents: i64,
+    /// on-site, hybrid or remote.
+    pub work_arrangement: String,
+    /// Membership status name.
+    pub status: String,
+    /// Date joined.
+    pub join_date: Option<NaiveDate>,
+}
+
+/// What an import would do to one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Not on the roster yet.
+    New,
+    /// On the roster; these fields differ (name, old, new).
+    Changed(Vec<(&'static str, String, String)>),
+    /// Already exactly so.
+    Unchanged,
+}
+
+/// What an import would do, shown before anything is written.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// Each row of the file with its change.
+    pub rows: Vec<(RosterRow, Change)>,
+    /// Units named in the file that do not exist yet and will be created.
+    pub new_units: Vec<String>,
+    /// Classifications (unit, name) that will be created.
+    pub new_classifications: Vec<(String, String)>,
+}
+
+impl Preview {
+    /// How many rows are new, changed and unchanged.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let new = self.rows.iter().filter(|(_, c)| *c == Change::New).count();
+        let unchanged = self
+            .rows
+            .iter()
+            .filter(|(_, c)| *c == Change::Unchanged)
+            .count();
+        (new, self.rows.len() - new - unchanged, unchanged)
+    }
+}
+
+fn unit_ids(conn: &mut DbConnection) -> QueryResult<HashMap<String, i64>> {
+    Ok(units::table
+        .select((units::name, units::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+fn classification_ids(conn: &mut DbConnection) -> QueryResult<HashMap<(i64, String), i64>> {
+    Ok(classifications::table
+        .select((
+            classifications::unit_id,
+            classifications::name,
+            classifications::id,
+        ))
+        .load::<(i64, String, i64)>(conn)?
+        .into_iter()
+        .map(|(unit, name, id)| ((unit, name), id))
+        .collect())
+}
+
+fn existing_members(conn: &mut DbConnection) -> QueryResult<HashMap<String, MemberRow>> {
+    Ok(members::table
+        .select(MemberRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|m| (m.employee_number.clone(), m))
+        .collect())
+}
+
+fn describe_date(date: Option<NaiveDate>) -> String {
+    date.map_or_else(String::new, |d| d.to_string())
+}
+
+/// Compares the file with the roster.
+pub fn preview(conn: &mut DbConnection, rows: Vec<RosterRow>) -> QueryResult<Preview> {
+    let units = unit_ids(conn)?;
+    let classes = classification_ids(conn)?;
+    let existing = existing_members(conn)?;
+    let unit_names: HashMap<i64, String> = units.iter().map(|(n, id)| (*id, n.clone())).collect();
+    let class_names: HashMap<i64, String> = classes
+        .iter()
+        .map(|((_, n), id)| (*id, n.clone()))
+        .collect();
+    let mut new_units: Vec<String> = Vec::new();
+    let mut new_classifications: Vec<(String, String)> = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let unit_id = units.get(&row.unit).copied();
+        if unit_id.is_none() && !new_units.contains(&row.unit) {
+            new_units.push(row.unit.clone());
+        }
+        let class_known =
+            unit_id.is_some_and(|u| classes.contains_key(&(u, row.classification.clone())));
+        let pair = (row.unit.clone(), row.classification.clone());
+        if !class_known && !new_classifications.contains(&pair) {
+            new_classifications.push(pair);
+        }
+        let change = match existing.get(&row.employee_number) {
+            None => Change::New,
+            Some(old) => {
+                let mut diffs: Vec<(&'static str, String, String)> = Vec::new();
+                let mut compare = |field: &'static str, before: String, after: String| {
+                    if before != after {
+                        diffs.push((field, before, after));
+                    }
+                };
+                compare("first_name", old.first_name.clone(), row.first_name.clone());
+                compare("last_name", old.last_name.clone(), row.last_name.clone());
+                compare(
+                    "email",
+                    old.email.clone().unwrap_or_default(),
+                    row.email.clone().unwrap_or_default(),
+                );
+                compare(
+                    "unit",
+                    unit_names.get(&old.unit_id).cloned().unwrap_or_default(),
+                    row.unit.clone(),
+                );
+                compare(
+                    "classification",
+                    class_names
+                        .get(&old.classification_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    row.classification.clone(),
+                );
+                compare("department", old.department.clone(), row.department.clone());
+                compare(
+                    "hire_date",
+                    old.hire_date.to_string(),
+                    row.hire_date.to_string(),
+                );
+                compare(
+                    "annual_salary",
+                    Cents(old.annual_salary_cents).to_string(),
+                    row.annual_salary.to_string(),
+                );
+                compare(
+                    "work_arrangement",
+                    old.work_arrangement.clone(),
+                    row.work_arrangement.clone(),
+                );
+                compare("status", old.status.clone(), row.status.as_str().to_owned());
+                compare(
+                    "join_date",
+                    describe_date(old.join_date),
+                    describe_date(row.join_date),
+                );
+                if diffs.is_empty() {
+                    Change::Unchanged
+                } else {
+                    Change::Changed(diffs)
+                }
+            }
+        };
+        out.push((row, change));
+    }
+    Ok(Preview {
+        rows: out,
+        new_units,
+        new_classifications,
+    })
+}
+
+/// What a committed import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// People added.
+    pub added: usize,
+    /// People whose record changed.
+    pub changed: usize,
+    /// People already up to date.
+    pub unchanged: usize,
+    /// Units created.
+    pub units_created: usize,
+}
+
+/// Writes a previewed import. Call inside one write transaction: it reads
+/// the roster again, so a roster changed since the preview is compared anew.
+pub fn commit(
+    conn: &mut DbConnection,
+    rows: Vec<RosterRow>,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<ImportSummary> {
+    let preview = preview(conn, rows)?;
+    for name in &preview.new_units {
+        diesel::insert_into(units::table)
+            .values((units::name.eq(name), units::created_at.eq(now)))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            now,
+            Entry {
+                actor,
+                action: "unit_created",
+                target: name,
+                detail: "by roster import",
+            },
+        )?;
+    }
+    let units = unit_ids(conn)?;
+    for (unit, name) in &preview.new_classifications {
+        diesel::insert_into(classifications::table)
+            .values((
+                classifications::unit_id.eq(units[unit]),
+                classifications::name.eq(name),
+            ))
+            .execute(conn)?;
+    }
+    let classes = classification_ids(conn)?;
+    let (added, changed, unchanged) = preview.counts();
+    for (row, change) in &preview.rows {
+        let unit_id = units[&row.unit];
+        let class_id = classes[&(unit_id, row.classification.clone())];
+        let values = (
+            members::first_name.eq(&row.first_name),
+            members::last_name.eq(&row.last_name),
+            members::email.eq(&row.email),
+            members::unit_id.eq(unit_id),
+            members::classification_id.eq(class_id),
+            members::department.eq(&row.department),
+            members::hire_date.eq(row.hire_date),
+            members::annual_salary_cents.eq(row.annual_salary.0),
+            members::work_arrangement.eq(&row.work_arrangement),
+            members::status.eq(row.status.as_str()),
+            members::join_date.eq(row.join_date),
+            members::updated_at.eq(now),
+        );
+        match change {
+            Change::New => {
+                diesel::insert_into(members::table)
+                    .values((
+                        values,
+                        members::employee_number.eq(&row.employee_number),
+                        members::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            Change::Changed(diffs) => {
+                diesel::update(
+                    members::table.filter(members::employee_number.eq(&row.employee_number)),
+                )
+                .set(values)
+                .execute(conn)?;
+                let detail = diffs
+                    .iter()
+                    .map(|(field, before, after)| format!("{field}: {before:?} -> {after:?}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                audit::record(
+                    conn,
+                    now,
+                    Entry {
+                        actor,
+                        action: "roster_edit",
+                        target: &row.employee_number,
+                        detail: &detail,
+                    },
+                )?;
+            }
+            Change::Unchanged => {}
+        }
+    }
+    let summary = ImportSummary {
+        added,
+        changed,
+        unchanged,
+        units_created: preview.new_units.len(),
+    };
+    audit::record(
+        conn,
+        now,
+        Entry {
+            actor,
+            action: "roster_import",
+            target: "roster",
+            detail: &format!(
+                "{added} added, {changed} changed, {unchanged} unchanged, {} units created",
+                summary.units_created
+            ),
+        },
+    )?;
+    Ok(summary)
+}
