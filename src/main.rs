@@ -40,7 +40,12 @@ enum Command {
         #[arg(long)]
         demo_insecure: bool,
     },
-    /// Import files: a roster.
+    /// Dues: rates, monthly charges, reconciliation.
+    Dues {
+        #[command(subcommand)]
+        command: DuesCommand,
+    },
+    /// Import files: a roster or an employer check-off.
     Import {
         #[command(subcommand)]
         command: ImportCommand,
@@ -53,12 +58,64 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum DuesCommand {
+    /// Set a unit's dues rate from a date: --basis-points with --min and
+    /// --max (monthly, in dollars), or --flat (monthly, in dollars).
+    Rate {
+        /// The unit's name.
+        #[arg(long)]
+        unit: String,
+        /// The first day the rate applies (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// A share of annual base salary in basis points (150 = 1.5%).
+        #[arg(long)]
+        basis_points: Option<i64>,
+        /// The least a month costs, in dollars.
+        #[arg(long, default_value = "0")]
+        min: String,
+        /// The most a month costs, in dollars.
+        #[arg(long)]
+        max: Option<String>,
+        /// A flat monthly amount in dollars instead of a share.
+        #[arg(long)]
+        flat: Option<String>,
+    },
+    /// Post the monthly dues charges for YYYY-MM; posting a month twice changes nothing.
+    Post {
+        /// The month, YYYY-MM.
+        month: String,
+    },
+    /// Expected dues against check-off deductions for a unit's month.
+    Reconcile {
+        /// The unit's name.
+        #[arg(long)]
+        unit: String,
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum ImportCommand {
     /// Compare a roster CSV with the roster and show what would change;
     /// write it with --commit (all of it in one transaction, or nothing).
     Roster {
         /// The CSV file (the columns of samples/roster.csv).
         file: PathBuf,
+        /// Write the import instead of only showing it.
+        #[arg(long)]
+        commit: bool,
+    },
+    /// Check an employer check-off file against a unit's roster and show
+    /// it; write it with --commit (all of it, once).
+    Checkoff {
+        /// The CSV file (the columns of samples/checkoff.csv).
+        file: PathBuf,
+        /// The unit the file is for.
+        #[arg(long)]
+        unit: String,
         /// Write the import instead of only showing it.
         #[arg(long)]
         commit: bool,
@@ -131,6 +188,10 @@ fn run(command: Command) -> Result<(), String> {
         Command::Import {
             command: ImportCommand::Roster { file, commit },
         } => import_roster(&config, &file, commit),
+        Command::Import {
+            command: ImportCommand::Checkoff { file, unit, commit },
+        } => import_checkoff(&config, &file, &unit, commit),
+        Command::Dues { command } => dues_command(&config, command),
         Command::Demo { demo_insecure } => {
             let demo = unionhall::demo::run(&config, demo_insecure)?;
             println!(
@@ -269,6 +330,178 @@ fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Resul
         summary.added, summary.changed, summary.unchanged, summary.units_created
     );
     Ok(())
+}
+
+fn import_checkoff(
+    config: &Config,
+    file: &std::path::Path,
+    unit: &str,
+    commit: bool,
+) -> Result<(), String> {
+    use unionhall::dues::checkoff;
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let pool = db::connect_and_migrate(&config.database, 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let checked = match checkoff::check(&mut conn, unit, &bytes).map_err(|e| e.to_string())? {
+        Ok(checked) => checked,
+        Err(checkoff::Refusal::Lines(errors)) => {
+            for error in &errors {
+                eprintln!("{}: {error}", file.display());
+            }
+            return Err(format!(
+                "{} has {} problem{}; nothing was written",
+                file.display(),
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ));
+        }
+        Err(other) => return Err(other.to_string()),
+    };
+    println!(
+        "{}: {} to {} for {}: {} deductions, {} in all",
+        file.display(),
+        checked.period_start,
+        checked.period_end,
+        checked.unit_name,
+        checked.rows.len(),
+        checked.total
+    );
+    if !commit {
+        println!("nothing was written; run again with --commit to import");
+        return Ok(());
+    }
+    let now = config.clock.now();
+    db::write_tx(&mut conn, |conn| {
+        checkoff::commit(
+            conn,
+            &checked,
+            &unionhall::audit::Actor::command_line(),
+            now,
+        )
+    })
+    .map_err(|e: diesel::result::Error| format!("the import was not written: {e}"))?;
+    println!("imported {} deductions", checked.rows.len());
+    Ok(())
+}
+
+fn unit_id(conn: &mut db::DbConnection, name: &str) -> Result<i64, String> {
+    use diesel::prelude::*;
+    use unionhall::db::schema::units;
+    units::table
+        .filter(units::name.eq(name.trim()))
+        .select(units::id)
+        .first(conn)
+        .optional()
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("there is no unit named {:?}", name.trim()))
+}
+
+fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
+    use unionhall::dues::ledger;
+    use unionhall::dues::money::Cents;
+    use unionhall::dues::rules::Rate;
+    let pool = db::connect_and_migrate(&config.database, 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let now = config.clock.now();
+    let actor = unionhall::audit::Actor::command_line();
+    let month = |raw: &str| {
+        ledger::parse_month(raw).ok_or_else(|| format!("{raw:?} is not a month like 2026-10"))
+    };
+    let money =
+        |raw: &str, what: &str| Cents::parse(raw, false).map_err(|e| format!("{what}: {e}"));
+    match command {
+        DuesCommand::Rate {
+            unit,
+            from,
+            basis_points,
+            min,
+            max,
+            flat,
+        } => {
+            let from = chrono::NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d")
+                .map_err(|_| format!("--from {from:?} is not a date like 2026-01-01"))?;
+            let rate = match (basis_points, flat) {
+                (Some(bp), None) if (0..=10_000).contains(&bp) => {
+                    let min = money(&min, "--min")?;
+                    let max = match max {
+                        Some(max) => money(&max, "--max")?,
+                        None => Cents(i64::MAX / 4),
+                    };
+                    if max < min {
+                        return Err("--max is below --min".into());
+                    }
+                    Rate::Percent {
+                        basis_points: bp,
+                        monthly_min: min,
+                        monthly_max: max,
+                    }
+                }
+                (Some(_), None) => return Err("--basis-points must be from 0 to 10000".into()),
+                (None, Some(flat)) => Rate::Flat {
+                    monthly: money(&flat, "--flat")?,
+                },
+                _ => {
+                    return Err(
+                        "give either --basis-points (with --min and --max) or --flat".into(),
+                    );
+                }
+            };
+            let unit_id = unit_id(&mut conn, &unit)?;
+            db::write_tx(&mut conn, |conn| {
+                ledger::set_rate(conn, unit_id, from, rate, now)?;
+                unionhall::audit::record(
+                    conn,
+                    now,
+                    unionhall::audit::Entry {
+                        actor: &actor,
+                        action: "dues_rate_set",
+                        target: &unit,
+                        detail: &format!("from {from}: {rate:?}"),
+                    },
+                )
+            })
+            .map_err(|e: diesel::result::Error| e.to_string())?;
+            println!("the dues rate of {unit} from {from} is set");
+            Ok(())
+        }
+        DuesCommand::Post { month: raw } => {
+            let first = month(&raw)?;
+            let posted = db::write_tx(&mut conn, |conn| {
+                ledger::post_month(conn, first, &actor, now)
+            })
+            .map_err(|e: diesel::result::Error| e.to_string())?;
+            println!("posted {posted} charges for {}", first.format("%Y-%m"));
+            Ok(())
+        }
+        DuesCommand::Reconcile { unit, month: raw } => {
+            let first = month(&raw)?;
+            let unit_id = unit_id(&mut conn, &unit)?;
+            let lines = ledger::reconcile(&mut conn, unit_id, first).map_err(|e| e.to_string())?;
+            println!(
+                "{unit}, {}: expected against deducted",
+                first.format("%Y-%m")
+            );
+            for line in &lines {
+                println!(
+                    "  {:<10} {:<28} expected {:>10}  deducted {:>10}  {}",
+                    line.employee_number,
+                    line.name,
+                    line.expected.to_string(),
+                    line.deducted.to_string(),
+                    line.verdict()
+                );
+            }
+            let count = |v: &str| lines.iter().filter(|l| l.verdict() == v).count();
+            println!(
+                "{} matched, {} under, {} over, {} missing",
+                count("matched"),
+                count("under"),
+                count("over"),
+                count("missing")
+            );
+            Ok(())
+        }
+    }
 }
 
 fn queue_test_mail(config: &Config, address: &str) -> Result<(), String> {

@@ -1,4 +1,6 @@
 //! The dues roll: money, rates and good standing.
 
+pub mod checkoff;
+pub mod ledger;
 pub mod money;
 pub mod rules;

@@ -9,6 +9,7 @@
 mod helpers;
 
 mod accounts;
+mod dues;
 mod migrations;
 mod outbox;
 mod roster;

@@ -1,0 +1,299 @@
+//! The ledger and what is read from it: rates in force, monthly charges,
+//! balances, good standing on a date, reconciliation and arrears.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::money::Cents;
+use super::rules::{Rate, Standing, StandingFacts, Status, standing};
+use crate::audit::{self, Actor, Entry};
+use crate::db::DbConnection;
+use crate::db::schema::{dues_rates as dr, ledger_entries as le, members, units};
+
+/// A rate as stored, with the day it takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatedRate {
+    /// First day it applies.
+    pub effective_from: NaiveDate,
+    /// The rate.
+    pub rate: Rate,
+}
+
+/// Stores a unit's rate from a date (replacing one set for the same date).
+pub fn set_rate(
+    conn: &mut DbConnection,
+    unit_id: i64,
+    from: NaiveDate,
+    rate: Rate,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::delete(
+        dr::table
+            .filter(dr::unit_id.eq(unit_id))
+            .filter(dr::effective_from.eq(from)),
+    )
+    .execute(conn)?;
+    let (kind, bp, min, max, flat) = match rate {
+        Rate::Percent {
+            basis_points,
+            monthly_min,
+            monthly_max,
+        } => ("percent", basis_points, monthly_min.0, monthly_max.0, 0),
+        Rate::Flat { monthly } => ("flat", 0, 0, 0, monthly.0),
+    };
+    diesel::insert_into(dr::table)
+        .values((
+            dr::unit_id.eq(unit_id),
+            dr::effective_from.eq(from),
+            dr::kind.eq(kind),
+            dr::basis_points.eq(i32::try_from(bp).unwrap_or(i32::MAX)),
+            dr::monthly_min_cents.eq(min),
+            dr::monthly_max_cents.eq(max),
+            dr::flat_cents.eq(flat),
+            dr::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Every rate of a unit, oldest first.
+pub fn rates(conn: &mut DbConnection, unit_id: i64) -> QueryResult<Vec<DatedRate>> {
+    let rows: Vec<(NaiveDate, String, i32, i64, i64, i64)> = dr::table
+        .filter(dr::unit_id.eq(unit_id))
+        .order(dr::effective_from.asc())
+        .select((
+            dr::effective_from,
+            dr::kind,
+            dr::basis_points,
+            dr::monthly_min_cents,
+            dr::monthly_max_cents,
+            dr::flat_cents,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(effective_from, kind, bp, min, max, flat)| DatedRate {
+            effective_from,
+            rate: if kind == "flat" {
+                Rate::Flat {
+                    monthly: Cents(flat),
+                }
+            } else {
+                Rate::Percent {
+                    basis_points: i64::from(bp),
+                    monthly_min: Cents(min),
+                    monthly_max: Cents(max),
+                }
+            },
+        })
+        .collect())
+}
+
+/// The rate in force on a day: the latest that started on or before it.
+pub fn rate_on(rates: &[DatedRate], day: NaiveDate) -> Option<Rate> {
+    rates
+        .iter()
+        .filter(|r| r.effective_from <= day)
+        .max_by_key(|r| r.effective_from)
+        .map(|r| r.rate)
+}
+
+/// The first day of a "YYYY-MM" month.
+pub fn parse_month(raw: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{}-01", raw.trim()), "%Y-%m-%d").ok()
+}
+
+/// Posts the month's dues charge to every member (status member) of every
+/// unit with a rate in force on the first of the month. A member charged
+/// for that month already is skipped, so posting twice changes nothing.
+/// Returns how many charges were added.
+pub fn post_month(
+    conn: &mut DbConnection,
+    month: NaiveDate,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let period = month.format("%Y-%m").to_string();
+    let already: Vec<i64> = le::table
+        .filter(le::kind.eq("charge"))
+        .filter(le::period.eq(&period))
+        .select(le::member_id)
+        .load(conn)?;
+    let unit_ids: Vec<i64> = units::table.select(units::id).load(conn)?;
+    let mut posted = 0;
+    for unit_id in unit_ids {
+        let Some(rate) = rate_on(&rates(conn, unit_id)?, month) else {
+            continue;
+        };
+        let people: Vec<(i64, i64)> = members::table
+            .filter(members::unit_id.eq(unit_id))
+            .filter(members::status.eq(Status::Member.as_str()))
+            .select((members::id, members::annual_salary_cents))
+            .load(conn)?;
+        for (member_id, salary) in people {
+            if already.contains(&member_id) {
+                continue;
+            }
+            diesel::insert_into(le::table)
+                .values((
+                    le::member_id.eq(member_id),
+                    le::entry_date.eq(month),
+                    le::kind.eq("charge"),
+                    le::amount_cents.eq(rate.monthly_dues(Cents(salary)).0),
+                    le::period.eq(Some(period.clone())),
+                    le::reason.eq(""),
+                    le::created_by.eq(actor.user_id),
+                    le::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            posted += 1;
+        }
+    }
+    audit::record(
+        conn,
+        now,
+        Entry {
+            actor,
+            action: "dues_posted",
+            target: &period,
+            detail: &format!("{posted} charges"),
+        },
+    )?;
+    Ok(posted)
+}
+
+/// What a member owes on a day (entries dated on or before it).
+pub fn balance_on(conn: &mut DbConnection, member_id: i64, day: NaiveDate) -> QueryResult<Cents> {
+    let amounts: Vec<i64> = le::table
+        .filter(le::member_id.eq(member_id))
+        .filter(le::entry_date.le(day))
+        .select(le::amount_cents)
+        .load(conn)?;
+    Ok(Cents(amounts.iter().sum()))
+}
+
+/// Good standing of one roster entry on a day: the one function elections
+/// call with their cut-off date.
+pub fn standing_on(
+    conn: &mut DbConnection,
+    member_id: i64,
+    day: NaiveDate,
+) -> QueryResult<Standing> {
+    let (unit_id, status, salary): (i64, String, i64) = members::table
+        .find(member_id)
+        .select((
+            members::unit_id,
+            members::status,
+            members::annual_salary_cents,
+        ))
+        .first(conn)?;
+    let allowance: i32 = units::table
+        .find(unit_id)
+        .select(units::arrears_allowance_months)
+        .first(conn)?;
+    let monthly =
+        rate_on(&rates(conn, unit_id)?, day).map_or(Cents(0), |r| r.monthly_dues(Cents(salary)));
+    Ok(standing(StandingFacts {
+        status: Status::parse(&status).unwrap_or(Status::NonMember),
+        balance: balance_on(conn, member_id, day)?,
+        monthly_dues: monthly,
+        allowance_months: i64::from(allowance),
+    }))
+}
+
+/// One member's line in a reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconciliationLine {
+    /// Roster entry.
+    pub member_id: i64,
+    /// Employer's id.
+    pub employee_number: String,
+    /// "Last, First".
+    pub name: String,
+    /// What the rate and salary say should have been deducted.
+    pub expected: Cents,
+    /// What the employer's check-off deducted.
+    pub deducted: Cents,
+}
+
+impl ReconciliationLine {
+    /// "matched", "under", "over" or "missing".
+    pub fn verdict(&self) -> &'static str {
+        match (self.deducted.0, self.deducted.cmp(&self.expected)) {
+            (0, _) if self.expected.0 > 0 => "missing",
+            (_, std::cmp::Ordering::Less) => "under",
+            (_, std::cmp::Ordering::Greater) => "over",
+            _ => "matched",
+        }
+    }
+
+    /// Deducted minus expected.
+    pub fn difference(&self) -> Cents {
+        Cents(self.deducted.0 - self.expected.0)
+    }
+}
+
+/// Expected dues against check-off deductions for a unit's month, for
+/// every member (status member) and anyone with a deduction.
+pub fn reconcile(
+    conn: &mut DbConnection,
+    unit_id: i64,
+    month: NaiveDate,
+) -> QueryResult<Vec<ReconciliationLine>> {
+    let period = month.format("%Y-%m").to_string();
+    let rate = rate_on(&rates(conn, unit_id)?, month);
+    let people: Vec<(i64, String, String, String, String, i64)> = members::table
+        .filter(members::unit_id.eq(unit_id))
+        .order((members::last_name.asc(), members::first_name.asc()))
+        .select((
+            members::id,
+            members::employee_number,
+            members::last_name,
+            members::first_name,
+            members::status,
+            members::annual_salary_cents,
+        ))
+        .load(conn)?;
+    let deducted: HashMap<i64, i64> = le::table
+        .filter(le::kind.eq("checkoff"))
+        .filter(le::period.eq(&period))
+        .select((le::member_id, le::amount_cents))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .fold(HashMap::new(), |mut sums, (member, amount)| {
+            *sums.entry(member).or_insert(0) -= amount;
+            sums
+        });
+    Ok(people
+        .into_iter()
+        .filter_map(
+            |(member_id, employee_number, last, first, status, salary)| {
+                let is_member = status == Status::Member.as_str();
+                let expected = match rate {
+                    Some(rate) if is_member => rate.monthly_dues(Cents(salary)),
+                    _ => Cents(0),
+                };
+                let deducted = Cents(deducted.get(&member_id).copied().unwrap_or(0));
+                (is_member || deducted.0 != 0).then(|| ReconciliationLine {
+                    member_id,
+                    employee_number,
+                    name: format!("{last}, {first}"),
+                    expected,
+                    deducted,
+                })
+            },
+        )
+        .collect())
+}
+
+/// The month after `month` (the first of it).
+pub fn next_month(month: NaiveDate) -> NaiveDate {
+    let (year, m) = if month.month() == 12 {
+        (month.year() + 1, 1)
+    } else {
+        (month.year(), month.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(year, m, 1).unwrap_or(month)
+}

@@ -1,0 +1,314 @@
+//! Dues: rates, charges, check-off imports, reconciliation and standing,
+//! on the suite's database (SQLite, or PostgreSQL with TEST_DATABASE_URL).
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use unionhall::audit::Actor;
+use unionhall::db::schema::{ledger_entries, members, units};
+use unionhall::db::write_tx;
+use unionhall::dues::checkoff::{self, Refusal};
+use unionhall::dues::ledger;
+use unionhall::dues::money::Cents;
+use unionhall::dues::rules::Rate;
+use unionhall::roster::{self, csv_import};
+
+use crate::helpers::TestApp;
+
+const SAMPLE_RATE: Rate = Rate::Percent {
+    basis_points: 150,
+    monthly_min: Cents(5000),
+    monthly_max: Cents(12000),
+};
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../shared/samples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// The sample roster, with the sample rate from January.
+fn sample_local(app: &TestApp) -> i64 {
+    let rows = csv_import::parse(&sample("roster.csv")).unwrap();
+    let now = app.config.clock.now();
+    let mut conn = app.db();
+    write_tx(&mut conn, |c| {
+        roster::commit(c, rows, &Actor::command_line(), now)
+    })
+    .unwrap();
+    let unit: i64 = units::table
+        .filter(units::name.eq("Guild Staff"))
+        .select(units::id)
+        .first(&mut conn)
+        .unwrap();
+    write_tx(&mut conn, |c| {
+        ledger::set_rate(c, unit, day("2026-01-01"), SAMPLE_RATE, now)
+    })
+    .unwrap();
+    unit
+}
+
+fn ledger_count(app: &TestApp) -> i64 {
+    ledger_entries::table
+        .count()
+        .get_result(&mut app.db())
+        .unwrap()
+}
+
+fn import(app: &TestApp, bytes: &[u8]) -> Result<i64, Refusal> {
+    let now = app.config.clock.now();
+    let mut conn = app.db();
+    let checked = checkoff::check(&mut conn, "Guild Staff", bytes).unwrap()?;
+    Ok(write_tx(&mut conn, |c| {
+        checkoff::commit(c, &checked, &Actor::command_line(), now)
+    })
+    .unwrap())
+}
+
+#[tokio::test]
+async fn the_sample_roster_and_rate_expect_exactly_the_sample_check_off() {
+    let app = TestApp::spawn().await;
+    let unit = sample_local(&app);
+    import(&app, &sample("checkoff.csv")).unwrap();
+    let lines = ledger::reconcile(&mut app.db(), unit, day("2026-10-01")).unwrap();
+    assert_eq!(lines.len(), 8, "the unit's members");
+    for line in &lines {
+        assert_eq!(line.verdict(), "matched", "{line:?}");
+        assert_eq!(line.expected, line.deducted);
+    }
+    let sarah = lines.iter().find(|l| l.employee_number == "E1001").unwrap();
+    assert_eq!(sarah.expected, Cents(7281));
+}
+
+#[tokio::test]
+async fn the_same_file_or_period_twice_is_refused_and_counted_once() {
+    let app = TestApp::spawn().await;
+    sample_local(&app);
+    import(&app, &sample("checkoff.csv")).unwrap();
+    let after_first = ledger_count(&app);
+    match import(&app, &sample("checkoff.csv")) {
+        Err(Refusal::AlreadyImported(message)) => {
+            assert!(message.contains("already imported on"), "{message}");
+            assert!(message.contains("by command line"), "{message}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // Another file for the same period (one cent different) is refused too.
+    let other = String::from_utf8(sample("checkoff.csv"))
+        .unwrap()
+        .replace("72.81", "72.80");
+    match import(&app, other.as_bytes()) {
+        Err(Refusal::AlreadyImported(message)) => {
+            assert!(message.contains("2026-10-01 to 2026-10-31"), "{message}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(ledger_count(&app), after_first);
+}
+
+#[tokio::test]
+async fn every_bad_sample_is_refused_by_line_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    sample_local(&app);
+    let cases = [
+        (
+            "bad/checkoff-bad-amount.csv",
+            vec![
+                (3, "\"eighty\" is not an amount"),
+                (4, "more than two decimals"),
+            ],
+        ),
+        (
+            "bad/checkoff-duplicate-row.csv",
+            vec![(4, "repeated (first on line 2)")],
+        ),
+        (
+            "bad/checkoff-unknown-employee.csv",
+            vec![(3, "E9999 is not on the roster")],
+        ),
+    ];
+    for (file, expected) in cases {
+        match import(&app, &sample(file)) {
+            Err(Refusal::Lines(errors)) => {
+                assert_eq!(errors.len(), expected.len(), "{file}: {errors:?}");
+                for ((line, words), error) in expected.iter().zip(&errors) {
+                    assert_eq!(error.line, *line, "{file}");
+                    assert!(error.message.contains(words), "{file}: {}", error.message);
+                }
+            }
+            other => panic!("{file}: expected a refusal, got {other:?}"),
+        }
+    }
+    let reversed =
+        "employee_number,period_start,period_end,amount\nE1001,2026-11-30,2026-11-01,72.81\n";
+    match import(&app, reversed.as_bytes()) {
+        Err(Refusal::Lines(errors)) => assert!(
+            errors[0]
+                .message
+                .contains("ends (2026-11-01) before it starts"),
+            "{errors:?}"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // A member of another unit.
+    let other_unit =
+        "employee_number,period_start,period_end,amount\nE2001,2026-11-01,2026-11-30,50.00\n";
+    let roster_units: Vec<String> = units::table
+        .select(units::name)
+        .load(&mut app.db())
+        .unwrap();
+    assert!(
+        roster_units.len() > 1,
+        "the sample has two units: {roster_units:?}"
+    );
+    if let Ok(Some(number)) = members::table
+        .inner_join(units::table)
+        .filter(units::name.ne("Guild Staff"))
+        .select(members::employee_number)
+        .first::<String>(&mut app.db())
+        .optional()
+    {
+        let file = other_unit.replace("E2001", &number);
+        match import(&app, file.as_bytes()) {
+            Err(Refusal::Lines(errors)) => {
+                assert!(errors[0].message.contains("in another unit"), "{errors:?}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(ledger_count(&app), 0);
+}
+
+#[tokio::test]
+async fn a_bad_row_near_the_end_of_a_100000_row_file_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let unit = sample_local(&app);
+    let class: i64 = unionhall::db::schema::classifications::table
+        .filter(unionhall::db::schema::classifications::unit_id.eq(unit))
+        .select(unionhall::db::schema::classifications::id)
+        .first(&mut app.db())
+        .unwrap();
+    let now = app.config.clock.now();
+    let mut conn = app.db();
+    for chunk_start in (0..100_000).step_by(2_000) {
+        let rows: Vec<_> = (chunk_start..chunk_start + 2_000)
+            .map(|i| {
+                (
+                    members::employee_number.eq(format!("G{i:06}")),
+                    members::first_name.eq("Gen"),
+                    members::last_name.eq(format!("Erated{i}")),
+                    members::unit_id.eq(unit),
+                    members::classification_id.eq(class),
+                    members::department.eq("Load"),
+                    members::hire_date.eq(day("2020-01-01")),
+                    members::annual_salary_cents.eq(6_000_000i64),
+                    members::work_arrangement.eq("remote"),
+                    members::status.eq("member"),
+                    members::created_at.eq(now),
+                    members::updated_at.eq(now),
+                )
+            })
+            .collect();
+        match &mut *conn {
+            unionhall::db::DbConnection::Postgres(c) => {
+                diesel::insert_into(members::table).values(&rows).execute(c)
+            }
+            unionhall::db::DbConnection::Sqlite(c) => {
+                diesel::insert_into(members::table).values(&rows).execute(c)
+            }
+        }
+        .unwrap();
+    }
+    drop(conn);
+    let mut file = String::from("employee_number,period_start,period_end,amount\n");
+    for i in 0..100_000 {
+        // File line i + 2; line 99,999 is row 99,997.
+        let amount = if i == 99_997 { "75.OO" } else { "75.00" };
+        file.push_str(&format!("G{i:06},2026-11-01,2026-11-30,{amount}\n"));
+    }
+    match import(&app, file.as_bytes()) {
+        Err(Refusal::Lines(errors)) => {
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].line, 99_999);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(ledger_count(&app), 0);
+    // Fixed, the whole file goes in at once.
+    let fixed = file.replace("75.OO", "75.00");
+    import(&app, fixed.as_bytes()).unwrap();
+    assert_eq!(ledger_count(&app), 100_000);
+}
+
+#[tokio::test]
+async fn posting_a_month_twice_changes_nothing() {
+    let app = TestApp::spawn().await;
+    sample_local(&app);
+    let now = app.config.clock.now();
+    let mut conn = app.db();
+    let first = write_tx(&mut conn, |c| {
+        ledger::post_month(c, day("2026-10-01"), &Actor::command_line(), now)
+    })
+    .unwrap();
+    let second = write_tx(&mut conn, |c| {
+        ledger::post_month(c, day("2026-10-01"), &Actor::command_line(), now)
+    })
+    .unwrap();
+    assert!(first > 0);
+    assert_eq!(second, 0);
+    drop(conn);
+    assert_eq!(ledger_count(&app), i64::try_from(first).unwrap());
+}
+
+#[tokio::test]
+async fn standing_flips_on_the_day_the_third_unpaid_month_is_charged() {
+    let app = TestApp::spawn().await;
+    sample_local(&app);
+    let now = app.config.clock.now();
+    let mut conn = app.db();
+    for month in ["2026-08-01", "2026-09-01", "2026-10-01"] {
+        write_tx(&mut conn, |c| {
+            ledger::post_month(c, day(month), &Actor::command_line(), now)
+        })
+        .unwrap();
+    }
+    let sarah: i64 = members::table
+        .filter(members::employee_number.eq("E1001"))
+        .select(members::id)
+        .first(&mut conn)
+        .unwrap();
+    let on = |conn: &mut unionhall::db::DbConnection, d: &str| {
+        ledger::standing_on(conn, sarah, day(d)).unwrap()
+    };
+    assert!(on(&mut conn, "2026-07-31").good);
+    assert_eq!(on(&mut conn, "2026-08-01").months_behind, 1);
+    assert!(
+        on(&mut conn, "2026-09-30").good,
+        "two months owed is within the allowance"
+    );
+    let flipped = on(&mut conn, "2026-10-01");
+    assert!(
+        !flipped.good,
+        "the third unpaid month takes her out of good standing"
+    );
+    assert_eq!(flipped.months_behind, 3);
+    // The October check-off, dated the 31st, brings her back that day.
+    drop(conn);
+    import(&app, &sample("checkoff.csv")).unwrap();
+    let mut conn = app.db();
+    assert!(
+        !ledger::standing_on(&mut conn, sarah, day("2026-10-30"))
+            .unwrap()
+            .good
+    );
+    assert!(
+        ledger::standing_on(&mut conn, sarah, day("2026-10-31"))
+            .unwrap()
+            .good
+    );
+}
