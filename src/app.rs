@@ -16,6 +16,7 @@ use crate::db::{self, DbPool};
 use crate::mail::worker::Worker;
 use crate::mail::{MailWaker, Transport};
 use crate::officer;
+use crate::roster::handlers as roster_pages;
 use crate::users::handlers as users_pages;
 use crate::web::{assets, error_pages, headers, home};
 
@@ -135,6 +136,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(users_pages::set_active)),
         )
         .service(web::resource("/officer/audit").route(read().to(officer::audit_log)))
+        // The dues roll.
+        .service(web::resource("/dues").route(read().to(roster_pages::statement)))
+        .service(web::resource("/officer/roster").route(read().to(roster_pages::list)))
+        .service(web::resource("/officer/roster/{id}").route(read().to(roster_pages::show)))
+        .service(
+            web::resource("/officer/roster/{id}/ledger")
+                .route(web::post().to(roster_pages::add_entry)),
+        )
         .service(web::resource("/officer/outbox").route(read().to(officer::outbox_page)))
         .service(web::resource("/officer/outbox/{id}/retry").route(web::post().to(officer::retry)));
 }

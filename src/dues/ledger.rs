@@ -297,3 +297,157 @@ pub fn next_month(month: NaiveDate) -> NaiveDate {
     };
     NaiveDate::from_ymd_opt(year, m, 1).unwrap_or(month)
 }
+
+/// Every member's balance on a day, from one read of the ledger.
+pub fn balances_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashMap<i64, Cents>> {
+    let rows: Vec<(i64, i64)> = le::table
+        .filter(le::entry_date.le(day))
+        .select((le::member_id, le::amount_cents))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .fold(HashMap::new(), |mut sums, (member, amount)| {
+            sums.entry(member).or_insert(Cents(0)).0 += amount;
+            sums
+        }))
+}
+
+/// One ledger entry with the balance after it.
+#[derive(Debug, Clone)]
+pub struct StatementLine {
+    /// The entry's date.
+    pub entry_date: NaiveDate,
+    /// charge, checkoff, payment or adjustment.
+    pub kind: String,
+    /// The dues month it concerns, when it concerns one.
+    pub period: Option<String>,
+    /// Positive owed, negative paid.
+    pub amount: Cents,
+    /// Why (adjustments).
+    pub reason: String,
+    /// What is owed after this entry.
+    pub balance: Cents,
+}
+
+/// A member's ledger, oldest first, with running balances.
+pub fn statement(conn: &mut DbConnection, member_id: i64) -> QueryResult<Vec<StatementLine>> {
+    let rows: Vec<(NaiveDate, String, Option<String>, i64, String)> = le::table
+        .filter(le::member_id.eq(member_id))
+        .order((le::entry_date.asc(), le::id.asc()))
+        .select((
+            le::entry_date,
+            le::kind,
+            le::period,
+            le::amount_cents,
+            le::reason,
+        ))
+        .load(conn)?;
+    let mut balance = 0;
+    Ok(rows
+        .into_iter()
+        .map(|(entry_date, kind, period, amount, reason)| {
+            balance += amount;
+            StatementLine {
+                entry_date,
+                kind,
+                period,
+                amount: Cents(amount),
+                reason,
+                balance: Cents(balance),
+            }
+        })
+        .collect())
+}
+
+/// A payment or adjustment typed by an officer.
+#[derive(Debug, Clone)]
+pub struct ManualEntry {
+    /// payment or adjustment.
+    pub kind: &'static str,
+    /// The date it counts from.
+    pub entry_date: NaiveDate,
+    /// Positive owed, negative paid.
+    pub amount: Cents,
+    /// Why; required for adjustments.
+    pub reason: String,
+}
+
+/// Appends an officer's entry and audits it.
+pub fn add_entry(
+    conn: &mut DbConnection,
+    member_id: i64,
+    entry: &ManualEntry,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(le::table)
+        .values((
+            le::member_id.eq(member_id),
+            le::entry_date.eq(entry.entry_date),
+            le::kind.eq(entry.kind),
+            le::amount_cents.eq(entry.amount.0),
+            le::reason.eq(&entry.reason),
+            le::created_by.eq(actor.user_id),
+            le::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    let number: String = members::table
+        .find(member_id)
+        .select(members::employee_number)
+        .first(conn)?;
+    audit::record(
+        conn,
+        now,
+        Entry {
+            actor,
+            action: "ledger_entry",
+            target: &number,
+            detail: &format!(
+                "{} of {} on {}: {}",
+                entry.kind, entry.amount, entry.entry_date, entry.reason
+            ),
+        },
+    )
+}
+
+/// Every roster entry's standing on a day, computed from few reads.
+pub fn standings_on(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+) -> QueryResult<HashMap<i64, Standing>> {
+    let people: Vec<(i64, i64, String, i64)> = members::table
+        .select((
+            members::id,
+            members::unit_id,
+            members::status,
+            members::annual_salary_cents,
+        ))
+        .load(conn)?;
+    let allowances: HashMap<i64, i32> = units::table
+        .select((units::id, units::arrears_allowance_months))
+        .load::<(i64, i32)>(conn)?
+        .into_iter()
+        .collect();
+    let mut unit_rates: HashMap<i64, Option<Rate>> = HashMap::new();
+    for unit in allowances.keys() {
+        unit_rates.insert(*unit, rate_on(&rates(conn, *unit)?, day));
+    }
+    let balances = balances_on(conn, day)?;
+    Ok(people
+        .into_iter()
+        .map(|(id, unit, status, salary)| {
+            let monthly = unit_rates
+                .get(&unit)
+                .copied()
+                .flatten()
+                .map_or(Cents(0), |r| r.monthly_dues(Cents(salary)));
+            let verdict = standing(StandingFacts {
+                status: Status::parse(&status).unwrap_or(Status::NonMember),
+                balance: balances.get(&id).copied().unwrap_or_default(),
+                monthly_dues: monthly,
+                allowance_months: i64::from(allowances.get(&unit).copied().unwrap_or(0)),
+            });
+            (id, verdict)
+        })
+        .collect())
+}

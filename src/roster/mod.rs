@@ -2,6 +2,7 @@
 //! and the CSV import that keeps it in step with the employer's records.
 
 pub mod csv_import;
+pub mod handlers;
 
 use std::collections::HashMap;
 

@@ -43,9 +43,10 @@ fn nav_for(visitor: Option<&Visitor>) -> Vec<(&'static str, &'static str)> {
     let Some(user) = visitor.and_then(Visitor::user) else {
         return vec![("/", "Home"), ("/sign-in", "Sign in")];
     };
-    let mut nav = vec![("/", "Home"), ("/account", "Account")];
+    let mut nav = vec![("/", "Home"), ("/dues", "My dues"), ("/account", "Account")];
     if user.can(Role::Officer) {
         nav.extend([
+            ("/officer/roster", "Roster"),
             ("/officer/users", "Users"),
             ("/officer/audit", "Audit log"),
             ("/officer/outbox", "Outbox"),

@@ -312,3 +312,122 @@ async fn standing_flips_on_the_day_the_third_unpaid_month_is_charged() {
             .good
     );
 }
+
+#[tokio::test]
+async fn officers_search_the_roster_and_add_ledger_entries() {
+    let app = TestApp::spawn().await;
+    sample_local(&app);
+    let (officer, _) = app.officer("olive@example.org").await;
+    let all = officer.get("/officer/roster").await;
+    assert_eq!(all.status, 200);
+    assert!(all.body.contains("12 people."), "{}", all.body);
+    let found = officer.get("/officer/roster?q=okafor").await;
+    assert!(found.body.contains("1 person."), "{}", found.body);
+    let by_number = officer.get("/officer/roster?q=E1004").await;
+    assert!(by_number.body.contains("Whitfield, Dana"));
+    let resigned = officer.get("/officer/roster?status=resigned").await;
+    assert!(!resigned.body.contains("Okafor"));
+
+    let sarah: i64 = members::table
+        .filter(members::employee_number.eq("E1001"))
+        .select(members::id)
+        .first(&mut app.db())
+        .unwrap();
+    let page = officer.get(&format!("/officer/roster/{sarah}")).await;
+    assert!(page.body.contains("$58,250.00"), "{}", page.body);
+    assert!(page.body.contains("Good standing"));
+
+    let refused = officer
+        .post(
+            &format!("/officer/roster/{sarah}/ledger"),
+            &[
+                ("kind", "adjustment"),
+                ("date", "2026-11-01"),
+                ("amount", "-15.00"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("an adjustment needs a reason"));
+    assert!(refused.body.contains("value=\"-15.00\""), "typing kept");
+    assert_eq!(ledger_count(&app), 0, "nothing saved");
+    let bad = officer
+        .post(
+            &format!("/officer/roster/{sarah}/ledger"),
+            &[
+                ("kind", "payment"),
+                ("date", "2026-11-01"),
+                ("amount", "12.345"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("more than two decimals"));
+
+    let paid = officer
+        .post(
+            &format!("/officer/roster/{sarah}/ledger"),
+            &[
+                ("kind", "payment"),
+                ("date", "2026-11-01"),
+                ("amount", "72.81"),
+            ],
+        )
+        .await;
+    assert_eq!(paid.status, 303, "{}", paid.body);
+    let page = officer.get(&format!("/officer/roster/{sarah}")).await;
+    assert!(
+        page.body.contains("-$72.81"),
+        "a payment lowers what is owed: {}",
+        page.body
+    );
+    assert!(app.audit_actions().contains(&"ledger_entry".to_owned()));
+}
+
+#[tokio::test]
+async fn a_member_sees_only_their_own_statement() {
+    let app = TestApp::spawn().await;
+    sample_local(&app);
+    {
+        let now = app.config.clock.now();
+        let mut conn = app.db();
+        write_tx(&mut conn, |c| {
+            ledger::post_month(c, day("2026-10-01"), &Actor::command_line(), now)
+        })
+        .unwrap();
+    }
+    let (sarah, _) = app.member("sarah.okafor@example.org").await;
+    let own = sarah.get("/dues").await;
+    assert_eq!(own.status, 200);
+    assert!(own.body.contains("E1001"), "{}", own.body);
+    assert!(own.body.contains("$72.81"));
+    assert!(!own.body.contains("E1002"));
+    let miguel: i64 = members::table
+        .filter(members::employee_number.eq("E1002"))
+        .select(members::id)
+        .first(&mut app.db())
+        .unwrap();
+    for path in [
+        "/officer/roster".to_owned(),
+        format!("/officer/roster/{miguel}"),
+    ] {
+        assert_eq!(sarah.get(&path).await.status, 403, "{path}");
+    }
+    let posted = sarah
+        .post(
+            &format!("/officer/roster/{miguel}/ledger"),
+            &[
+                ("kind", "payment"),
+                ("date", "2026-11-01"),
+                ("amount", "1.00"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, 403);
+
+    // Someone with no roster entry is told so, not shown anyone's.
+    let (stranger, _) = app.member("nobody@example.org").await;
+    let page = stranger.get("/dues").await;
+    assert!(page.body.contains("not linked to an entry on the roster"));
+}
