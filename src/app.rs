@@ -13,10 +13,12 @@ use crate::auth::password::Hasher;
 use crate::auth::{account, csrf, invite, reset, session, setup, sign_in};
 use crate::config::Config;
 use crate::db::{self, DbPool};
+use crate::dues::handlers as dues_pages;
 use crate::mail::worker::Worker;
 use crate::mail::{MailWaker, Transport};
 use crate::officer;
 use crate::roster::handlers as roster_pages;
+use crate::roster::imports;
 use crate::users::handlers as users_pages;
 use crate::web::{assets, error_pages, headers, home};
 
@@ -143,6 +145,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/officer/roster/{id}/ledger")
                 .route(web::post().to(roster_pages::add_entry)),
+        )
+        .service(web::resource("/officer/imports").route(read().to(imports::index)))
+        .service(
+            web::resource("/officer/imports/roster").route(web::post().to(imports::roster_upload)),
+        )
+        .service(
+            web::resource("/officer/imports/checkoff")
+                .route(web::post().to(imports::checkoff_upload)),
+        )
+        .service(
+            web::resource("/officer/imports/{token}/confirm")
+                .route(web::post().to(imports::confirm)),
+        )
+        .service(web::resource("/officer/dues").route(read().to(dues_pages::index)))
+        .service(web::resource("/officer/dues/rate").route(web::post().to(dues_pages::set_rate)))
+        .service(web::resource("/officer/dues/post").route(web::post().to(dues_pages::post_month)))
+        .service(
+            web::resource("/officer/dues/reconciliation")
+                .route(read().to(dues_pages::reconciliation)),
         )
         .service(web::resource("/officer/outbox").route(read().to(officer::outbox_page)))
         .service(web::resource("/officer/outbox/{id}/retry").route(web::post().to(officer::retry)));

@@ -205,6 +205,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pending_uploads (token_hash) {
+        token_hash -> Text,
+        kind -> Text,
+        user_id -> BigInt,
+        unit_name -> Text,
+        file_name -> Text,
+        content -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(classifications -> units (unit_id));
 diesel::joinable!(members -> units (unit_id));
 diesel::joinable!(members -> classifications (classification_id));
@@ -218,5 +230,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     dues_rates,
     checkoff_imports,
     ledger_entries,
+    pending_uploads,
     users,
 );

@@ -3,6 +3,7 @@
 
 pub mod csv_import;
 pub mod handlers;
+pub mod imports;
 
 use std::collections::HashMap;
 

@@ -47,6 +47,8 @@ fn nav_for(visitor: Option<&Visitor>) -> Vec<(&'static str, &'static str)> {
     if user.can(Role::Officer) {
         nav.extend([
             ("/officer/roster", "Roster"),
+            ("/officer/dues", "Dues"),
+            ("/officer/imports", "Imports"),
             ("/officer/users", "Users"),
             ("/officer/audit", "Audit log"),
             ("/officer/outbox", "Outbox"),

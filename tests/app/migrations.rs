@@ -58,6 +58,7 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
             "notification_prefs",
             "one_time_tokens",
             "outbox",
+            "pending_uploads",
             "recovery_codes",
             "sessions",
             "throttle",

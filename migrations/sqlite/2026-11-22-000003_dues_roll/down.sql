@@ -1,3 +1,4 @@
+DROP TABLE pending_uploads;
 DROP TABLE ledger_entries;
 DROP TABLE checkoff_imports;
 DROP TABLE dues_rates;

@@ -84,3 +84,15 @@ CREATE TABLE ledger_entries (
 CREATE INDEX ledger_member_date ON ledger_entries (member_id, entry_date);
 -- Posting a month twice changes nothing.
 CREATE UNIQUE INDEX ledger_one_charge_a_month ON ledger_entries (member_id, period) WHERE kind = 'charge';
+
+-- An uploaded file between its preview and the officer's confirmation,
+-- kept in the database so any server process can finish the import.
+CREATE TABLE pending_uploads (
+    token_hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('roster', 'checkoff')),
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    unit_name TEXT NOT NULL DEFAULT '',
+    file_name TEXT NOT NULL,
+    content BLOB NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);

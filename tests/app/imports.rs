@@ -1,0 +1,306 @@
+//! Roster and check-off imports through the officer's pages.
+
+use diesel::prelude::*;
+use unionhall::db::schema::{ledger_entries, members};
+
+use crate::helpers::{TestApp, TestClient};
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../shared/samples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn count_members(app: &TestApp) -> i64 {
+    members::table.count().get_result(&mut app.db()).unwrap()
+}
+
+fn confirm_path(body: &str) -> String {
+    let start = body
+        .find("action=\"/officer/imports/")
+        .expect("a confirm form")
+        + "action=\"".len();
+    body[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn import_sample_roster(officer: &TestClient) {
+    let preview = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "roster.csv",
+            sample("roster.csv"),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let done = officer.post(&confirm_path(&preview.body), &[]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+}
+
+#[tokio::test]
+async fn a_roster_upload_is_previewed_and_written_only_when_confirmed() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    let preview = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "roster.csv",
+            sample("roster.csv"),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(preview.body.contains("12 people"), "{}", preview.body);
+    assert!(preview.body.contains("<strong>12 new</strong>"));
+    assert!(
+        preview.body.contains("will be created: Guild Staff"),
+        "{}",
+        preview.body
+    );
+    assert_eq!(count_members(&app), 0, "a preview writes nothing");
+    let confirm = confirm_path(&preview.body);
+    let done = officer.post(&confirm, &[]).await;
+    assert_eq!(done.status, 303);
+    assert_eq!(done.location.as_deref(), Some("/officer/roster"));
+    assert_eq!(count_members(&app), 12);
+    let again = officer.post(&confirm, &[]).await;
+    assert_eq!(again.status, 422, "a preview is used once");
+    assert!(again.body.contains("no longer available"));
+    assert!(app.audit_actions().contains(&"roster_import".to_owned()));
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_in_words_and_write_nothing() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    let missing = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "short.csv",
+            sample("bad/roster-missing-column.csv"),
+        )
+        .await;
+    assert_eq!(missing.status, 422);
+    assert!(
+        missing
+            .body
+            .contains("Line 1: the header lacks the columns department"),
+        "{}",
+        missing.body
+    );
+    let binary = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "photo.jpg",
+            vec![
+                0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x80, 0x81,
+                0x0a,
+            ],
+        )
+        .await;
+    assert_eq!(binary.status, 422);
+    assert!(
+        binary.body.contains("UTF-8") || binary.body.contains("header lacks"),
+        "{}",
+        binary.body
+    );
+    let empty = officer
+        .upload("/officer/imports/roster", &[], "empty.csv", Vec::new())
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(
+        empty.body.contains("choose a file to upload"),
+        "{}",
+        empty.body
+    );
+    let huge = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "huge.csv",
+            vec![b'x'; 50 * 1024 * 1024],
+        )
+        .await;
+    assert_eq!(huge.status, 422);
+    assert!(huge.body.contains("larger than 32 MB"), "{}", huge.body);
+    assert_eq!(count_members(&app), 0);
+    // An upload without the CSRF token in its address is refused.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(sample("roster.csv")).file_name("roster.csv"),
+    );
+    let response = officer
+        .http
+        .post(format!("{}/officer/imports/roster", officer.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn rate_check_off_and_reconciliation_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    import_sample_roster(&officer).await;
+    let dues = officer.get("/officer/dues").await;
+    let unit_id = dues
+        .body
+        .split("<option value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let bad = officer
+        .post(
+            "/officer/dues/rate",
+            &[
+                ("unit", &unit_id),
+                ("from", "2026-01-01"),
+                ("kind", "percent"),
+                ("percent", "one and a half"),
+                ("min", "50"),
+                ("max", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("is not a percentage like 1.5"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("value=\"one and a half\""), "typing kept");
+    let saved = officer
+        .post(
+            "/officer/dues/rate",
+            &[
+                ("unit", &unit_id),
+                ("from", "2026-01-01"),
+                ("kind", "percent"),
+                ("percent", "1.5"),
+                ("min", "50"),
+                ("max", "120"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = officer.get("/officer/dues").await;
+    assert!(
+        page.body
+            .contains("1.50% of base salary, at least $50.00 and at most $120.00 a month"),
+        "{}",
+        page.body
+    );
+
+    let preview = officer
+        .upload(
+            "/officer/imports/checkoff",
+            &[("unit", "Guild Staff")],
+            "checkoff.csv",
+            sample("checkoff.csv"),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview.body.contains("8 deductions, $590.20 in all"),
+        "{}",
+        preview.body
+    );
+    let done = officer.post(&confirm_path(&preview.body), &[]).await;
+    assert_eq!(done.status, 303);
+    let location = done.location.unwrap();
+    assert!(
+        location.starts_with("/officer/dues/reconciliation?unit="),
+        "{location}"
+    );
+    let reconciliation = officer.get(&location).await;
+    assert!(
+        reconciliation
+            .body
+            .contains("<strong>8 matched</strong>, 0 under, 0 over, 0 missing"),
+        "{}",
+        reconciliation.body
+    );
+    let entries: i64 = ledger_entries::table
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(entries, 8);
+
+    let twice = officer
+        .upload(
+            "/officer/imports/checkoff",
+            &[("unit", "Guild Staff")],
+            "checkoff.csv",
+            sample("checkoff.csv"),
+        )
+        .await;
+    assert_eq!(twice.status, 422);
+    assert!(twice.body.contains("already imported on"), "{}", twice.body);
+    let bad_rows = officer
+        .upload(
+            "/officer/imports/checkoff",
+            &[("unit", "Guild Staff")],
+            "bad.csv",
+            sample("bad/checkoff-bad-amount.csv"),
+        )
+        .await;
+    assert_eq!(bad_rows.status, 422);
+    assert!(
+        bad_rows
+            .body
+            .contains("Line 3: the amount: &#34;eighty&#34;"),
+        "{}",
+        bad_rows.body
+    );
+
+    let posted = officer
+        .post("/officer/dues/post", &[("month", "2026-11")])
+        .await;
+    assert_eq!(posted.status, 303);
+    let again = officer
+        .post("/officer/dues/post", &[("month", "2026-11")])
+        .await;
+    assert_eq!(again.status, 303);
+    let page = officer.get("/officer/dues").await;
+    assert!(page.body.contains("already posted"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn members_cannot_reach_the_dues_and_import_pages() {
+    let app = TestApp::spawn().await;
+    let (member, _) = app.member("mia@example.org").await;
+    for path in [
+        "/officer/imports",
+        "/officer/dues",
+        "/officer/dues/reconciliation",
+    ] {
+        assert_eq!(member.get(path).await.status, 403, "{path}");
+    }
+    let upload = member
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "roster.csv",
+            sample("roster.csv"),
+        )
+        .await;
+    assert_eq!(upload.status, 403);
+    assert_eq!(
+        member
+            .post("/officer/dues/post", &[("month", "2026-11")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(count_members(&app), 0);
+}
