@@ -13,4 +13,5 @@ mod helpers;
 mod browser;
 
 mod accounts;
+mod dues;
 mod start_page;
