@@ -116,7 +116,10 @@ async fn import_roster_preview_commit_import_check_off_and_reconcile() {
     client.goto(&app.url("/officer/dues")).await.unwrap();
     // A date input takes typing in the browser's locale; set its value directly.
     client
-        .execute("document.querySelector(\"input[name='from']\").value = '2026-01-01';", vec![])
+        .execute(
+            "document.querySelector(\"input[name='from']\").value = '2026-01-01';",
+            vec![],
+        )
         .await
         .unwrap();
     fill(client, "percent", "1.5").await;
