@@ -17,8 +17,10 @@ use crate::dues::handlers as dues_pages;
 use crate::mail::worker::Worker;
 use crate::mail::{MailWaker, Transport};
 use crate::officer;
+use crate::roster::edit as roster_edit;
 use crate::roster::handlers as roster_pages;
 use crate::roster::imports;
+use crate::roster::unit_pages as units_pages;
 use crate::users::handlers as users_pages;
 use crate::web::{assets, error_pages, headers, home};
 
@@ -141,7 +143,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // The dues roll.
         .service(web::resource("/dues").route(read().to(roster_pages::statement)))
         .service(web::resource("/officer/roster").route(read().to(roster_pages::list)))
+        .service(
+            web::resource("/officer/roster/new")
+                .route(read().to(roster_edit::new_form))
+                .route(web::post().to(roster_edit::save)),
+        )
+        .service(web::resource("/officer/roster/export.csv").route(read().to(roster_pages::export)))
         .service(web::resource("/officer/roster/{id}").route(read().to(roster_pages::show)))
+        .service(
+            web::resource("/officer/roster/{id}/edit")
+                .route(read().to(roster_edit::edit_form))
+                .route(web::post().to(roster_edit::save)),
+        )
         .service(
             web::resource("/officer/roster/{id}/ledger")
                 .route(web::post().to(roster_pages::add_entry)),
@@ -158,6 +171,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/officer/imports/{token}/confirm")
                 .route(web::post().to(imports::confirm)),
         )
+        .service(
+            web::resource("/officer/units")
+                .route(read().to(units_pages::index))
+                .route(web::post().to(units_pages::save)),
+        )
+        .service(web::resource("/officer/units/{id}").route(web::post().to(units_pages::save)))
         .service(web::resource("/officer/dues").route(read().to(dues_pages::index)))
         .service(web::resource("/officer/dues/rate").route(web::post().to(dues_pages::set_rate)))
         .service(web::resource("/officer/dues/post").route(web::post().to(dues_pages::post_month)))

@@ -150,83 +150,32 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<LineError>> {
         let get = |name: &str| record.get(index[name]).unwrap_or("").trim().to_owned();
         let mut problems: Vec<String> = Vec::new();
         let employee_number = get("employee_number");
-        if employee_number.is_empty() {
-            problems.push("the employee number is empty".into());
-        } else if let Some(first) = seen.get(&employee_number) {
+        if let Some(first) = seen
+            .get(&employee_number)
+            .filter(|_| !employee_number.is_empty())
+        {
             problems.push(format!(
                 "employee number {employee_number} is repeated (first on line {first})"
             ));
-        } else {
+        } else if !employee_number.is_empty() {
             seen.insert(employee_number.clone(), line);
         }
-        for (field, label) in [
-            ("first_name", "first name"),
-            ("last_name", "last name"),
-            ("unit", "unit"),
-            ("classification", "classification"),
-            ("department", "department"),
-        ] {
-            if get(field).is_empty() {
-                problems.push(format!("the {label} is empty"));
+        match check_fields(&get) {
+            Ok(mut row) if problems.is_empty() => {
+                row.line = line;
+                rows.push(row);
             }
-        }
-        let email = match get("email") {
-            e if e.is_empty() => None,
-            e => match crate::users::normalize_email(&e) {
-                Ok(email) => Some(email),
-                Err(_) => {
-                    problems.push(format!("the email {e:?} is not an email address"));
-                    None
-                }
-            },
-        };
-        let hire_date = date(&get("hire_date"), "the hire date")
-            .map_err(|e| problems.push(e))
-            .ok();
-        let join_date = match get("join_date") {
-            j if j.is_empty() => Ok(None),
-            j => date(&j, "the join date").map(Some),
-        }
-        .map_err(|e| problems.push(e))
-        .ok()
-        .flatten();
-        let annual_salary = Cents::parse(&get("annual_salary"), false)
-            .map_err(|e| problems.push(format!("the annual salary: {e}")))
-            .ok();
-        let arrangement = get("work_arrangement").to_ascii_lowercase();
-        if !ARRANGEMENTS.contains(&arrangement.as_str()) {
-            problems.push(format!(
-                "the work arrangement {:?} is not one of on-site, hybrid, remote",
-                get("work_arrangement")
-            ));
-        }
-        let status = Status::parse(&get("status"));
-        if status.is_none() {
-            problems.push(format!(
-                "the status {:?} is not one of member, non-member, on-leave, resigned, retired",
-                get("status")
-            ));
-        }
-        match (problems.is_empty(), hire_date, annual_salary, status) {
-            (true, Some(hire_date), Some(annual_salary), Some(status)) => rows.push(RosterRow {
-                line,
-                employee_number,
-                first_name: get("first_name"),
-                last_name: get("last_name"),
-                email,
-                unit: get("unit"),
-                classification: get("classification"),
-                department: get("department"),
-                hire_date,
-                annual_salary,
-                work_arrangement: arrangement,
-                status,
-                join_date,
-            }),
-            _ => errors.push(LineError {
+            Ok(_) => errors.push(LineError {
                 line,
                 message: problems.join("; "),
             }),
+            Err(field_problems) => {
+                problems.splice(0..0, field_problems.into_iter().map(|(_, p)| p));
+                errors.push(LineError {
+                    line,
+                    message: problems.join("; "),
+                });
+            }
         }
     }
     if errors.is_empty() && rows.is_empty() {
@@ -236,6 +185,96 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<LineError>> {
         Ok(rows)
     } else {
         Err(errors)
+    }
+}
+
+/// Checks one person's fields, read by name (a CSV row or a form): the row,
+/// or each problem with the field it belongs to. Uniqueness of the employee
+/// number is for the caller, who knows the file or the roster.
+pub fn check_fields(
+    get: &dyn Fn(&str) -> String,
+) -> Result<RosterRow, Vec<(&'static str, String)>> {
+    let mut problems: Vec<(&'static str, String)> = Vec::new();
+    let employee_number = get("employee_number");
+    if employee_number.is_empty() {
+        problems.push(("employee_number", "the employee number is empty".into()));
+    } else if employee_number.chars().count() > 40 {
+        problems.push((
+            "employee_number",
+            "the employee number is longer than 40 characters".into(),
+        ));
+    }
+    for (field, label) in [
+        ("first_name", "first name"),
+        ("last_name", "last name"),
+        ("unit", "unit"),
+        ("classification", "classification"),
+        ("department", "department"),
+    ] {
+        if get(field).is_empty() {
+            problems.push((field, format!("the {label} is empty")));
+        }
+    }
+    let email = match get("email") {
+        e if e.is_empty() => None,
+        e => match crate::users::normalize_email(&e) {
+            Ok(email) => Some(email),
+            Err(_) => {
+                problems.push(("email", format!("the email {e:?} is not an email address")));
+                None
+            }
+        },
+    };
+    let hire_date = date(&get("hire_date"), "the hire date")
+        .map_err(|e| problems.push(("hire_date", e)))
+        .ok();
+    let join_date = match get("join_date") {
+        j if j.is_empty() => Ok(None),
+        j => date(&j, "the join date").map(Some),
+    }
+    .map_err(|e| problems.push(("join_date", e)))
+    .ok()
+    .flatten();
+    let annual_salary = Cents::parse(&get("annual_salary"), false)
+        .map_err(|e| problems.push(("annual_salary", format!("the annual salary: {e}"))))
+        .ok();
+    let arrangement = get("work_arrangement").to_ascii_lowercase();
+    if !ARRANGEMENTS.contains(&arrangement.as_str()) {
+        problems.push((
+            "work_arrangement",
+            format!(
+                "the work arrangement {:?} is not one of on-site, hybrid, remote",
+                get("work_arrangement")
+            ),
+        ));
+    }
+    let status = Status::parse(&get("status"));
+    if status.is_none() {
+        problems.push((
+            "status",
+            format!(
+                "the status {:?} is not one of member, non-member, on-leave, resigned, retired",
+                get("status")
+            ),
+        ));
+    }
+    match (problems.is_empty(), hire_date, annual_salary, status) {
+        (true, Some(hire_date), Some(annual_salary), Some(status)) => Ok(RosterRow {
+            line: 0,
+            employee_number,
+            first_name: get("first_name"),
+            last_name: get("last_name"),
+            email,
+            unit: get("unit"),
+            classification: get("classification"),
+            department: get("department"),
+            hire_date,
+            annual_salary,
+            work_arrangement: arrangement,
+            status,
+            join_date,
+        }),
+        _ => Err(problems),
     }
 }
 

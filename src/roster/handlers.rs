@@ -463,3 +463,77 @@ pub async fn statement(
         },
     )
 }
+
+/// Makes a cell safe to open in a spreadsheet: one that starts like a
+/// formula (`= + - @`, or a tab or carriage return) is prefixed with `'`.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// `GET /officer/roster/export.csv`: the roster in the import format.
+pub async fn export(
+    _officer: OfficerUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (people, (units, classes)) = db(&state, |conn| {
+        let people: Vec<MemberRow> = members::table
+            .order((members::last_name.asc(), members::first_name.asc()))
+            .select(MemberRow::as_select())
+            .load(conn)?;
+        Ok((people, names(conn)?))
+    })
+    .await?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+    writer
+        .write_record(super::csv_import::COLUMNS)
+        .map_err(failed)?;
+    for m in people {
+        let salary = Cents(m.annual_salary_cents);
+        let record = [
+            m.employee_number,
+            m.first_name,
+            m.last_name,
+            m.email.unwrap_or_default(),
+            units.get(&m.unit_id).cloned().unwrap_or_default(),
+            classes
+                .get(&m.classification_id)
+                .cloned()
+                .unwrap_or_default(),
+            m.department,
+            m.hire_date.to_string(),
+            format!("{}.{:02}", salary.0 / 100, salary.0 % 100),
+            m.work_arrangement,
+            m.status,
+            m.join_date.map(|d| d.to_string()).unwrap_or_default(),
+        ];
+        writer
+            .write_record(record.iter().map(|c| neutralise(c)))
+            .map_err(failed)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"roster.csv\""))
+        .body(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn cells_that_look_like_formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("Okafor"), "Okafor");
+    }
+}

@@ -2,8 +2,10 @@
 //! and the CSV import that keeps it in step with the employer's records.
 
 pub mod csv_import;
+pub mod edit;
 pub mod handlers;
 pub mod imports;
+pub mod unit_pages;
 
 use std::collections::HashMap;
 
@@ -229,6 +231,31 @@ pub fn commit(
     actor: &Actor,
     now: NaiveDateTime,
 ) -> QueryResult<ImportSummary> {
+    let summary = write_rows(conn, rows, actor, now)?;
+    audit::record(
+        conn,
+        now,
+        Entry {
+            actor,
+            action: "roster_import",
+            target: "roster",
+            detail: &format!(
+                "{} added, {} changed, {} unchanged, {} units created",
+                summary.added, summary.changed, summary.unchanged, summary.units_created
+            ),
+        },
+    )?;
+    Ok(summary)
+}
+
+/// Adds or updates roster entries (by employee number), creating units and
+/// classifications they name, and audits each change with old and new values.
+pub fn write_rows(
+    conn: &mut DbConnection,
+    rows: Vec<RosterRow>,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<ImportSummary> {
     let preview = preview(conn, rows)?;
     for name in &preview.new_units {
         diesel::insert_into(units::table)
@@ -308,24 +335,10 @@ pub fn commit(
             Change::Unchanged => {}
         }
     }
-    let summary = ImportSummary {
+    Ok(ImportSummary {
         added,
         changed,
         unchanged,
         units_created: preview.new_units.len(),
-    };
-    audit::record(
-        conn,
-        now,
-        Entry {
-            actor,
-            action: "roster_import",
-            target: "roster",
-            detail: &format!(
-                "{added} added, {changed} changed, {unchanged} unchanged, {} units created",
-                summary.units_created
-            ),
-        },
-    )?;
-    Ok(summary)
+    })
 }

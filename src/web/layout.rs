@@ -47,6 +47,7 @@ fn nav_for(visitor: Option<&Visitor>) -> Vec<(&'static str, &'static str)> {
     if user.can(Role::Officer) {
         nav.extend([
             ("/officer/roster", "Roster"),
+            ("/officer/units", "Units"),
             ("/officer/dues", "Dues"),
             ("/officer/imports", "Imports"),
             ("/officer/users", "Users"),

@@ -431,3 +431,228 @@ async fn a_member_sees_only_their_own_statement() {
     let page = stranger.get("/dues").await;
     assert!(page.body.contains("not linked to an entry on the roster"));
 }
+
+#[tokio::test]
+async fn officers_add_and_edit_roster_entries_with_every_change_audited() {
+    let app = TestApp::spawn().await;
+    sample_local(&app);
+    let (officer, _) = app.officer("olive@example.org").await;
+    let form = officer.get("/officer/roster/new").await;
+    assert_eq!(form.status, 200);
+    let bad = officer
+        .post(
+            "/officer/roster/new",
+            &[
+                ("employee_number", "E1001"),
+                ("first_name", "Ana"),
+                ("last_name", ""),
+                ("unit", "Guild Staff"),
+                ("classification", "Organizer"),
+                ("department", "Org"),
+                ("hire_date", "2026-02-30"),
+                ("annual_salary", "fifty"),
+                ("work_arrangement", "hybrid"),
+                ("status", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    for message in [
+        "The last name is empty.",
+        "The hire date \"2026-02-30\" is not a date",
+        "The annual salary",
+    ] {
+        assert!(
+            bad.body.contains(&message.replace('"', "&#34;")),
+            "{message}: {}",
+            bad.body
+        );
+    }
+    assert!(bad.body.contains("value=\"Ana\""), "typing kept");
+    let taken = officer
+        .post(
+            "/officer/roster/new",
+            &[
+                ("employee_number", "E1001"),
+                ("first_name", "Ana"),
+                ("last_name", "Pérez"),
+                ("unit", "Guild Staff"),
+                ("classification", "Organizer"),
+                ("department", "Org"),
+                ("hire_date", "2026-02-02"),
+                ("annual_salary", "55000"),
+                ("work_arrangement", "hybrid"),
+                ("status", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, 422);
+    assert!(taken.body.contains("E1001 is already on the roster"));
+    let added = officer
+        .post(
+            "/officer/roster/new",
+            &[
+                ("employee_number", "E7001"),
+                ("first_name", "Ana"),
+                ("last_name", "Pérez"),
+                ("unit", "Guild Staff"),
+                ("classification", "Field Organizer"),
+                ("department", "Org"),
+                ("hire_date", "2026-02-02"),
+                ("annual_salary", "55000"),
+                ("work_arrangement", "hybrid"),
+                ("status", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let id: i64 = members::table
+        .filter(members::employee_number.eq("E7001"))
+        .select(members::id)
+        .first(&mut app.db())
+        .unwrap();
+    let edit = officer.get(&format!("/officer/roster/{id}/edit")).await;
+    assert!(edit.body.contains("value=\"$55,000.00\""), "{}", edit.body);
+    let saved = officer
+        .post(
+            &format!("/officer/roster/{id}/edit"),
+            &[
+                ("employee_number", "HACKED"),
+                ("first_name", "Ana"),
+                ("last_name", "Pérez"),
+                ("unit", "Guild Staff"),
+                ("classification", "Field Organizer"),
+                ("department", "Organizing"),
+                ("hire_date", "2026-02-02"),
+                ("annual_salary", "57,500.00"),
+                ("work_arrangement", "hybrid"),
+                ("status", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let number: String = members::table
+        .find(id)
+        .select(members::employee_number)
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(number, "E7001", "the employee number is not edited");
+    let audit = officer.get("/officer/audit?action=roster_edit").await;
+    assert!(
+        audit
+            .body
+            .contains("annual_salary: &#34;$55,000.00&#34; -&#62; &#34;$57,500.00&#34;"),
+        "{}",
+        audit.body
+    );
+    assert!(
+        audit
+            .body
+            .contains("department: &#34;Org&#34; -&#62; &#34;Organizing&#34;")
+    );
+    assert!(app.audit_actions().contains(&"roster_add".to_owned()));
+
+    // The export neutralises cells that would run as formulas.
+    diesel::update(members::table.find(id))
+        .set(members::first_name.eq("=HYPERLINK(\"http://x\")"))
+        .execute(&mut app.db())
+        .unwrap();
+    let csv = officer.get("/officer/roster/export.csv").await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body
+            .starts_with("employee_number,first_name,last_name,email,unit"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("E1001,Sarah,Okafor,sarah.okafor@example.org,Guild Staff,Research Analyst,Research,2021-03-15,58250.00,hybrid,member,2021-04-01"));
+    let (member, _) = app.member("mia@example.org").await;
+    assert_eq!(member.get("/officer/roster/export.csv").await.status, 403);
+    assert_eq!(member.get("/officer/roster/new").await.status, 403);
+    assert_eq!(
+        member
+            .get(&format!("/officer/roster/{id}/edit"))
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn officers_manage_units_and_classifications() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    let bad = officer
+        .post(
+            "/officer/units",
+            &[
+                ("name", ""),
+                ("employer", "Guild"),
+                ("contract_start", "2026-07-01"),
+                ("contract_end", "2025-06-30"),
+                ("allowance", "many"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("Enter the unit&#39;s name."),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("The contract ends before it starts."));
+    assert!(bad.body.contains("Enter a whole number of months"));
+    assert!(bad.body.contains("value=\"Guild\""), "typing kept");
+    let made = officer
+        .post(
+            "/officer/units",
+            &[
+                ("name", "Guild Staff"),
+                ("employer", "The Guild"),
+                ("contract_start", "2026-07-01"),
+                ("contract_end", "2029-06-30"),
+                ("allowance", "2"),
+                ("classification", "Organizer"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let unit: i64 = units::table.select(units::id).first(&mut app.db()).unwrap();
+    let edited = officer
+        .post(
+            &format!("/officer/units/{unit}"),
+            &[
+                ("name", "Guild Staff"),
+                ("employer", "The Guild"),
+                ("contract_start", "2026-07-01"),
+                ("contract_end", "2029-06-30"),
+                ("allowance", "3"),
+                ("classification", "Researcher"),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status, 303);
+    let page = officer.get("/officer/units").await;
+    assert!(page.body.contains("3 months of dues"), "{}", page.body);
+    assert!(page.body.contains("Organizer, Researcher"));
+    let duplicate = officer
+        .post(
+            "/officer/units",
+            &[("name", "Guild Staff"), ("allowance", "2")],
+        )
+        .await;
+    assert_eq!(duplicate.status, 422);
+    assert!(
+        duplicate
+            .body
+            .contains("Another unit already has that name.")
+    );
+    assert!(app.audit_actions().contains(&"unit_edit".to_owned()));
+    let (member, _) = app.member("mia@example.org").await;
+    assert_eq!(member.get("/officer/units").await.status, 403);
+}
