@@ -181,6 +181,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/officer/dues/rate").route(web::post().to(dues_pages::set_rate)))
         .service(web::resource("/officer/dues/post").route(web::post().to(dues_pages::post_month)))
         .service(
+            web::resource("/officer/dues/arrears-notices")
+                .route(web::post().to(dues_pages::arrears_notices)),
+        )
+        .service(
             web::resource("/officer/dues/reconciliation")
                 .route(read().to(dues_pages::reconciliation)),
         )

@@ -217,6 +217,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    arrears_notices (member_id, month) {
+        member_id -> BigInt,
+        month -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(classifications -> units (unit_id));
 diesel::joinable!(members -> units (unit_id));
 diesel::joinable!(members -> classifications (classification_id));
@@ -231,5 +239,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     checkoff_imports,
     ledger_entries,
     pending_uploads,
+    arrears_notices,
     users,
 );

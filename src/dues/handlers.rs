@@ -460,3 +460,54 @@ pub async fn reconciliation(
         },
     )
 }
+
+/// What the arrears-notice button sends.
+#[derive(Debug, Deserialize)]
+pub struct NoticeForm {
+    #[serde(default)]
+    unit: String,
+}
+
+/// `POST /officer/dues/arrears-notices`: emails everyone on the unit's
+/// arrears list, at most once a month each.
+pub async fn arrears_notices(
+    req: HttpRequest,
+    OfficerUser(officer): OfficerUser,
+    state: web::Data<AppState>,
+    form: web::Form<NoticeForm>,
+) -> Result<HttpResponse, AppError> {
+    let unit_id: i64 = form
+        .unit
+        .parse()
+        .map_err(|_| AppError::BadRequest("Choose a unit.".into()))?;
+    let now = state.config.clock.now();
+    let actor = officer.actor(&req);
+    let config = state.config.clone();
+    let count = db(&state, move |conn| {
+        units::table
+            .find(unit_id)
+            .select(units::id)
+            .first::<i64>(conn)?;
+        write_tx(conn, |conn| {
+            Ok(ledger::send_arrears_notices(
+                conn, &config, unit_id, &actor, now,
+            )?)
+        })
+    })
+    .await?;
+    state.mail_waker.wake();
+    let message = format!(
+        "Sent {} arrears notice{}. Skipped: {} already notified this month, {} without an email address, {} who turned these notices off.",
+        count.sent,
+        if count.sent == 1 { "" } else { "s" },
+        count.already,
+        count.no_email,
+        count.declined
+    );
+    Ok(redirect_with(
+        &format!("/officer/dues/reconciliation?unit={unit_id}"),
+        FlashKind::Success,
+        &message,
+        state.config.behind_https(),
+    ))
+}

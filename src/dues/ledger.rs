@@ -451,3 +451,109 @@ pub fn standings_on(
         })
         .collect())
 }
+
+/// What sending arrears notices did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoticeCount {
+    /// Queued.
+    pub sent: usize,
+    /// Already sent one this month.
+    pub already: usize,
+    /// No email on the roster.
+    pub no_email: usize,
+    /// Turned the notice off.
+    pub declined: usize,
+}
+
+/// Queues an arrears notice to every member of the unit in arrears today,
+/// at most one a month each, respecting those who turned them off.
+pub fn send_arrears_notices(
+    conn: &mut DbConnection,
+    config: &crate::config::Config,
+    unit_id: i64,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<NoticeCount> {
+    use crate::db::schema::{arrears_notices as an, users};
+    use crate::mail::Notice;
+    let today = now.date();
+    let month = today.format("%Y-%m").to_string();
+    let standings = standings_on(conn, today)?;
+    let balances = balances_on(conn, today)?;
+    let people: Vec<(i64, String, String, Option<String>)> = members::table
+        .filter(members::unit_id.eq(unit_id))
+        .select((
+            members::id,
+            members::first_name,
+            members::last_name,
+            members::email,
+        ))
+        .load(conn)?;
+    let arrears_kind = crate::mail::preferences::KINDS
+        .iter()
+        .find(|k| k.key == "arrears")
+        .copied();
+    let mut count = NoticeCount::default();
+    for (id, first, last, email) in people {
+        let Some(standing) = standings.get(&id).filter(|s| s.months_behind > 0) else {
+            continue;
+        };
+        let Some(email) = email else {
+            count.no_email += 1;
+            continue;
+        };
+        let sent: i64 = an::table
+            .filter(an::member_id.eq(id))
+            .filter(an::month.eq(&month))
+            .count()
+            .get_result(conn)?;
+        if sent > 0 {
+            count.already += 1;
+            continue;
+        }
+        let account: Option<i64> = users::table
+            .filter(users::email.eq(&email))
+            .select(users::id)
+            .first(conn)
+            .optional()?;
+        if let (Some(user_id), Some(kind)) = (account, &arrears_kind)
+            && !crate::mail::preferences::wants(conn, user_id, kind)?
+        {
+            count.declined += 1;
+            continue;
+        }
+        let message = crate::mail::messages::ArrearsNotice {
+            local_name: config.local_name.clone(),
+            name: format!("{first} {last}"),
+            owed: balances.get(&id).copied().unwrap_or_default().to_string(),
+            months_behind: standing.months_behind,
+            link: config.link("/dues"),
+        }
+        .to(&email)
+        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+        crate::mail::outbox::enqueue(conn, &message, &config.mail_domain())?;
+        diesel::insert_into(an::table)
+            .values((
+                an::member_id.eq(id),
+                an::month.eq(&month),
+                an::sent_at.eq(now),
+            ))
+            .execute(conn)?;
+        count.sent += 1;
+    }
+    let unit: String = units::table.find(unit_id).select(units::name).first(conn)?;
+    audit::record(
+        conn,
+        now,
+        Entry {
+            actor,
+            action: "arrears_notices",
+            target: &unit,
+            detail: &format!(
+                "{} sent, {} already this month, {} without email, {} turned off",
+                count.sent, count.already, count.no_email, count.declined
+            ),
+        },
+    )?;
+    Ok(count)
+}

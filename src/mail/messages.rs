@@ -121,6 +121,52 @@ impl Notice for Invitation {
     }
 }
 
+/// A member's dues are behind.
+#[derive(Debug, Clone)]
+pub struct ArrearsNotice {
+    /// The local's name.
+    pub local_name: String,
+    /// The member's name.
+    pub name: String,
+    /// What is owed, in words ("$218.43").
+    pub owed: String,
+    /// Whole months of dues owed.
+    pub months_behind: i64,
+    /// Where to read the statement.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/arrears_notice.txt")]
+struct ArrearsNoticeText<'a> {
+    m: &'a ArrearsNotice,
+}
+
+#[derive(Template)]
+#[template(path = "email/arrears_notice.html")]
+struct ArrearsNoticeHtml<'a> {
+    m: &'a ArrearsNotice,
+}
+
+impl Notice for ArrearsNotice {
+    const TEMPLATE: &'static str = "arrears_notice";
+
+    fn subject(&self) -> String {
+        format!(
+            "{}: your dues are {} months behind",
+            self.local_name, self.months_behind
+        )
+    }
+
+    fn text(&self) -> askama::Result<String> {
+        ArrearsNoticeText { m: self }.render()
+    }
+
+    fn html(&self) -> askama::Result<String> {
+        ArrearsNoticeHtml { m: self }.render()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

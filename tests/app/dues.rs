@@ -656,3 +656,87 @@ async fn officers_manage_units_and_classifications() {
     let (member, _) = app.member("mia@example.org").await;
     assert_eq!(member.get("/officer/units").await.status, 403);
 }
+
+#[tokio::test]
+async fn arrears_notices_go_out_at_most_once_a_month() {
+    let app = TestApp::spawn().await;
+    let unit = sample_local(&app);
+    app.config.clock.advance(std::time::Duration::from_secs(0));
+    {
+        let now = app.config.clock.now();
+        let mut conn = app.db();
+        let this_month = now.date().format("%Y-%m-01").to_string();
+        let first = ledger::parse_month(&this_month[..7]).unwrap();
+        for back in [2u32, 1, 0] {
+            let month = first.checked_sub_months(chrono::Months::new(back)).unwrap();
+            write_tx(&mut conn, |c| {
+                ledger::post_month(c, month, &Actor::command_line(), now)
+            })
+            .unwrap();
+        }
+    }
+    // Priya turned arrears notices off.
+    let (priya, _) = app.member("priya.raman@example.org").await;
+    priya
+        .post("/account/notifications", &[("kind", "grievance_updates")])
+        .await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    let page = officer
+        .get(&format!("/officer/dues/reconciliation?unit={unit}"))
+        .await;
+    assert!(
+        page.body.contains("Email an arrears notice"),
+        "{}",
+        page.body
+    );
+    let sent = officer
+        .post(
+            "/officer/dues/arrears-notices",
+            &[("unit", &unit.to_string())],
+        )
+        .await;
+    assert_eq!(sent.status, 303);
+    let flash = officer.get(sent.location.as_deref().unwrap()).await;
+    assert!(
+        flash.body.contains("who turned these notices off"),
+        "{}",
+        flash.body
+    );
+    // Eight members owe three months: Alma has no email, Priya said no.
+    let expected = "Sent 6 arrears notices. Skipped: 0 already notified this month, \
+        1 without an email address, 1 who turned these notices off.";
+    assert!(flash.body.contains(expected), "{}", flash.body);
+    let mails = app
+        .smtp
+        .wait_for(6, std::time::Duration::from_secs(15))
+        .await;
+    assert_eq!(mails.len(), 6);
+    assert!(app.smtp.to("priya.raman@example.org").is_empty());
+    let sarah = app.smtp.to("sarah.okafor@example.org");
+    assert_eq!(sarah.len(), 1);
+    assert!(
+        sarah[0]
+            .header("Subject")
+            .unwrap()
+            .contains("3 months behind")
+    );
+
+    let again = officer
+        .post(
+            "/officer/dues/arrears-notices",
+            &[("unit", &unit.to_string())],
+        )
+        .await;
+    let flash = officer.get(again.location.as_deref().unwrap()).await;
+    assert!(
+        flash.body.contains("Sent 0 arrears notices"),
+        "{}",
+        flash.body
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        app.smtp.to("sarah.okafor@example.org").len(),
+        1,
+        "not twice in a month"
+    );
+}

@@ -49,6 +49,7 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
     assert_eq!(
         tables,
         [
+            "arrears_notices",
             "audit_log",
             "checkoff_imports",
             "classifications",

@@ -1,3 +1,4 @@
+DROP TABLE arrears_notices;
 DROP TABLE pending_uploads;
 DROP TABLE ledger_entries;
 DROP TABLE checkoff_imports;

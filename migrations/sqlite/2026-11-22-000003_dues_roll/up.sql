@@ -96,3 +96,11 @@ CREATE TABLE pending_uploads (
     content BLOB NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
+
+-- At most one arrears notice a month to each member.
+CREATE TABLE arrears_notices (
+    member_id BIGINT NOT NULL REFERENCES members (id),
+    month TEXT NOT NULL,
+    sent_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (member_id, month)
+);
