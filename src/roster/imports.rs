@@ -364,8 +364,12 @@ pub async fn confirm(
     OfficerUser(officer): OfficerUser,
     state: web::Data<AppState>,
     token: web::Path<String>,
+    form: web::Form<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let token_hash = hash_token(&token.into_inner());
+    let send_invitations = form.get("invite").is_some_and(|v| v == "yes");
+    let config = state.config.clone();
+    let inviter = officer.user.display_name.clone();
     let now = state.config.clock.now();
     let actor = officer.actor(&req);
     let user_id = officer.user.id;
@@ -389,10 +393,30 @@ pub async fn confirm(
                     Ok(rows) => rows,
                     Err(errors) => return Ok(Err(errors)),
                 };
+                let preview = super::preview(conn, rows.clone())?;
                 let summary = super::commit(conn, rows, &actor, now)?;
+                let mut invited = 0;
+                if send_invitations {
+                    for (row, change) in &preview.rows {
+                        let (super::Change::New, Some(email)) = (change, &row.email) else { continue };
+                        let name = format!("{} {}", row.first_name, row.last_name);
+                        let invite = crate::users::Invite { email, name: &name, roles: &[crate::users::Role::Member], invited_by: &inviter };
+                        if let Ok(user_id) = crate::users::invite(conn, &config, &invite, &actor, now)? {
+                            let member_id: i64 = crate::db::schema::members::table
+                                .filter(crate::db::schema::members::employee_number.eq(&row.employee_number))
+                                .select(crate::db::schema::members::id)
+                                .first(conn)?;
+                            diesel::update(crate::db::schema::users::table.find(user_id))
+                                .set(crate::db::schema::users::member_id.eq(member_id))
+                                .execute(conn)?;
+                            invited += 1;
+                        }
+                    }
+                }
+                let invitations = if send_invitations { format!(" {invited} invited by email.") } else { String::new() };
                 Ok(Ok((
                     "/officer/roster".to_owned(),
-                    format!("Roster imported: {} added, {} changed, {} unchanged.", summary.added, summary.changed, summary.unchanged),
+                    format!("Roster imported: {} added, {} changed, {} unchanged.{invitations}", summary.added, summary.changed, summary.unchanged),
                 )))
             } else {
                 let file = match checkoff::check(conn, &unit, &content)? {
@@ -411,6 +435,15 @@ pub async fn confirm(
     })
     .await?;
     match outcome {
+        Ok((location, message)) if send_invitations => {
+            state.mail_waker.wake();
+            Ok(redirect_with(
+                &location,
+                FlashKind::Success,
+                &message,
+                state.config.behind_https(),
+            ))
+        }
         Ok((location, message)) => Ok(redirect_with(
             &location,
             FlashKind::Success,

@@ -8,11 +8,8 @@ use super::{Role, User};
 use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
-use crate::auth::tokens::{self, Purpose};
 use crate::db::write_tx;
 use crate::error::AppError;
-use crate::mail::messages::Invitation;
-use crate::mail::{Notice, outbox};
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -138,38 +135,14 @@ pub async fn invite(
             let inviter = officer.user.display_name.clone();
             db(&state, move |conn| {
                 write_tx(conn, |conn| {
-                    let user_id = match super::find_by_email(conn, &email)? {
-                        Some(existing) if existing.password_hash.is_some() => {
-                            return Ok(Err(format!("{email} already has an account.")));
-                        }
-                        Some(existing) => existing.id,
-                        None => super::create(conn, &email, &name, None, &roles, now)?,
+                    let invitation = super::Invite {
+                        email: &email,
+                        name: &name,
+                        roles: &roles,
+                        invited_by: &inviter,
                     };
-                    let token = tokens::issue(conn, Purpose::Invite, Some(user_id), now)?;
-                    let message = Invitation {
-                        local_name: config.local_name.clone(),
-                        name: name.clone(),
-                        invited_by: inviter,
-                        link: config.link(&format!("/invite/{token}")),
-                    }
-                    .to(&email)?;
-                    outbox::enqueue(conn, &message, &config.mail_domain())?;
-                    let detail = roles
-                        .iter()
-                        .map(|r| r.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",");
-                    audit::record(
-                        conn,
-                        now,
-                        Entry {
-                            actor: &actor,
-                            action: "invitation_sent",
-                            target: &email,
-                            detail: &detail,
-                        },
-                    )?;
-                    Ok(Ok(email.clone()))
+                    Ok(super::invite(conn, &config, &invitation, &actor, now)?
+                        .map(|_| email.clone()))
                 })
             })
             .await?

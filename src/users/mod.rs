@@ -279,6 +279,66 @@ pub fn set_active(conn: &mut DbConnection, user_id: i64, active: bool) -> QueryR
     Ok(())
 }
 
+/// An invitation to send.
+#[derive(Debug, Clone, Copy)]
+pub struct Invite<'a> {
+    /// Normalised email.
+    pub email: &'a str,
+    /// Display name.
+    pub name: &'a str,
+    /// Roles of a new account.
+    pub roles: &'a [Role],
+    /// Who invites, by name, for the message.
+    pub invited_by: &'a str,
+}
+
+/// Creates the account (or renews a pending invitation) and queues the
+/// email with a link to choose a password, in the caller's transaction.
+/// `Err` says why not: the address already has a working account.
+pub fn invite(
+    conn: &mut DbConnection,
+    config: &crate::config::Config,
+    invite: &Invite<'_>,
+    actor: &crate::audit::Actor,
+    now: NaiveDateTime,
+) -> Result<Result<i64, String>, crate::error::AppError> {
+    use crate::auth::tokens::{self, Purpose};
+    use crate::mail::Notice;
+    let user_id = match find_by_email(conn, invite.email)? {
+        Some(existing) if existing.password_hash.is_some() => {
+            return Ok(Err(format!("{} already has an account.", invite.email)));
+        }
+        Some(existing) => existing.id,
+        None => create(conn, invite.email, invite.name, None, invite.roles, now)?,
+    };
+    let token = tokens::issue(conn, Purpose::Invite, Some(user_id), now)?;
+    let message = crate::mail::messages::Invitation {
+        local_name: config.local_name.clone(),
+        name: invite.name.to_owned(),
+        invited_by: invite.invited_by.to_owned(),
+        link: config.link(&format!("/invite/{token}")),
+    }
+    .to(invite.email)?;
+    crate::mail::outbox::enqueue(conn, &message, &config.mail_domain())?;
+    let detail = invite
+        .roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    crate::audit::record(
+        conn,
+        now,
+        crate::audit::Entry {
+            actor,
+            action: "invitation_sent",
+            target: invite.email,
+            detail: &detail,
+        },
+    )?;
+    Ok(Ok(user_id))
+}
+
 /// How many active officers there are; the last one cannot be removed.
 pub fn active_officers(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table

@@ -304,3 +304,41 @@ async fn members_cannot_reach_the_dues_and_import_pages() {
     );
     assert_eq!(count_members(&app), 0);
 }
+
+#[tokio::test]
+async fn a_roster_import_can_invite_the_new_people_with_an_email() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    // Sarah already has an account; she is not invited again.
+    app.member("sarah.okafor@example.org").await;
+    let preview = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "roster.csv",
+            sample("roster.csv"),
+        )
+        .await;
+    let done = officer
+        .post(&confirm_path(&preview.body), &[("invite", "yes")])
+        .await;
+    assert_eq!(done.status, 303);
+    let page = officer.get("/officer/roster").await;
+    // Twelve new people: one has no email, one has an account already.
+    assert!(page.body.contains("10 invited by email."), "{}", page.body);
+    let mails = app
+        .smtp
+        .wait_for(10, std::time::Duration::from_secs(15))
+        .await;
+    assert_eq!(mails.len(), 10);
+    assert!(app.smtp.to("sarah.okafor@example.org").is_empty());
+    let linked: Option<i64> = unionhall::db::schema::users::table
+        .filter(unionhall::db::schema::users::email.eq("miguel.santos@example.org"))
+        .select(unionhall::db::schema::users::member_id)
+        .first(&mut app.db())
+        .unwrap();
+    assert!(
+        linked.is_some(),
+        "the invited account is linked to its roster entry"
+    );
+}

@@ -259,4 +259,24 @@ async fn the_insecure_demo_officer_may_skip_two_factor() {
         .await;
     assert_eq!(answer.location.as_deref(), Some("/"));
     assert_eq!(officer.get("/officer/users").await.status, 200);
+    // The demo dues roll: two units, a year of charges and check-offs, and
+    // two members behind.
+    let roster = officer.get("/officer/roster").await;
+    assert!(roster.body.contains("16 people."), "{}", roster.body);
+    let behind = officer
+        .get("/officer/roster?standing=not-good&status=member")
+        .await;
+    assert!(behind.body.contains("Raman, Priya"), "{}", behind.body);
+    assert!(behind.body.contains("Reyes, Alma"), "{}", behind.body);
+    assert!(!behind.body.contains("Okafor, Sarah"));
+    let sarah = app.new_client();
+    sarah
+        .sign_in("sarah.okafor@example.org", unionhall::demo::DEMO_PASSWORD)
+        .await;
+    let statement = sarah.get("/dues").await;
+    assert!(
+        statement.body.contains("Good standing: you may vote"),
+        "{}",
+        statement.body
+    );
 }
