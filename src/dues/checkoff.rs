@@ -12,7 +12,7 @@ use super::money::Cents;
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
 use crate::db::schema::{checkoff_imports as ci, ledger_entries as le, members, units};
-use crate::roster::csv_import::LineError;
+use crate::roster::csv_import::{self, LineError};
 
 /// The columns a check-off file must have.
 pub const COLUMNS: [&str; 4] = ["employee_number", "period_start", "period_end", "amount"];
@@ -109,40 +109,10 @@ pub fn check(
         );
     }
     let sha256 = hex::encode(Sha256::digest(bytes));
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return line_error(0, "the file is empty".into());
-    }
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(_) => {
-            return line_error(
-                1,
-                "the header is not readable CSV text (save the file as \"CSV UTF-8\")".into(),
-            );
-        }
+    let (mut reader, index) = match csv_import::open(bytes, &COLUMNS, "a check-off file") {
+        Ok(opened) => opened,
+        Err(error) => return Ok(Err(Refusal::Lines(vec![error]))),
     };
-    let index: HashMap<String, usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
-        .collect();
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| !index.contains_key(*c))
-        .collect();
-    if !missing.is_empty() {
-        return line_error(
-            1,
-            format!(
-                "the header lacks {}; a check-off file has the columns {}",
-                missing.join(", "),
-                COLUMNS.join(",")
-            ),
-        );
-    }
     let roster: HashMap<String, (i64, i64)> = members::table
         .select((members::employee_number, members::id, members::unit_id))
         .load::<(String, i64, i64)>(conn)?

@@ -95,36 +95,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<LineError>> {
             ),
         );
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return fail(0, "the file is empty".into());
-    }
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return fail(1, describe_csv_error(&e)),
+    let (mut reader, index) = match open(bytes, &COLUMNS, "a roster file") {
+        Ok(opened) => opened,
+        Err(error) => return Err(vec![error]),
     };
-    let index: HashMap<String, usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
-        .collect();
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| !index.contains_key(*c))
-        .collect();
-    if !missing.is_empty() {
-        return fail(
-            1,
-            format!(
-                "the header lacks the column{} {}; a roster file has the columns {}",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", "),
-                COLUMNS.join(",")
-            ),
-        );
-    }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -276,6 +250,52 @@ pub fn check_fields(
         }),
         _ => Err(problems),
     }
+}
+
+/// A CSV reader past its header, with each column's index by name.
+pub type OpenedCsv<'a> = (csv::Reader<&'a [u8]>, HashMap<String, usize>);
+
+/// Opens a CSV file (a UTF-8 byte-order mark is allowed) and checks its
+/// header has every column of `columns`; returns the reader, positioned
+/// after the header, and each column's index by lower-cased name.
+pub fn open<'a>(bytes: &'a [u8], columns: &[&str], what: &str) -> Result<OpenedCsv<'a>, LineError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(LineError {
+            line: 0,
+            message: "the file is empty".into(),
+        });
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| LineError {
+            line: 1,
+            message: describe_csv_error(&e),
+        })?
+        .clone();
+    let index: HashMap<String, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
+        .collect();
+    let missing: Vec<&str> = columns
+        .iter()
+        .copied()
+        .filter(|c| !index.contains_key(*c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(LineError {
+            line: 1,
+            message: format!(
+                "the header lacks the column{} {}; {what} has the columns {}",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                columns.join(",")
+            ),
+        });
+    }
+    Ok((reader, index))
 }
 
 fn describe_csv_error(error: &csv::Error) -> String {

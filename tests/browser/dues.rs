@@ -1,11 +1,9 @@
 //! The dues roll in a browser: import a roster, set the rate, import the
 //! employer's check-off, and read the reconciliation.
 
-use std::time::Duration;
+use fantoccini::Locator;
 
-use fantoccini::{Client, Locator};
-
-use crate::browser::Browser;
+use crate::browser::{Browser, expect_heading, fill, press, wait_for};
 use crate::helpers::TestApp;
 
 fn sample(name: &str) -> String {
@@ -16,49 +14,6 @@ fn sample(name: &str) -> String {
     .unwrap()
     .to_string_lossy()
     .into_owned()
-}
-
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-}
-
-async fn expect_heading(client: &Client, expected: &str) {
-    let mut seen = String::new();
-    for _ in 0..100 {
-        if let Ok(h1) = client.find(Locator::Css("h1")).await {
-            seen = h1.text().await.unwrap_or_default();
-            if seen == expected {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("expected the heading {expected:?}, saw {seen:?}");
-}
-
-async fn press(client: &Client, label: &str) {
-    let xpath = format!("//button[normalize-space(.)='{label}']");
-    client
-        .find(Locator::XPath(&xpath))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn fill(client: &Client, name: &str, value: &str) {
-    let field = client
-        .find(Locator::Css(&format!("input[name='{name}']")))
-        .await
-        .unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(value).await.unwrap();
 }
 
 #[tokio::test]
