@@ -280,7 +280,10 @@ impl Application {
                 .wrap(ErrorHandlers::new().default_handler(error_pages::render))
                 .wrap(Compress::default())
                 .wrap(headers::security_headers(behind_https))
-                .wrap(Logger::new("%a \"%r\" %s %Dms"))
+                .wrap(
+                    Logger::new("%a \"%{request}xi\" %s %Dms")
+                        .custom_request_replace("request", logged_request),
+                )
         })
         .workers(web_workers.max(1))
         .disable_signals()
@@ -363,6 +366,47 @@ async fn shutdown_signal() {
     }
 }
 
+/// The request line for the access log, without secrets: one-time link
+/// tokens are masked and query strings (which may carry a CSRF token) left out.
+fn logged_request(req: &actix_web::dev::ServiceRequest) -> String {
+    let path = req.path();
+    let masked = [
+        "/password-reset/",
+        "/invite/",
+        "/setup/",
+        "/officer/imports/",
+    ]
+    .iter()
+    .find_map(|prefix| {
+        let rest = path.strip_prefix(prefix)?;
+        let tail = rest.find('/').map_or("", |i| &rest[i..]);
+        Some(format!("{prefix}…{tail}"))
+    })
+    .unwrap_or_else(|| path.to_owned());
+    format!("{} {}", req.method(), masked)
+}
+
 async fn not_found() -> Result<actix_web::HttpResponse, crate::error::AppError> {
     Err(crate::error::AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn the_access_log_never_holds_a_one_time_token_or_a_query() {
+        let line = |uri: &str| super::logged_request(&TestRequest::get().uri(uri).to_srv_request());
+        assert_eq!(line("/password-reset/0123abcd"), "GET /password-reset/…");
+        assert_eq!(line("/invite/0123abcd"), "GET /invite/…");
+        assert_eq!(
+            line("/officer/imports/0123abcd/confirm"),
+            "GET /officer/imports/…/confirm"
+        );
+        assert_eq!(
+            line("/officer/imports/roster?csrf_token=secret"),
+            "GET /officer/imports/…"
+        );
+        assert_eq!(line("/account?x=1"), "GET /account");
+    }
 }

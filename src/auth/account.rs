@@ -101,20 +101,11 @@ pub async fn password_submit(
         &mut errors,
     );
     let user_id = me.user.id;
-    let stored = db(&state, move |conn| {
-        Ok(users::find_row(conn, user_id)?.and_then(|r| r.password_hash))
-    })
-    .await?;
-    let current_ok = !form.current.is_empty()
-        && state
-            .hasher
-            .verify(form.current.clone(), stored)
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+    let current_ok = password_matches(&state, &req, user_id, form.current.clone()).await?;
     let current_error = if current_ok {
         String::new()
     } else {
-        "Your current password is not right.".to_owned()
+        "Your current password is not right (after several wrong tries, wait a minute).".to_owned()
     };
     if !current_ok || errors.count() > 0 {
         return render(
@@ -426,23 +417,48 @@ pub struct ConfirmPasswordForm {
     password: String,
 }
 
+/// Checks the signed-in user's password again, throttled like sign-in so a
+/// stolen session cannot be used to guess it.
 async fn password_matches(
     state: &web::Data<AppState>,
+    req: &HttpRequest,
     user_id: i64,
     password: String,
 ) -> Result<bool, AppError> {
     if password.is_empty() {
         return Ok(false);
     }
-    let stored = db(state, move |conn| {
-        Ok(users::find_row(conn, user_id)?.and_then(|r| r.password_hash))
-    })
-    .await?;
-    state
+    let keys = super::throttle::account_keys(
+        "password-check",
+        &user_id.to_string(),
+        &super::client_ip(req),
+    );
+    let now = state.config.clock.now();
+    let (wait, stored) = {
+        let keys = keys.clone();
+        db(state, move |conn| {
+            write_tx(conn, |conn| {
+                let wait = super::throttle::begin_attempt(conn, &keys, now)?;
+                Ok((
+                    wait,
+                    users::find_row(conn, user_id)?.and_then(|r| r.password_hash),
+                ))
+            })
+        })
+        .await?
+    };
+    if wait > chrono::Duration::zero() {
+        return Ok(false);
+    }
+    let matches = state
         .hasher
         .verify(password, stored)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if matches {
+        db(state, move |conn| Ok(super::throttle::clear(conn, &keys)?)).await?;
+    }
+    Ok(matches)
 }
 
 /// `POST /account/two-factor/recovery-codes`: new codes, the old ones void.
@@ -460,7 +476,7 @@ pub async fn two_factor_new_codes(
             "Turn on two-factor sign-in first.",
         ));
     }
-    if !password_matches(&state, me.user.id, form.into_inner().password).await? {
+    if !password_matches(&state, &req, me.user.id, form.into_inner().password).await? {
         return two_factor_render(
             page,
             me,
@@ -511,7 +527,7 @@ pub async fn two_factor_disable(
         )
         .await;
     }
-    if !password_matches(&state, me.user.id, form.into_inner().password).await? {
+    if !password_matches(&state, &req, me.user.id, form.into_inner().password).await? {
         return two_factor_render(
             page,
             me,

@@ -135,13 +135,24 @@ role_extractor!(
     "A signed-in officer with two-factor on."
 );
 
-/// The client's address: the connection's peer, or the proxy's
-/// `X-Forwarded-For` when `TRUST_PROXY_HEADERS` says to believe it.
+/// The client's address: the connection's peer, or the last address in
+/// `X-Forwarded-For` (added by our proxy) when `TRUST_PROXY_HEADERS` says
+/// there is one.
 pub fn client_ip(req: &HttpRequest) -> String {
     let trust = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.config.trust_proxy_headers);
-    if trust && let Some(ip) = req.connection_info().realip_remote_addr() {
+    // The rightmost entry is the one our proxy added; entries to its left
+    // are whatever the client chose to send.
+    if trust
+        && let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|ip| !ip.is_empty())
+    {
         return ip.to_owned();
     }
     req.peer_addr()

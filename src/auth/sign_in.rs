@@ -108,10 +108,10 @@ pub async fn submit(
     let (wait, row) = {
         let (keys, email) = (keys.clone(), email.clone());
         db(&state, move |conn| {
-            Ok((
-                throttle::wait(conn, &keys, now)?,
-                users::find_by_email(conn, &email)?,
-            ))
+            write_tx(conn, |conn| {
+                let wait = throttle::begin_attempt(conn, &keys, now)?;
+                Ok((wait, users::find_by_email(conn, &email)?))
+            })
         })
         .await?
     };
@@ -143,20 +143,18 @@ pub async fn submit(
         Some(row) if matches => row,
         _ => {
             let target = email.clone();
+            // The failure was counted when the try began.
             db(&state, move |conn| {
-                write_tx(conn, |conn| {
-                    throttle::fail(conn, &keys, now)?;
-                    audit::record(
-                        conn,
-                        now,
-                        Entry {
-                            actor: &actor,
-                            action: "sign_in_failed",
-                            target: &target,
-                            detail: "",
-                        },
-                    )
-                })
+                audit::record(
+                    conn,
+                    now,
+                    Entry {
+                        actor: &actor,
+                        action: "sign_in_failed",
+                        target: &target,
+                        detail: "",
+                    },
+                )
                 .map_err(AppError::from)
             })
             .await?;
@@ -198,7 +196,7 @@ pub async fn submit(
     let agent = user_agent(&req);
     let token = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            throttle::clear(conn, &keys[..2])?;
+            throttle::succeeded(conn, &keys[..2], &keys[2..])?;
             if let Some(hash) = &rehash {
                 users::set_password(conn, row.id, hash, now)?;
             }

@@ -76,39 +76,74 @@ pub fn wait(
     Ok(longest)
 }
 
-/// Counts a failure on each counter.
+/// Counts a failure on each counter. Each count is one statement (an
+/// upsert), so failures counted at the same moment by several server
+/// processes all count.
 pub fn fail(
     conn: &mut DbConnection,
     keys: &[(String, Policy)],
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     for (key, _) in keys {
-        let row: Option<(i32, NaiveDateTime)> = t::table
-            .find(key)
-            .select((t::failures, t::last_failure_at))
-            .first(conn)
-            .optional()?;
-        match row {
-            Some((failures, last)) => {
-                let failures = if now - last > FORGET_AFTER {
-                    1
-                } else {
-                    failures.saturating_add(1)
-                };
-                diesel::update(t::table.find(key))
-                    .set((t::failures.eq(failures), t::last_failure_at.eq(now)))
-                    .execute(conn)?;
-            }
-            None => {
+        // Failures older than a day start the count again.
+        diesel::update(
+            t::table
+                .find(key)
+                .filter(t::last_failure_at.lt(now - FORGET_AFTER)),
+        )
+        .set(t::failures.eq(0))
+        .execute(conn)?;
+        macro_rules! upsert {
+            ($c:expr) => {
                 diesel::insert_into(t::table)
                     .values((
                         t::key.eq(key),
                         t::failures.eq(1),
                         t::last_failure_at.eq(now),
                     ))
-                    .execute(conn)?;
-            }
+                    .on_conflict(t::key)
+                    .do_update()
+                    .set((t::failures.eq(t::failures + 1), t::last_failure_at.eq(now)))
+                    .execute($c)
+            };
         }
+        match conn {
+            DbConnection::Postgres(c) => upsert!(c),
+            DbConnection::Sqlite(c) => upsert!(c),
+        }?;
+    }
+    Ok(())
+}
+
+/// Starts a try: when a counter says to wait, returns how long (and counts
+/// nothing); otherwise counts the try as a failure in advance and returns
+/// zero, so tries made in parallel cannot all slip past the check while the
+/// password is being hashed. Call [`succeeded`] when the try succeeds.
+pub fn begin_attempt(
+    conn: &mut DbConnection,
+    keys: &[(String, Policy)],
+    now: NaiveDateTime,
+) -> QueryResult<Duration> {
+    let due = wait(conn, keys, now)?;
+    if due > Duration::zero() {
+        return Ok(due);
+    }
+    fail(conn, keys, now)?;
+    Ok(Duration::zero())
+}
+
+/// After a success: forgets the `forget` counters and takes back the count
+/// made in advance on the `refund` ones.
+pub fn succeeded(
+    conn: &mut DbConnection,
+    forget: &[(String, Policy)],
+    refund: &[(String, Policy)],
+) -> QueryResult<()> {
+    clear(conn, forget)?;
+    for (key, _) in refund {
+        diesel::update(t::table.find(key).filter(t::failures.gt(0)))
+            .set(t::failures.eq(t::failures - 1))
+            .execute(conn)?;
     }
     Ok(())
 }

@@ -396,8 +396,10 @@ pub struct StatementPage {
     lines: Vec<StatementLine>,
 }
 
-/// The roster entry of a signed-in user: the one linked to their account,
-/// or else the one with their email address (then linked).
+/// The roster entry of a signed-in user: the one linked to their account
+/// while its email is still theirs, else the one roster entry with their
+/// email (then linked). Several entries sharing an email link to none: a
+/// statement must never show someone else's record.
 pub fn member_of(
     conn: &mut DbConnection,
     user_id: i64,
@@ -408,23 +410,29 @@ pub fn member_of(
         .select(users::member_id)
         .first(conn)?;
     if let Some(member_id) = linked {
-        return members::table
+        let member: Option<MemberRow> = members::table
             .find(member_id)
             .select(MemberRow::as_select())
             .first(conn)
-            .optional();
+            .optional()?;
+        if let Some(member) = member.filter(|m| m.email.as_deref() == Some(email)) {
+            return Ok(Some(member));
+        }
     }
-    let by_email: Option<MemberRow> = members::table
+    let mut matches: Vec<MemberRow> = members::table
         .filter(members::email.eq(email))
         .select(MemberRow::as_select())
-        .first(conn)
-        .optional()?;
-    if let Some(member) = &by_email {
-        diesel::update(users::table.find(user_id))
-            .set(users::member_id.eq(member.id))
-            .execute(conn)?;
-    }
-    Ok(by_email)
+        .limit(2)
+        .load(conn)?;
+    let found = if matches.len() == 1 {
+        matches.pop()
+    } else {
+        None
+    };
+    diesel::update(users::table.find(user_id))
+        .set(users::member_id.eq(found.as_ref().map(|m| m.id)))
+        .execute(conn)?;
+    Ok(found)
 }
 
 /// `GET /dues`: the signed-in person's own ledger, balance and standing.

@@ -308,7 +308,14 @@ pub fn invite(
         Some(existing) if existing.password_hash.is_some() => {
             return Ok(Err(format!("{} already has an account.", invite.email)));
         }
-        Some(existing) => existing.id,
+        Some(existing) => {
+            // A renewed invitation carries what the officer chose this time.
+            set_roles(conn, existing.id, invite.roles)?;
+            diesel::update(users::table.find(existing.id))
+                .set(users::display_name.eq(invite.name))
+                .execute(conn)?;
+            existing.id
+        }
         None => create(conn, invite.email, invite.name, None, invite.roles, now)?,
     };
     let token = tokens::issue(conn, Purpose::Invite, Some(user_id), now)?;

@@ -49,10 +49,35 @@ where
 
 /// A `next` parameter made safe: only a path on this site, else the start page.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    // Browsers drop tabs and newlines inside a URL and read `\` as `/`, so
+    // either could turn `/x/y` into `//evil.example`; neither has any place
+    // in a path of ours.
+    let odd = next.chars().any(|c| c.is_control() || c == '\\');
+    if next.starts_with('/') && !next.starts_with("//") && !odd {
         next.to_owned()
     } else {
         "/".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/account/sessions?x=1"), "/account/sessions?x=1");
+        for outside in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_next(outside), "/", "{outside:?}");
+        }
     }
 }
 

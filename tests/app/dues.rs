@@ -740,3 +740,21 @@ async fn arrears_notices_go_out_at_most_once_a_month() {
         "not twice in a month"
     );
 }
+
+#[tokio::test]
+async fn a_shared_email_links_nobody_rather_than_the_wrong_person() {
+    let app = TestApp::spawn().await;
+    sample_local(&app);
+    diesel::update(members::table.filter(members::employee_number.eq("E1002")))
+        .set(members::email.eq("sarah.okafor@example.org"))
+        .execute(&mut app.db())
+        .unwrap();
+    let (sarah, _) = app.member("sarah.okafor@example.org").await;
+    let page = sarah.get("/dues").await;
+    assert!(
+        page.body.contains("not linked to an entry on the roster"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("E1002") && !page.body.contains("E1001"));
+}
