@@ -257,8 +257,38 @@ fn serve(config: Config) -> Result<(), String> {
             std::net::SocketAddr::new(config.bind.ip(), app.port()),
             config.database.redacted()
         );
+        let pool = app.pool();
+        let setup_config = app.config().clone();
+        let link = tokio::task::spawn_blocking(move || {
+            unionhall::auth::setup::setup_link_if_needed(&pool, &setup_config)
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        if let Some(link) = link {
+            print_setup_link(&link);
+        }
         app.run_until_signalled().await.map_err(|e| e.to_string())
     })
+}
+
+/// Shown on a start with no officer: the way in for the first one.
+fn print_setup_link(link: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "No officer account exists yet. Create the first one within an hour at:"
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "    {link}");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "(The link works once. Restart the server for a new one, or run `unionhall admin create`.)"
+    );
+    let _ = writeln!(out);
+    let _ = out.flush();
 }
 
 fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Result<(), String> {

@@ -280,3 +280,50 @@ async fn the_insecure_demo_officer_may_skip_two_factor() {
         statement.body
     );
 }
+
+#[tokio::test]
+async fn serve_prints_a_working_setup_link_when_there_is_no_officer() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_unionhall"))
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "warn")
+        .env("BIND", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let link = tokio::task::spawn_blocking(move || {
+        std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                line.trim()
+                    .starts_with("http://")
+                    .then(|| line.trim().to_owned())
+            })
+    });
+    let link = tokio::time::timeout(std::time::Duration::from_secs(60), link)
+        .await
+        .unwrap()
+        .unwrap();
+    let link = link.expect("serve prints the setup link");
+    assert!(link.contains("/setup/"), "{link}");
+    assert!(
+        !link.contains(":0/"),
+        "the link carries the bound port: {link}"
+    );
+    let page = reqwest::get(&link).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Create the first officer account")
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
