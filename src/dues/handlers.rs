@@ -406,7 +406,6 @@ pub async fn reconciliation(
             _ => Vec::new(),
         };
         let standings = ledger::standings_on(conn, today)?;
-        let balances = ledger::balances_on(conn, today)?;
         let people: Vec<(i64, String, String, String)> = members::table
             .filter(members::unit_id.eq(unit_id))
             .order((members::last_name.asc(), members::first_name.asc()))
@@ -420,8 +419,7 @@ pub async fn reconciliation(
         let arrears = people
             .into_iter()
             .filter_map(|(id, number, last, first)| {
-                let standing = standings.get(&id)?;
-                let owed = balances.get(&id).copied().unwrap_or_default();
+                let (standing, owed) = *standings.get(&id)?;
                 (standing.months_behind > 0).then(|| ArrearsLine {
                     member_id: id,
                     employee_number: number,

@@ -410,11 +410,12 @@ pub fn add_entry(
     )
 }
 
-/// Every roster entry's standing on a day, computed from few reads.
+/// Every roster entry's standing on a day, with the balance behind it,
+/// computed from one read of each table.
 pub fn standings_on(
     conn: &mut DbConnection,
     day: NaiveDate,
-) -> QueryResult<HashMap<i64, Standing>> {
+) -> QueryResult<HashMap<i64, (Standing, Cents)>> {
     let people: Vec<(i64, i64, String, i64)> = members::table
         .select((
             members::id,
@@ -441,13 +442,14 @@ pub fn standings_on(
                 .copied()
                 .flatten()
                 .map_or(Cents(0), |r| r.monthly_dues(Cents(salary)));
+            let balance = balances.get(&id).copied().unwrap_or_default();
             let verdict = standing(StandingFacts {
                 status: Status::parse(&status).unwrap_or(Status::NonMember),
-                balance: balances.get(&id).copied().unwrap_or_default(),
+                balance,
                 monthly_dues: monthly,
                 allowance_months: i64::from(allowances.get(&unit).copied().unwrap_or(0)),
             });
-            (id, verdict)
+            (id, (verdict, balance))
         })
         .collect())
 }
@@ -479,7 +481,6 @@ pub fn send_arrears_notices(
     let today = now.date();
     let month = today.format("%Y-%m").to_string();
     let standings = standings_on(conn, today)?;
-    let balances = balances_on(conn, today)?;
     let people: Vec<(i64, String, String, Option<String>)> = members::table
         .filter(members::unit_id.eq(unit_id))
         .select((
@@ -495,7 +496,7 @@ pub fn send_arrears_notices(
         .copied();
     let mut count = NoticeCount::default();
     for (id, first, last, email) in people {
-        let Some(standing) = standings.get(&id).filter(|s| s.months_behind > 0) else {
+        let Some((standing, owed)) = standings.get(&id).filter(|(s, _)| s.months_behind > 0) else {
             continue;
         };
         let Some(email) = email else {
@@ -525,7 +526,7 @@ pub fn send_arrears_notices(
         let message = crate::mail::messages::ArrearsNotice {
             local_name: config.local_name.clone(),
             name: format!("{first} {last}"),
-            owed: balances.get(&id).copied().unwrap_or_default().to_string(),
+            owed: owed.to_string(),
             months_behind: standing.months_behind,
             link: config.link("/dues"),
         }

@@ -237,9 +237,8 @@ pub async fn save(
                     row.employee_number
                 )));
             }
-            let preview = super::preview(conn, vec![row.clone()])?;
-            let unchanged = matches!(preview.rows.first(), Some((_, Change::Unchanged)));
-            super::write_rows(conn, vec![row.clone()], &actor, now)?;
+            let written = super::write_rows(conn, vec![row.clone()], &actor, now)?;
+            let unchanged = matches!(written.rows.first(), Some((_, Change::Unchanged)));
             let member_id: i64 = members::table
                 .filter(members::employee_number.eq(&row.employee_number))
                 .select(members::id)

@@ -131,7 +131,7 @@ pub async fn list(
         .filter(|m| unit_filter.is_none_or(|u| m.unit_id == u))
         .filter(|m| query.status.is_empty() || m.status == query.status)
         .map(|m| RosterLine {
-            standing: standings.get(&m.id).copied().unwrap_or(Standing {
+            standing: standings.get(&m.id).map(|(s, _)| *s).unwrap_or(Standing {
                 good: false,
                 months_behind: 0,
             }),

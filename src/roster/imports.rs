@@ -393,11 +393,10 @@ pub async fn confirm(
                     Ok(rows) => rows,
                     Err(errors) => return Ok(Err(errors)),
                 };
-                let preview = super::preview(conn, rows.clone())?;
                 let summary = super::commit(conn, rows, &actor, now)?;
                 let mut invited = 0;
                 if send_invitations {
-                    for (row, change) in &preview.rows {
+                    for (row, change) in &summary.rows {
                         let (super::Change::New, Some(email)) = (change, &row.email) else { continue };
                         let name = format!("{} {}", row.first_name, row.last_name);
                         let invite = crate::users::Invite { email, name: &name, roles: &[crate::users::Role::Member], invited_by: &inviter };

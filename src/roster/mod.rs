@@ -211,7 +211,7 @@ pub fn preview(conn: &mut DbConnection, rows: Vec<RosterRow>) -> QueryResult<Pre
 }
 
 /// What a committed import did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportSummary {
     /// People added.
     pub added: usize,
@@ -221,6 +221,8 @@ pub struct ImportSummary {
     pub unchanged: usize,
     /// Units created.
     pub units_created: usize,
+    /// Each row written with what it changed, so callers need not compare again.
+    pub rows: Vec<(RosterRow, Change)>,
 }
 
 /// Writes a previewed import. Call inside one write transaction: it reads
@@ -340,5 +342,6 @@ pub fn write_rows(
         changed,
         unchanged,
         units_created: preview.new_units.len(),
+        rows: preview.rows,
     })
 }

@@ -519,11 +519,9 @@ async fn repeated_failures_slow_the_guesser_without_locking_out_the_member() {
     // What the client itself wrote comes first; our proxy's entry is last.
     member.forwarded_for = Some("203.0.113.9, 198.51.100.7".into());
     let first = member.sign_in("mia@example.org", PASSWORD).await;
-    assert!(
-        first.status == 303 || first.body.contains("second"),
-        "{}",
-        first.body
-    );
+    // Once the guesser is held back by their own address's long delay, the
+    // account-wide count stops growing and its one-minute cap runs out.
+    assert_eq!(first.status, 303, "{}", first.body);
     app.config.clock.advance(Duration::from_secs(61));
     assert_eq!(
         member.sign_in("mia@example.org", PASSWORD).await.status,
@@ -560,7 +558,7 @@ async fn a_password_reset_answers_the_same_for_known_and_unknown_addresses() {
 
     let body = mails[0].data.replace("=\r\n", "").replace("=3D", "=");
     let path = path_of(&link_in(&body, &format!("{}/password-reset/", app.address)));
-    let (other_device, _) = (app.new_client(), ());
+    let other_device = app.new_client();
     other_device.sign_in("mia@example.org", PASSWORD).await;
     let form = client.get(&path).await;
     assert_eq!(form.status, 200);
