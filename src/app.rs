@@ -14,6 +14,10 @@ use crate::auth::{account, csrf, invite, reset, session, setup, sign_in};
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::dues::handlers as dues_pages;
+use crate::grievances::{
+    attachments as grievance_files, board, filing, pages as grievance_pages, procedure_pages,
+    reports as grievance_reports,
+};
 use crate::mail::worker::Worker;
 use crate::mail::{MailWaker, Transport};
 use crate::officer;
@@ -188,6 +192,52 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/officer/dues/reconciliation")
                 .route(read().to(dues_pages::reconciliation)),
         )
+        // Grievances.
+        .service(web::resource("/grievances").route(read().to(grievance_pages::list)))
+        .service(
+            web::resource("/grievances/new")
+                .route(read().to(filing::new_form))
+                .route(web::post().to(filing::file)),
+        )
+        .service(web::resource("/grievances/{id}").route(read().to(grievance_pages::show)))
+        .service(
+            web::resource("/grievances/{id}/acts")
+                .route(web::post().to(grievance_pages::record_act)),
+        )
+        .service(
+            web::resource("/grievances/{id}/extensions")
+                .route(web::post().to(grievance_pages::extend)),
+        )
+        .service(
+            web::resource("/grievances/{id}/notes")
+                .route(web::post().to(grievance_pages::add_note)),
+        )
+        .service(
+            web::resource("/grievances/{id}/assign").route(web::post().to(grievance_pages::assign)),
+        )
+        .service(
+            web::resource("/grievances/{id}/continuing")
+                .route(web::post().to(grievance_pages::set_continuing)),
+        )
+        .service(
+            web::resource("/grievances/{id}/attachments")
+                .route(web::post().to(grievance_files::upload)),
+        )
+        .service(
+            web::resource("/grievances/{id}/attachments/{attachment}")
+                .route(read().to(grievance_files::download)),
+        )
+        .service(web::resource("/stewards/board").route(read().to(board::board)))
+        .service(web::resource("/stewards/reports").route(read().to(grievance_reports::reports)))
+        .service(
+            web::resource("/stewards/reports/grievances.csv")
+                .route(read().to(grievance_reports::export)),
+        )
+        .service(
+            web::resource("/officer/units/{id}/procedure")
+                .route(read().to(procedure_pages::form))
+                .route(web::post().to(procedure_pages::save)),
+        )
         .service(web::resource("/officer/outbox").route(read().to(officer::outbox_page)))
         .service(web::resource("/officer/outbox/{id}/retry").route(web::post().to(officer::retry)));
 }
@@ -205,6 +255,7 @@ pub struct Application {
     server: Server,
     pool: DbPool,
     worker: JoinHandle<()>,
+    reminders: JoinHandle<()>,
     stop_worker: watch::Sender<bool>,
 }
 
@@ -254,6 +305,13 @@ impl Application {
             settings: config.outbox.clone(),
             waker: mail_waker.clone(),
         };
+        let reminders = tokio::spawn(crate::grievances::reminders::run(
+            pool.clone(),
+            config.clone(),
+            config.reminder_every,
+            mail_waker.clone(),
+            stopped.clone(),
+        ));
         let worker = tokio::spawn(worker.run(stopped));
 
         let behind_https = config.behind_https();
@@ -299,6 +357,7 @@ impl Application {
             server,
             pool,
             worker,
+            reminders,
             stop_worker,
         })
     }
@@ -329,6 +388,7 @@ impl Application {
         let result = self.server.await;
         let _ = self.stop_worker.send(true);
         let _ = self.worker.await;
+        let _ = self.reminders.await;
         result
     }
 

@@ -137,6 +137,13 @@ pub struct Config {
     /// Take the client's address from `X-Forwarded-For` (only behind a
     /// proxy that sets it), instead of the connection's peer.
     pub trust_proxy_headers: bool,
+    /// The local's time zone, from `TIMEZONE`: what "today" is for
+    /// deadlines, cut-offs and standing.
+    pub timezone: chrono_tz::Tz,
+    /// Largest grievance attachment, in bytes.
+    pub max_attachment_bytes: usize,
+    /// How often the deadline reminder job looks for deadlines.
+    pub reminder_every: Duration,
 }
 
 /// Why the settings could not be read.
@@ -248,6 +255,27 @@ impl Config {
                 ));
             }
         };
+        let timezone_raw = get("TIMEZONE").unwrap_or_else(|| "UTC".into());
+        let timezone: chrono_tz::Tz = timezone_raw.trim().parse().map_err(|_| {
+            ConfigError::Invalid(
+                "TIMEZONE",
+                format!("{timezone_raw:?} is not a time zone name such as America/New_York"),
+            )
+        })?;
+        let max_attachment_bytes = match get("MAX_ATTACHMENT_MB") {
+            Some(n) => n
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .map(|mb| mb * 1024 * 1024)
+                .ok_or_else(|| {
+                    ConfigError::Invalid(
+                        "MAX_ATTACHMENT_MB",
+                        "must be a number of megabytes from 1 to 100".into(),
+                    )
+                })?,
+            None => 10 * 1024 * 1024,
+        };
         Ok(Self {
             database,
             bind,
@@ -264,7 +292,19 @@ impl Config {
             hash_concurrency,
             clock: crate::clock::Clock::default(),
             trust_proxy_headers,
+            timezone,
+            max_attachment_bytes,
+            reminder_every: Duration::from_secs(15 * 60),
         })
+    }
+
+    /// Today in the local's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock
+            .now()
+            .and_utc()
+            .with_timezone(&self.timezone)
+            .date_naive()
     }
 
     /// True when users reach the site over HTTPS, so cookies are Secure and HSTS is sent.

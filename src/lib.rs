@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod dues;
 pub mod error;
+pub mod grievances;
 pub mod mail;
 pub mod officer;
 pub mod roster;

@@ -242,3 +242,165 @@ diesel::allow_tables_to_appear_in_same_query!(
     arrears_notices,
     users,
 );
+
+diesel::table! {
+    grievance_steps (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+        filing_days -> Integer,
+        response_days -> Integer,
+        day_count -> Text,
+        arbitration -> Bool,
+    }
+}
+
+diesel::table! {
+    unit_holidays (unit_id, holiday) {
+        unit_id -> BigInt,
+        holiday -> Date,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    grievances (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        kind -> Text,
+        class_description -> Text,
+        incident_date -> Date,
+        description -> Text,
+        remedy -> Text,
+        department -> Text,
+        supervisor -> Text,
+        filed_on -> Date,
+        late_days -> Integer,
+        continuing_violation -> Bool,
+        step_position -> Integer,
+        phase -> Text,
+        phase_since -> Date,
+        phase_reason -> Text,
+        status -> Text,
+        due_on -> Nullable<Date>,
+        due_act -> Text,
+        due_basis -> Text,
+        steward_id -> Nullable<BigInt>,
+        filed_by -> Nullable<BigInt>,
+        outcome_terms -> Text,
+        back_pay_cents -> Nullable<BigInt>,
+        resolved_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grievants (grievance_id, member_id) {
+        grievance_id -> BigInt,
+        member_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    grievance_articles (grievance_id, article) {
+        grievance_id -> BigInt,
+        article -> Text,
+    }
+}
+
+diesel::table! {
+    grievance_events (id) {
+        id -> BigInt,
+        grievance_id -> BigInt,
+        act -> Text,
+        step_position -> Integer,
+        occurred_on -> Date,
+        detail -> Text,
+        author_id -> Nullable<BigInt>,
+        author_label -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grievance_extensions (id) {
+        id -> BigInt,
+        grievance_id -> BigInt,
+        due_act -> Text,
+        old_due -> Date,
+        new_due -> Date,
+        agreed_with -> Text,
+        agreed_on -> Date,
+        recorded_by -> Nullable<BigInt>,
+        recorded_by_label -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grievance_notes (id) {
+        id -> BigInt,
+        grievance_id -> BigInt,
+        shared -> Bool,
+        body -> Text,
+        author_id -> Nullable<BigInt>,
+        author_label -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grievance_attachments (id) {
+        id -> BigInt,
+        grievance_id -> BigInt,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        storage_key -> Text,
+        sha256 -> Text,
+        uploaded_by -> Nullable<BigInt>,
+        uploaded_by_label -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deadline_reminders (grievance_id, due_on, days_before, user_id) {
+        grievance_id -> BigInt,
+        due_on -> Date,
+        days_before -> Integer,
+        user_id -> BigInt,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(grievance_steps -> units (unit_id));
+diesel::joinable!(grievances -> units (unit_id));
+diesel::joinable!(grievants -> grievances (grievance_id));
+diesel::joinable!(grievants -> members (member_id));
+diesel::joinable!(grievance_articles -> grievances (grievance_id));
+diesel::joinable!(grievance_events -> grievances (grievance_id));
+diesel::joinable!(grievance_notes -> grievances (grievance_id));
+diesel::joinable!(grievance_attachments -> grievances (grievance_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    grievance_steps,
+    unit_holidays,
+    grievances,
+    grievants,
+    grievance_articles,
+    grievance_events,
+    grievance_extensions,
+    grievance_notes,
+    grievance_attachments,
+    deadline_reminders,
+    users,
+);
+
+// Pairs outside the list above; a pair may be declared only once.
+diesel::allow_tables_to_appear_in_same_query!(grievants, members);
+diesel::allow_tables_to_appear_in_same_query!(grievances, members);
+diesel::allow_tables_to_appear_in_same_query!(grievances, units);
+diesel::allow_tables_to_appear_in_same_query!(grievance_steps, units);

@@ -43,7 +43,18 @@ fn nav_for(visitor: Option<&Visitor>) -> Vec<(&'static str, &'static str)> {
     let Some(user) = visitor.and_then(Visitor::user) else {
         return vec![("/", "Home"), ("/sign-in", "Sign in")];
     };
-    let mut nav = vec![("/", "Home"), ("/dues", "My dues"), ("/account", "Account")];
+    let mut nav = vec![
+        ("/", "Home"),
+        ("/dues", "My dues"),
+        ("/grievances", "Grievances"),
+    ];
+    if user.can(Role::Steward) {
+        nav.push(("/stewards/board", "Deadlines"));
+    }
+    if user.can(Role::ChiefSteward) {
+        nav.push(("/stewards/reports", "Reports"));
+    }
+    nav.push(("/account", "Account"));
     if user.can(Role::Officer) {
         nav.extend([
             ("/officer/roster", "Roster"),

@@ -1,0 +1,10 @@
+DROP TABLE deadline_reminders;
+DROP TABLE grievance_attachments;
+DROP TABLE grievance_notes;
+DROP TABLE grievance_extensions;
+DROP TABLE grievance_events;
+DROP TABLE grievance_articles;
+DROP TABLE grievants;
+DROP TABLE grievances;
+DROP TABLE unit_holidays;
+DROP TABLE grievance_steps;

@@ -1,0 +1,87 @@
+//! Grievances: each unit's procedure and holidays, filing, the case file
+//! (timeline, notes, attachments, extensions, outcome), the deadline board,
+//! reminders and reports.
+//!
+//! Who may see a case is decided in one place, [`access`]: its grievants,
+//! its assigned steward, chief stewards and officers. Anyone else gets the
+//! same 404 as for a case that does not exist.
+
+pub mod attachments;
+pub mod board;
+pub mod calendar;
+pub mod case;
+pub mod filing;
+pub mod notices;
+pub mod pages;
+pub mod procedure_pages;
+pub mod reminders;
+pub mod reports;
+pub mod store;
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{grievances, grievants, users};
+use crate::error::AppError;
+use crate::users::{Role, User};
+use store::GrievanceRow;
+
+/// How someone is entitled to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    /// Named on it: sees the case, shared notes and attachments.
+    Grievant,
+    /// Carries it: also private notes, and records acts.
+    Steward,
+    /// A chief steward or officer: all of that, and assigns stewards.
+    Chief,
+}
+
+impl Access {
+    /// Private notes and the act forms are for the union side.
+    pub fn is_union_side(self) -> bool {
+        self >= Access::Steward
+    }
+}
+
+/// The roster entry a user's account is linked to.
+pub fn member_id_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<i64>> {
+    users::table
+        .find(user_id)
+        .select(users::member_id)
+        .first::<Option<i64>>(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
+/// The case and how `user` may see it, or `NotFound` whether it is missing
+/// or hidden from them.
+pub fn access(
+    conn: &mut DbConnection,
+    user: &User,
+    id: i64,
+) -> Result<(GrievanceRow, Access), AppError> {
+    let row: GrievanceRow = grievances::table
+        .find(id)
+        .select(GrievanceRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if user.can(Role::ChiefSteward) {
+        return Ok((row, Access::Chief));
+    }
+    if user.can(Role::Steward) && row.steward_id == Some(user.id) {
+        return Ok((row, Access::Steward));
+    }
+    if let Some(member_id) = member_id_of(conn, user.id)? {
+        let named: i64 = grievants::table
+            .filter(grievants::grievance_id.eq(id))
+            .filter(grievants::member_id.eq(member_id))
+            .count()
+            .get_result(conn)?;
+        if named > 0 {
+            return Ok((row, Access::Grievant));
+        }
+    }
+    Err(AppError::NotFound)
+}

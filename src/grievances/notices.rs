@@ -1,0 +1,101 @@
+//! The grievance emails: a new case, an assignment, a step change, and a
+//! deadline reminder. They name the case by number and never quote its
+//! content, since mail leaves the building.
+
+use askama::Template;
+use diesel::prelude::*;
+
+use crate::config::Config;
+use crate::db::DbConnection;
+use crate::db::schema::users;
+use crate::mail::preferences::{self, KINDS, NoticeKind};
+use crate::mail::{Notice, outbox};
+
+/// One grievance email.
+#[derive(Debug, Clone)]
+pub struct GrievanceNotice {
+    /// The local's name.
+    pub local_name: String,
+    /// The recipient's name.
+    pub name: String,
+    /// The subject after the local's name.
+    pub subject: String,
+    /// The paragraphs.
+    pub lines: Vec<String>,
+    /// The case page.
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/grievance.txt")]
+struct Text<'a> {
+    m: &'a GrievanceNotice,
+}
+
+#[derive(Template)]
+#[template(path = "email/grievance.html")]
+struct Html<'a> {
+    m: &'a GrievanceNotice,
+}
+
+impl Notice for GrievanceNotice {
+    const TEMPLATE: &'static str = "grievance";
+
+    fn subject(&self) -> String {
+        format!("{}: {}", self.local_name, self.subject)
+    }
+
+    fn text(&self) -> askama::Result<String> {
+        Text { m: self }.render()
+    }
+
+    fn html(&self) -> askama::Result<String> {
+        Html { m: self }.render()
+    }
+}
+
+fn kind(key: &str) -> Option<NoticeKind> {
+    KINDS.iter().find(|k| k.key == key).copied()
+}
+
+/// Queues `subject`/`lines` about case `id` to each user who has not
+/// turned off notices of `kind_key`. Returns how many were queued.
+pub fn send(
+    conn: &mut DbConnection,
+    config: &Config,
+    user_ids: &[i64],
+    kind_key: &str,
+    id: i64,
+    subject: &str,
+    lines: Vec<String>,
+) -> QueryResult<usize> {
+    let Some(kind) = kind(kind_key) else {
+        return Ok(0);
+    };
+    let mut sent = 0;
+    for &user_id in user_ids {
+        let Some((email, name, active)) = users::table
+            .find(user_id)
+            .select((users::email, users::display_name, users::active))
+            .first::<(String, String, bool)>(conn)
+            .optional()?
+        else {
+            continue;
+        };
+        if !active || !preferences::wants(conn, user_id, &kind)? {
+            continue;
+        }
+        let message = GrievanceNotice {
+            local_name: config.local_name.clone(),
+            name,
+            subject: subject.to_owned(),
+            lines: lines.clone(),
+            link: config.link(&format!("/grievances/{id}")),
+        }
+        .to(&email)
+        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+        outbox::enqueue(conn, &message, &config.mail_domain())?;
+        sent += 1;
+    }
+    Ok(sent)
+}

@@ -1,0 +1,361 @@
+//! The officer's page for a unit's grievance procedure: its ordered steps
+//! with their limits, and the unit's own holidays.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+
+use super::calendar::{self, DayCount, UnitHolidays};
+use super::case::Step;
+use super::store;
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::auth::OfficerUser;
+use crate::db::schema::units;
+use crate::db::write_tx;
+use crate::error::AppError;
+use crate::web::flash::{FlashKind, redirect_with};
+use crate::web::layout::Page;
+use crate::web::{db, render};
+
+/// Rows offered on the form; blank ones are ignored.
+pub const ROWS: usize = 6;
+
+/// One row of the form, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct StepRow {
+    pub index: usize,
+    pub name: String,
+    pub filing_days: String,
+    pub response_days: String,
+    pub count: String,
+    pub arbitration: bool,
+}
+
+/// The form.
+#[derive(Template)]
+#[template(path = "grievances/procedure.html")]
+pub struct ProcedurePage {
+    page: Page,
+    unit_id: i64,
+    unit_name: String,
+    rows: Vec<StepRow>,
+    holidays: String,
+    errors: HashMap<String, String>,
+    federal: Vec<(String, &'static str)>,
+}
+
+impl ProcedurePage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.get(field).map_or("", String::as_str)
+    }
+
+    fn row_error(&self, index: &usize) -> &str {
+        self.error(&format!("step_{index}"))
+    }
+}
+
+fn rows_of(steps: &[Step]) -> Vec<StepRow> {
+    (1..=ROWS)
+        .map(|index| match steps.get(index - 1) {
+            Some(step) => StepRow {
+                index,
+                name: step.name.clone(),
+                filing_days: step.filing_days.to_string(),
+                response_days: step.response_days.to_string(),
+                count: step.count.as_str().to_owned(),
+                arbitration: step.arbitration,
+            },
+            None => StepRow {
+                index,
+                count: "business".into(),
+                ..StepRow::default()
+            },
+        })
+        .collect()
+}
+
+fn holidays_text(holidays: &UnitHolidays) -> String {
+    holidays
+        .iter()
+        .map(|(day, name)| format!("{day} {name}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn show_form(
+    page: Page,
+    state: &web::Data<AppState>,
+    unit_id: i64,
+    rows: Option<Vec<StepRow>>,
+    holidays: Option<String>,
+    errors: HashMap<String, String>,
+) -> Result<HttpResponse, AppError> {
+    let (unit_name, procedure) = db(state, move |conn| {
+        let name: String = units::table.find(unit_id).select(units::name).first(conn)?;
+        Ok((name, store::procedure(conn, unit_id)?))
+    })
+    .await?;
+    let year = state.config.today().year();
+    let federal = calendar::federal_holidays(year)
+        .into_iter()
+        .chain(calendar::federal_holidays(year + 1))
+        .map(|(day, name)| (calendar::long_date(day), name))
+        .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &ProcedurePage {
+            page,
+            unit_id,
+            unit_name,
+            rows: rows.unwrap_or_else(|| rows_of(&procedure.steps)),
+            holidays: holidays.unwrap_or_else(|| holidays_text(&procedure.holidays)),
+            errors,
+            federal,
+        },
+    )
+}
+
+/// `GET /officer/units/{id}/procedure`.
+pub async fn form(
+    page: Page,
+    _officer: OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    show_form(page, &state, id.into_inner(), None, None, HashMap::new()).await
+}
+
+/// Checks the typed rows: the steps, or errors by field.
+pub fn check_steps(rows: &[StepRow]) -> Result<Vec<Step>, HashMap<String, String>> {
+    let mut errors = HashMap::new();
+    let mut steps = Vec::new();
+    for row in rows.iter().filter(|r| !r.name.trim().is_empty()) {
+        let days = |raw: &str, what: &str| -> Result<u32, String> {
+            raw.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d <= 365)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: the {what} must be a number of days from 0 to 365.",
+                        row.name.trim()
+                    )
+                })
+        };
+        let checked = days(&row.filing_days, "filing or appeal limit")
+            .and_then(|filing| Ok((filing, days(&row.response_days, "response limit")?)));
+        let count = DayCount::parse(&row.count);
+        match (checked, count) {
+            (Ok((filing, response)), Some(count)) => steps.push(Step {
+                position: i32::try_from(steps.len() + 1).unwrap_or(i32::MAX),
+                name: row.name.trim().to_owned(),
+                filing_days: filing,
+                response_days: response,
+                count,
+                arbitration: row.arbitration,
+            }),
+            (Err(message), _) => {
+                errors.insert(format!("step_{}", row.index), message);
+            }
+            (_, None) => {
+                errors.insert(
+                    format!("step_{}", row.index),
+                    "Choose calendar or business days.".to_owned(),
+                );
+            }
+        }
+    }
+    if steps.is_empty() && errors.is_empty() {
+        errors.insert(
+            "step_1".into(),
+            "A procedure needs at least one step.".into(),
+        );
+    }
+    if let Some(pos) = steps.iter().position(|s| s.arbitration)
+        && (pos + 1 != steps.len() || pos == 0)
+    {
+        errors.insert(
+            "step_1".into(),
+            "Arbitration must be the last step, after at least one other.".into(),
+        );
+    }
+    if errors.is_empty() {
+        Ok(steps)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads "2026-11-27 Day after Thanksgiving" lines.
+pub fn parse_holidays(raw: &str) -> Result<UnitHolidays, String> {
+    let mut holidays = UnitHolidays::new();
+    for (n, line) in raw.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (date, name) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+            format!(
+                "Line {}: \"{line}\" does not start with a date such as 2026-11-27.",
+                n + 1
+            )
+        })?;
+        let name = name.trim();
+        holidays.insert(
+            date,
+            if name.is_empty() {
+                "Unit holiday".to_owned()
+            } else {
+                name.chars().take(100).collect()
+            },
+        );
+    }
+    Ok(holidays)
+}
+
+/// `POST /officer/units/{id}/procedure`.
+pub async fn save(
+    req: HttpRequest,
+    page: Page,
+    OfficerUser(officer): OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let unit_id = id.into_inner();
+    let get = |name: String| form.get(&name).cloned().unwrap_or_default();
+    let rows: Vec<StepRow> = (1..=ROWS)
+        .map(|index| StepRow {
+            index,
+            name: get(format!("name_{index}")),
+            filing_days: get(format!("filing_{index}")),
+            response_days: get(format!("response_{index}")),
+            count: get(format!("count_{index}")),
+            arbitration: !get(format!("arbitration_{index}")).is_empty(),
+        })
+        .collect();
+    let holidays_raw = get("holidays".into());
+    let steps = check_steps(&rows);
+    let holidays = parse_holidays(&holidays_raw);
+    let (steps, holidays) = match (steps, holidays) {
+        (Ok(steps), Ok(holidays)) => (steps, holidays),
+        (steps, holidays) => {
+            let mut errors = steps.err().unwrap_or_default();
+            if let Err(message) = holidays {
+                errors.insert("holidays".into(), message);
+            }
+            return show_form(
+                page,
+                &state,
+                unit_id,
+                Some(rows),
+                Some(holidays_raw),
+                errors,
+            )
+            .await;
+        }
+    };
+    let actor = officer.actor(&req);
+    let now = state.config.clock.now();
+    let summary = steps
+        .iter()
+        .map(|s| {
+            format!(
+                "{} ({}/{} {})",
+                s.name,
+                s.filing_days,
+                s.response_days,
+                s.count.as_str()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            let unit: String = units::table.find(unit_id).select(units::name).first(conn)?;
+            store::save_procedure(conn, unit_id, &steps, &holidays)?;
+            audit::record(
+                conn,
+                now,
+                Entry {
+                    actor: &actor,
+                    action: "grievance_procedure",
+                    target: &unit,
+                    detail: &format!("{summary}; {} unit holidays", holidays.len()),
+                },
+            )?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
+    Ok(redirect_with(
+        &format!("/officer/units/{unit_id}/procedure"),
+        FlashKind::Success,
+        "Grievance procedure saved.",
+        state.config.behind_https(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(index: usize, name: &str, filing: &str, response: &str, arbitration: bool) -> StepRow {
+        StepRow {
+            index,
+            name: name.into(),
+            filing_days: filing.into(),
+            response_days: response.into(),
+            count: "business".into(),
+            arbitration,
+        }
+    }
+
+    #[test]
+    fn blank_rows_are_skipped_and_positions_close_up() {
+        let steps = check_steps(&[
+            row(1, "Step 1", "30", "10", false),
+            row(2, "", "", "", false),
+            row(3, "Arbitration", "30", "0", true),
+        ])
+        .unwrap();
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[1].position, 2);
+    }
+
+    #[test]
+    fn bad_limits_and_misplaced_arbitration_are_named() {
+        let errors = check_steps(&[row(1, "Step 1", "ten", "10", false)]).unwrap_err();
+        assert_eq!(
+            errors["step_1"],
+            "Step 1: the filing or appeal limit must be a number of days from 0 to 365."
+        );
+        let errors = check_steps(&[
+            row(1, "Arbitration", "30", "0", true),
+            row(2, "Step 2", "10", "10", false),
+        ])
+        .unwrap_err();
+        assert!(errors["step_1"].starts_with("Arbitration must be the last step"));
+    }
+
+    #[test]
+    fn holidays_are_read_one_a_line() {
+        let holidays = parse_holidays("2026-11-27 Day after Thanksgiving\n\n2026-12-24").unwrap();
+        assert_eq!(holidays.len(), 2);
+        assert_eq!(
+            parse_holidays("27/11/2026 Friday").unwrap_err(),
+            "Line 1: \"27/11/2026 Friday\" does not start with a date such as 2026-11-27."
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! Deadline reminders: the assigned steward hears 5 days and 1 day before
+//! each deadline. The job runs inside every `serve` process; the
+//! `deadline_reminders` key makes each reminder go out at most once, since
+//! the row and its mail are written in one transaction and a second process
+//! finds the row already there.
+
+use std::time::Duration;
+
+use chrono::{Days, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use tokio::sync::watch;
+
+use super::calendar::long_date;
+use super::notices;
+use super::store::number;
+use crate::config::Config;
+use crate::db::schema::{deadline_reminders as dr, grievances as g};
+use crate::db::{DbConnection, DbPool, write_tx};
+
+/// Days before a deadline when the steward is reminded.
+pub const DAYS_BEFORE: [i32; 2] = [5, 1];
+
+/// Sends the reminders due today. Returns how many mails were queued.
+pub fn run_once(
+    conn: &mut DbConnection,
+    config: &Config,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let horizon = today + Days::new(5);
+    let due: Vec<(i64, Option<i64>, NaiveDate, String, String)> = g::table
+        .filter(g::status.eq("open"))
+        .filter(g::due_on.ge(today))
+        .filter(g::due_on.le(horizon))
+        .select((
+            g::id,
+            g::steward_id,
+            g::due_on.assume_not_null(),
+            g::due_act,
+            g::due_basis,
+        ))
+        .load(conn)?;
+    let mut sent = 0;
+    for (id, steward, due_on, due_act, basis) in due {
+        let Some(steward) = steward else {
+            continue;
+        };
+        let left = i32::try_from((due_on - today).num_days()).unwrap_or(i32::MAX);
+        // Only the nearest reminder that is due: a server that was down at
+        // the 5-day mark does not send it late next to the 1-day one.
+        let Some(days_before) = DAYS_BEFORE.iter().copied().filter(|d| left <= *d).min() else {
+            continue;
+        };
+        sent += write_tx(conn, |conn| {
+            let claimed = claim(conn, id, due_on, days_before, steward, now)?;
+            if !claimed {
+                return Ok::<_, diesel::result::Error>(0);
+            }
+            let when = match left {
+                0 => "today".to_owned(),
+                1 => "tomorrow".to_owned(),
+                n => format!("in {n} days"),
+            };
+            notices::send(
+                conn,
+                config,
+                &[steward],
+                "deadline_reminders",
+                id,
+                &format!("grievance {} deadline {when}", number(id)),
+                vec![
+                    format!(
+                        "Grievance {}: {due_act} by {} ({when}).",
+                        number(id),
+                        long_date(due_on)
+                    ),
+                    format!("How it was computed: {basis}."),
+                ],
+            )
+        })?;
+    }
+    Ok(sent)
+}
+
+/// Records the reminder; false when some process already did.
+fn claim(
+    conn: &mut DbConnection,
+    id: i64,
+    due_on: NaiveDate,
+    days_before: i32,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let exists: i64 = dr::table
+        .filter(dr::grievance_id.eq(id))
+        .filter(dr::due_on.eq(due_on))
+        .filter(dr::days_before.eq(days_before))
+        .filter(dr::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    let row = (
+        dr::grievance_id.eq(id),
+        dr::due_on.eq(due_on),
+        dr::days_before.eq(days_before),
+        dr::user_id.eq(user_id),
+        dr::sent_at.eq(now),
+    );
+    // Two processes can both see no row; the primary key lets one insert
+    // win, and the loser's insert changes nothing.
+    let inserted = match conn {
+        DbConnection::Postgres(pg) => diesel::insert_into(dr::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(pg)?,
+        DbConnection::Sqlite(lite) => diesel::insert_or_ignore_into(dr::table)
+            .values(row)
+            .execute(lite)?,
+    };
+    Ok(inserted == 1)
+}
+
+/// Runs the job every `every` until `shutdown` turns true.
+pub async fn run(
+    pool: DbPool,
+    config: Config,
+    every: Duration,
+    waker: crate::mail::MailWaker,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let (pool, job_config) = (pool.clone(), config.clone());
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            run_once(
+                &mut conn,
+                &job_config,
+                job_config.today(),
+                job_config.clock.now(),
+            )
+            .map_err(|e| e.to_string())
+        })
+        .await;
+        match outcome {
+            Ok(Ok(n)) if n > 0 => {
+                tracing::info!(reminders = n, "grievance deadline reminders queued");
+                waker.wake();
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "reminders: cannot reach the database"),
+            Err(e) => tracing::warn!(error = %e, "reminders: job failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
