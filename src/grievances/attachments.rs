@@ -113,7 +113,7 @@ async fn read_file(mut payload: Multipart, limit: usize) -> Result<(String, Vec<
     let mut found = None;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|_| "The upload could not be read; try again.".to_owned())?;
-        let is_file = field.name() == Some("attachment");
+        let is_file = field.name() == Some("file");
         let file_name = field
             .content_disposition()
             .and_then(|d| d.get_filename())

@@ -405,6 +405,12 @@ impl CasePage {
         self.errors.get(field).map_or("", String::as_str)
     }
 
+    fn error_messages(&self) -> Vec<&str> {
+        let mut messages: Vec<&str> = self.errors.values().map(String::as_str).collect();
+        messages.sort_unstable();
+        messages
+    }
+
     fn assigned(&self, user_id: String) -> bool {
         self.case.row.steward_id.map(|s| s.to_string()) == Some(user_id)
     }

@@ -1,0 +1,758 @@
+//! Grievances over HTTP: filing, acts, extensions, who sees what,
+//! attachments, reminders and reports.
+
+use chrono::{Days, NaiveDate};
+use diesel::prelude::*;
+use unionhall::audit::Actor;
+use unionhall::db::schema::{grievance_events, grievances, members, outbox, units, users};
+use unionhall::db::write_tx;
+use unionhall::grievances::calendar::{DayCount, UnitHolidays};
+use unionhall::grievances::case::Step;
+use unionhall::grievances::{reminders, store};
+use unionhall::roster::{self, csv_import};
+use unionhall::users::Role;
+
+use crate::helpers::{PASSWORD, TestApp, TestClient};
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../shared/samples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// The sample roster with a three-step procedure in calendar days, so
+/// the arithmetic here does not depend on which weekday the test runs.
+fn local(app: &TestApp) -> i64 {
+    let rows = csv_import::parse(&sample("roster.csv")).unwrap();
+    let now = app.config.clock.now();
+    let mut conn = app.db();
+    write_tx(&mut conn, |c| {
+        roster::commit(c, rows, &Actor::command_line(), now)
+    })
+    .unwrap();
+    let unit: i64 = units::table
+        .filter(units::name.eq("Guild Staff"))
+        .select(units::id)
+        .first(&mut conn)
+        .unwrap();
+    let step = |position, name: &str, filing, response, arbitration| Step {
+        position,
+        name: name.into(),
+        filing_days: filing,
+        response_days: response,
+        count: DayCount::Calendar,
+        arbitration,
+    };
+    write_tx(&mut conn, |c| {
+        store::save_procedure(
+            c,
+            unit,
+            &[
+                step(1, "Step 1", 30, 10, false),
+                step(2, "Step 2", 14, 15, false),
+                step(3, "Arbitration", 30, 0, true),
+            ],
+            &UnitHolidays::new(),
+        )
+    })
+    .unwrap();
+    unit
+}
+
+/// A signed-in user with these roles, linked to roster entry `employee`.
+async fn person(
+    app: &TestApp,
+    email: &str,
+    roles: &[Role],
+    employee: Option<&str>,
+) -> (TestClient, i64) {
+    let id = app.create_user(email, email.split('@').next().unwrap(), roles);
+    let mut conn = app.db();
+    if let Some(number) = employee {
+        let member: i64 = members::table
+            .filter(members::employee_number.eq(number))
+            .select(members::id)
+            .first(&mut conn)
+            .unwrap();
+        diesel::update(users::table.find(id))
+            .set(users::member_id.eq(member))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let client = app.new_client();
+    let answer = client.sign_in(email, PASSWORD).await;
+    assert_eq!(answer.status, 303, "{email} signs in: {}", answer.body);
+    (client, id)
+}
+
+fn today(app: &TestApp) -> NaiveDate {
+    app.config.today()
+}
+
+fn ago(app: &TestApp, days: u64) -> String {
+    (today(app) - Days::new(days)).to_string()
+}
+
+async fn file_as_member(client: &TestClient, incident: &str) -> i64 {
+    let answer = client
+        .post(
+            "/grievances/new",
+            &[
+                ("incident_date", incident),
+                ("articles", "12.3, Art. 7(b)"),
+                ("description", "My hours were cut without notice."),
+                ("remedy", "Restore my hours and pay the difference."),
+                ("department", "Research"),
+                ("supervisor", "Pat Boss"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "filed: {}", answer.body);
+    let location = answer.location.unwrap();
+    location
+        .strip_prefix("/grievances/")
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn event_count(app: &TestApp, id: i64) -> i64 {
+    grievance_events::table
+        .filter(grievance_events::grievance_id.eq(id))
+        .count()
+        .get_result(&mut app.db())
+        .unwrap()
+}
+
+fn mail_subjects(app: &TestApp, to: &str) -> Vec<String> {
+    outbox::table
+        .filter(outbox::recipient.eq(to))
+        .order(outbox::id.asc())
+        .select(outbox::subject)
+        .load(&mut app.db())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_late_filing_is_accepted_and_flagged_with_its_days() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    person(
+        &app,
+        "steve@example.org",
+        &[Role::Member, Role::Steward],
+        None,
+    )
+    .await;
+    // The limit is 30 calendar days; 45 days on is 15 days late.
+    let id = file_as_member(&sarah, &ago(&app, 45)).await;
+    let case = sarah.visit(&format!("/grievances/{id}")).await;
+    assert_eq!(case.status, 200);
+    assert!(
+        case.body
+            .contains("It is 15 days past the contractual limit"),
+        "{}",
+        case.body
+    );
+    assert!(case.body.contains("filed 15 days late"));
+    assert!(case.body.contains("Article 12.3, Article 7(b)"));
+    // The response is due 10 calendar days after filing.
+    let due = (today(&app) + Days::new(10))
+        .format("%a %-d %b %Y")
+        .to_string();
+    assert!(
+        case.body.contains(&format!("by <strong>{due}</strong>")),
+        "{}",
+        case.body
+    );
+    assert!(case.body.contains("10 calendar days from"));
+    // In time: no flag.
+    let on_time = file_as_member(&sarah, &ago(&app, 30)).await;
+    let case = sarah.visit(&format!("/grievances/{on_time}")).await;
+    assert!(!case.body.contains("days late"), "{}", case.body);
+    // Stewards hear of new cases, without their content.
+    let subjects = mail_subjects(&app, "steve@example.org");
+    assert_eq!(
+        subjects,
+        [
+            format!("{}: new grievance G-{id}", app.config.local_name),
+            format!("{}: new grievance G-{on_time}", app.config.local_name),
+        ]
+    );
+    let body: String = outbox::table
+        .filter(outbox::recipient.eq("steve@example.org"))
+        .select(outbox::body_text)
+        .first(&mut app.db())
+        .unwrap();
+    assert!(!body.contains("hours were cut"), "{body}");
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_in_words_with_the_typing_kept_and_nothing_saved() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let tomorrow = (today(&app) + Days::new(1)).to_string();
+    let answer = sarah
+        .post(
+            "/grievances/new",
+            &[
+                ("incident_date", &tomorrow),
+                ("articles", "12, seniority"),
+                ("description", "  "),
+                ("remedy", "Make me whole & then some"),
+                ("department", "Research"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("The incident date cannot be in the future")
+    );
+    assert!(answer.body.contains(
+        "&#34;seniority&#34; is not an article number such as 12, 12.3 or Article 7(b)."
+    ));
+    assert!(answer.body.contains("Describe what happened."));
+    assert!(
+        answer.body.contains("Make me whole &#38; then some"),
+        "typing kept"
+    );
+    assert!(
+        answer.body.contains("value=\"12, seniority\""),
+        "typing kept"
+    );
+    let count: i64 = grievances::table.count().get_result(&mut app.db()).unwrap();
+    assert_eq!(count, 0, "nothing saved");
+
+    // A member whose account is not on the roster cannot file for themself.
+    let (stranger, _) = person(&app, "nobody@example.org", &[Role::Member], None).await;
+    let answer = stranger
+        .post(
+            "/grievances/new",
+            &[
+                ("incident_date", &ago(&app, 3)),
+                ("articles", "4"),
+                ("description", "x"),
+                ("remedy", "y"),
+                ("department", "z"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("not linked to a roster entry"));
+}
+
+#[tokio::test]
+async fn stewards_file_group_grievances_for_members_of_one_unit() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (steve, steve_id) = person(
+        &app,
+        "steve@example.org",
+        &[Role::Member, Role::Steward],
+        None,
+    )
+    .await;
+    let fields = |grievants: &'static str, kind: &'static str| {
+        vec![
+            ("kind", kind),
+            ("grievants", grievants),
+            ("incident_date", "2026-11-02"),
+            ("articles", "Article 30"),
+            ("description", "Remote staff lost their stipend."),
+            ("remedy", "Restore the stipend."),
+            ("department", "Research"),
+        ]
+    };
+    let answer = steve
+        .post("/grievances/new", &fields("E1001, E1002", "individual"))
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("An individual grievance names one member")
+    );
+    let answer = steve
+        .post("/grievances/new", &fields("E1001, E9999", "group"))
+        .await;
+    assert!(
+        answer
+            .body
+            .contains("No one on the roster has employee number E9999.")
+    );
+    let answer = steve
+        .post("/grievances/new", &fields("E1001, E1002", "group"))
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let id: i64 = grievances::table
+        .select(grievances::id)
+        .first(&mut app.db())
+        .unwrap();
+    let steward: Option<i64> = grievances::table
+        .find(id)
+        .select(grievances::steward_id)
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(steward, Some(steve_id), "the filing steward carries it");
+    // Both grievants see it.
+    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (miguel, _) = person(&app, "miguel@example.org", &[Role::Member], Some("E1002")).await;
+    for client in [&sarah, &miguel] {
+        let page = client.visit(&format!("/grievances/{id}")).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body
+                .contains("Sarah Okafor (E1001); Miguel Santos (E1002)"),
+            "{}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_role_sees_exactly_what_it_may_of_a_case() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (miguel, _) = person(&app, "miguel@example.org", &[Role::Member], Some("E1002")).await;
+    let (steve, steve_id) = person(
+        &app,
+        "steve@example.org",
+        &[Role::Member, Role::Steward],
+        None,
+    )
+    .await;
+    let (tara, _) = person(
+        &app,
+        "tara@example.org",
+        &[Role::Member, Role::Steward],
+        None,
+    )
+    .await;
+    let (chief, _) = person(
+        &app,
+        "chief@example.org",
+        &[Role::Member, Role::ChiefSteward],
+        None,
+    )
+    .await;
+    let (officer, _) = app.officer("officer@example.org").await;
+    let id = file_as_member(&sarah, &ago(&app, 3)).await;
+    let case = format!("/grievances/{id}");
+
+    // Sarah attaches evidence; the chief assigns Steve.
+    let answer = sarah
+        .upload(
+            &format!("{case}/attachments"),
+            &[],
+            "schedule.pdf",
+            b"%PDF-1.7 the schedule".to_vec(),
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let answer = chief
+        .post(
+            &format!("{case}/assign"),
+            &[("steward", &steve_id.to_string())],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(
+        mail_subjects(&app, "steve@example.org")
+            .last()
+            .map(String::as_str),
+        Some(
+            format!(
+                "{}: you are assigned grievance G-{id}",
+                app.config.local_name
+            )
+            .as_str()
+        )
+    );
+    let answer = steve
+        .post(
+            &format!("{case}/notes"),
+            &[
+                ("note_body", "Boss admitted it off the record."),
+                ("visibility", "private"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    steve
+        .post(
+            &format!("{case}/notes"),
+            &[
+                ("note_body", "Meeting set for Tuesday."),
+                ("visibility", "shared"),
+            ],
+        )
+        .await;
+    let attachment: i64 = unionhall::db::schema::grievance_attachments::table
+        .select(unionhall::db::schema::grievance_attachments::id)
+        .first(&mut app.db())
+        .unwrap();
+    let file = format!("{case}/attachments/{attachment}");
+
+    // The grievant: the case and shared notes, never the private one.
+    let page = sarah.visit(&case).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Meeting set for Tuesday."));
+    assert!(!page.body.contains("off the record"), "private note leaked");
+    assert!(!page.body.contains("Record what happened"), "no act form");
+    let download = sarah.get(&file).await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.body, "%PDF-1.7 the schedule");
+
+    // The union side sees everything.
+    for client in [&steve, &chief, &officer] {
+        let page = client.visit(&case).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("off the record"));
+        assert_eq!(client.get(&file).await.status, 200);
+    }
+
+    // Another member and an unassigned steward: the same 404 as no case.
+    for client in [&miguel, &tara] {
+        let missing = client.get("/grievances/999999").await;
+        assert_eq!(missing.status, 404);
+        let missing_body = missing.body;
+        let page = client.get(&case).await;
+        assert_eq!(page.status, 404);
+        assert_eq!(
+            page.body, missing_body,
+            "indistinguishable from a missing case"
+        );
+        assert_eq!(client.get(&file).await.status, 404);
+        let answer = client
+            .post(&format!("{case}/notes"), &[("note_body", "hello")])
+            .await;
+        assert_eq!(answer.status, 404);
+        let list = client.visit("/grievances").await;
+        assert!(
+            !list.body.contains(&format!("G-{id}<")),
+            "listed to a stranger"
+        );
+    }
+    // An attachment id under the wrong case is not found either.
+    let other = file_as_member(&miguel, &ago(&app, 1)).await;
+    assert_eq!(
+        miguel
+            .get(&format!("/grievances/{other}/attachments/{attachment}"))
+            .await
+            .status,
+        404
+    );
+
+    // The grievant cannot act on the case or reach steward or officer pages.
+    let answer = sarah
+        .post(
+            &format!("{case}/acts"),
+            &[("act", "withdrawn"), ("act_date", &ago(&app, 0))],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    for path in [
+        "/stewards/board",
+        "/stewards/reports",
+        "/stewards/reports/grievances.csv",
+    ] {
+        assert_eq!(sarah.get(path).await.status, 403, "{path}");
+    }
+    assert_eq!(steve.get("/stewards/reports").await.status, 403);
+    assert_eq!(chief.get("/officer/units/1/procedure").await.status, 403);
+    // Only a chief steward or officer assigns.
+    let answer = steve
+        .post(
+            &format!("{case}/assign"),
+            &[("steward", &steve_id.to_string())],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+}
+
+#[tokio::test]
+async fn acts_move_the_case_through_its_steps_and_a_settled_case_stays_settled() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (steve, _) = person(
+        &app,
+        "steve@example.org",
+        &[Role::Member, Role::Steward],
+        None,
+    )
+    .await;
+    let (chief, _) = person(
+        &app,
+        "chief@example.org",
+        &[Role::Member, Role::ChiefSteward],
+        None,
+    )
+    .await;
+    // Filed 20 days ago, as the steward entered it then.
+    let id = file_as_member(&sarah, &ago(&app, 25)).await;
+    let case = format!("/grievances/{id}");
+    let chief = &chief;
+    let act = |act: &'static str, on: String| async move {
+        chief
+            .post(
+                &format!("/grievances/{id}/acts"),
+                &[("act", act), ("act_date", &on)],
+            )
+            .await
+    };
+    let answer = act("meeting_held", ago(&app, 0)).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let answer = act("response_received", ago(&app, 0)).await;
+    assert_eq!(answer.status, 303);
+    let page = steve.get(&case).await;
+    assert_eq!(page.status, 404, "not Steve's case");
+    let page = sarah.visit(&case).await;
+    assert!(page.body.contains("Appeal to Step 2"), "{}", page.body);
+    let answer = act("appealed", ago(&app, 0)).await;
+    assert_eq!(answer.status, 303);
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body.contains("<strong>Step 2</strong>"),
+        "the grievant sees the new step"
+    );
+    assert!(
+        page.body.contains("Step 2: management&#39;s response due"),
+        "{}",
+        page.body
+    );
+    assert!(
+        mail_subjects(&app, "sarah@example.org")
+            .iter()
+            .any(|s| s.ends_with(&format!("grievance G-{id}: appealed")))
+    );
+
+    // A settlement needs terms; a resolution before the filing is refused.
+    let answer = act("settled", ago(&app, 0)).await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("A settlement needs its terms."));
+    let answer = chief
+        .post(
+            &format!("{case}/acts"),
+            &[
+                ("act", "settled"),
+                ("act_date", &ago(&app, 30)),
+                ("terms", "Hours restored"),
+                ("back_pay", "1,250.50"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains("The date cannot be before"),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains("value=\"1,250.50\""), "typing kept");
+    let answer = chief
+        .post(
+            &format!("{case}/acts"),
+            &[
+                ("act", "settled"),
+                ("act_date", &ago(&app, 0)),
+                ("terms", "Hours restored"),
+                ("back_pay", "1,250.50"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let events = event_count(&app, id);
+    let answer = act("appealed", ago(&app, 0)).await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("This grievance is closed (settled); it cannot be appealed."),
+        "{}",
+        answer.body
+    );
+    assert_eq!(event_count(&app, id), events, "nothing recorded");
+    let page = sarah.visit(&case).await;
+    assert!(page.body.contains("$1,250.50"));
+    assert!(page.body.contains("Hours restored"));
+}
+
+#[tokio::test]
+async fn an_agreed_extension_moves_the_deadline_and_says_who_agreed() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (chief, _) = person(
+        &app,
+        "chief@example.org",
+        &[Role::Member, Role::ChiefSteward],
+        None,
+    )
+    .await;
+    let id = file_as_member(&sarah, &ago(&app, 2)).await;
+    let due = today(&app) + Days::new(10);
+    let earlier = (due - Days::new(1)).to_string();
+    let answer = chief
+        .post(
+            &format!("/grievances/{id}/extensions"),
+            &[
+                ("new_due", &earlier),
+                ("agreed_with", "Dana HR"),
+                ("agreed_on", &ago(&app, 0)),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("must be after the current deadline"));
+    let later = due + Days::new(14);
+    let answer = chief
+        .post(
+            &format!("/grievances/{id}/extensions"),
+            &[
+                ("new_due", &later.to_string()),
+                ("agreed_with", "Dana HR"),
+                ("agreed_on", &ago(&app, 0)),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let stored: Option<NaiveDate> = grievances::table
+        .find(id)
+        .select(grievances::due_on)
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(stored, Some(later));
+    let page = chief.visit(&format!("/grievances/{id}")).await;
+    assert!(
+        page.body.contains("Extended by agreement with Dana HR"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Deadline extended"));
+    assert!(page.body.contains("chief@example.org"), "who recorded it");
+}
+
+#[tokio::test]
+async fn attachments_over_the_limit_or_of_the_wrong_kind_are_refused() {
+    let app = TestApp::spawn_with(|c| c.max_attachment_bytes = 1024).await;
+    local(&app);
+    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let id = file_as_member(&sarah, &ago(&app, 2)).await;
+    let path = format!("/grievances/{id}/attachments");
+    let answer = sarah
+        .upload(
+            &path,
+            &[],
+            "big.pdf",
+            [b"%PDF-".to_vec(), vec![b'x'; 2000]].concat(),
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("The file is larger than the limit of 1 KB."),
+        "{}",
+        answer.body
+    );
+    let answer = sarah
+        .upload(&path, &[], "tool.exe", b"MZ\x90".to_vec())
+        .await;
+    assert!(answer.body.contains("is not a kind of file this accepts"));
+    let answer = sarah
+        .upload(&path, &[], "fake.pdf", b"MZ\x90".to_vec())
+        .await;
+    assert!(answer.body.contains("does not hold what its name says"));
+    let count: i64 = unionhall::db::schema::grievance_attachments::table
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(count, 0);
+    let stored = app.config.data_dir.join("attachments");
+    let files = std::fs::read_dir(&stored).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(files, 0, "nothing left on disk");
+}
+
+#[tokio::test]
+async fn reminders_go_out_once_at_5_days_and_once_at_1_day_even_when_the_job_runs_twice() {
+    let app =
+        TestApp::spawn_with(|c| c.reminder_every = std::time::Duration::from_millis(50)).await;
+    local(&app);
+    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (steve, steve_id) = person(
+        &app,
+        "steve@example.org",
+        &[Role::Member, Role::Steward],
+        None,
+    )
+    .await;
+    drop(steve);
+    let id = file_as_member(&sarah, &ago(&app, 2)).await;
+    {
+        let mut conn = app.db();
+        diesel::update(grievances::table.find(id))
+            .set(grievances::steward_id.eq(steve_id))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let reminders_to_steve = || {
+        mail_subjects(&app, "steve@example.org")
+            .into_iter()
+            .filter(|s| s.contains("deadline"))
+            .collect::<Vec<_>>()
+    };
+    // Due in 10 days: nothing yet.
+    let run = || {
+        let mut conn = app.db();
+        reminders::run_once(
+            &mut conn,
+            &app.config,
+            app.config.today(),
+            app.config.clock.now(),
+        )
+        .unwrap()
+    };
+    assert_eq!(run(), 0);
+    // Five days on, as if two processes ran the job, besides the server's own.
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(5 * 86_400));
+    let first = run();
+    let second = run();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(first + second <= 1);
+    assert_eq!(
+        reminders_to_steve(),
+        [format!(
+            "{}: grievance G-{id} deadline in 5 days",
+            app.config.local_name
+        )]
+    );
+    // The day before.
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(4 * 86_400));
+    run();
+    run();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        reminders_to_steve(),
+        [
+            format!(
+                "{}: grievance G-{id} deadline in 5 days",
+                app.config.local_name
+            ),
+            format!(
+                "{}: grievance G-{id} deadline tomorrow",
+                app.config.local_name
+            ),
+        ]
+    );
+}
