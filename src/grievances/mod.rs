@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod board;
 pub mod calendar;
 pub mod case;
+pub mod demo;
 pub mod filing;
 pub mod notices;
 pub mod pages;

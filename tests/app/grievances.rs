@@ -756,3 +756,66 @@ async fn reminders_go_out_once_at_5_days_and_once_at_1_day_even_when_the_job_run
         ]
     );
 }
+
+#[tokio::test]
+async fn the_reports_count_the_demo_cases() {
+    let app = TestApp::spawn().await;
+    unionhall::demo::run(&app.config, true).unwrap();
+    let chief = app.new_client();
+    let answer = chief
+        .sign_in("chief@example.org", unionhall::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = chief.visit("/stewards/reports").await;
+    assert_eq!(page.status, 200);
+    let text = squash(&page.body);
+    for expected in [
+        "<dt>Open cases</dt><dd>5</dd>",
+        "<dt>Resolved cases</dt><dd>4</dd>",
+        "<dt>Median days from filing to resolution</dt><dd>30</dd>",
+        "<dt>Back pay won</dt><dd>$4,740.00</dd>",
+        // By step, in procedure order.
+        "<tr><td>Informal</td><td class=\"num\">3</td></tr><tr><td>Step 2</td><td class=\"num\">1</td></tr><tr><td>Arbitration</td><td class=\"num\">1</td></tr>",
+        // By article, most first.
+        "<tr><td>Article 12.3</td><td class=\"num\">2</td></tr><tr><td>Article 30</td><td class=\"num\">2</td></tr><tr><td>Article 22</td><td class=\"num\">1</td></tr><tr><td>Article 7(b)</td><td class=\"num\">1</td></tr>",
+        "<tr><td>Member Services</td><td class=\"num\">2</td></tr>",
+        "<tr><td>Denied</td><td class=\"num\">1</td></tr><tr><td>Settled</td><td class=\"num\">1</td></tr><tr><td>Withdrawn</td><td class=\"num\">1</td></tr><tr><td>Won</td><td class=\"num\">1</td></tr>",
+    ] {
+        assert!(text.contains(expected), "missing {expected} in {text}");
+    }
+    let csv = chief.get("/stewards/reports/grievances.csv").await;
+    assert_eq!(csv.status, 200);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 10, "a header and nine cases");
+    assert!(lines[0].starts_with("number,unit,kind,grievants,"));
+    let settled = lines
+        .iter()
+        .find(|l| l.starts_with("G-6,"))
+        .expect("the settled case");
+    assert!(
+        settled.starts_with("G-6,Guild Staff,individual,1,")
+            && settled.contains(",Article 12.3,Research,Informal,settled,no,,")
+            && settled.ends_with(",30,1240.00"),
+        "{settled}"
+    );
+    // The board: the demo has cases overdue and due soon; Sam sees only his.
+    let sam = app.new_client();
+    sam.sign_in("steward@example.org", unionhall::demo::DEMO_PASSWORD)
+        .await;
+    let board = sam.visit("/stewards/board").await;
+    assert_eq!(board.status, 200);
+    assert!(board.body.contains("G-1<"), "Sarah's open case is Sam's");
+    assert!(
+        !board.body.contains("G-4<"),
+        "the chief's case is not on Sam's board"
+    );
+    assert!(!board.body.contains("G-5<"), "unassigned");
+    let board = chief.visit("/stewards/board").await;
+    assert!(board.body.contains("G-5<") && board.body.contains("Not assigned"));
+    assert!(board.body.contains("tag-overdue"), "G-1 is overdue");
+}
+
+/// The page with the whitespace between tags removed.
+fn squash(html: &str) -> String {
+    html.lines().map(str::trim).collect::<Vec<_>>().join("")
+}
