@@ -14,4 +14,5 @@ mod browser;
 
 mod accounts;
 mod dues;
+mod grievances;
 mod start_page;
