@@ -27,25 +27,12 @@ use unionhall::users::{self, Role};
 
 const PASSWORD: &str = "tin cup river spoon";
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
+use common::{arg, client, ms, percentile};
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+async fn sign_in(client: &reqwest::Client, base: &str, email: &str) -> bool {
+    common::sign_in(client, base, email, PASSWORD).await
 }
 
 /// Raw verifies per second with one thread per core, for `seconds`.
@@ -78,45 +65,6 @@ fn raw_argon2(seconds: u64) -> (f64, Duration) {
         total.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64(),
         single,
     )
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
-}
-
-async fn csrf(client: &reqwest::Client, base: &str) -> String {
-    let body = client
-        .get(format!("{base}/sign-in"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = "name=\"csrf-token\" content=\"";
-    let start = body.find(marker).unwrap() + marker.len();
-    body[start..].split('"').next().unwrap().to_owned()
-}
-
-async fn sign_in(client: &reqwest::Client, base: &str, email: &str) -> bool {
-    let token = csrf(client, base).await;
-    let response = client
-        .post(format!("{base}/sign-in"))
-        .form(&[
-            ("email", email),
-            ("password", PASSWORD),
-            ("next", "/"),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
-    response.status() == 303
 }
 
 /// Times `GET /account` back to back until `stop`, or `count` times.
