@@ -148,7 +148,7 @@ pub async fn index(
     _officer: OfficerUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.config.clock.now().date();
+    let today = state.config.today();
     let form = RateForm {
         kind: "percent".into(),
         ..RateForm::default()
@@ -229,7 +229,7 @@ pub async fn set_rate(
         }
     };
     let (Some(unit_id), Some(from), Some(rate)) = (unit_id, from, rate) else {
-        let month = state.config.clock.now().date().format("%Y-%m").to_string();
+        let month = state.config.today().format("%Y-%m").to_string();
         return dues_page(
             page,
             &state,
@@ -242,7 +242,7 @@ pub async fn set_rate(
         .await;
     };
     if errors.count() > 0 {
-        let month = state.config.clock.now().date().format("%Y-%m").to_string();
+        let month = state.config.today().format("%Y-%m").to_string();
         return dues_page(
             page,
             &state,
@@ -379,7 +379,7 @@ pub async fn reconciliation(
     state: web::Data<AppState>,
     query: web::Query<ReconciliationQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.config.clock.now().date();
+    let today = state.config.today();
     let month_text = if query.month.trim().is_empty() {
         today.format("%Y-%m").to_string()
     } else {

@@ -478,7 +478,8 @@ pub fn send_arrears_notices(
 ) -> QueryResult<NoticeCount> {
     use crate::db::schema::{arrears_notices as an, users};
     use crate::mail::Notice;
-    let today = now.date();
+    // The local's date: near midnight UTC and local dates differ.
+    let today = config.today();
     let month = today.format("%Y-%m").to_string();
     let standings = standings_on(conn, today)?;
     let people: Vec<(i64, String, String, Option<String>)> = members::table

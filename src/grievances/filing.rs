@@ -233,7 +233,7 @@ pub async fn file(
     ] {
         if get(field).is_empty() {
             fail(field, message.into());
-        } else if get(field).len() > LONGEST_TEXT {
+        } else if get(field).chars().count() > LONGEST_TEXT {
             fail(field, format!("Keep this under {LONGEST_TEXT} characters."));
         }
     }
@@ -259,7 +259,8 @@ pub async fn file(
             .filter(|n| !n.is_empty())
             .map(str::to_owned)
             .collect();
-        numbers.dedup();
+        let mut seen = std::collections::HashSet::new();
+        numbers.retain(|n| seen.insert(n.clone()));
         match (kind, numbers.len()) {
             (_, 0) => fail(
                 "grievants",

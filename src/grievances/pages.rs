@@ -555,12 +555,9 @@ pub async fn record_act(
     let config = state.config.clone();
     let result = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            // Re-read inside the transaction so two stewards acting at once
-            // cannot both apply an act to the same old state.
-            let row: GrievanceRow = g::table
-                .find(row.id)
-                .select(GrievanceRow::as_select())
-                .first(conn)?;
+            // Re-read and lock inside the transaction so two stewards acting
+            // at once cannot both apply an act to the same old state.
+            let row = store::lock(conn, row.id)?;
             Ok::<_, AppError>(store::record_act(
                 conn, &config, &row, act, on, &detail, &outcome, &actor, now, today,
             )?)
@@ -573,7 +570,12 @@ pub async fn record_act(
             Ok(done(&state, id, &format!("Recorded: {}.", act.label())))
         }
         Err(message) => {
-            let errors = HashMap::from([("act".to_owned(), message)]);
+            let field = if message.starts_with("The date") {
+                "act_date"
+            } else {
+                "act"
+            };
+            let errors = HashMap::from([(field.to_owned(), message)]);
             case_page(page, &current, &state, id, values, errors).await
         }
     }
@@ -627,10 +629,7 @@ pub async fn extend(
     let now = state.config.clock.now();
     let result = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let row: GrievanceRow = g::table
-                .find(row.id)
-                .select(GrievanceRow::as_select())
-                .first(conn)?;
+            let row = store::lock(conn, row.id)?;
             Ok::<_, AppError>(store::extend(
                 conn,
                 &row,
@@ -671,7 +670,7 @@ pub async fn add_note(
     let (_, access) = db(&state, move |conn| access(conn, &user, id)).await?;
     let values = form.into_inner();
     let body = values.get("note_body").map_or("", |v| v.trim()).to_owned();
-    if body.is_empty() || body.len() > 20_000 {
+    if body.is_empty() || body.chars().count() > 20_000 {
         let message = if body.is_empty() {
             "Write the note before saving it."
         } else {
@@ -728,6 +727,7 @@ pub async fn assign(
     let config = state.config.clone();
     db(&state, move |conn| {
         write_tx(conn, |conn| {
+            let row = store::lock(conn, row.id)?;
             Ok::<_, AppError>(store::assign(
                 conn, &config, &row, steward_id, &actor, now, today,
             )?)
@@ -748,12 +748,21 @@ pub async fn set_continuing(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (row, _) = union_case(&current, &state, id).await?;
+    if !row.is_open() {
+        return Ok(redirect_with(
+            &format!("/grievances/{id}"),
+            FlashKind::Warning,
+            "This grievance is closed; its record no longer changes.",
+            state.config.behind_https(),
+        ));
+    }
     let continuing = form.get("continuing").map(String::as_str) == Some("yes");
     let actor = current.actor(&req);
     let now = state.config.clock.now();
     let today = state.config.today();
     db(&state, move |conn| {
         write_tx(conn, |conn| {
+            let row = store::lock(conn, row.id)?;
             Ok::<_, AppError>(store::set_continuing(
                 conn, &row, continuing, &actor, now, today,
             )?)

@@ -52,6 +52,14 @@ pub fn run_once(
             continue;
         };
         sent += write_tx(conn, |conn| {
+            // The case may have moved on, or its steward lost the role,
+            // since the list was read; only a current deadline is reminded.
+            let row = super::store::lock(conn, id)?;
+            let still_due =
+                row.is_open() && row.steward_id == Some(steward) && row.due_on == Some(due_on);
+            if !still_due || !carries_cases(conn, steward)? {
+                return Ok(0);
+            }
             let claimed = claim(conn, id, due_on, days_before, steward, now)?;
             if !claimed {
                 return Ok::<_, diesel::result::Error>(0);
@@ -80,6 +88,19 @@ pub fn run_once(
         })?;
     }
     Ok(sent)
+}
+
+/// True while the user is active and holds a steward's role or above.
+fn carries_cases(conn: &mut DbConnection, user_id: i64) -> QueryResult<bool> {
+    use crate::db::schema::{user_roles, users};
+    let count: i64 = users::table
+        .inner_join(user_roles::table)
+        .filter(users::id.eq(user_id))
+        .filter(users::active.eq(true))
+        .filter(user_roles::role.eq_any(["steward", "chief_steward", "officer"]))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
 }
 
 /// Records the reminder; false when some process already did.

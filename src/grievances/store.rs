@@ -14,8 +14,8 @@ use crate::config::Config;
 use crate::db::DbConnection;
 use crate::db::schema::{
     grievance_articles as ga, grievance_events as ge, grievance_extensions as gx,
-    grievance_notes as gn, grievance_steps as gs, grievances as g, grievants, unit_holidays as uh,
-    user_roles, users,
+    grievance_notes as gn, grievance_steps as gs, grievances as g, grievants, members,
+    unit_holidays as uh, user_roles, users,
 };
 use crate::dues::money::Cents;
 
@@ -261,14 +261,26 @@ fn event(
 }
 
 /// Stores the case's state and its freshly computed next deadline.
+/// Stores the case's state and its next deadline. An agreed extension of
+/// the same pending act stands when the recount would come out earlier (a
+/// step meeting restarts the count, but management agreed to the date).
 fn write_state(
     conn: &mut DbConnection,
     id: i64,
     state: &State,
     procedure: &Procedure,
+    previous: Option<&GrievanceRow>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let next = case::next_deadline(state, procedure);
+    let mut due = case::next_deadline(state, procedure).map(|n| (n.deadline.due, n.act, n.basis));
+    if let (Some((date, act, _)), Some(before)) = (&due, previous)
+        && let Some(extended) = before.due_on
+        && *act == before.due_act
+        && extended > *date
+        && before.due_basis.starts_with(EXTENDED)
+    {
+        due = Some((extended, act.clone(), before.due_basis.clone()));
+    }
     diesel::update(g::table.find(id))
         .set((
             g::step_position.eq(state.step),
@@ -276,24 +288,67 @@ fn write_state(
             g::phase_since.eq(state.since),
             g::phase_reason.eq(&state.since_reason),
             g::status.eq(&state.status),
-            g::due_on.eq(next.as_ref().map(|n| n.deadline.due)),
-            g::due_act.eq(next.as_ref().map_or("", |n| n.act.as_str())),
-            g::due_basis.eq(next.as_ref().map_or("", |n| n.basis.as_str())),
+            g::due_on.eq(due.as_ref().map(|d| d.0)),
+            g::due_act.eq(due.as_ref().map_or("", |d| d.1.as_str())),
+            g::due_basis.eq(due.as_ref().map_or("", |d| d.2.as_str())),
             g::updated_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// The user accounts of a case's grievants.
+/// How an extended deadline's explanation begins.
+const EXTENDED: &str = "Extended by agreement";
+
+/// The user accounts of a case's grievants: accounts whose roster entry
+/// (by [`super::member_id_of`]) is named on the case.
 pub fn grievant_users(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<i64>> {
-    let member_ids: Vec<i64> = grievants::table
+    let named: Vec<(i64, Option<String>)> = grievants::table
+        .inner_join(members::table)
         .filter(grievants::grievance_id.eq(id))
-        .select(grievants::member_id)
+        .select((members::id, members::email))
         .load(conn)?;
+    let mut accounts = Vec::new();
+    for (member_id, email) in named {
+        let Some(email) = email else { continue };
+        let candidates: Vec<i64> = users::table
+            .filter(users::email.eq(&email))
+            .select(users::id)
+            .load(conn)?;
+        for user_id in candidates {
+            if super::member_id_of(conn, user_id)? == Some(member_id) {
+                accounts.push(user_id);
+            }
+        }
+    }
+    Ok(accounts)
+}
+
+/// The case row, locked for the rest of the transaction on PostgreSQL
+/// (SQLite's write transactions already hold the database), so two people
+/// acting at once apply their acts one after the other.
+pub fn lock(conn: &mut DbConnection, id: i64) -> QueryResult<GrievanceRow> {
+    match conn {
+        DbConnection::Postgres(pg) => g::table
+            .find(id)
+            .select(GrievanceRow::as_select())
+            .for_update()
+            .first(pg),
+        DbConnection::Sqlite(lite) => g::table
+            .find(id)
+            .select(GrievanceRow::as_select())
+            .first(lite),
+    }
+}
+
+/// Chief stewards and officers: who hears of every new case.
+fn case_overseers(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
     users::table
-        .filter(users::member_id.eq_any(member_ids))
+        .inner_join(user_roles::table)
+        .filter(user_roles::role.eq_any(["chief_steward", "officer"]))
+        .filter(users::active.eq(true))
         .select(users::id)
+        .distinct()
         .load(conn)
 }
 
@@ -362,17 +417,18 @@ pub fn file(
         filed_on: today,
         status: "open".into(),
     };
-    write_state(conn, id, &state, &procedure, now)?;
+    write_state(conn, id, &state, &procedure, None, now)?;
     if let Some(steward) = filing.steward_id {
         let name = display_name(conn, steward)?;
         event(conn, id, Act::Assigned, 1, today, &name, actor, now)?;
     }
-    // Everyone who might carry it hears of it, except whoever filed it.
-    let carriers: Vec<i64> = stewards(conn)?
-        .into_iter()
-        .map(|(uid, _)| uid)
-        .filter(|uid| Some(*uid) != actor.user_id)
-        .collect();
+    // Those who may see it hear of it: chief stewards and officers (who
+    // assign it) and its steward; never the filer, never other stewards.
+    let mut carriers = case_overseers(conn)?;
+    carriers.extend(filing.steward_id);
+    carriers.sort_unstable();
+    carriers.dedup();
+    carriers.retain(|uid| Some(*uid) != actor.user_id);
     let assigned = match filing.steward_id {
         Some(s) => format!("It is assigned to {}.", display_name(conn, s)?),
         None => "It awaits a steward; a chief steward assigns one.".to_owned(),
@@ -444,7 +500,7 @@ pub fn record_act(
         );
     }
     event(conn, row.id, act, after.step, on, text.trim(), actor, now)?;
-    write_state(conn, row.id, &after, &procedure, now)?;
+    write_state(conn, row.id, &after, &procedure, Some(row), now)?;
     if act.closes_as().is_some() {
         diesel::update(g::table.find(row.id))
             .set((
@@ -525,7 +581,7 @@ pub fn extend(
         ))
         .execute(conn)?;
     let basis = format!(
-        "Extended by agreement with {agreed_with} on {} (was {}; {})",
+        "{EXTENDED} with {agreed_with} on {} (was {}; {})",
         long_date(agreed_on),
         long_date(old_due),
         row.due_basis
@@ -616,16 +672,24 @@ pub fn set_continuing(
     now: NaiveDateTime,
     today: NaiveDate,
 ) -> QueryResult<()> {
+    let procedure = procedure(conn, row.unit_id)?;
+    // A continuing violation is never late; without one, the filing is
+    // measured against the first occurrence again.
+    let late = case::filing_lateness(row.incident_date, row.filed_on, continuing, &procedure)
+        .map_or(0, |(_, late)| late);
     diesel::update(g::table.find(row.id))
         .set((
             g::continuing_violation.eq(continuing),
+            g::late_days.eq(i32::try_from(late).unwrap_or(i32::MAX)),
             g::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let detail = if continuing {
-        "Marked as a continuing violation."
-    } else {
-        "No longer marked as a continuing violation."
+    let detail = match (continuing, late) {
+        (true, _) => "Marked as a continuing violation, so the filing is not late.".to_owned(),
+        (false, 0) => "No longer marked as a continuing violation.".to_owned(),
+        (false, n) => format!(
+            "No longer marked as a continuing violation: the filing is {n} days past the limit."
+        ),
     };
     event(
         conn,
@@ -633,7 +697,7 @@ pub fn set_continuing(
         Act::ContinuingViolation,
         row.step_position,
         today,
-        detail,
+        &detail,
         actor,
         now,
     )

@@ -101,7 +101,7 @@ pub async fn list(
     query: web::Query<RosterQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let today = state.config.clock.now().date();
+    let today = state.config.today();
     let (people, standings, (unit_names, class_names)) = db(&state, move |conn| {
         let people: Vec<MemberRow> = members::table
             .order((
@@ -237,7 +237,7 @@ async fn member_page(
     errors: EntryErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.config.clock.now().date();
+    let today = state.config.today();
     let (member, standing, lines, (units, classes)) = db(state, move |conn| {
         let member: MemberRow = members::table
             .find(id)
@@ -275,7 +275,7 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.config.clock.now().date().to_string();
+    let today = state.config.today().to_string();
     let form = EntryForm {
         kind: "payment".into(),
         date: today,
@@ -441,7 +441,7 @@ pub async fn statement(
     me: CurrentUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.config.clock.now().date();
+    let today = state.config.today();
     let (user_id, email) = (me.user.id, me.user.email.clone());
     let (member, standing, lines) = db(&state, move |conn| {
         let Some(member) = member_of(conn, user_id, &email)? else {

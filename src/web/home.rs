@@ -29,6 +29,7 @@ pub struct DashboardPage {
     page: Page,
     me: CurrentUser,
     is_officer: bool,
+    is_steward: bool,
 }
 
 /// `GET /`.
@@ -36,12 +37,14 @@ pub async fn home(req: HttpRequest, page: Page) -> Result<HttpResponse, AppError
     match current_user(&req) {
         Ok(me) => {
             let is_officer = me.user.can(Role::Officer);
+            let is_steward = me.user.can(Role::Steward);
             render(
                 StatusCode::OK,
                 &DashboardPage {
                     page,
                     me,
                     is_officer,
+                    is_steward,
                 },
             )
         }

@@ -139,11 +139,24 @@ fn mail_subjects(app: &TestApp, to: &str) -> Vec<String> {
 async fn a_late_filing_is_accepted_and_flagged_with_its_days() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (sarah, _) = person(
+        &app,
+        "sarah.okafor@example.org",
+        &[Role::Member],
+        Some("E1001"),
+    )
+    .await;
     person(
         &app,
         "steve@example.org",
         &[Role::Member, Role::Steward],
+        None,
+    )
+    .await;
+    let (chief, _) = person(
+        &app,
+        "chief@example.org",
+        &[Role::Member, Role::ChiefSteward],
         None,
     )
     .await;
@@ -173,8 +186,29 @@ async fn a_late_filing_is_accepted_and_flagged_with_its_days() {
     let on_time = file_as_member(&sarah, &ago(&app, 30)).await;
     let case = sarah.visit(&format!("/grievances/{on_time}")).await;
     assert!(!case.body.contains("days late"), "{}", case.body);
-    // Stewards hear of new cases, without their content.
-    let subjects = mail_subjects(&app, "steve@example.org");
+    // A continuing violation is never late; unmarking measures it again.
+    let answer = chief
+        .post(
+            &format!("/grievances/{id}/continuing"),
+            &[("continuing", "yes")],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    let case = sarah.visit(&format!("/grievances/{id}")).await;
+    assert!(!case.body.contains("days late"));
+    assert!(case.body.contains("continuing violation"));
+    chief
+        .post(
+            &format!("/grievances/{id}/continuing"),
+            &[("continuing", "no")],
+        )
+        .await;
+    let case = sarah.visit(&format!("/grievances/{id}")).await;
+    assert!(case.body.contains("filed 15 days late"));
+    // Chief stewards hear of new cases, without their content; a steward
+    // who does not carry the case does not hear of it at all.
+    assert!(mail_subjects(&app, "steve@example.org").is_empty());
+    let subjects = mail_subjects(&app, "chief@example.org");
     assert_eq!(
         subjects,
         [
@@ -183,7 +217,7 @@ async fn a_late_filing_is_accepted_and_flagged_with_its_days() {
         ]
     );
     let body: String = outbox::table
-        .filter(outbox::recipient.eq("steve@example.org"))
+        .filter(outbox::recipient.eq("chief@example.org"))
         .select(outbox::body_text)
         .first(&mut app.db())
         .unwrap();
@@ -194,7 +228,13 @@ async fn a_late_filing_is_accepted_and_flagged_with_its_days() {
 async fn bad_input_is_refused_in_words_with_the_typing_kept_and_nothing_saved() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (sarah, _) = person(
+        &app,
+        "sarah.okafor@example.org",
+        &[Role::Member],
+        Some("E1001"),
+    )
+    .await;
     let tomorrow = (today(&app) + Days::new(1)).to_string();
     let answer = sarah
         .post(
@@ -301,8 +341,20 @@ async fn stewards_file_group_grievances_for_members_of_one_unit() {
         .unwrap();
     assert_eq!(steward, Some(steve_id), "the filing steward carries it");
     // Both grievants see it.
-    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
-    let (miguel, _) = person(&app, "miguel@example.org", &[Role::Member], Some("E1002")).await;
+    let (sarah, _) = person(
+        &app,
+        "sarah.okafor@example.org",
+        &[Role::Member],
+        Some("E1001"),
+    )
+    .await;
+    let (miguel, _) = person(
+        &app,
+        "miguel.santos@example.org",
+        &[Role::Member],
+        Some("E1002"),
+    )
+    .await;
     for client in [&sarah, &miguel] {
         let page = client.visit(&format!("/grievances/{id}")).await;
         assert_eq!(page.status, 200);
@@ -319,8 +371,20 @@ async fn stewards_file_group_grievances_for_members_of_one_unit() {
 async fn each_role_sees_exactly_what_it_may_of_a_case() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
-    let (miguel, _) = person(&app, "miguel@example.org", &[Role::Member], Some("E1002")).await;
+    let (sarah, _) = person(
+        &app,
+        "sarah.okafor@example.org",
+        &[Role::Member],
+        Some("E1001"),
+    )
+    .await;
+    let (miguel, _) = person(
+        &app,
+        "miguel.santos@example.org",
+        &[Role::Member],
+        Some("E1002"),
+    )
+    .await;
     let (steve, steve_id) = person(
         &app,
         "steve@example.org",
@@ -440,6 +504,10 @@ async fn each_role_sees_exactly_what_it_may_of_a_case() {
             "listed to a stranger"
         );
     }
+    // An account whose roster link went stale (the entry's email is no
+    // longer theirs) is nobody's grievant.
+    let (stale, _) = person(&app, "stale@example.org", &[Role::Member], Some("E1001")).await;
+    assert_eq!(stale.get(&case).await.status, 404);
     // An attachment id under the wrong case is not found either.
     let other = file_as_member(&miguel, &ago(&app, 1)).await;
     assert_eq!(
@@ -481,7 +549,13 @@ async fn each_role_sees_exactly_what_it_may_of_a_case() {
 async fn acts_move_the_case_through_its_steps_and_a_settled_case_stays_settled() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (sarah, _) = person(
+        &app,
+        "sarah.okafor@example.org",
+        &[Role::Member],
+        Some("E1001"),
+    )
+    .await;
     let (steve, _) = person(
         &app,
         "steve@example.org",
@@ -529,7 +603,7 @@ async fn acts_move_the_case_through_its_steps_and_a_settled_case_stays_settled()
         page.body
     );
     assert!(
-        mail_subjects(&app, "sarah@example.org")
+        mail_subjects(&app, "sarah.okafor@example.org")
             .iter()
             .any(|s| s.ends_with(&format!("grievance G-{id}: appealed")))
     );
@@ -588,7 +662,13 @@ async fn acts_move_the_case_through_its_steps_and_a_settled_case_stays_settled()
 async fn an_agreed_extension_moves_the_deadline_and_says_who_agreed() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (sarah, _) = person(
+        &app,
+        "sarah.okafor@example.org",
+        &[Role::Member],
+        Some("E1001"),
+    )
+    .await;
     let (chief, _) = person(
         &app,
         "chief@example.org",
@@ -629,6 +709,20 @@ async fn an_agreed_extension_moves_the_deadline_and_says_who_agreed() {
         .first(&mut app.db())
         .unwrap();
     assert_eq!(stored, Some(later));
+    // A step meeting restarts the count, but not below the agreed date.
+    let answer = chief
+        .post(
+            &format!("/grievances/{id}/acts"),
+            &[("act", "meeting_held"), ("act_date", &ago(&app, 0))],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    let stored: Option<NaiveDate> = grievances::table
+        .find(id)
+        .select(grievances::due_on)
+        .first(&mut app.db())
+        .unwrap();
+    assert_eq!(stored, Some(later), "the agreed date stands");
     let page = chief.visit(&format!("/grievances/{id}")).await;
     assert!(
         page.body.contains("Extended by agreement with Dana HR"),
@@ -643,7 +737,13 @@ async fn an_agreed_extension_moves_the_deadline_and_says_who_agreed() {
 async fn attachments_over_the_limit_or_of_the_wrong_kind_are_refused() {
     let app = TestApp::spawn_with(|c| c.max_attachment_bytes = 1024).await;
     local(&app);
-    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (sarah, _) = person(
+        &app,
+        "sarah.okafor@example.org",
+        &[Role::Member],
+        Some("E1001"),
+    )
+    .await;
     let id = file_as_member(&sarah, &ago(&app, 2)).await;
     let path = format!("/grievances/{id}/attachments");
     let answer = sarah
@@ -685,7 +785,13 @@ async fn reminders_go_out_once_at_5_days_and_once_at_1_day_even_when_the_job_run
     let app =
         TestApp::spawn_with(|c| c.reminder_every = std::time::Duration::from_millis(50)).await;
     local(&app);
-    let (sarah, _) = person(&app, "sarah@example.org", &[Role::Member], Some("E1001")).await;
+    let (sarah, _) = person(
+        &app,
+        "sarah.okafor@example.org",
+        &[Role::Member],
+        Some("E1001"),
+    )
+    .await;
     let (steve, steve_id) = person(
         &app,
         "steve@example.org",

@@ -51,7 +51,7 @@ fn setup(app: &TestApp) -> (i64, i64) {
         )
     })
     .unwrap();
-    let sarah = app.create_user("sarah@example.org", "Sarah Okafor", &[Role::Member]);
+    let sarah = app.create_user("sarah.okafor@example.org", "Sarah Okafor", &[Role::Member]);
     let member: i64 = members::table
         .filter(members::employee_number.eq("E1001"))
         .select(members::id)
@@ -113,7 +113,7 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
     let client = &browser.client;
 
     // Sarah files.
-    sign_in_as(client, &app, "sarah@example.org", "Sarah Okafor").await;
+    sign_in_as(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
     client.goto(&app.url("/grievances")).await.unwrap();
     client
         .find(Locator::LinkText("File a grievance"))
@@ -229,7 +229,7 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
 
     // Sarah sees the new step, and not Sam's private notes (there are none
     // here; the access tests cover them).
-    sign_in_as(client, &app, "sarah@example.org", "Sarah Okafor").await;
+    sign_in_as(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
     client.goto(&app.url("/grievances/1")).await.unwrap();
     let status = wait_for(client, ".case-status").await.text().await.unwrap();
     assert!(status.starts_with("Step 2"), "{status}");
