@@ -16,5 +16,6 @@ pub mod grievances;
 pub mod mail;
 pub mod officer;
 pub mod roster;
+pub mod salary;
 pub mod users;
 pub mod web;

@@ -1,0 +1,6 @@
+//! Salary-floor comparisons: classification floors, scenarios, reference
+//! costs, the arithmetic, and the pages and charts that put scenarios side
+//! by side. Officers see individual rows; members see aggregates (no group
+//! under three people) and their own line.
+
+pub mod calc;
