@@ -138,6 +138,7 @@ diesel::table! {
         id -> BigInt,
         unit_id -> BigInt,
         name -> Text,
+        floor_cents -> Nullable<BigInt>,
     }
 }
 
@@ -404,3 +405,43 @@ diesel::allow_tables_to_appear_in_same_query!(grievants, members);
 diesel::allow_tables_to_appear_in_same_query!(grievances, members);
 diesel::allow_tables_to_appear_in_same_query!(grievances, units);
 diesel::allow_tables_to_appear_in_same_query!(grievance_steps, units);
+
+diesel::table! {
+    scenarios (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        name -> Text,
+        raise_bp -> Integer,
+        flat_raise_cents -> BigInt,
+        premium_monthly_cents -> BigInt,
+        effective_date -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    scenario_floors (scenario_id, classification_id) {
+        scenario_id -> BigInt,
+        classification_id -> BigInt,
+        floor_cents -> BigInt,
+    }
+}
+
+diesel::table! {
+    reference_costs (unit_id, kind) {
+        unit_id -> BigInt,
+        kind -> Text,
+        amount -> BigInt,
+        source -> Text,
+        as_of -> Date,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(scenario_floors -> scenarios (scenario_id));
+diesel::joinable!(scenario_floors -> classifications (classification_id));
+
+diesel::allow_tables_to_appear_in_same_query!(scenarios, scenario_floors, reference_costs);
+diesel::allow_tables_to_appear_in_same_query!(scenario_floors, classifications);
+diesel::allow_tables_to_appear_in_same_query!(scenarios, units);

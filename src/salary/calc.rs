@@ -182,6 +182,11 @@ pub struct Group {
     pub severe_before: usize,
     pub severe_after: usize,
     pub median_real_change: Option<Cents>,
+    /// Means, for members: a median or minimum of a small group is one
+    /// person's salary, a mean of three or more is nobody's.
+    pub mean_before: Cents,
+    pub mean_after: Cents,
+    pub mean_real_change: Option<Cents>,
 }
 
 /// Sums up `rows` under `label`.
@@ -196,6 +201,14 @@ pub fn group(label: &str, rows: &[&Row]) -> Group {
     let over = |bp: Option<i64>, line: i64| bp.is_some_and(|b| b > line);
     let payroll_before: i64 = before.iter().sum();
     let payroll_after: i64 = after.iter().sum();
+    let mean = |total: i64, n: usize| -> Cents {
+        if n == 0 {
+            return Cents(0);
+        }
+        let n = i128::try_from(n).unwrap_or(i128::MAX);
+        Cents(i64::try_from(div_round_half_up(i128::from(total), n)).unwrap_or(0))
+    };
+    let mean_real_change = (!real.is_empty()).then(|| mean(real.iter().sum(), real.len()));
     Group {
         label: label.to_owned(),
         headcount: rows.len(),
@@ -215,6 +228,9 @@ pub fn group(label: &str, rows: &[&Row]) -> Group {
         severe_before: count(&|r| over(r.burden_before_bp, SEVERE_BP)),
         severe_after: count(&|r| over(r.burden_after_bp, SEVERE_BP)),
         median_real_change: (!real.is_empty()).then(|| Cents(median(&mut real).unwrap_or(0))),
+        mean_before: mean(payroll_before, rows.len()),
+        mean_after: mean(payroll_after, rows.len()),
+        mean_real_change,
     }
 }
 
@@ -396,6 +412,13 @@ mod tests {
             (unit.min_before, unit.min_after),
             (Cents(5_000_000), Cents(5_500_000))
         );
+        // $344,750 ÷ 5 = $68,950; $364,254.50 ÷ 5 = $72,850.90.
+        assert_eq!(
+            (unit.mean_before, unit.mean_after),
+            (Cents(6_895_000), Cents(7_285_090))
+        );
+        // (689,238 − 110,952 − 121,905 − 11,905 − 228,571) ÷ 5 = 43,181.
+        assert_eq!(unit.mean_real_change, Some(Cents(43_181)));
         let analysts = &outcome.by_class[0];
         assert_eq!(
             (analysts.label.as_str(), analysts.headcount),

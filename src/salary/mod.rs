@@ -4,3 +4,5 @@
 //! under three people) and their own line.
 
 pub mod calc;
+pub mod forms;
+pub mod store;
