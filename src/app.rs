@@ -25,6 +25,7 @@ use crate::roster::edit as roster_edit;
 use crate::roster::handlers as roster_pages;
 use crate::roster::imports;
 use crate::roster::unit_pages as units_pages;
+use crate::salary::{forms as salary_forms, views as salary_views};
 use crate::users::handlers as users_pages;
 use crate::web::{assets, error_pages, headers, home};
 
@@ -237,6 +238,37 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/officer/units/{id}/procedure")
                 .route(read().to(procedure_pages::form))
                 .route(web::post().to(procedure_pages::save)),
+        )
+        // Salary-floor comparisons.
+        .service(web::resource("/salary").route(read().to(salary_views::index)))
+        .service(web::resource("/salary/compare").route(read().to(salary_views::compare)))
+        .service(web::resource("/salary/scenarios/{id}").route(read().to(salary_views::scenario)))
+        .service(
+            web::resource("/salary/scenarios/{id}/aggregates.csv")
+                .route(read().to(salary_views::aggregates_csv)),
+        )
+        .service(
+            web::resource("/officer/salary/units/{id}")
+                .route(read().to(salary_forms::unit_settings))
+                .route(web::post().to(salary_forms::save_unit_settings)),
+        )
+        .service(
+            web::resource("/officer/salary/units/{id}/scenarios/new")
+                .route(read().to(salary_forms::new_scenario))
+                .route(web::post().to(salary_forms::create)),
+        )
+        .service(
+            web::resource("/officer/salary/scenarios/{id}/edit")
+                .route(read().to(salary_forms::edit_scenario))
+                .route(web::post().to(salary_forms::update)),
+        )
+        .service(
+            web::resource("/officer/salary/scenarios/{id}/copy")
+                .route(web::post().to(salary_forms::copy)),
+        )
+        .service(
+            web::resource("/officer/salary/scenarios/{id}/rows.csv")
+                .route(read().to(salary_views::rows_csv)),
         )
         .service(web::resource("/officer/outbox").route(read().to(officer::outbox_page)))
         .service(web::resource("/officer/outbox/{id}/retry").route(web::post().to(officer::retry)));

@@ -475,7 +475,20 @@ pub async fn statement(
 /// Makes a cell safe to open in a spreadsheet: one that starts like a
 /// formula (`= + - @`, or a tab or carriage return) is prefixed with `'`.
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // A plain negative amount ("-1252.50") is a number to a spreadsheet,
+    // not a formula; anything else starting so is quoted.
+    let plain_negative = cell.strip_prefix('-').is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.split_once('.').map_or(
+                rest.chars().all(|c| c.is_ascii_digit()),
+                |(whole, cents)| {
+                    !whole.is_empty()
+                        && whole.chars().all(|c| c.is_ascii_digit())
+                        && cents.chars().all(|c| c.is_ascii_digit())
+                },
+            )
+    });
+    if !plain_negative && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
         cell.to_owned()
@@ -540,7 +553,17 @@ mod tests {
     fn cells_that_look_like_formulas_are_neutralised() {
         assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("+1"), "'+1");
-        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(
+            neutralise("-2+3+cmd|' /C calc'!A0"),
+            "'-2+3+cmd|' /C calc'!A0"
+        );
+        assert_eq!(
+            neutralise("-1252.50"),
+            "-1252.50",
+            "a plain negative amount"
+        );
+        assert_eq!(neutralise("-"), "'-");
+        assert_eq!(neutralise("-1.2.3"), "'-1.2.3");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("Okafor"), "Okafor");
     }

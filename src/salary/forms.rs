@@ -108,7 +108,7 @@ async fn unit_settings_page(
         for (id, _, floor) in &classes {
             v.insert(
                 format!("floor_{id}"),
-                floor.map(|f| plain_money(f)).unwrap_or_default(),
+                floor.map(plain_money).unwrap_or_default(),
             );
         }
         for (kind, r) in &refs {

@@ -4,5 +4,8 @@
 //! under three people) and their own line.
 
 pub mod calc;
+pub mod charts;
+pub mod demo;
 pub mod forms;
 pub mod store;
+pub mod views;

@@ -47,6 +47,7 @@ fn nav_for(visitor: Option<&Visitor>) -> Vec<(&'static str, &'static str)> {
         ("/", "Home"),
         ("/dues", "My dues"),
         ("/grievances", "Grievances"),
+        ("/salary", "Salaries"),
     ];
     if user.can(Role::Steward) {
         nav.push(("/stewards/board", "Deadlines"));

@@ -15,5 +15,6 @@ mod imports;
 mod migrations;
 mod outbox;
 mod roster;
+mod salary;
 mod startup;
 mod web_shell;
