@@ -19,6 +19,9 @@ use crate::dues::money::{Cents, div_round_half_up};
 pub const BURDEN_BP: i64 = 3000;
 /// Rent over this share is a severe burden (50%).
 pub const SEVERE_BP: i64 = 5000;
+/// The label of the classifications too small to show apart, together.
+pub const OTHER_GROUP: &str = "Other classifications";
+
 /// Smallest group shown apart to members.
 pub const SMALLEST_GROUP: usize = 3;
 
@@ -290,10 +293,7 @@ pub fn public_groups(outcome: &Outcome) -> Vec<Group> {
         }
     }
     if small.len() >= SMALLEST_GROUP {
-        shown.push(group(
-            "Other classifications (fewer than 3 people each)",
-            &small,
-        ));
+        shown.push(group(OTHER_GROUP, &small));
     }
     shown
 }

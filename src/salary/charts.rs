@@ -241,16 +241,15 @@ fn stacked(
     let height = top + row_height * i64::try_from(labels.len()).unwrap_or(0) + 16;
     let mut svg = String::new();
     open_svg(&mut svg, id, title, description, height);
-    let mut x = LEFT;
+    let mut x = 16;
     for (band, colour) in bands.iter().zip(colours) {
         let _ = write!(
             svg,
-            r##"<rect x="{}" y="8" width="12" height="12" fill="{colour}"/><text x="{}" y="18" font-size="12" fill="#1b1b1b">{}</text>"##,
-            x - 180,
-            x - 164,
+            r##"<rect x="{x}" y="8" width="12" height="12" fill="{colour}"/><text x="{}" y="18" font-size="12" fill="#1b1b1b">{}</text>"##,
+            x + 16,
             esc(band)
         );
-        x += 110;
+        x += 28 + 7 * i64::try_from(band.chars().count()).unwrap_or(10);
     }
     for (i, (label, row)) in labels.iter().zip(counts).enumerate() {
         let y = top + row_height * i64::try_from(i).unwrap_or(0);

@@ -15,4 +15,5 @@ mod browser;
 mod accounts;
 mod dues;
 mod grievances;
+mod salary;
 mod start_page;

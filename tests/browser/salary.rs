@@ -1,0 +1,76 @@
+//! Salary comparisons in a browser: the demo's three scenarios side by
+//! side, as an officer and as a member, at desktop and phone width.
+
+use crate::browser::{Browser, expect_heading, fill, press};
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn the_comparison_page_as_an_officer_and_as_a_member() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    unionhall::demo::run(&app.config, true).unwrap();
+    let client = &browser.client;
+
+    client.goto(&app.url("/sign-in")).await.unwrap();
+    fill(client, "email", "officer@example.org").await;
+    fill(client, "password", unionhall::demo::DEMO_PASSWORD).await;
+    press(client, "Sign in").await;
+    expect_heading(client, "Welcome, Olive Organa").await;
+    client.goto(&app.url("/salary")).await.unwrap();
+    expect_heading(client, "Salary comparisons").await;
+    press(client, "Compare").await;
+    expect_heading(client, "Scenarios side by side").await;
+    let source = client.source().await.unwrap();
+    assert!(source.contains("Union proposal") && source.contains("Management offer"));
+    assert!(
+        source.contains("Every person"),
+        "officers see each person's line"
+    );
+    let url = client.current_url().await.unwrap().to_string();
+    browser
+        .screenshots_at_each_width(&url, "salary-01-officer-compare")
+        .await;
+    client
+        .execute(
+            "document.querySelector('figure.chart').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.screenshot("salary-03-officer-chart-desktop").await;
+
+    client.delete_all_cookies().await.unwrap();
+    client.goto(&app.url("/sign-in")).await.unwrap();
+    fill(client, "email", "sarah.okafor@example.org").await;
+    fill(client, "password", unionhall::demo::DEMO_PASSWORD).await;
+    press(client, "Sign in").await;
+    expect_heading(client, "Welcome, Sarah Okafor").await;
+    client.goto(&url).await.unwrap();
+    expect_heading(client, "Scenarios side by side").await;
+    let source = client.source().await.unwrap();
+    assert!(source.contains("Your line"));
+    assert!(!source.contains("Every person"));
+    assert!(!source.contains("Santos"), "no other person's name");
+    browser
+        .screenshots_at_each_width(&url, "salary-02-member-compare")
+        .await;
+    client.set_window_size(390, 844).await.unwrap();
+    for (n, selector) in ["figure.chart", "figure.chart + figure.chart"]
+        .iter()
+        .enumerate()
+    {
+        client
+            .execute(
+                &format!("document.querySelector('{selector}').scrollIntoView();"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        browser
+            .screenshot(&format!("salary-04-member-chart-{}-phone", n + 1))
+            .await;
+    }
+    client.set_window_size(1280, 800).await.unwrap();
+}
