@@ -21,12 +21,10 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{Days, NaiveDate};
-use common::{arg, client, ms, percentile, sign_in};
+use common::{arg, client, drive, ms, report, sign_in};
 use diesel::prelude::*;
 use unionhall::app::Application;
 use unionhall::audit::Actor;
@@ -71,58 +69,6 @@ fn roster_csv(people: usize) -> Vec<u8> {
         ));
     }
     csv.into_bytes()
-}
-
-/// Fires `clients` loops at `path` for `seconds`; returns requests per
-/// second and the sorted latencies.
-async fn drive(
-    clients: &[reqwest::Client],
-    base: &str,
-    seconds: u64,
-    path: impl Fn(u64) -> String + Send + Sync + 'static,
-) -> (f64, Vec<Duration>) {
-    let path = Arc::new(path);
-    let counter = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let tasks: Vec<_> = clients
-        .iter()
-        .cloned()
-        .map(|client| {
-            let (path, counter, base) = (path.clone(), counter.clone(), base.to_owned());
-            tokio::spawn(async move {
-                let mut times = Vec::new();
-                while Instant::now() < deadline {
-                    let n = counter.fetch_add(1, Ordering::Relaxed);
-                    let t = Instant::now();
-                    let response = client
-                        .get(format!("{base}{}", path(n)))
-                        .send()
-                        .await
-                        .unwrap();
-                    assert_eq!(response.status(), 200, "{}", path(n));
-                    let _ = response.bytes().await.unwrap();
-                    times.push(t.elapsed());
-                }
-                times
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for task in tasks {
-        all.extend(task.await.unwrap());
-    }
-    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
-    all.sort();
-    (rate, all)
-}
-
-fn report(label: &str, rate: f64, times: &[Duration]) {
-    println!(
-        "{label:<34} {rate:>8.0} req/s  p50 {}  p99 {}",
-        ms(percentile(times, 50.0)),
-        ms(percentile(times, 99.0))
-    );
 }
 
 fn main() {
