@@ -42,7 +42,7 @@ fn roster_csv(people: usize) -> Vec<u8> {
     );
     for i in 0..people {
         csv.push_str(&format!(
-            "B{i:05},Bench,Person{i},b{i}@example.org,Bench Unit,Class {},Dept,2020-01-06,{}.00,hybrid,member,2020-02-01\n",
+            "B{i:05},Bench,Person{i},b{i:05}@example.org,Bench Unit,Class {},Dept,2020-01-06,{}.00,hybrid,member,2020-02-01\n",
             i % 12,
             45_000 + (i * 7919) % 40_000
         ));
