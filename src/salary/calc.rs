@@ -274,26 +274,50 @@ pub fn compute(people: &[Person], terms: &Terms, refs: &References) -> Outcome {
     }
 }
 
-/// The groups a member may see: classifications of at least 3 people
-/// apart; smaller ones together as "Other classifications" when that makes
-/// at least 3, else left out (they still count in the unit's total).
+/// The groups a member may see, which together always cover the whole
+/// unit (so no subtraction from the unit's total isolates anyone):
+/// classifications of at least 3 people apart; smaller ones together as
+/// "Other classifications"; and when only one or two people would be left
+/// over, the smallest classification joins them there. Empty when the unit
+/// itself has fewer than 3 people.
 pub fn public_groups(outcome: &Outcome) -> Vec<Group> {
-    let mut shown = Vec::new();
-    let mut small: Vec<&Row> = Vec::new();
-    for g in &outcome.by_class {
-        if g.headcount >= SMALLEST_GROUP {
-            shown.push(g.clone());
-        } else {
-            small.extend(
-                outcome
-                    .rows
-                    .iter()
-                    .filter(|r| r.person.classification == g.label),
-            );
-        }
+    if outcome.rows.len() < SMALLEST_GROUP {
+        return Vec::new();
     }
-    if small.len() >= SMALLEST_GROUP {
-        shown.push(group(OTHER_GROUP, &small));
+    let mut big: Vec<&Group> = outcome
+        .by_class
+        .iter()
+        .filter(|g| g.headcount >= SMALLEST_GROUP)
+        .collect();
+    let mut other: Vec<&str> = outcome
+        .by_class
+        .iter()
+        .filter(|g| g.headcount < SMALLEST_GROUP)
+        .map(|g| g.label.as_str())
+        .collect();
+    let left_over: usize = outcome
+        .by_class
+        .iter()
+        .filter(|g| g.headcount < SMALLEST_GROUP)
+        .map(|g| g.headcount)
+        .sum();
+    if (1..SMALLEST_GROUP).contains(&left_over)
+        && let Some(smallest) = big
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, g)| (g.headcount, g.label.clone()))
+            .map(|(i, _)| i)
+    {
+        other.push(big.remove(smallest).label.as_str());
+    }
+    let mut shown: Vec<Group> = big.into_iter().cloned().collect();
+    if !other.is_empty() {
+        let rows: Vec<&Row> = outcome
+            .rows
+            .iter()
+            .filter(|r| other.contains(&r.person.classification.as_str()))
+            .collect();
+        shown.push(group(OTHER_GROUP, &rows));
     }
     shown
 }
@@ -426,10 +450,14 @@ mod tests {
         );
         assert_eq!(analysts.cost, Cents(1_340_450));
         assert_eq!(outcome.by_class[1].cost, Cents(610_000));
-        // Organizers are two people: members see the Analysts only.
+        // The Organizers are two people: members see them together with the
+        // Analysts, so the unit minus the groups shown isolates no one.
         let public = public_groups(&outcome);
         assert_eq!(public.len(), 1);
-        assert_eq!(public[0].label, "Analyst");
+        assert_eq!(
+            (public[0].label.as_str(), public[0].headcount),
+            (OTHER_GROUP, 5)
+        );
     }
 
     #[test]
@@ -489,13 +517,17 @@ mod tests {
         }
 
         #[test]
-        fn members_never_see_a_group_under_three(
+        fn members_see_groups_of_three_or_more_that_cover_the_unit(
             people in proptest::collection::vec(any_person(), 0..12), terms in any_terms(),
         ) {
             let outcome = compute(&people, &terms, &References::default());
-            for g in public_groups(&outcome) {
+            let groups = public_groups(&outcome);
+            for g in &groups {
                 prop_assert!(g.headcount >= SMALLEST_GROUP);
             }
+            let covered: usize = groups.iter().map(|g| g.headcount).sum();
+            let expected = if people.len() >= SMALLEST_GROUP { people.len() } else { 0 };
+            prop_assert_eq!(covered, expected);
         }
 
         #[test]

@@ -82,7 +82,13 @@ pub fn floors(
     let height = top + row_height * i64::try_from(groups.len()).unwrap_or(0) + 40;
     let mut max = 1;
     for g in groups {
-        max = max.max(g.mean_before.0).max(g.median_before.0);
+        // A member's chart must not scale to a median (one person's pay).
+        let centre = if dots.is_some() {
+            g.median_before
+        } else {
+            g.mean_before
+        };
+        max = max.max(centre.0);
     }
     for f in floors.iter().flatten().flatten() {
         max = max.max(f.0);

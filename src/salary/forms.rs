@@ -186,6 +186,13 @@ pub fn check_references(
             parse_money(&amount_raw, false)
         };
         let amount = amount
+            .and_then(|a| {
+                if kind == "cpi" && !(-9_999..=10_000).contains(&a) {
+                    Err("Inflation must be above -100% and at most 100%.".to_owned())
+                } else {
+                    Ok(a)
+                }
+            })
             .map_err(|m| errors.insert(format!("{kind}_amount"), m))
             .ok();
         if source.is_empty() {
@@ -209,6 +216,49 @@ pub fn check_references(
         }
     }
     refs
+}
+
+/// The floors and references as the audit log records them.
+fn describe_settings(
+    conn: &mut crate::db::DbConnection,
+    unit_id: i64,
+) -> diesel::QueryResult<String> {
+    let floors: Vec<String> = store::classes(conn, unit_id)?
+        .into_iter()
+        .map(|(_, name, floor)| {
+            format!(
+                "{name} {}",
+                floor.map_or("none".into(), |f| Cents(f).to_string())
+            )
+        })
+        .collect();
+    let refs: Vec<String> = store::references(conn, unit_id)?
+        .into_iter()
+        .map(|(kind, r)| format!("{kind} {} ({}, {})", r.amount, r.source, r.as_of))
+        .collect();
+    Ok(format!(
+        "floors [{}]; references [{}]",
+        floors.join(", "),
+        refs.join(", ")
+    ))
+}
+
+/// A scenario save that lost a race for its name to another officer.
+enum SaveError {
+    NameTaken,
+    App(AppError),
+}
+
+impl From<diesel::result::Error> for SaveError {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => Self::NameTaken,
+            other => Self::App(other.into()),
+        }
+    }
 }
 
 /// `POST /officer/salary/units/{id}`.
@@ -253,16 +303,14 @@ pub async fn save_unit_settings(
     }
     let actor = officer.actor(&req);
     let now = state.config.clock.now();
-    let summary = format!(
-        "{} floors, {} reference costs",
-        floors.iter().filter(|f| f.1.is_some()).count(),
-        refs.len()
-    );
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             let (unit_name, _) = store::unit(conn, unit_id)?;
+            let before = describe_settings(conn, unit_id)?;
             store::save_current_floors(conn, &floors)?;
             store::save_references(conn, unit_id, &refs, now)?;
+            let after = describe_settings(conn, unit_id)?;
+            let summary = format!("{before} → {after}");
             audit::record(
                 conn,
                 now,
@@ -541,9 +589,9 @@ async fn save(
     let now = state.config.clock.now();
     let name = input.name.clone();
     let saved = db(&state, move |conn| {
-        write_tx(conn, |conn| {
+        let outcome = write_tx(conn, |conn| {
             if store::name_taken(conn, unit_id, &input.name, id)? {
-                return Ok(None);
+                return Err(SaveError::NameTaken);
             }
             let before = match id {
                 Some(id) => Some(describe(
@@ -575,8 +623,15 @@ async fn save(
                     detail: &detail,
                 },
             )?;
-            Ok::<_, AppError>(Some(saved))
-        })
+            Ok::<_, SaveError>(saved)
+        });
+        // The check above and the unique index both answer "taken": the
+        // index when another officer saved the same name a moment before.
+        match outcome {
+            Ok(saved) => Ok(Some(saved)),
+            Err(SaveError::NameTaken) => Ok(None),
+            Err(SaveError::App(e)) => Err(e),
+        }
     })
     .await?;
     match saved {
@@ -670,10 +725,12 @@ pub async fn copy(
         write_tx(conn, |conn| {
             let row = store::scenario(conn, id)?;
             let floors = store::floors_by_class(conn, id)?;
-            let mut name = format!("Copy of {}", row.name);
+            // Names are at most 100 characters; leave room for the prefix.
+            let base: String = row.name.chars().take(85).collect();
+            let mut name = format!("Copy of {base}");
             let mut n = 2;
             while store::name_taken(conn, row.unit_id, &name, None)? {
-                name = format!("Copy {n} of {}", row.name);
+                name = format!("Copy {n} of {base}");
                 n += 1;
             }
             let input = ScenarioInput {

@@ -41,14 +41,16 @@ impl Viewer {
 }
 
 fn viewer(conn: &mut DbConnection, current: &CurrentUser) -> Result<Viewer, AppError> {
+    // Someone who has left the unit (resigned, retired) no longer reads
+    // its bargaining figures.
     let own = match crate::grievances::member_id_of(conn, current.user.id)? {
-        Some(member_id) => {
-            let unit: i64 = members::table
-                .find(member_id)
-                .select(members::unit_id)
-                .first(conn)?;
-            Some((member_id, unit))
-        }
+        Some(member_id) => members::table
+            .find(member_id)
+            .filter(members::status.eq_any(["member", "non-member", "on-leave"]))
+            .select(members::unit_id)
+            .first::<i64>(conn)
+            .optional()?
+            .map(|unit| (member_id, unit)),
         None => None,
     };
     Ok(Viewer {
@@ -203,7 +205,16 @@ fn count(v: i64) -> String {
     v.to_string()
 }
 
-fn metrics(groups: &[&Group], officer: bool) -> Vec<Metric> {
+/// Whether a member may see what bringing a group to the floor costs: the
+/// sum over those below it, which for fewer than three (four when the
+/// member is one of them and knows their own gap) gives one person's gap,
+/// and so their salary.
+fn floor_cost_visible(g: &Group, own: Option<&Row>) -> bool {
+    let mine = own.is_some_and(|r| r.below_floor_by.0 > 0);
+    g.below_floor >= calc::SMALLEST_GROUP + usize::from(mine)
+}
+
+fn metrics(groups: &[&Group], officer: bool, floor_cost: bool, has_cpi: bool) -> Vec<Metric> {
     let mut list = vec![
         metric(
             "People in the unit",
@@ -220,13 +231,6 @@ fn metrics(groups: &[&Group], officer: bool) -> Vec<Metric> {
             Some(false),
         ),
         metric(
-            "Cost to bring everyone to the floor, a year",
-            groups,
-            |g| g.cost_to_floor.0,
-            money,
-            None,
-        ),
-        metric(
             "Cost over the current payroll, a year",
             groups,
             |g| g.cost.0,
@@ -238,13 +242,6 @@ fn metrics(groups: &[&Group], officer: bool) -> Vec<Metric> {
             groups,
             |g| g.backward as i64,
             count,
-            Some(false),
-        ),
-        metric(
-            "Largest loss after premiums, a year",
-            groups,
-            |g| -g.worst_net.0,
-            money,
             Some(false),
         ),
         metric(
@@ -262,7 +259,26 @@ fn metrics(groups: &[&Group], officer: bool) -> Vec<Metric> {
             Some(false),
         ),
     ];
+    if officer || floor_cost {
+        list.insert(
+            2,
+            metric(
+                "Cost to bring everyone to the floor, a year",
+                groups,
+                |g| g.cost_to_floor.0,
+                money,
+                None,
+            ),
+        );
+    }
     if officer {
+        list.push(metric(
+            "Largest loss after premiums, a year",
+            groups,
+            |g| -g.worst_net.0,
+            money,
+            Some(false),
+        ));
         list.push(metric(
             "Median salary after",
             groups,
@@ -277,13 +293,15 @@ fn metrics(groups: &[&Group], officer: bool) -> Vec<Metric> {
             money,
             Some(true),
         ));
-        list.push(metric(
-            "Median real change after inflation",
-            groups,
-            |g| g.median_real_change.map_or(0, |c| c.0),
-            money,
-            Some(true),
-        ));
+        if has_cpi {
+            list.push(metric(
+                "Median real change after inflation",
+                groups,
+                |g| g.median_real_change.map_or(0, |c| c.0),
+                money,
+                Some(true),
+            ));
+        }
     } else {
         list.push(metric(
             "Average salary after",
@@ -292,13 +310,15 @@ fn metrics(groups: &[&Group], officer: bool) -> Vec<Metric> {
             money,
             Some(true),
         ));
-        list.push(metric(
-            "Average real change after inflation",
-            groups,
-            |g| g.mean_real_change.map_or(0, |c| c.0),
-            money,
-            Some(true),
-        ));
+        if has_cpi {
+            list.push(metric(
+                "Average real change after inflation",
+                groups,
+                |g| g.mean_real_change.map_or(0, |c| c.0),
+                money,
+                Some(true),
+            ));
+        }
     }
     list
 }
@@ -322,8 +342,13 @@ pub struct RowView {
     pub real_change: String,
 }
 
+/// "56.3%": basis points to a tenth of a percent, rounded half away from zero.
 fn percent(bp: Option<i64>) -> String {
-    bp.map_or("—".into(), |b| format!("{}.{}%", b / 100, (b % 100) / 10))
+    bp.map_or("—".into(), |b| {
+        let tenths =
+            i64::try_from(crate::dues::money::div_round_half_up(i128::from(b), 10)).unwrap_or(0);
+        format!("{}.{}%", tenths / 10, (tenths % 10).abs())
+    })
 }
 
 fn row_view(scenario: &str, r: &Row) -> RowView {
@@ -393,6 +418,7 @@ struct Computed {
     floors_by_group: Vec<Vec<Option<Cents>>>,
     viewer: Viewer,
     missing_rent: bool,
+    has_cpi: bool,
 }
 
 fn compute(
@@ -448,6 +474,7 @@ fn compute(
         floors_by_group,
         viewer,
         missing_rent: figures.rent_monthly.is_none(),
+        has_cpi: figures.cpi_bp.is_some(),
     })
 }
 
@@ -469,8 +496,22 @@ fn page_for(page: Page, c: Computed) -> ComparePage {
         || c.outcomes
             .first()
             .is_some_and(|o| o.unit.headcount >= SMALLEST_GROUP);
+    let own_rows: Vec<Option<&Row>> = c
+        .outcomes
+        .iter()
+        .map(|o| {
+            c.viewer
+                .own
+                .and_then(|(member_id, _)| o.rows.iter().find(|r| r.person.member_id == member_id))
+        })
+        .collect();
+    let floor_cost = c
+        .outcomes
+        .iter()
+        .zip(&own_rows)
+        .all(|(o, own)| floor_cost_visible(&o.unit, *own));
     let metrics = if unit_visible {
-        metrics(&units, officer)
+        metrics(&units, officer, floor_cost, c.has_cpi)
     } else {
         Vec::new()
     };
@@ -613,8 +654,9 @@ fn page_for(page: Page, c: Computed) -> ComparePage {
     }
     let hidden_small = !officer
         && c.outcomes.first().is_some_and(|o| {
-            let shown: usize = calc::public_groups(o).iter().map(|g| g.headcount).sum();
-            shown < o.unit.headcount
+            calc::public_groups(o)
+                .iter()
+                .any(|g| g.label == calc::OTHER_GROUP)
         });
     ComparePage {
         page,
@@ -765,6 +807,12 @@ pub async fn aggregates_csv(
         "severely_burdened_after".into(),
     ]];
     let outcome = &computed.outcomes[0];
+    let own = computed.viewer.own.and_then(|(member_id, _)| {
+        outcome
+            .rows
+            .iter()
+            .find(|r| r.person.member_id == member_id)
+    });
     let mut groups = shown_groups(outcome, officer);
     if officer || outcome.unit.headcount >= SMALLEST_GROUP {
         groups.push(outcome.unit.clone());
@@ -785,7 +833,11 @@ pub async fn aggregates_csv(
                 g.mean_after
             }),
             g.below_floor.to_string(),
-            plain(g.cost_to_floor),
+            if officer || floor_cost_visible(&g, own) {
+                plain(g.cost_to_floor)
+            } else {
+                String::new()
+            },
             plain(g.cost),
             g.backward.to_string(),
             g.burdened_after.to_string(),
