@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod dues;
+pub mod elections;
 pub mod error;
 pub mod grievances;
 pub mod mail;

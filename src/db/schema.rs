@@ -445,3 +445,146 @@ diesel::joinable!(scenario_floors -> classifications (classification_id));
 diesel::allow_tables_to_appear_in_same_query!(scenarios, scenario_floors, reference_costs);
 diesel::allow_tables_to_appear_in_same_query!(scenario_floors, classifications);
 diesel::allow_tables_to_appear_in_same_query!(scenarios, units);
+
+diesel::table! {
+    elections (id) {
+        id -> BigInt,
+        unit_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        cutoff -> Date,
+        status -> Text,
+        roll_fingerprint -> Nullable<Text>,
+        eligible -> Nullable<Integer>,
+        close_reason -> Text,
+        closed_at -> Nullable<Timestamp>,
+        purged_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    election_questions (id) {
+        id -> BigInt,
+        election_id -> BigInt,
+        position -> Integer,
+        text -> Text,
+        kind -> Text,
+        pass_num -> Integer,
+        pass_den -> Integer,
+        pass_at_least -> Bool,
+        min_turnout_bp -> Integer,
+        dues_kind -> Nullable<Text>,
+        dues_basis_points -> Integer,
+        dues_min_cents -> BigInt,
+        dues_max_cents -> BigInt,
+        dues_flat_cents -> BigInt,
+        dues_effective -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    election_choices (id) {
+        id -> BigInt,
+        question_id -> BigInt,
+        position -> Integer,
+        label -> Text,
+    }
+}
+
+diesel::table! {
+    roll_entries (election_id, member_id) {
+        election_id -> BigInt,
+        member_id -> BigInt,
+        employee_number -> Text,
+    }
+}
+
+diesel::table! {
+    roll_challenges (id) {
+        id -> BigInt,
+        election_id -> BigInt,
+        member_id -> BigInt,
+        kind -> Text,
+        reason -> Text,
+        raised_by -> Nullable<BigInt>,
+        status -> Text,
+        resolution -> Text,
+        resolved_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    participation (election_id, member_id) {
+        election_id -> BigInt,
+        member_id -> BigInt,
+        method -> Text,
+    }
+}
+
+diesel::table! {
+    ballots (election_id, tracking_code) {
+        election_id -> BigInt,
+        tracking_code -> Text,
+    }
+}
+
+diesel::table! {
+    ballot_answers (election_id, tracking_code, question_id) {
+        election_id -> BigInt,
+        tracking_code -> Text,
+        question_id -> BigInt,
+        choice_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    election_results (question_id, choice_id) {
+        question_id -> BigInt,
+        choice_id -> BigInt,
+        votes -> Integer,
+    }
+}
+
+diesel::table! {
+    election_outcomes (election_id) {
+        election_id -> BigInt,
+        participated_online -> Integer,
+        participated_paper -> Integer,
+        summary -> Text,
+    }
+}
+
+diesel::table! {
+    election_reminders (election_id, sent_at) {
+        election_id -> BigInt,
+        sent_at -> Timestamp,
+        recipients -> Integer,
+    }
+}
+
+diesel::joinable!(election_questions -> elections (election_id));
+diesel::joinable!(election_choices -> election_questions (question_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    elections,
+    election_questions,
+    election_choices,
+    roll_entries,
+    roll_challenges,
+    participation,
+    ballots,
+    ballot_answers,
+    election_results,
+    election_outcomes,
+    election_reminders,
+);
+diesel::allow_tables_to_appear_in_same_query!(roll_entries, members);
+diesel::allow_tables_to_appear_in_same_query!(participation, members);
+diesel::allow_tables_to_appear_in_same_query!(roll_challenges, members);
+diesel::allow_tables_to_appear_in_same_query!(elections, units);

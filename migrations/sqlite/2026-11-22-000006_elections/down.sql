@@ -1,0 +1,11 @@
+DROP TABLE election_reminders;
+DROP TABLE election_outcomes;
+DROP TABLE election_results;
+DROP TABLE ballot_answers;
+DROP TABLE ballots;
+DROP TABLE participation;
+DROP TABLE roll_challenges;
+DROP TABLE roll_entries;
+DROP TABLE election_choices;
+DROP TABLE election_questions;
+DROP TABLE elections;

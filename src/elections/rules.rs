@@ -1,0 +1,240 @@
+//! The election arithmetic: the roll's fingerprint, tracking codes, the
+//! tally and whether each question's rule passed. Pure, so every rule is
+//! tested by hand-worked examples.
+
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+/// SHA-256 of the sorted employee numbers, one per line: anyone with the
+/// roll can recompute it, and any change to the roll changes it.
+pub fn fingerprint(employee_numbers: &[String]) -> String {
+    let mut sorted = employee_numbers.to_vec();
+    sorted.sort();
+    hex::encode(Sha256::digest(sorted.join("\n").as_bytes()))
+}
+
+/// Crockford's base32: no I, L, O or U to misread.
+const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A random tracking code, 60 bits from the system's random source, as
+/// "K7QF-M2XA-9C3D". Nothing about the voter or the moment goes into it.
+pub fn tracking_code() -> String {
+    let mut rng = rand::rngs::OsRng;
+    let chars: Vec<char> = (0..12)
+        .map(|_| char::from(CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())]))
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A question's rule to pass: a share of the votes cast on it, and a
+/// minimum turnout of the eligible voters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassRule {
+    /// The share's numerator: 2 for two thirds.
+    pub num: i64,
+    /// Its denominator: 3 for two thirds.
+    pub den: i64,
+    /// "At least" the share (two thirds), or "more than" it (a majority).
+    pub at_least: bool,
+    /// Turnout needed, in basis points of the eligible (5000 = half).
+    pub min_turnout_bp: i64,
+}
+
+impl PassRule {
+    /// The rules offered on the form: (key, words, rule without turnout).
+    pub const CHOICES: [(&'static str, &'static str, i64, i64, bool); 3] = [
+        (
+            "majority",
+            "A majority: more than half of the votes cast",
+            1,
+            2,
+            false,
+        ),
+        (
+            "two_thirds",
+            "Two thirds: at least two thirds of the votes cast",
+            2,
+            3,
+            true,
+        ),
+        (
+            "three_quarters",
+            "Three quarters: at least three quarters of the votes cast",
+            3,
+            4,
+            true,
+        ),
+    ];
+
+    /// The rule in words.
+    pub fn describe(&self) -> String {
+        let share = match (self.num, self.den, self.at_least) {
+            (1, 2, false) => "more than half of the votes cast".to_owned(),
+            (2, 3, true) => "at least two thirds of the votes cast".to_owned(),
+            (3, 4, true) => "at least three quarters of the votes cast".to_owned(),
+            (n, d, true) => format!("at least {n}/{d} of the votes cast"),
+            (n, d, false) => format!("more than {n}/{d} of the votes cast"),
+        };
+        if self.min_turnout_bp > 0 {
+            format!(
+                "{share}, with a turnout of at least {}% of eligible members",
+                percent(self.min_turnout_bp)
+            )
+        } else {
+            share
+        }
+    }
+
+    /// True when `votes` of `cast` meet the share.
+    pub fn share_met(&self, votes: i64, cast: i64) -> bool {
+        if cast == 0 {
+            return false;
+        }
+        if self.at_least {
+            votes * self.den >= self.num * cast
+        } else {
+            votes * self.den > self.num * cast
+        }
+    }
+
+    /// True when `participated` of `eligible` meets the minimum turnout.
+    pub fn turnout_met(&self, participated: i64, eligible: i64) -> bool {
+        participated * 10_000 >= self.min_turnout_bp * eligible
+    }
+}
+
+/// "66.67" from basis points.
+pub fn percent(bp: i64) -> String {
+    if bp % 100 == 0 {
+        format!("{}", bp / 100)
+    } else {
+        format!("{}.{:02}", bp / 100, bp % 100)
+    }
+}
+
+/// One question's count and verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Ballots that answered the question.
+    pub cast: i64,
+    /// The leading choice, unless tied.
+    pub leader: Option<usize>,
+    /// True when the rule passed (for yes/no: "yes" won under the rule).
+    pub passed: bool,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Decides a question from its counts (in choice order). For a yes/no
+/// question choice 0 is "Yes"; otherwise the leading choice must be alone
+/// at the top and meet the share.
+pub fn decide(counts: &[i64], rule: &PassRule, participated: i64, eligible: i64) -> Verdict {
+    let cast: i64 = counts.iter().sum();
+    let top = counts.iter().copied().max().unwrap_or(0);
+    let leaders: Vec<usize> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c == top)
+        .map(|(i, _)| i)
+        .collect();
+    let leader = (leaders.len() == 1 && top > 0).then(|| leaders[0]);
+    let turnout_ok = rule.turnout_met(participated, eligible);
+    let share_ok = leader.is_some_and(|i| rule.share_met(counts[i], cast));
+    let reason = if !turnout_ok {
+        format!(
+            "Turnout was {participated} of {eligible} eligible, under the minimum of {}%.",
+            percent(rule.min_turnout_bp)
+        )
+    } else if leader.is_none() {
+        "The leading choices are tied.".to_owned()
+    } else if !share_ok {
+        format!("The leading choice did not reach {}.", rule.describe())
+    } else {
+        format!("The leading choice reached {}.", rule.describe())
+    };
+    Verdict {
+        cast,
+        leader,
+        passed: turnout_ok && share_ok,
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAJORITY: PassRule = PassRule {
+        num: 1,
+        den: 2,
+        at_least: false,
+        min_turnout_bp: 0,
+    };
+    const TWO_THIRDS: PassRule = PassRule {
+        num: 2,
+        den: 3,
+        at_least: true,
+        min_turnout_bp: 5000,
+    };
+
+    #[test]
+    fn exactly_two_thirds_passes_and_one_vote_less_does_not() {
+        // 100 eligible, 60 voted: 40 yes of 60 is exactly two thirds.
+        assert!(decide(&[40, 20], &TWO_THIRDS, 60, 100).passed);
+        assert!(!decide(&[39, 21], &TWO_THIRDS, 60, 100).passed);
+    }
+
+    #[test]
+    fn a_tie_fails_a_majority_and_names_no_leader() {
+        let verdict = decide(&[30, 30], &MAJORITY, 60, 100);
+        assert!(!verdict.passed);
+        assert_eq!(verdict.leader, None);
+        assert_eq!(verdict.reason, "The leading choices are tied.");
+        // One vote more than half passes.
+        assert!(decide(&[31, 30], &MAJORITY, 61, 100).passed);
+        // A three-way choice tied at the top has no winner.
+        assert_eq!(decide(&[5, 5, 2], &MAJORITY, 12, 20).leader, None);
+    }
+
+    #[test]
+    fn turnout_just_under_the_minimum_fails_whatever_the_share() {
+        // 200 eligible, 50% needed: 99 voters fail even if all say yes.
+        let verdict = decide(&[99, 0], &TWO_THIRDS, 99, 200);
+        assert!(!verdict.passed);
+        assert_eq!(
+            verdict.reason,
+            "Turnout was 99 of 200 eligible, under the minimum of 50%."
+        );
+        assert!(decide(&[100, 0], &TWO_THIRDS, 100, 200).passed);
+    }
+
+    #[test]
+    fn the_fingerprint_is_of_the_sorted_numbers() {
+        let a = fingerprint(&["E2".into(), "E1".into(), "E3".into()]);
+        let b = fingerprint(&["E1".into(), "E2".into(), "E3".into()]);
+        assert_eq!(a, b, "order does not matter");
+        assert_eq!(
+            a,
+            hex::encode(Sha256::digest(b"E1\nE2\nE3")),
+            "recomputable by anyone with the roll"
+        );
+        assert_ne!(a, fingerprint(&["E1".into(), "E2".into()]));
+    }
+
+    #[test]
+    fn tracking_codes_look_alike_and_differ() {
+        let codes: std::collections::HashSet<String> = (0..1000).map(|_| tracking_code()).collect();
+        assert_eq!(codes.len(), 1000);
+        for code in &codes {
+            assert_eq!(code.len(), 14);
+            assert!(
+                code.chars()
+                    .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
+            );
+        }
+    }
+}
