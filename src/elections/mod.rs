@@ -7,4 +7,18 @@
 //! `participation` records who voted, keyed by member. A cast writes one row
 //! in each in one transaction, so their counts always match.
 
+pub mod notices;
 pub mod rules;
+pub mod store;
+
+use chrono::NaiveDateTime;
+
+use crate::config::Config;
+
+/// A stored UTC time as the local's clock shows it: "Mon 1 Dec 2026, 09:00".
+pub fn local_time(config: &Config, at: NaiveDateTime) -> String {
+    at.and_utc()
+        .with_timezone(&config.timezone)
+        .format("%a %-d %b %Y, %H:%M %Z")
+        .to_string()
+}
