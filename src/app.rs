@@ -14,6 +14,7 @@ use crate::auth::{account, csrf, invite, reset, session, setup, sign_in};
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::dues::handlers as dues_pages;
+use crate::elections::{admin as election_admin, voting};
 use crate::grievances::{
     attachments as grievance_files, board, filing, pages as grievance_pages, procedure_pages,
     reports as grievance_reports,
@@ -269,6 +270,59 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/officer/salary/scenarios/{id}/rows.csv")
                 .route(read().to(salary_views::rows_csv)),
+        )
+        // Elections.
+        .service(web::resource("/elections").route(read().to(voting::list)))
+        .service(web::resource("/elections/{id}").route(read().to(voting::show)))
+        .service(
+            web::resource("/elections/{id}/challenge").route(web::post().to(voting::challenge)),
+        )
+        .service(web::resource("/elections/{id}/ballot").route(read().to(voting::ballot)))
+        .service(web::resource("/elections/{id}/confirm").route(web::post().to(voting::confirm)))
+        .service(web::resource("/elections/{id}/cast").route(web::post().to(voting::cast)))
+        .service(web::resource("/officer/elections").route(read().to(election_admin::list)))
+        .service(
+            web::resource("/officer/elections/new")
+                .route(read().to(election_admin::new_form))
+                .route(web::post().to(election_admin::create)),
+        )
+        .service(web::resource("/officer/elections/{id}").route(read().to(election_admin::show)))
+        .service(
+            web::resource("/officer/elections/{id}/edit")
+                .route(read().to(election_admin::edit_form))
+                .route(web::post().to(election_admin::update)),
+        )
+        .service(
+            web::resource("/officer/elections/{id}/publish")
+                .route(web::post().to(election_admin::publish)),
+        )
+        .service(
+            web::resource("/officer/elections/{id}/open")
+                .route(web::post().to(election_admin::open_now)),
+        )
+        .service(
+            web::resource("/officer/elections/{id}/close")
+                .route(web::post().to(election_admin::close_early)),
+        )
+        .service(
+            web::resource("/officer/elections/{id}/paper")
+                .route(web::post().to(election_admin::paper)),
+        )
+        .service(
+            web::resource("/officer/elections/{id}/reminders")
+                .route(web::post().to(election_admin::remind)),
+        )
+        .service(
+            web::resource("/officer/elections/{id}/purge")
+                .route(web::post().to(election_admin::purge)),
+        )
+        .service(
+            web::resource("/officer/elections/{id}/challenges/{challenge}")
+                .route(web::post().to(election_admin::resolve)),
+        )
+        .service(
+            web::resource("/officer/elections/{id}/certificate")
+                .route(read().to(election_admin::certificate)),
         )
         .service(web::resource("/officer/outbox").route(read().to(officer::outbox_page)))
         .service(web::resource("/officer/outbox/{id}/retry").route(web::post().to(officer::retry)));

@@ -571,6 +571,7 @@ diesel::table! {
 diesel::joinable!(election_questions -> elections (election_id));
 diesel::joinable!(election_choices -> election_questions (question_id));
 diesel::joinable!(roll_entries -> members (member_id));
+diesel::joinable!(elections -> units (unit_id));
 diesel::joinable!(participation -> members (member_id));
 diesel::joinable!(roll_challenges -> members (member_id));
 

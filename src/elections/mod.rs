@@ -7,9 +7,11 @@
 //! `participation` records who voted, keyed by member. A cast writes one row
 //! in each in one transaction, so their counts always match.
 
+pub mod admin;
 pub mod notices;
 pub mod rules;
 pub mod store;
+pub mod voting;
 
 use chrono::NaiveDateTime;
 
@@ -22,3 +24,7 @@ pub fn local_time(config: &Config, at: NaiveDateTime) -> String {
         .format("%a %-d %b %Y, %H:%M %Z")
         .to_string()
 }
+
+/// The template name of a ballot receipt, whose body the outbox drops
+/// once it is delivered.
+pub const RECEIPT_TEMPLATE: &str = "election_receipt";

@@ -42,3 +42,24 @@ impl Notice for ElectionNotice {
         Html { m: self }.render()
     }
 }
+
+/// The voter's receipt: the only record anywhere of their tracking code
+/// next to their name, and the outbox forgets it once it is delivered.
+#[derive(Debug, Clone)]
+pub struct Receipt(pub ElectionNotice);
+
+impl Notice for Receipt {
+    const TEMPLATE: &'static str = super::RECEIPT_TEMPLATE;
+
+    fn subject(&self) -> String {
+        self.0.subject()
+    }
+
+    fn text(&self) -> askama::Result<String> {
+        self.0.text()
+    }
+
+    fn html(&self) -> askama::Result<String> {
+        self.0.html()
+    }
+}

@@ -231,6 +231,22 @@ pub fn lock(conn: &mut DbConnection, id: i64) -> QueryResult<ElectionRow> {
     }
 }
 
+/// The election, share-locked on PostgreSQL: casts run side by side, and
+/// the close (which takes the row for update) waits for them to finish.
+pub fn lock_shared(conn: &mut DbConnection, id: i64) -> QueryResult<ElectionRow> {
+    match conn {
+        DbConnection::Postgres(pg) => el::table
+            .find(id)
+            .select(ElectionRow::as_select())
+            .for_share()
+            .first(pg),
+        DbConnection::Sqlite(lite) => el::table
+            .find(id)
+            .select(ElectionRow::as_select())
+            .first(lite),
+    }
+}
+
 /// An election's questions and choices, in order.
 pub fn questions(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<Question>> {
     type Raw = (
@@ -512,7 +528,7 @@ pub fn cast(
     method: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Result<String, Refusal>> {
-    let row = lock(conn, id)?;
+    let row = lock_shared(conn, id)?;
     if !row.accepting(now) {
         return Ok(Err(Refusal::NotOpen));
     }
@@ -691,6 +707,28 @@ pub fn advance(
         close(conn, config, id, now, "")?;
     }
     Ok(())
+}
+
+/// Advances every election whose opening or closing time has passed; the
+/// job inside `serve` runs this, and each page does it for its election.
+pub fn advance_due(
+    conn: &mut DbConnection,
+    config: &Config,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let due: Vec<i64> = el::table
+        .filter(
+            el::status
+                .eq("published")
+                .and(el::opens_at.le(now))
+                .or(el::status.eq("open").and(el::closes_at.le(now))),
+        )
+        .select(el::id)
+        .load(conn)?;
+    for id in &due {
+        crate::db::write_tx(conn, |conn| advance(conn, config, *id, now))?;
+    }
+    Ok(due.len())
 }
 
 /// The certified counts of a closed election: question id → [(choice, votes)].

@@ -158,6 +158,9 @@ pub async fn run(
         let (pool, job_config) = (pool.clone(), config.clone());
         let outcome = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
+            // Elections open and close by the clock in the same loop.
+            crate::elections::store::advance_due(&mut conn, &job_config, job_config.clock.now())
+                .map_err(|e| e.to_string())?;
             run_once(
                 &mut conn,
                 &job_config,

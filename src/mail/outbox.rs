@@ -138,9 +138,24 @@ pub fn mark_sent(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(None::<String>),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    // A ballot receipt pairs a voter with their tracking code: once it is
+    // delivered, the copy kept here would undo the secret ballot.
+    diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::template.eq(crate::elections::RECEIPT_TEMPLATE)),
+    )
+    .set((
+        outbox::body_text.eq(SCRUBBED),
+        outbox::body_html.eq(SCRUBBED),
+    ))
+    .execute(conn)
+    .map(drop)
 }
+
+/// What a delivered ballot receipt's bodies become.
+pub const SCRUBBED: &str = "(removed once delivered: it carried a ballot's tracking code)";
 
 /// Puts a message back in the queue to be tried after `delay`.
 pub fn mark_retry(

@@ -48,6 +48,7 @@ fn nav_for(visitor: Option<&Visitor>) -> Vec<(&'static str, &'static str)> {
         ("/dues", "My dues"),
         ("/grievances", "Grievances"),
         ("/salary", "Salaries"),
+        ("/elections", "Elections"),
     ];
     if user.can(Role::Steward) {
         nav.push(("/stewards/board", "Deadlines"));
