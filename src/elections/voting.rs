@@ -25,8 +25,10 @@ use crate::web::{db, render};
 /// The viewer's roster entry and unit, by the dues statement's rule.
 pub fn member_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<(i64, i64)>> {
     match crate::grievances::member_id_of(conn, user_id)? {
+        // Someone resigned or retired no longer belongs to the unit.
         Some(member_id) => Ok(members::table
             .find(member_id)
+            .filter(members::status.eq_any(["member", "non-member", "on-leave"]))
             .select(members::unit_id)
             .first::<i64>(conn)
             .optional()?

@@ -468,6 +468,9 @@ impl TestClient {
     pub fn new(base: &str) -> Self {
         let http = reqwest::Client::builder()
             .cookie_store(true)
+            // Under load the server may close a kept-alive connection just
+            // as the client reuses it; don't keep idle ones that long.
+            .pool_idle_timeout(Duration::from_secs(2))
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             .build()

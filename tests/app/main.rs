@@ -10,6 +10,7 @@ mod helpers;
 
 mod accounts;
 mod dues;
+mod elections;
 mod grievances;
 mod imports;
 mod migrations;

@@ -1,0 +1,700 @@
+//! Elections over HTTP: concurrency, secrecy, no early counts, the rules,
+//! the fingerprint, other units, dues by ballot, and refused attempts.
+
+use chrono::{Duration, NaiveDate};
+use diesel::prelude::*;
+use unionhall::audit::Actor;
+use unionhall::db::schema::{ballots, dues_rates, members, participation, units};
+use unionhall::db::write_tx;
+use unionhall::dues::money::Cents;
+use unionhall::dues::rules::Rate;
+use unionhall::elections::rules::{PassRule, fingerprint};
+use unionhall::elections::store::{self, ElectionDraft, QuestionDraft};
+use unionhall::roster::{self, csv_import};
+use unionhall::users::Role;
+
+use crate::helpers::{PASSWORD, TestApp, TestClient};
+
+const HEADER: &str = "employee_number,first_name,last_name,email,unit,classification,department,hire_date,annual_salary,work_arrangement,status,join_date\n";
+
+/// `n` members of "Vote Unit" (V00000…), all in good standing, plus one
+/// member of "Other Unit" (X00001).
+fn roster(app: &TestApp, n: usize) -> i64 {
+    let mut csv = HEADER.to_owned();
+    for i in 0..n {
+        csv.push_str(&format!(
+            "V{i:05},Voter,Number{i},v{i:05}@example.org,Vote Unit,Staff,Dept,2020-01-06,60000.00,hybrid,member,2020-02-01\n"
+        ));
+    }
+    csv.push_str("X00001,Other,Person,x00001@example.org,Other Unit,Staff,Dept,2020-01-06,60000.00,hybrid,member,2020-02-01\n");
+    let rows = csv_import::parse(csv.as_bytes()).unwrap();
+    let now = app.config.clock.now();
+    let mut conn = app.db();
+    write_tx(&mut conn, |c| {
+        roster::commit(c, rows, &Actor::command_line(), now)
+    })
+    .unwrap();
+    units::table
+        .filter(units::name.eq("Vote Unit"))
+        .select(units::id)
+        .first(&mut conn)
+        .unwrap()
+}
+
+fn yes_no(text: &str, rule: PassRule) -> QuestionDraft {
+    QuestionDraft {
+        text: text.into(),
+        kind: "yes_no".into(),
+        choices: vec!["Yes".into(), "No".into()],
+        rule,
+        dues: None,
+    }
+}
+
+const TWO_THIRDS: PassRule = PassRule {
+    num: 2,
+    den: 3,
+    at_least: true,
+    min_turnout_bp: 5000,
+};
+
+/// An election opened now, closing in an hour.
+fn open_election(app: &TestApp, unit: i64, questions: Vec<QuestionDraft>) -> i64 {
+    let now = app.config.clock.now();
+    let mut conn = app.db();
+    write_tx(&mut conn, |c| {
+        let id = store::create(
+            c,
+            &ElectionDraft {
+                unit_id: unit,
+                title: "Strike authorization".into(),
+                description: "Do you authorize a strike?".into(),
+                opens_at: now - Duration::minutes(1),
+                closes_at: now + Duration::hours(1),
+                cutoff: app.config.today(),
+                questions,
+            },
+            now,
+        )?;
+        store::publish(c, id, now)?;
+        store::open(c, &app.config, id, now)?;
+        Ok::<_, diesel::result::Error>(id)
+    })
+    .unwrap()
+}
+
+fn question_choices(app: &TestApp, id: i64) -> Vec<(i64, Vec<i64>)> {
+    store::questions(&mut app.db(), id)
+        .unwrap()
+        .into_iter()
+        .map(|q| (q.id, q.choices.into_iter().map(|(c, _)| c).collect()))
+        .collect()
+}
+
+async fn voter(app: &TestApp, i: usize) -> TestClient {
+    let client = app.new_client();
+    let answer = client
+        .sign_in(&format!("v{i:05}@example.org"), PASSWORD)
+        .await;
+    assert_eq!(answer.status, 303);
+    client
+}
+
+/// Accounts for the first `n` voters with one shared hash (hashing each
+/// would only slow the test).
+fn accounts(app: &TestApp, n: usize) {
+    let hash = unionhall::auth::password::hash_blocking(PASSWORD).unwrap();
+    let now = app.config.clock.now();
+    let mut conn = app.db();
+    write_tx(&mut conn, |c| {
+        for i in 0..n {
+            unionhall::users::create(
+                c,
+                &format!("v{i:05}@example.org"),
+                &format!("Voter {i}"),
+                Some(&hash),
+                &[Role::Member],
+                now,
+            )?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
+}
+
+fn counts(app: &TestApp, id: i64) -> (i64, i64) {
+    let mut conn = app.db();
+    let b: i64 = ballots::table
+        .filter(ballots::election_id.eq(id))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let p: i64 = participation::table
+        .filter(participation::election_id.eq(id))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    (b, p)
+}
+
+async fn cast(client: &TestClient, id: i64, answers: &[(i64, i64)]) -> crate::helpers::Page {
+    let fields: Vec<(String, String)> = answers
+        .iter()
+        .map(|(q, c)| (format!("q_{q}"), c.to_string()))
+        .collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    client.post(&format!("/elections/{id}/cast"), &refs).await
+}
+
+#[tokio::test]
+async fn fifty_casts_at_once_by_one_member_make_one_ballot() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 3);
+    accounts(&app, 1);
+    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    let client = voter(&app, 0).await;
+    let token = client.csrf().await;
+    let url = app.url(&format!("/elections/{id}/cast"));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let request = client.http.post(&url).form(&[
+                (format!("q_{q}"), choices[0].to_string()),
+                ("csrf_token".into(), token.clone()),
+            ]);
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        49,
+        "{statuses:?}"
+    );
+    assert_eq!(counts(&app, id), (1, 1));
+}
+
+#[tokio::test]
+async fn two_hundred_members_voting_at_once_give_two_hundred_ballots() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 200);
+    accounts(&app, 200);
+    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    let mut clients = Vec::new();
+    for i in 0..200 {
+        clients.push(voter(&app, i).await);
+    }
+    let mut tasks = Vec::new();
+    for (i, client) in clients.into_iter().enumerate() {
+        let choice = choices[i % 2];
+        tasks.push(tokio::spawn(async move {
+            cast(&client, id, &[(q, choice)]).await.status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    assert_eq!(counts(&app, id), (200, 200));
+}
+
+#[derive(QueryableByName)]
+struct Code {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    tracking_code: String,
+}
+
+#[derive(QueryableByName)]
+struct Column {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+#[tokio::test]
+async fn nothing_stored_with_a_ballot_follows_the_voter_or_the_order_of_casting() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 20);
+    accounts(&app, 20);
+    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    let mut issued = Vec::new();
+    for i in 0..20 {
+        let client = voter(&app, i).await;
+        let page = cast(&client, id, &[(q, choices[i % 2])]).await;
+        assert_eq!(page.status, 200);
+        let marker = "<p class=\"tracking-code\"><code>";
+        let start = page.body.find(marker).unwrap() + marker.len();
+        issued.push(page.body[start..start + 14].to_owned());
+    }
+    // Close, then read the tables as a database administrator would.
+    {
+        let now = app.config.clock.now();
+        let mut conn = app.db();
+        write_tx(&mut conn, |c| store::close(c, &app.config, id, now, "test")).unwrap();
+    }
+    let mut conn = app.db();
+    let stored: Vec<String> = diesel::sql_query("SELECT tracking_code FROM ballots")
+        .load::<Code>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.tracking_code)
+        .collect();
+    assert_eq!(stored.len(), 20);
+    assert_ne!(stored, issued, "the stored order follows the casting order");
+    let mut sorted = issued.clone();
+    sorted.sort();
+    assert_eq!(
+        stored, sorted,
+        "ballots are stored in the order of their random codes"
+    );
+    let columns = |table: &str| -> Vec<String> {
+        let sql = if app.env.is_postgres() {
+            format!(
+                "SELECT column_name AS name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"
+            )
+        } else {
+            format!("SELECT name FROM pragma_table_info('{table}')")
+        };
+        diesel::sql_query(sql)
+            .load::<Column>(&mut app.db())
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect()
+    };
+    assert_eq!(columns("ballots"), ["election_id", "tracking_code"]);
+    assert_eq!(
+        columns("ballot_answers"),
+        ["election_id", "tracking_code", "question_id", "choice_id"]
+    );
+    assert_eq!(
+        columns("participation"),
+        ["election_id", "member_id", "method"]
+    );
+    // The receipts' bodies are dropped from the outbox once delivered.
+    app.smtp
+        .wait_for(40, std::time::Duration::from_secs(30))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let bodies: Vec<String> = unionhall::db::schema::outbox::table
+        .filter(unionhall::db::schema::outbox::template.eq(unionhall::elections::RECEIPT_TEMPLATE))
+        .select(unionhall::db::schema::outbox::body_text)
+        .load(&mut app.db())
+        .unwrap();
+    assert_eq!(bodies.len(), 20);
+    for body in bodies {
+        assert_eq!(body, unionhall::mail::outbox::SCRUBBED);
+    }
+}
+
+#[tokio::test]
+async fn no_count_is_shown_before_the_close_and_the_result_after() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 4);
+    accounts(&app, 3);
+    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    let mut codes = Vec::new();
+    for (i, choice) in [choices[0], choices[0], choices[1]].into_iter().enumerate() {
+        let client = voter(&app, i).await;
+        let page = cast(&client, id, &[(q, choice)]).await;
+        assert_eq!(page.status, 200);
+        let marker = "<p class=\"tracking-code\"><code>";
+        let start = page.body.find(marker).unwrap() + marker.len();
+        codes.push(page.body[start..start + 14].to_owned());
+    }
+    let (officer, _) = app.officer("olive@example.org").await;
+    let member = voter(&app, 0).await;
+    for (client, path) in [
+        (&member, format!("/elections/{id}")),
+        (&officer, format!("/elections/{id}")),
+        (&officer, format!("/officer/elections/{id}")),
+    ] {
+        let page = client.visit(&path).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            !page.body.contains("Votes</th>"),
+            "a count before the close on {path}"
+        );
+        assert!(!page.body.contains("Passed"), "{path}");
+    }
+    assert!(
+        officer
+            .visit(&format!("/officer/elections/{id}"))
+            .await
+            .body
+            .contains("3 of 4 eligible have voted")
+    );
+    assert_ne!(
+        officer
+            .get(&format!("/officer/elections/{id}/certificate"))
+            .await
+            .status,
+        200
+    );
+    // The clock passes the closing time: the next visit closes it.
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(2 * 3600));
+    // Sessions lapse after that long; sign in again.
+    let member = voter(&app, 0).await;
+    let officer = app.officer("olive2@example.org").await.0;
+    let page = member.visit(&format!("/elections/{id}")).await;
+    // 2 yes of 3 cast is exactly two thirds; 3 of 4 is over the 50% turnout.
+    assert!(
+        page.body.contains("<strong>Passed.</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(
+        "<tr><td>Yes</td><td class=\"num\">2</td></tr><tr><td>No</td><td class=\"num\">1</td></tr>"
+    ));
+    assert!(page.body.contains("3 of 4 eligible members voted"));
+    for code in &codes {
+        assert!(
+            page.body.contains(code.as_str()),
+            "tracking code {code} listed"
+        );
+    }
+    let certificate = officer
+        .visit(&format!("/officer/elections/{id}/certificate"))
+        .await;
+    assert_eq!(certificate.status, 200);
+    assert!(certificate.body.contains("Certification of the result"));
+}
+
+#[tokio::test]
+async fn the_roll_fingerprint_is_the_hash_of_the_sorted_numbers() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 5);
+    accounts(&app, 1);
+    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let numbers: Vec<String> = (0..5).rev().map(|i| format!("V{i:05}")).collect();
+    let expected = fingerprint(&numbers);
+    let page = voter(&app, 0)
+        .await
+        .visit(&format!("/elections/{id}"))
+        .await;
+    assert!(
+        page.body.contains(&expected),
+        "fingerprint {expected} shown"
+    );
+}
+
+#[tokio::test]
+async fn refused_attempts_record_nothing_and_are_audited() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 3);
+    accounts(&app, 2);
+    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let other_question = open_election(&app, unit, vec![yes_no("Another?", TWO_THIRDS)]);
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    let (_, foreign) = question_choices(&app, other_question)[0].clone();
+    let client = voter(&app, 0).await;
+    // A forged choice (from another election), a missing one.
+    let page = cast(&client, id, &[(q, foreign[0])]).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("That ballot cannot be counted"));
+    let page = cast(&client, id, &[]).await;
+    assert_eq!(page.status, 422);
+    // A member of another unit: the election does not exist for them.
+    let hash = unionhall::auth::password::hash_blocking(PASSWORD).unwrap();
+    {
+        let now = app.config.clock.now();
+        unionhall::users::create(
+            &mut app.db(),
+            "x00001@example.org",
+            "Other",
+            Some(&hash),
+            &[Role::Member],
+            now,
+        )
+        .unwrap();
+    }
+    let outsider = app.new_client();
+    outsider.sign_in("x00001@example.org", PASSWORD).await;
+    assert_eq!(outsider.get(&format!("/elections/{id}")).await.status, 404);
+    assert_eq!(cast(&outsider, id, &[(q, choices[0])]).await.status, 404);
+    // After the close.
+    assert_eq!(cast(&client, id, &[(q, choices[0])]).await.status, 200);
+    assert_eq!(cast(&client, id, &[(q, choices[0])]).await.status, 409);
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(2 * 3600));
+    let late = voter(&app, 1).await;
+    let page = cast(&late, id, &[(q, choices[0])]).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("Voting is not open"));
+    assert_eq!(counts(&app, id), (1, 1));
+    let refusals = app
+        .audit_actions()
+        .iter()
+        .filter(|a| *a == "vote_refused")
+        .count();
+    assert_eq!(refusals, 4, "forged, missing, again, late");
+    let details: Vec<String> = unionhall::db::schema::audit_log::table
+        .filter(unionhall::db::schema::audit_log::action.eq("vote_refused"))
+        .select(unionhall::db::schema::audit_log::detail)
+        .load(&mut app.db())
+        .unwrap();
+    assert!(
+        details
+            .iter()
+            .all(|d| !d.contains("Yes") && !d.contains(&choices[0].to_string()))
+    );
+}
+
+#[tokio::test]
+async fn a_dues_rate_is_adopted_only_when_its_question_passes() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 4);
+    accounts(&app, 3);
+    let from = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    let dues = |text: &str| QuestionDraft {
+        dues: Some((
+            Rate::Percent {
+                basis_points: 175,
+                monthly_min: Cents(5000),
+                monthly_max: Cents(13000),
+            },
+            from,
+        )),
+        ..yes_no(
+            text,
+            PassRule {
+                num: 1,
+                den: 2,
+                at_least: false,
+                min_turnout_bp: 0,
+            },
+        )
+    };
+    let passing = open_election(&app, unit, vec![dues("Raise dues to 1.75%?")]);
+    let failing = open_election(&app, unit, vec![dues("Raise dues to 1.75%, again?")]);
+    let (pq, pc) = question_choices(&app, passing)[0].clone();
+    let (fq, fc) = question_choices(&app, failing)[0].clone();
+    for i in 0..3 {
+        let client = voter(&app, i).await;
+        assert_eq!(
+            cast(&client, passing, &[(pq, pc[usize::from(i == 2)])])
+                .await
+                .status,
+            200
+        );
+        assert_eq!(
+            cast(&client, failing, &[(fq, fc[usize::from(i != 2)])])
+                .await
+                .status,
+            200
+        );
+    }
+    let rates = || -> i64 {
+        dues_rates::table
+            .filter(dues_rates::unit_id.eq(unit))
+            .filter(dues_rates::effective_from.eq(from))
+            .count()
+            .get_result(&mut app.db())
+            .unwrap()
+    };
+    let now = app.config.clock.now();
+    write_tx(&mut app.db(), |c| {
+        store::close(c, &app.config, failing, now, "test")
+    })
+    .unwrap();
+    assert_eq!(rates(), 0, "1 yes of 3 is no majority");
+    write_tx(&mut app.db(), |c| {
+        store::close(c, &app.config, passing, now, "test")
+    })
+    .unwrap();
+    assert_eq!(rates(), 1, "2 yes of 3 adopts the rate");
+}
+
+#[tokio::test]
+async fn officers_run_an_election_from_draft_to_certificate() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 3);
+    accounts(&app, 3);
+    // V00002 leaves the unit's good standing: status resigned.
+    diesel::update(members::table.filter(members::employee_number.eq("V00002")))
+        .set(members::status.eq("resigned"))
+        .execute(&mut app.db())
+        .unwrap();
+    let (officer, _) = app.officer("olive@example.org").await;
+    let local = |minutes: i64| {
+        (app.config.clock.now() + Duration::minutes(minutes))
+            .and_utc()
+            .with_timezone(&app.config.timezone)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let unit_s = unit.to_string();
+    let answer = officer
+        .post(
+            "/officer/elections/new",
+            &[
+                ("unit", unit_s.as_str()),
+                ("title", "Strike vote"),
+                ("opens_at", &local(60)),
+                ("closes_at", &local(30)),
+                ("cutoff", &app.config.today().to_string()),
+                ("q1_text", "Strike?"),
+                ("q1_kind", "yes_no"),
+                ("q1_rule", "two_thirds"),
+                ("q1_turnout", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("The vote must close after it opens."));
+    let answer = officer
+        .post(
+            "/officer/elections/new",
+            &[
+                ("unit", unit_s.as_str()),
+                ("title", "Strike vote"),
+                ("opens_at", &local(60)),
+                ("closes_at", &local(120)),
+                ("cutoff", &app.config.today().to_string()),
+                ("q1_text", "Strike?"),
+                ("q1_kind", "yes_no"),
+                ("q1_rule", "two_thirds"),
+                ("q1_turnout", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let admin = answer.location.unwrap();
+    let id: i64 = admin.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(
+        officer.post(&format!("{admin}/publish"), &[]).await.status,
+        303
+    );
+    let page = officer.visit(&admin).await;
+    assert!(
+        page.body.contains("2 members"),
+        "the resigned member is not on the roll"
+    );
+    // The resigned member challenges their absence; the officer rejects it.
+    let resigned = voter(&app, 2).await;
+    assert_eq!(
+        resigned.get(&format!("/elections/{id}")).await.status,
+        404,
+        "not a member of the unit any more"
+    );
+    let member = voter(&app, 0).await;
+    let answer = member
+        .post(
+            &format!("/elections/{id}/challenge"),
+            &[
+                ("employee_number", "V00002"),
+                ("reason", "She resigned last month."),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    let challenge: i64 = unionhall::db::schema::roll_challenges::table
+        .select(unionhall::db::schema::roll_challenges::id)
+        .first(&mut app.db())
+        .unwrap();
+    let answer = officer
+        .post(
+            &format!("{admin}/challenges/{challenge}"),
+            &[
+                ("decision", "reject"),
+                ("resolution", "She is not on the roll already."),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    // Edits are over once published.
+    assert_eq!(officer.get(&format!("{admin}/edit")).await.status, 400);
+    assert_eq!(
+        officer.post(&format!("{admin}/open"), &[]).await.status,
+        303
+    );
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    let q_field = format!("q_{q}");
+    let choice = choices[0].to_string();
+    let answer = officer
+        .post(
+            &format!("{admin}/paper"),
+            &[
+                ("employee_number", "V00001"),
+                (q_field.as_str(), choice.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    assert_eq!(counts(&app, id), (1, 1));
+    // The paper voter cannot also vote online.
+    let paper_voter = voter(&app, 1).await;
+    assert_eq!(cast(&paper_voter, id, &[(q, choices[0])]).await.status, 409);
+    assert_eq!(
+        officer
+            .post(&format!("{admin}/close"), &[("reason", "")])
+            .await
+            .status,
+        303
+    );
+    assert!(
+        officer.visit(&admin).await.body.contains("Voting open"),
+        "no close without a reason"
+    );
+    assert_eq!(
+        officer
+            .post(
+                &format!("{admin}/close"),
+                &[("reason", "Agreement reached")]
+            )
+            .await
+            .status,
+        303
+    );
+    let certificate = officer.visit(&format!("{admin}/certificate")).await;
+    assert_eq!(certificate.status, 200);
+    for expected in [
+        "closed early: Agreement reached",
+        "1 (0 online, 1 on paper)",
+        "election_publish",
+        "roll_challenge_resolve",
+        "election_open",
+        "paper_ballot",
+        "election_close_early",
+    ] {
+        assert!(
+            certificate.body.contains(expected),
+            "{expected} in the certificate"
+        );
+    }
+    // Records stay a year.
+    assert!(
+        officer
+            .post(&format!("{admin}/purge"), &[])
+            .await
+            .location
+            .is_some()
+    );
+    assert_eq!(counts(&app, id), (1, 1));
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(366 * 86_400));
+    let officer = app.officer("olive3@example.org").await.0;
+    officer.post(&format!("{admin}/purge"), &[]).await;
+    assert_eq!(counts(&app, id), (0, 0));
+    let page = voter(&app, 0)
+        .await
+        .visit(&format!("/elections/{id}"))
+        .await;
+    assert!(page.body.contains("purged a year after the close"));
+}
