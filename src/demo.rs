@@ -451,6 +451,7 @@ pub fn run(config: &Config, insecure: bool) -> Result<Demo, String> {
         dues_roll(conn, now, &actor)?;
         crate::grievances::demo::fill(conn, config, config.today(), now)?;
         crate::salary::demo::fill(conn, now)?;
+        crate::elections::demo::fill(conn, config, now)?;
         audit::record(
             conn,
             now,

@@ -8,6 +8,7 @@
 //! in each in one transaction, so their counts always match.
 
 pub mod admin;
+pub mod demo;
 pub mod notices;
 pub mod rules;
 pub mod store;
