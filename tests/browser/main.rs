@@ -14,6 +14,7 @@ mod browser;
 
 mod accounts;
 mod dues;
+mod elections;
 mod grievances;
 mod salary;
 mod start_page;
