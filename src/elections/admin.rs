@@ -579,7 +579,9 @@ pub async fn show(
     let config = state.config.clone();
     let now = config.clock.now();
     let view = db(&state, move |conn| {
-        write_tx(conn, |conn| store::advance(conn, &config, id, now))?;
+        if store::due(&store::election(conn, id)?, now) {
+            write_tx(conn, |conn| store::advance(conn, &config, id, now))?;
+        }
         let row = store::election(conn, id)?;
         let unit: String = units::table
             .find(row.unit_id)

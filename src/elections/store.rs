@@ -690,6 +690,12 @@ pub fn close(
     Ok(true)
 }
 
+/// True when the clock has passed a time at which the election moves on.
+pub fn due(row: &ElectionRow, now: NaiveDateTime) -> bool {
+    (row.status == "published" && now >= row.opens_at)
+        || (row.status == "open" && now >= row.closes_at)
+}
+
 /// Moves an election along by the clock: opens a published election at
 /// its opening time and closes an open one at its closing time.
 pub fn advance(

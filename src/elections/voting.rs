@@ -46,12 +46,14 @@ fn visible(
     id: i64,
 ) -> Result<(ElectionRow, Option<(i64, i64)>), AppError> {
     let now = state.config.clock.now();
-    let exists = el::table.find(id).count().get_result::<i64>(conn)? > 0;
-    if !exists {
-        return Err(AppError::NotFound);
+    let mut row = store::election(conn, id)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    // Only a page that finds the clock past a boundary takes the write lock.
+    if store::due(&row, now) {
+        write_tx(conn, |conn| store::advance(conn, &state.config, id, now))?;
+        row = store::election(conn, id)?;
     }
-    write_tx(conn, |conn| store::advance(conn, &state.config, id, now))?;
-    let row = store::election(conn, id)?;
     let me = member_of(conn, current.user.id)?;
     let officer = current.user.can(Role::Officer);
     let member_of_unit = me.is_some_and(|(_, unit)| unit == row.unit_id);
