@@ -168,3 +168,21 @@ pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Eleme
         .await
         .unwrap()
 }
+
+/// Waits until an element on the page shows `expected` (the page before a
+/// click may still be there, with a flash of its own), and returns its text.
+pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String {
+    let mut seen = String::new();
+    for _ in 0..200 {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+        {
+            if text.contains(expected) {
+                return text;
+            }
+            seen = text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("expected {css} to show {expected:?}, saw {seen:?}");
+}

@@ -4,7 +4,7 @@
 
 use fantoccini::{Client, Locator};
 
-use crate::browser::{Browser, expect_heading, fill, press, wait_for};
+use crate::browser::{Browser, expect_heading, fill, press, wait_for, wait_for_text};
 use crate::helpers::TestApp;
 
 async fn sign_in(client: &Client, app: &TestApp, email: &str, name: &str) {
@@ -56,10 +56,9 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     press(client, "Save the draft").await;
     expect_heading(client, "Strike authorization, winter").await;
     press(client, "Publish the roll for challenges").await;
-    wait_for(client, ".flash").await;
+    wait_for_text(client, ".flash", "Roll published").await;
     press(client, "Freeze the roll and open the vote now").await;
-    let flash = wait_for(client, ".flash").await.text().await.unwrap();
-    assert!(flash.contains("Voting is open"), "{flash}");
+    wait_for_text(client, ".flash", "Voting is open").await;
     let admin_url = client.current_url().await.unwrap().to_string();
     let id = admin_url.rsplit('/').next().unwrap().to_owned();
     browser
@@ -108,7 +107,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     client.goto(&admin_url).await.unwrap();
     fill(client, "reason", "Demonstration: closed early").await;
     press(client, "Close the vote now").await;
-    wait_for(client, ".flash").await;
+    wait_for_text(client, ".flash", "Closed early").await;
 
     // Sarah sees the result and finds her code.
     sign_in(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;

@@ -13,7 +13,7 @@ use unionhall::grievances::store;
 use unionhall::roster::{self, csv_import};
 use unionhall::users::Role;
 
-use crate::browser::{Browser, expect_heading, fill, press, wait_for};
+use crate::browser::{Browser, expect_heading, fill, press, wait_for, wait_for_text};
 use crate::helpers::{PASSWORD, TestApp};
 
 fn setup(app: &TestApp) -> (i64, i64) {
@@ -165,14 +165,7 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
     type_into(client, "#remedy", "Restore my schedule.").await;
     press(client, "File the grievance").await;
     expect_heading(client, "Grievance G-1").await;
-    assert!(
-        wait_for(client, ".flash")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("Grievance G-1 filed.")
-    );
+    wait_for_text(client, ".flash", "Grievance G-1 filed.").await;
     browser.screenshot("grievances-02-filed").await;
 
     // The chief steward assigns Sam.
@@ -180,7 +173,7 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
     client.goto(&app.url("/grievances/1")).await.unwrap();
     choose(client, "#steward", &sam.to_string()).await;
     press(client, "Assign").await;
-    wait_for(client, ".flash").await;
+    wait_for_text(client, ".flash", "Steward assigned.").await;
 
     // Sam finds it on his board, records the meeting and appeals.
     sign_in_as(client, &app, "sam@example.org", "Sam Steward").await;
@@ -205,24 +198,10 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
     expect_heading(client, "Grievance G-1").await;
     choose(client, "#act", "meeting_held").await;
     press(client, "Record").await;
-    assert!(
-        wait_for(client, ".flash")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("Recorded: Meeting held.")
-    );
+    wait_for_text(client, ".flash", "Recorded: Meeting held.").await;
     choose(client, "#act", "appealed").await;
     press(client, "Record").await;
-    assert!(
-        wait_for(client, ".flash")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("Recorded: Appealed.")
-    );
+    wait_for_text(client, ".flash", "Recorded: Appealed.").await;
     browser
         .screenshots_at_each_width(&app.url("/grievances/1"), "grievances-04-steward-case")
         .await;
