@@ -65,6 +65,9 @@ async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() 
         .click()
         .await
         .unwrap();
+    // Let the sign-out land before going anywhere, or its redirect to the
+    // start page can arrive after the next page has begun to load.
+    expect_heading(client, &app.config.local_name).await;
 
     // Sam follows the link from the email and chooses a password.
     let mails = app.smtp.wait_for(1, Duration::from_secs(10)).await;
