@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::{Days, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use diesel::prelude::*;
 
 use super::rules::PassRule;
@@ -327,8 +327,9 @@ pub fn check(
             )
         })
         .ok();
+    let local_date = |at: NaiveDateTime| at.and_utc().with_timezone(&config.timezone).date_naive();
     if let (Some(cut), Some(o)) = (cutoff, opens)
-        && cut > o.date() + Days::new(1)
+        && cut > local_date(o)
     {
         errors.insert(
             "cutoff".into(),
@@ -418,6 +419,14 @@ pub fn check(
                 })
             };
             match (rate, from) {
+                // A rate adopted by the ballot starts after the ballot: never
+                // backwards over charges and standings already worked out.
+                (Ok(_), Some(from)) if closes.is_some_and(|c| from <= local_date(c)) => {
+                    errors.insert(
+                        key("dues_from"),
+                        "The new dues rate must take effect after the vote closes.".into(),
+                    );
+                }
                 (Ok(rate), Some(from)) => dues = Some((rate, from)),
                 (Err(m), _) => {
                     errors.insert(key("dues_percent"), m);
@@ -581,6 +590,7 @@ pub async fn show(
     let view = db(&state, move |conn| {
         if store::due(&store::election(conn, id)?, now) {
             write_tx(conn, |conn| store::advance(conn, &config, id, now))?;
+            store::vacuum_ballot_tables(conn);
         }
         let row = store::election(conn, id)?;
         let unit: String = units::table
@@ -623,9 +633,25 @@ pub async fn show(
     )
 }
 
+/// What an act did: for the audit log, and for the officer's screen (which
+/// may say more, such as a paper ballot's tracking code, than the log may).
+pub struct Done {
+    pub record: String,
+    pub flash: String,
+}
+
+impl From<String> for Done {
+    fn from(text: String) -> Self {
+        Self {
+            record: text.clone(),
+            flash: text,
+        }
+    }
+}
+
 /// Runs one administrative act in a transaction with its audit entry, then
 /// returns to the election with `done` or the refusal.
-async fn act<F>(
+async fn act<F, D>(
     req: &HttpRequest,
     officer: &OfficerUser,
     state: &web::Data<AppState>,
@@ -634,26 +660,33 @@ async fn act<F>(
     job: F,
 ) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&mut DbConnection, &Config, NaiveDateTime) -> QueryResult<Result<String, String>>
+    F: FnOnce(&mut DbConnection, &Config, NaiveDateTime) -> QueryResult<Result<D, String>>
         + Send
         + 'static,
+    D: Into<Done> + Send + 'static,
 {
     let actor = officer.0.actor(req);
     let config = state.config.clone();
     let now = config.clock.now();
     let outcome = db(state, move |conn| {
-        write_tx(conn, |conn| {
-            let outcome = job(conn, &config, now)?;
-            if let Ok(detail) = &outcome {
-                record(conn, &actor, now, action, id, detail)?;
+        let outcome = write_tx(conn, |conn| {
+            let outcome = job(conn, &config, now)?.map(Into::into);
+            match &outcome {
+                Ok(done) => record(conn, &actor, now, action, id, &done.record)?,
+                // A refused act is on the record too, in its own words.
+                Err(why) => record(conn, &actor, now, &format!("{action}_refused"), id, why)?,
             }
             Ok::<_, AppError>(outcome)
-        })
+        })?;
+        if action == "election_close_early" {
+            store::vacuum_ballot_tables(conn);
+        }
+        Ok(outcome)
     })
     .await?;
     state.mail_waker.wake();
     let (kind, message) = match outcome {
-        Ok(detail) => (FlashKind::Success, detail),
+        Ok(done) => (FlashKind::Success, done.flash),
         Err(message) => (FlashKind::Warning, message),
     };
     Ok(redirect_with(
@@ -675,7 +708,7 @@ pub async fn publish(
     act(&req, &officer, &state, id, "election_publish", move |conn, _, now| {
         Ok(match store::publish(conn, id, now)? {
             Some(n) => Ok(format!("Roll published with {n} members in good standing; challenges are open until the vote opens.")),
-            None => Err("Only a draft can be published.".into()),
+            None => Err("Only a draft can be published, and only once its cut-off date has come.".into()),
         })
     })
     .await
@@ -810,10 +843,22 @@ pub async fn paper(
         let Some(member) = member else {
             return Ok(Err(format!("No one has employee number {number}.")));
         };
-        Ok(match store::cast(conn, id, member, &answers, "paper", now)? {
-            // The tracking code goes to the officer to hand over with nothing else.
-            Ok(code) => Ok(format!("Paper ballot recorded for {number}; they can no longer vote online. Its tracking code, to give to them: {code}")),
-            Err(refusal) => Err(format!("Not recorded: {}.", refusal.as_str())),
+        // A savepoint: an online vote racing this one trips the primary key,
+        // and the refusal must not leave the transaction unusable.
+        let cast = conn.transaction(|c| store::cast(c, id, member, &answers, "paper", now));
+        Ok(match cast {
+            // The code goes on the officer's screen to hand over, never in
+            // the audit log, which is kept with the member's number.
+            Ok(Ok(code)) => Ok(Done {
+                record: format!("paper ballot recorded for {number}"),
+                flash: format!("Paper ballot recorded for {number}; they can no longer vote online. Its tracking code, to give to them: {code}"),
+            }),
+            Ok(Err(refusal)) => Err(format!("Not recorded: {}.", refusal.as_str())),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => Err(format!("Not recorded: {}.", store::Refusal::AlreadyVoted.as_str())),
+            Err(e) => return Err(e),
         })
     })
     .await
@@ -895,7 +940,7 @@ pub async fn purge(
             store::purge(conn, id, now)?;
             Ok(Ok(
                 "The roll, participation and ballots are purged; the certified result stays."
-                    .into(),
+                    .to_owned(),
             ))
         },
     )

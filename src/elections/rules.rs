@@ -144,7 +144,9 @@ pub fn decide(counts: &[i64], rule: &PassRule, participated: i64, eligible: i64)
     let leader = (leaders.len() == 1 && top > 0).then(|| leaders[0]);
     let turnout_ok = rule.turnout_met(participated, eligible);
     let share_ok = leader.is_some_and(|i| rule.share_met(counts[i], cast));
-    let reason = if !turnout_ok {
+    let reason = if cast == 0 {
+        "No votes were cast.".to_owned()
+    } else if !turnout_ok {
         format!(
             "Turnout was {participated} of {eligible} eligible, under the minimum of {}%.",
             percent(rule.min_turnout_bp)

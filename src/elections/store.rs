@@ -333,7 +333,8 @@ pub fn questions(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<Question>>
 /// good standing on the cut-off) and opened to challenges.
 pub fn publish(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<Option<usize>> {
     let row = lock(conn, id)?;
-    if row.status != "draft" {
+    // Standing on a day still to come would be a guess, frozen into the roll.
+    if row.status != "draft" || row.cutoff > now.date() {
         return Ok(None);
     }
     let standings = crate::dues::ledger::standings_on(conn, row.cutoff)?;
@@ -500,6 +501,8 @@ pub fn open(
 /// Why a ballot was not taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
+    /// No such election, or none this member may see: answered as a 404.
+    Hidden,
     NotOpen,
     NotOnRoll,
     AlreadyVoted,
@@ -510,6 +513,7 @@ impl Refusal {
     /// For the audit log (never the choice).
     pub fn as_str(&self) -> &'static str {
         match self {
+            Self::Hidden => "no such election for this member",
             Self::NotOpen => "not open",
             Self::NotOnRoll => "not on the roll",
             Self::AlreadyVoted => "already voted",
@@ -664,15 +668,7 @@ pub fn close(
             eo::summary.eq(summary.join("; ")),
         ))
         .execute(conn)?;
-    // Rewrite the ballot tables in key order, so their physical order is
-    // that of the random codes, not of the casting (SQLite's WITHOUT ROWID
-    // tables are kept in key order already).
-    if let DbConnection::Postgres(pg) = conn {
-        use diesel::connection::SimpleConnection;
-        pg.batch_execute(
-            "CLUSTER ballots USING ballots_pkey; CLUSTER ballot_answers USING ballot_answers_pkey; CLUSTER participation USING participation_pkey;",
-        )?;
-    }
+    rewrite_ballots(conn, id)?;
     let link = config.link(&format!("/elections/{id}"));
     let lines = vec![
         format!("Voting in \"{}\" has closed.", row.title),
@@ -694,6 +690,42 @@ pub fn close(
 pub fn due(row: &ElectionRow, now: NaiveDateTime) -> bool {
     (row.status == "published" && now >= row.opens_at)
         || (row.status == "open" && now >= row.closes_at)
+}
+
+/// On PostgreSQL, every row keeps the id of the transaction that wrote it
+/// (`xmin`) and sits where it was written (`ctid`): a cast's participation
+/// and ballot rows would share one and sit in casting order. At the close
+/// this election's rows are taken out and written back in key order inside
+/// the close's transaction, so all share its id and the order of the random
+/// codes. (SQLite keeps no such column; its WITHOUT ROWID tables are stored
+/// in key order.) `vacuum_ballot_tables` then clears the old row versions.
+fn rewrite_ballots(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    let DbConnection::Postgres(pg) = conn else {
+        return Ok(());
+    };
+    use diesel::connection::SimpleConnection;
+    pg.batch_execute(&format!(
+        "CREATE TEMP TABLE rewrite_answers ON COMMIT DROP AS SELECT * FROM ballot_answers WHERE election_id = {id};
+         CREATE TEMP TABLE rewrite_ballots ON COMMIT DROP AS SELECT * FROM ballots WHERE election_id = {id};
+         CREATE TEMP TABLE rewrite_participation ON COMMIT DROP AS SELECT * FROM participation WHERE election_id = {id};
+         DELETE FROM ballot_answers WHERE election_id = {id};
+         DELETE FROM ballots WHERE election_id = {id};
+         DELETE FROM participation WHERE election_id = {id};
+         INSERT INTO ballots SELECT * FROM rewrite_ballots ORDER BY tracking_code;
+         INSERT INTO ballot_answers SELECT * FROM rewrite_answers ORDER BY tracking_code, question_id;
+         INSERT INTO participation SELECT * FROM rewrite_participation ORDER BY member_id;"
+    ))
+}
+
+/// Clears the row versions a close left behind (PostgreSQL only; it cannot
+/// run inside a transaction, so callers run it after the close commits).
+pub fn vacuum_ballot_tables(conn: &mut DbConnection) {
+    if let DbConnection::Postgres(pg) = conn {
+        use diesel::connection::SimpleConnection;
+        if let Err(e) = pg.batch_execute("VACUUM ballots, ballot_answers, participation") {
+            tracing::warn!(error = %e, "vacuum after an election's close");
+        }
+    }
 }
 
 /// Moves an election along by the clock: opens a published election at
@@ -732,7 +764,14 @@ pub fn advance_due(
         .select(el::id)
         .load(conn)?;
     for id in &due {
-        crate::db::write_tx(conn, |conn| advance(conn, config, *id, now))?;
+        // One election that cannot move on must not hold up the others, or
+        // the rest of the job.
+        if let Err(e) = crate::db::write_tx(conn, |conn| advance(conn, config, *id, now)) {
+            tracing::warn!(election = id, error = %e, "cannot move the election on");
+        }
+    }
+    if !due.is_empty() {
+        vacuum_ballot_tables(conn);
     }
     Ok(due.len())
 }

@@ -52,6 +52,7 @@ fn visible(
     // Only a page that finds the clock past a boundary takes the write lock.
     if store::due(&row, now) {
         write_tx(conn, |conn| store::advance(conn, &state.config, id, now))?;
+        store::vacuum_ballot_tables(conn);
         row = store::election(conn, id)?;
     }
     let me = member_of(conn, current.user.id)?;
@@ -412,7 +413,10 @@ async fn ballot_context(
     let cur = current.clone();
     let now = state.config.clock.now();
     let outcome = db(state, move |conn| {
-        let (row, me) = visible(conn, &st, &cur, id)?;
+        let (row, me) = match visible(conn, &st, &cur, id) {
+            Err(AppError::NotFound) => return Ok(Err(Refusal::Hidden)),
+            other => other?,
+        };
         let Some((member_id, _)) = me.filter(|(_, unit)| *unit == row.unit_id) else {
             return Ok(Err(Refusal::NotOnRoll));
         };
@@ -464,6 +468,7 @@ async fn audit_refusal(
 
 fn refused(page: Page, id: i64, refusal: &Refusal) -> Result<HttpResponse, AppError> {
     let (status, heading, message) = match refusal {
+        Refusal::Hidden => return Err(AppError::NotFound),
         Refusal::AlreadyVoted => (
             StatusCode::CONFLICT,
             "You have already voted",
@@ -588,16 +593,21 @@ pub async fn cast(
     let answers = answers_of(&form);
     let st = state.clone();
     let cur = current.clone();
-    let now = state.config.clock.now();
     let config = state.config.clone();
     let email = current.user.email.clone();
     let name = current.user.display_name.clone();
     let outcome = db(&state, move |conn| {
-        let (row, me) = visible(conn, &st, &cur, id)?;
+        let (row, me) = match visible(conn, &st, &cur, id) {
+            Err(AppError::NotFound) => return Ok(Err(Refusal::Hidden)),
+            other => other?,
+        };
         let Some((member_id, _)) = me.filter(|(_, unit)| *unit == row.unit_id) else {
             return Ok(Err(Refusal::NotOnRoll));
         };
         let result = write_tx(conn, |conn| {
+            // The clock is read once the write lock is held: a ballot that
+            // waited past the close is a late ballot.
+            let now = config.clock.now();
             let code = match store::cast(conn, id, member_id, &answers, "online", now)? {
                 Ok(code) => code,
                 Err(refusal) => return Ok::<_, CastError>(Err(refusal)),

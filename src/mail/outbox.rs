@@ -139,8 +139,13 @@ pub fn mark_sent(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
             outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
-    // A ballot receipt pairs a voter with their tracking code: once it is
-    // delivered, the copy kept here would undo the secret ballot.
+    scrub_receipt(conn, id)
+}
+
+/// A ballot receipt pairs a voter with their tracking code: once it is
+/// delivered, or given up on, the copy kept here would undo the secret
+/// ballot.
+fn scrub_receipt(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
     diesel::update(
         outbox::table
             .find(id)
@@ -183,8 +188,8 @@ pub fn mark_failed(conn: &mut DbConnection, id: i64, error: &str) -> QueryResult
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(error),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    scrub_receipt(conn, id)
 }
 
 /// The row `id` while it is still claimed by a worker.

@@ -273,6 +273,24 @@ async fn nothing_stored_with_a_ballot_follows_the_voter_or_the_order_of_casting(
             .map(|c| c.name)
             .collect()
     };
+    if app.env.is_postgres() {
+        // PostgreSQL stamps each row with the transaction that wrote it; the
+        // close rewrites them all in one, so no cast's rows share a stamp.
+        #[derive(QueryableByName)]
+        struct Stamps {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let stamps = diesel::sql_query(format!(
+            "SELECT count(DISTINCT xmin::text) AS n FROM (SELECT xmin FROM ballot_answers WHERE election_id = {id} UNION ALL SELECT xmin FROM participation WHERE election_id = {id} UNION ALL SELECT xmin FROM ballots WHERE election_id = {id}) s"
+        ))
+        .get_result::<Stamps>(&mut app.db())
+        .unwrap();
+        assert_eq!(
+            stamps.n, 1,
+            "one transaction id across every ballot and voter"
+        );
+    }
     assert_eq!(columns("ballots"), ["election_id", "tracking_code"]);
     assert_eq!(
         columns("ballot_answers"),
@@ -442,7 +460,7 @@ async fn refused_attempts_record_nothing_and_are_audited() {
         .iter()
         .filter(|a| *a == "vote_refused")
         .count();
-    assert_eq!(refusals, 4, "forged, missing, again, late");
+    assert_eq!(refusals, 5, "forged, missing, another unit's member, again, late");
     let details: Vec<String> = unionhall::db::schema::audit_log::table
         .filter(unionhall::db::schema::audit_log::action.eq("vote_refused"))
         .select(unionhall::db::schema::audit_log::detail)
