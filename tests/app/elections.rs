@@ -460,7 +460,10 @@ async fn refused_attempts_record_nothing_and_are_audited() {
         .iter()
         .filter(|a| *a == "vote_refused")
         .count();
-    assert_eq!(refusals, 5, "forged, missing, another unit's member, again, late");
+    assert_eq!(
+        refusals, 5,
+        "forged, missing, another unit's member, again, late"
+    );
     let details: Vec<String> = unionhall::db::schema::audit_log::table
         .filter(unionhall::db::schema::audit_log::action.eq("vote_refused"))
         .select(unionhall::db::schema::audit_log::detail)
