@@ -561,10 +561,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    election_reminders (election_id, sent_at) {
+    election_reminders (id) {
+        id -> BigInt,
         election_id -> BigInt,
-        sent_at -> Timestamp,
-        recipients -> Integer,
+        due_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        recipients -> Nullable<Integer>,
     }
 }
 

@@ -10,10 +10,10 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use diesel::prelude::*;
 
+use super::local_time;
 use super::rules::PassRule;
 use super::store::{self, ElectionDraft, ElectionRow, Question, QuestionDraft};
 use super::voting::{ResultView, results, status_label};
-use super::{local_time, notices};
 use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::OfficerUser;
@@ -575,6 +575,8 @@ pub struct AdminPage {
     voters: Vec<(String, String, String)>,
     purge_from: String,
     may_purge: bool,
+    /// When each scheduled reminder goes (or went), and to how many.
+    reminders: Vec<(String, String)>,
 }
 
 /// `GET /officer/elections/{id}`.
@@ -601,15 +603,34 @@ pub async fn show(
         let roll_size = store::roll_numbers(conn, id)?.len();
         let challenges = store::challenges(conn, id)?;
         let turnout = store::turnout(conn, id)?;
+        use crate::db::schema::election_reminders as er_;
+        let reminders: Vec<(NaiveDateTime, Option<NaiveDateTime>, Option<i32>)> = er_::table
+            .filter(er_::election_id.eq(id))
+            .order(er_::due_at.asc())
+            .select((er_::due_at, er_::sent_at, er_::recipients))
+            .load(conn)?;
         let voters = if row.status == "open" || row.status == "closed" {
             store::voters(conn, id)?
         } else {
             Vec::new()
         };
-        Ok((row, unit, questions, roll_size, challenges, turnout, voters))
+        Ok((
+            row, unit, questions, roll_size, challenges, turnout, voters, reminders,
+        ))
     })
     .await?;
-    let (row, unit, questions, roll_size, challenges, turnout, voters) = view;
+    let (row, unit, questions, roll_size, challenges, turnout, voters, reminders) = view;
+    let reminders = reminders
+        .into_iter()
+        .map(|(due, sent, n)| {
+            let state_text = match (sent, n) {
+                (Some(_), Some(n)) => format!("sent to {n}"),
+                (Some(_), None) => "not sent: the vote was not open".to_owned(),
+                (None, _) => "scheduled".to_owned(),
+            };
+            (local_time(&state.config, due), state_text)
+        })
+        .collect();
     let purge_from = row.closed_at.map(|c| c + chrono::Duration::days(365));
     render(
         StatusCode::OK,
@@ -629,6 +650,7 @@ pub async fn show(
             challenges,
             turnout,
             voters,
+            reminders,
         },
     )
 }
@@ -864,50 +886,58 @@ pub async fn paper(
     .await
 }
 
-/// `POST /officer/elections/{id}/reminders`: to eligible members who have not voted.
+/// `POST /officer/elections/{id}/reminders`: schedules a reminder to the
+/// eligible members who have not voted, at a time given or now.
 pub async fn remind(
     req: HttpRequest,
     officer: OfficerUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
+    let raw = form.get("at").map_or("", |v| v.trim()).to_owned();
+    let at = if raw.is_empty() {
+        Ok(None)
+    } else {
+        parse_local(&state.config, &raw).map(Some)
+    };
     act(
         &req,
         &officer,
         &state,
         id,
-        "election_reminders",
+        "election_reminder_scheduled",
         move |conn, config, now| {
+            use crate::db::schema::election_reminders as er_;
+            let at = match at {
+                Ok(at) => at.unwrap_or(now),
+                Err(message) => return Ok(Err(message)),
+            };
             let row = store::election(conn, id)?;
-            if !row.accepting(now) {
-                return Ok(Err("Reminders go out only while the vote is open.".into()));
+            if row.status != "open" && row.status != "published" {
+                return Ok(Err(
+                    "Reminders can be scheduled only before or during the vote.".into(),
+                ));
             }
-            let link = config.link(&format!("/elections/{id}"));
-            let closes = local_time(config, row.closes_at);
-            let sent = store::mail_roll(conn, config, id, "election_reminders", true, &|name| {
-                notices::ElectionNotice {
-                    local_name: config.local_name.clone(),
-                    name: name.to_owned(),
-                    subject: format!("reminder: vote in {}", row.title),
-                    lines: vec![format!(
-                        "You have not voted in \"{}\" yet. Voting closes {closes}.",
-                        row.title
-                    )],
-                    link: link.clone(),
-                }
-            })?;
-            diesel::insert_into(crate::db::schema::election_reminders::table)
-                .values((
-                    crate::db::schema::election_reminders::election_id.eq(id),
-                    crate::db::schema::election_reminders::sent_at.eq(now),
-                    crate::db::schema::election_reminders::recipients
-                        .eq(i32::try_from(sent).unwrap_or(0)),
-                ))
+            if at >= row.closes_at {
+                return Ok(Err("A reminder must go out before the vote closes.".into()));
+            }
+            diesel::insert_into(er_::table)
+                .values((er_::election_id.eq(id), er_::due_at.eq(at)))
                 .execute(conn)?;
-            Ok(Ok(format!(
-                "Reminders queued to {sent} members who have not voted."
-            )))
+            let reminder = store::last_id(conn)?;
+            // One due now goes out at once rather than at the job's next turn.
+            let sent = if at <= now {
+                store::send_reminder(conn, config, reminder, id, now)?
+            } else {
+                0
+            };
+            Ok(Ok(if at <= now {
+                format!("Reminders queued to {sent} members who have not voted.")
+            } else {
+                format!("A reminder is scheduled for {}.", local_time(config, at))
+            }))
         },
     )
     .await

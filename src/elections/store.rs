@@ -83,7 +83,8 @@ pub struct Question {
     pub dues: Option<(Rate, NaiveDate)>,
 }
 
-fn last_id(conn: &mut DbConnection) -> QueryResult<i64> {
+/// The id the last insert on this connection was given.
+pub fn last_id(conn: &mut DbConnection) -> QueryResult<i64> {
     match conn {
         DbConnection::Sqlite(lite) => {
             diesel::select(diesel::dsl::sql::<BigInt>("last_insert_rowid()")).get_result(lite)
@@ -747,6 +748,69 @@ pub fn advance(
     Ok(())
 }
 
+/// Sends each scheduled reminder whose time has come, once: the row is
+/// claimed by setting `sent_at` where it is still empty, and only the
+/// process whose update changed it sends the mail, in the same transaction.
+pub fn send_due_reminders(
+    conn: &mut DbConnection,
+    config: &Config,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    use crate::db::schema::election_reminders as er_;
+    let due: Vec<(i64, i64)> = er_::table
+        .filter(er_::sent_at.is_null())
+        .filter(er_::due_at.le(now))
+        .select((er_::id, er_::election_id))
+        .load(conn)?;
+    let mut sent_total = 0;
+    for (reminder, id) in due {
+        sent_total +=
+            crate::db::write_tx(conn, |conn| send_reminder(conn, config, reminder, id, now))?;
+    }
+    Ok(sent_total)
+}
+
+/// Claims and sends one reminder inside the caller's transaction; 0 when
+/// another process claimed it first or the vote is not open.
+pub fn send_reminder(
+    conn: &mut DbConnection,
+    config: &Config,
+    reminder: i64,
+    id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    use crate::db::schema::election_reminders as er_;
+    {
+        {
+            let claimed = diesel::update(er_::table.find(reminder).filter(er_::sent_at.is_null()))
+                .set(er_::sent_at.eq(now))
+                .execute(conn)?;
+            let row = election(conn, id)?;
+            if claimed == 0 || !row.accepting(now) {
+                return Ok(0);
+            }
+            let link = config.link(&format!("/elections/{id}"));
+            let closes = super::local_time(config, row.closes_at);
+            let sent = mail_roll(conn, config, id, "election_reminders", true, &|name| {
+                super::notices::ElectionNotice {
+                    local_name: config.local_name.clone(),
+                    name: name.to_owned(),
+                    subject: format!("reminder: vote in {}", row.title),
+                    lines: vec![format!(
+                        "You have not voted in \"{}\" yet. Voting closes {closes}.",
+                        row.title
+                    )],
+                    link: link.clone(),
+                }
+            })?;
+            diesel::update(er_::table.find(reminder))
+                .set(er_::recipients.eq(i32::try_from(sent).unwrap_or(0)))
+                .execute(conn)?;
+            Ok(sent)
+        }
+    }
+}
+
 /// Advances every election whose opening or closing time has passed; the
 /// job inside `serve` runs this, and each page does it for its election.
 pub fn advance_due(
@@ -772,6 +836,9 @@ pub fn advance_due(
     }
     if !due.is_empty() {
         vacuum_ballot_tables(conn);
+    }
+    if let Err(e) = send_due_reminders(conn, config, now) {
+        tracing::warn!(error = %e, "cannot send election reminders");
     }
     Ok(due.len())
 }

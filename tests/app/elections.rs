@@ -719,3 +719,57 @@ async fn officers_run_an_election_from_draft_to_certificate() {
         .await;
     assert!(page.body.contains("purged a year after the close"));
 }
+
+#[tokio::test]
+async fn a_scheduled_reminder_goes_once_to_those_who_have_not_voted() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 3);
+    accounts(&app, 3);
+    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    assert_eq!(
+        cast(&voter(&app, 0).await, id, &[(q, choices[0])])
+            .await
+            .status,
+        200
+    );
+    let (officer, _) = app.officer("olive@example.org").await;
+    let at = (app.config.clock.now() + Duration::minutes(30))
+        .and_utc()
+        .with_timezone(&app.config.timezone)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let answer = officer
+        .post(
+            &format!("/officer/elections/{id}/reminders"),
+            &[("at", at.as_str())],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    let reminders = |app: &TestApp| -> Vec<String> {
+        unionhall::db::schema::outbox::table
+            .filter(unionhall::db::schema::outbox::subject.like("%reminder: vote in%"))
+            .select(unionhall::db::schema::outbox::recipient)
+            .load(&mut app.db())
+            .unwrap()
+    };
+    let run = |app: &TestApp| {
+        let now = app.config.clock.now();
+        store::advance_due(&mut app.db(), &app.config, now).unwrap();
+    };
+    run(&app);
+    assert!(reminders(&app).is_empty(), "not before its time");
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(31 * 60));
+    // Two processes' jobs at once, in effect.
+    run(&app);
+    run(&app);
+    let mut sent = reminders(&app);
+    sent.sort();
+    assert_eq!(
+        sent,
+        ["v00001@example.org", "v00002@example.org"],
+        "not the voter, once each"
+    );
+}

@@ -107,9 +107,12 @@ CREATE TABLE election_outcomes (
     summary TEXT NOT NULL
 );
 
+-- Reminders an officer schedules; `sent_at` is set by whichever process
+-- claims one first, so each goes out once.
 CREATE TABLE election_reminders (
+    id BIGSERIAL PRIMARY KEY,
     election_id BIGINT NOT NULL REFERENCES elections (id),
-    sent_at TIMESTAMP NOT NULL,
-    recipients INTEGER NOT NULL,
-    PRIMARY KEY (election_id, sent_at)
+    due_at TIMESTAMP NOT NULL,
+    sent_at TIMESTAMP,
+    recipients INTEGER
 );
