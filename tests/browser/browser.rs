@@ -1,6 +1,7 @@
 //! Starts chromedriver and a headless Chromium session.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -21,6 +22,13 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // chromedriver leads its own process group, and the browsers it
+        // started are in it: end them all, or each test leaves Chromium
+        // running.
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -44,6 +52,7 @@ impl Browser {
             .ok()?
             .port();
         let driver = Command::new(CHROMEDRIVER)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -61,6 +70,9 @@ impl Browser {
             "--disable-sync".into(),
             "--disable-dev-shm-usage".into(),
             "--hide-scrollbars".into(),
+            // No crash handler: it would leave its own process behind.
+            "--disable-crash-reporter".into(),
+            "--disable-breakpad".into(),
             format!("--user-data-dir={}", profile.path().display()),
             "--window-size=1280,900".into(),
         ];
