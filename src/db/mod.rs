@@ -187,6 +187,21 @@ pub fn ping(conn: &mut DbConnection) -> bool {
     diesel::sql_query("SELECT 1").execute(conn).is_ok()
 }
 
+/// The id the last insert on this connection was given (the connection's
+/// own, so other sessions' inserts do not interfere). MultiConnection has
+/// no `RETURNING`, so inserts that need their id ask for it after.
+pub fn last_insert_id(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
+    use diesel::sql_types::BigInt;
+    match conn {
+        DbConnection::Sqlite(lite) => {
+            diesel::select(diesel::dsl::sql::<BigInt>("last_insert_rowid()")).get_result(lite)
+        }
+        DbConnection::Postgres(pg) => {
+            diesel::select(diesel::dsl::sql::<BigInt>("lastval()")).get_result(pg)
+        }
+    }
+}
+
 /// Runs `f` in a transaction that takes the write lock at its start
 /// (`BEGIN IMMEDIATE` on SQLite), so two writers queue on `busy_timeout`
 /// instead of one failing with "database is locked" half-way through.

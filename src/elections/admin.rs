@@ -926,7 +926,7 @@ pub async fn remind(
             diesel::insert_into(er_::table)
                 .values((er_::election_id.eq(id), er_::due_at.eq(at)))
                 .execute(conn)?;
-            let reminder = store::last_id(conn)?;
+            let reminder = crate::db::last_insert_id(conn)?;
             // One due now goes out at once rather than at the job's next turn.
             let sent = if at <= now {
                 store::send_reminder(conn, config, reminder, id, now)?

@@ -4,7 +4,6 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
 use super::rules::{self, PassRule};
 use crate::config::Config;
@@ -83,18 +82,6 @@ pub struct Question {
     pub dues: Option<(Rate, NaiveDate)>,
 }
 
-/// The id the last insert on this connection was given.
-pub fn last_id(conn: &mut DbConnection) -> QueryResult<i64> {
-    match conn {
-        DbConnection::Sqlite(lite) => {
-            diesel::select(diesel::dsl::sql::<BigInt>("last_insert_rowid()")).get_result(lite)
-        }
-        DbConnection::Postgres(pg) => {
-            diesel::select(diesel::dsl::sql::<BigInt>("lastval()")).get_result(pg)
-        }
-    }
-}
-
 fn write_questions(
     conn: &mut DbConnection,
     election: i64,
@@ -140,7 +127,7 @@ fn write_questions(
                 ),
             ))
             .execute(conn)?;
-        let question = last_id(conn)?;
+        let question = crate::db::last_insert_id(conn)?;
         for (j, label) in q.choices.iter().enumerate() {
             diesel::insert_into(ec::table)
                 .values((
@@ -173,7 +160,7 @@ pub fn create(
             el::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let id = last_id(conn)?;
+    let id = crate::db::last_insert_id(conn)?;
     write_questions(conn, id, &draft.questions)?;
     Ok(id)
 }

@@ -22,21 +22,6 @@ use crate::users::Role;
 use crate::web::layout::Page;
 use crate::web::{db, render};
 
-/// The viewer's roster entry and unit, by the dues statement's rule.
-pub fn member_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<(i64, i64)>> {
-    match crate::grievances::member_id_of(conn, user_id)? {
-        // Someone resigned or retired no longer belongs to the unit.
-        Some(member_id) => Ok(members::table
-            .find(member_id)
-            .filter(members::status.eq_any(["member", "non-member", "on-leave"]))
-            .select(members::unit_id)
-            .first::<i64>(conn)
-            .optional()?
-            .map(|unit| (member_id, unit))),
-        None => Ok(None),
-    }
-}
-
 /// The election if the viewer may see it (officers, or members of its
 /// unit, once published), after letting the clock move it along.
 fn visible(
@@ -55,7 +40,7 @@ fn visible(
         store::vacuum_ballot_tables(conn);
         row = store::election(conn, id)?;
     }
-    let me = member_of(conn, current.user.id)?;
+    let me = crate::roster::belonging(conn, current.user.id)?;
     let officer = current.user.can(Role::Officer);
     let member_of_unit = me.is_some_and(|(_, unit)| unit == row.unit_id);
     if officer || (member_of_unit && row.status != "draft") {
@@ -95,7 +80,7 @@ pub async fn list(
     let officer = current.user.can(Role::Officer);
     let config = state.config.clone();
     let elections = db(&state, move |conn| {
-        let me = member_of(conn, current.user.id)?;
+        let me = crate::roster::belonging(conn, current.user.id)?;
         let rows: Vec<ElectionRow> = el::table
             .order(el::opens_at.desc())
             .select(ElectionRow::as_select())

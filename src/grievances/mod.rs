@@ -22,7 +22,7 @@ pub mod store;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{grievances, grievants, members, users};
+use crate::db::schema::{grievances, grievants};
 use crate::error::AppError;
 use crate::users::{Role, User};
 use store::GrievanceRow;
@@ -45,39 +45,7 @@ impl Access {
     }
 }
 
-/// The roster entry that is this user, by the rule the dues statement
-/// uses: the linked entry while its email is still the user's, else the one
-/// entry with the user's email. A stale link or a shared email is nobody,
-/// since a case must never open to the wrong person. Reads only.
-pub fn member_id_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<i64>> {
-    let Some((linked, email)) = users::table
-        .find(user_id)
-        .select((users::member_id, users::email))
-        .first::<(Option<i64>, String)>(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    if let Some(member_id) = linked {
-        let still_theirs: i64 = members::table
-            .find(member_id)
-            .filter(members::email.eq(&email))
-            .count()
-            .get_result(conn)?;
-        if still_theirs > 0 {
-            return Ok(Some(member_id));
-        }
-    }
-    let matches: Vec<i64> = members::table
-        .filter(members::email.eq(&email))
-        .select(members::id)
-        .limit(2)
-        .load(conn)?;
-    Ok(match matches.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    })
-}
+pub use crate::roster::member_id_of;
 
 /// The case and how `user` may see it, or `NotFound` whether it is missing
 /// or hidden from them.

@@ -4,7 +4,6 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
 use super::calendar::{DayCount, UnitHolidays, long_date};
 use super::case::{self, Act, Phase, Procedure, State, Step};
@@ -184,46 +183,33 @@ pub struct Filing {
 }
 
 fn insert_id(conn: &mut DbConnection, filing: &Filing, state: &InsertState) -> QueryResult<i64> {
-    macro_rules! values {
-        () => {
+    diesel::insert_into(g::table)
+        .values((
+            g::unit_id.eq(filing.unit_id),
+            g::kind.eq(&filing.kind),
+            g::class_description.eq(&filing.class_description),
+            g::incident_date.eq(filing.incident_date),
+            g::description.eq(&filing.description),
+            g::remedy.eq(&filing.remedy),
+            g::department.eq(&filing.department),
+            g::supervisor.eq(&filing.supervisor),
+            g::filed_on.eq(state.today),
+            g::late_days.eq(state.late_days),
+            g::continuing_violation.eq(filing.continuing_violation),
+            g::step_position.eq(1),
+            g::phase.eq(Phase::AwaitingResponse.as_str()),
+            g::phase_since.eq(state.today),
+            g::phase_reason.eq("filed"),
+            g::status.eq("open"),
             (
-                g::unit_id.eq(filing.unit_id),
-                g::kind.eq(&filing.kind),
-                g::class_description.eq(&filing.class_description),
-                g::incident_date.eq(filing.incident_date),
-                g::description.eq(&filing.description),
-                g::remedy.eq(&filing.remedy),
-                g::department.eq(&filing.department),
-                g::supervisor.eq(&filing.supervisor),
-                g::filed_on.eq(state.today),
-                g::late_days.eq(state.late_days),
-                g::continuing_violation.eq(filing.continuing_violation),
-                g::step_position.eq(1),
-                g::phase.eq(Phase::AwaitingResponse.as_str()),
-                g::phase_since.eq(state.today),
-                g::phase_reason.eq("filed"),
-                g::status.eq("open"),
-                (
-                    g::steward_id.eq(filing.steward_id),
-                    g::filed_by.eq(state.filed_by),
-                    g::created_at.eq(state.now),
-                    g::updated_at.eq(state.now),
-                ),
-            )
-        };
-    }
-    match conn {
-        DbConnection::Postgres(pg) => diesel::insert_into(g::table)
-            .values(values!())
-            .returning(g::id)
-            .get_result(pg),
-        DbConnection::Sqlite(lite) => {
-            diesel::insert_into(g::table)
-                .values(values!())
-                .execute(lite)?;
-            diesel::select(diesel::dsl::sql::<BigInt>("last_insert_rowid()")).get_result(lite)
-        }
-    }
+                g::steward_id.eq(filing.steward_id),
+                g::filed_by.eq(state.filed_by),
+                g::created_at.eq(state.now),
+                g::updated_at.eq(state.now),
+            ),
+        ))
+        .execute(conn)?;
+    crate::db::last_insert_id(conn)
 }
 
 struct InsertState {

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
-use crate::db::schema::{classifications, members, units};
+use crate::db::schema::{classifications, members, units, users};
 use crate::dues::money::Cents;
 use csv_import::RosterRow;
 
@@ -344,4 +344,54 @@ pub fn write_rows(
         units_created: preview.new_units.len(),
         rows: preview.rows,
     })
+}
+
+/// The roster entry that is this user, by the rule the dues statement
+/// uses: the linked entry while its email is still the user's, else the one
+/// entry with the user's email. A stale link or a shared email is nobody,
+/// since a case must never open to the wrong person. Reads only.
+pub fn member_id_of(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<i64>> {
+    let Some((linked, email)) = users::table
+        .find(user_id)
+        .select((users::member_id, users::email))
+        .first::<(Option<i64>, String)>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    if let Some(member_id) = linked {
+        let still_theirs: i64 = members::table
+            .find(member_id)
+            .filter(members::email.eq(&email))
+            .count()
+            .get_result(conn)?;
+        if still_theirs > 0 {
+            return Ok(Some(member_id));
+        }
+    }
+    let matches: Vec<i64> = members::table
+        .filter(members::email.eq(&email))
+        .select(members::id)
+        .limit(2)
+        .load(conn)?;
+    Ok(match matches.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    })
+}
+
+/// The user's roster entry and its unit, while they belong to the unit:
+/// someone resigned or retired no longer reads its ballots or bargaining
+/// figures.
+pub fn belonging(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<(i64, i64)>> {
+    let Some(member_id) = member_id_of(conn, user_id)? else {
+        return Ok(None);
+    };
+    Ok(members::table
+        .find(member_id)
+        .filter(members::status.eq_any(["member", "non-member", "on-leave"]))
+        .select(members::unit_id)
+        .first::<i64>(conn)
+        .optional()?
+        .map(|unit| (member_id, unit)))
 }

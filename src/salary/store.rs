@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
 use super::calc::{Person, References, Terms};
 use crate::db::DbConnection;
@@ -212,33 +211,19 @@ pub fn save_scenario(
             id
         }
         None => {
-            macro_rules! values {
-                () => {
-                    (
-                        sc::unit_id.eq(input.unit_id),
-                        sc::name.eq(&input.name),
-                        sc::raise_bp.eq(input.raise_bp),
-                        sc::flat_raise_cents.eq(input.flat_raise),
-                        sc::premium_monthly_cents.eq(input.premium_monthly),
-                        sc::effective_date.eq(input.effective_date),
-                        sc::created_at.eq(now),
-                        sc::updated_at.eq(now),
-                    )
-                };
-            }
-            match conn {
-                DbConnection::Postgres(pg) => diesel::insert_into(sc::table)
-                    .values(values!())
-                    .returning(sc::id)
-                    .get_result(pg)?,
-                DbConnection::Sqlite(lite) => {
-                    diesel::insert_into(sc::table)
-                        .values(values!())
-                        .execute(lite)?;
-                    diesel::select(diesel::dsl::sql::<BigInt>("last_insert_rowid()"))
-                        .get_result(lite)?
-                }
-            }
+            diesel::insert_into(sc::table)
+                .values((
+                    sc::unit_id.eq(input.unit_id),
+                    sc::name.eq(&input.name),
+                    sc::raise_bp.eq(input.raise_bp),
+                    sc::flat_raise_cents.eq(input.flat_raise),
+                    sc::premium_monthly_cents.eq(input.premium_monthly),
+                    sc::effective_date.eq(input.effective_date),
+                    sc::created_at.eq(now),
+                    sc::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            crate::db::last_insert_id(conn)?
         }
     };
     diesel::delete(sf::table.filter(sf::scenario_id.eq(id))).execute(conn)?;

@@ -17,7 +17,7 @@ use super::store::{self, ScenarioRow};
 use crate::app::AppState;
 use crate::auth::{CurrentUser, OfficerUser};
 use crate::db::DbConnection;
-use crate::db::schema::{members, units};
+use crate::db::schema::units;
 use crate::dues::money::Cents;
 use crate::error::AppError;
 use crate::roster::handlers::neutralise;
@@ -41,18 +41,7 @@ impl Viewer {
 }
 
 fn viewer(conn: &mut DbConnection, current: &CurrentUser) -> Result<Viewer, AppError> {
-    // Someone who has left the unit (resigned, retired) no longer reads
-    // its bargaining figures.
-    let own = match crate::grievances::member_id_of(conn, current.user.id)? {
-        Some(member_id) => members::table
-            .find(member_id)
-            .filter(members::status.eq_any(["member", "non-member", "on-leave"]))
-            .select(members::unit_id)
-            .first::<i64>(conn)
-            .optional()?
-            .map(|unit| (member_id, unit)),
-        None => None,
-    };
+    let own = crate::roster::belonging(conn, current.user.id)?;
     Ok(Viewer {
         officer: current.user.can(Role::Officer),
         own,

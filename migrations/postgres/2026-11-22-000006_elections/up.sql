@@ -1,9 +1,9 @@
 -- Elections: questions and choices, the roll and its challenges, who took
 -- part, and the ballots. The ballot tables hold no voter, no time and no
 -- key that follows the order of casting: their key is a random tracking
--- code; at the close both tables are rewritten in key order (CLUSTER) so
--- their physical order follows the random codes and the member ids, not
--- the order of casting. Participation is keyed by member, never by time.
+-- code; at the close the election's rows are written again in key order
+-- in one transaction, so neither their physical order nor their
+-- transaction ids follow the order of casting. Participation is keyed by member, never by time.
 CREATE TABLE elections (
     id BIGSERIAL PRIMARY KEY,
     unit_id BIGINT NOT NULL REFERENCES units (id),
