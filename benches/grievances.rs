@@ -34,8 +34,8 @@ use unionhall::db::schema::{members, units};
 use unionhall::db::write_tx;
 use unionhall::grievances::calendar::{self, DayCount, UnitHolidays};
 use unionhall::grievances::case::Step;
-use unionhall::grievances::reminders;
 use unionhall::grievances::store::{self, Filing};
+use unionhall::jobs::grievance_reminders as reminders;
 use unionhall::roster::{self, csv_import};
 use unionhall::users::{self, Role};
 

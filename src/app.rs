@@ -27,21 +27,9 @@ use crate::roster::handlers as roster_pages;
 use crate::roster::imports;
 use crate::roster::unit_pages as units_pages;
 use crate::salary::{forms as salary_forms, views as salary_views};
+use crate::state::AppState;
 use crate::users::handlers as users_pages;
 use crate::web::{assets, error_pages, headers, home};
-
-/// What every handler can reach.
-#[derive(Debug)]
-pub struct AppState {
-    /// Settings.
-    pub config: Config,
-    /// Database pool.
-    pub pool: DbPool,
-    /// Nudges this process's mail worker after mail is queued.
-    pub mail_waker: MailWaker,
-    /// Password hashing, bounded so sign-ins cannot starve pages.
-    pub hasher: Hasher,
-}
 
 /// Why the server did not start; each says what to fix in one line.
 #[derive(Debug, thiserror::Error)]
@@ -391,7 +379,7 @@ impl Application {
             settings: config.outbox.clone(),
             waker: mail_waker.clone(),
         };
-        let reminders = tokio::spawn(crate::grievances::reminders::run(
+        let reminders = tokio::spawn(crate::jobs::run(
             pool.clone(),
             config.clone(),
             config.reminder_every,

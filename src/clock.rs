@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 
 /// A clock that can be advanced; clones share the same offset.
 #[derive(Debug, Clone, Default)]
@@ -29,4 +29,9 @@ impl Clock {
         let seconds = i64::try_from(by.as_secs()).unwrap_or(i64::MAX);
         self.offset_seconds.fetch_add(seconds, Ordering::Relaxed);
     }
+}
+
+/// "Tue 1 Dec 2026": a date in words, never an ambiguous numeric order.
+pub fn long_date(date: NaiveDate) -> String {
+    date.format("%a %-d %b %Y").to_string()
 }

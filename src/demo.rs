@@ -280,8 +280,8 @@ fn dues_roll(
 ) -> diesel::QueryResult<()> {
     use crate::dues::checkoff::{self, CheckedFile, Deduction};
     use crate::dues::ledger;
-    use crate::dues::money::Cents;
     use crate::dues::rules::{Rate, Status};
+    use crate::money::Cents;
     use crate::roster::csv_import::RosterRow;
     use chrono::{Datelike, NaiveDate};
     let rows: Vec<RosterRow> = ROSTER

@@ -428,14 +428,15 @@ fn unit_id(conn: &mut db::DbConnection, name: &str) -> Result<i64, String> {
 
 fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
     use unionhall::dues::ledger;
-    use unionhall::dues::money::Cents;
     use unionhall::dues::rules::Rate;
+    use unionhall::money::Cents;
     let pool = db::connect_and_migrate(&config.database, 1).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let now = config.clock.now();
     let actor = unionhall::audit::Actor::command_line();
     let month = |raw: &str| {
-        ledger::parse_month(raw).ok_or_else(|| format!("{raw:?} is not a month like 2026-10"))
+        unionhall::forms::parse::month(raw)
+            .ok_or_else(|| format!("{raw:?} is not a month like 2026-10"))
     };
     let money =
         |raw: &str, what: &str| Cents::parse(raw, false).map_err(|e| format!("{what}: {e}"));

@@ -21,7 +21,7 @@ use subtle::ConstantTimeEq;
 
 use super::session::Visitor;
 use super::tokens::random_token;
-use crate::app::AppState;
+use crate::state::AppState;
 
 const COOKIE: &str = "uh_csrf";
 /// The form field (or query parameter) that carries the token.

@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::reset::{ChoosePasswordForm, choose_form, choose_submit};
 use super::tokens::Purpose;
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::layout::Page;
 
 const TITLE: &str = "Welcome: choose your password";

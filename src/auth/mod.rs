@@ -25,9 +25,9 @@ use std::future::{Ready, ready};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
-use crate::app::AppState;
 use crate::audit::Actor;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::users::{Role, User};
 use session::{SessionRow, Visitor};
 

@@ -12,9 +12,9 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::tokens::{hash_token, random_token};
-use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::db::schema::sessions as s;
+use crate::state::AppState;
 use crate::users::{self, User};
 
 /// The session cookie's name.

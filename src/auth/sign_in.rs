@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use super::session::{self, Visitor};
 use super::{client_ip, throttle, two_factor, user_agent};
-use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::users;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;

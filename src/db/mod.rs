@@ -2,6 +2,7 @@
 //! per-connection settings, embedded migrations and write transactions.
 
 pub mod schema;
+pub mod text_enum;
 
 use std::time::Duration;
 
@@ -92,7 +93,7 @@ impl Manager {
     }
 }
 
-/// The settings ENGINEERING.md asks of every SQLite connection. `busy_timeout`
+/// The settings every SQLite connection runs with (see ARCHITECTURE.md). `busy_timeout`
 /// comes first so that switching to WAL waits for a concurrent opener instead
 /// of failing; PRAGMAs go through `batch_execute` because `sql_query` runs
 /// only the first statement of several.

@@ -17,6 +17,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        sensitive -> Bool,
     }
 }
 

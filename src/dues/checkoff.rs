@@ -8,10 +8,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::money::Cents;
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
 use crate::db::schema::{checkoff_imports as ci, ledger_entries as le, members, units};
+use crate::money::Cents;
 use crate::roster::csv_import::{self, LineError};
 
 /// The columns a check-off file must have.

@@ -9,14 +9,14 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::ledger::{self, DatedRate, ReconciliationLine};
-use super::money::Cents;
 use super::rules::Rate;
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
 use crate::db::schema::{members, units};
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::money::Cents;
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -297,7 +297,7 @@ pub async fn post_month(
     state: web::Data<AppState>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(first) = ledger::parse_month(&form.month) else {
+    let Some(first) = crate::forms::parse::month(&form.month) else {
         let form_back = RateForm {
             kind: "percent".into(),
             ..RateForm::default()
@@ -385,7 +385,7 @@ pub async fn reconciliation(
     } else {
         query.month.trim().to_owned()
     };
-    let month = ledger::parse_month(&month_text);
+    let month = crate::forms::parse::month(&month_text);
     let error = if month.is_none() {
         "Enter a month like 2026-10.".to_owned()
     } else {

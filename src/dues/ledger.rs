@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::money::Cents;
 use super::rules::{Rate, Standing, StandingFacts, Status, standing};
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
 use crate::db::schema::{dues_rates as dr, ledger_entries as le, members, units};
+use crate::money::Cents;
 
 /// A rate as stored, with the day it takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,11 +98,6 @@ pub fn rate_on(rates: &[DatedRate], day: NaiveDate) -> Option<Rate> {
         .filter(|r| r.effective_from <= day)
         .max_by_key(|r| r.effective_from)
         .map(|r| r.rate)
-}
-
-/// The first day of a "YYYY-MM" month.
-pub fn parse_month(raw: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(&format!("{}-01", raw.trim()), "%Y-%m-%d").ok()
 }
 
 /// Posts the month's dues charge to every member (status member) of every

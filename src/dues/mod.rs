@@ -3,5 +3,4 @@
 pub mod checkoff;
 pub mod handlers;
 pub mod ledger;
-pub mod money;
 pub mod rules;

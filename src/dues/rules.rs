@@ -1,7 +1,7 @@
 //! The arithmetic of dues: what a month costs a member, and whether they
 //! are in good standing on a date. Pure functions; no database.
 
-use super::money::{Cents, div_round_half_up};
+use crate::money::{Cents, div_round_half_up};
 
 /// How a unit's dues are set for a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

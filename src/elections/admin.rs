@@ -7,22 +7,22 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::local_time;
 use super::rules::PassRule;
 use super::store::{self, ElectionDraft, ElectionRow, Question, QuestionDraft};
 use super::voting::{ResultView, results, status_label};
-use crate::app::AppState;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::OfficerUser;
 use crate::config::Config;
 use crate::db::schema::{audit_log, elections as el, members, units};
 use crate::db::{DbConnection, write_tx};
-use crate::dues::money::Cents;
 use crate::dues::rules::Rate;
 use crate::error::AppError;
+use crate::money::Cents;
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -229,18 +229,18 @@ fn values_of(
                 );
                 v.insert(
                     format!("q{n}_dues_min"),
-                    crate::salary::forms::plain_money(monthly_min.0),
+                    crate::money::plain_money(monthly_min.0),
                 );
                 v.insert(
                     format!("q{n}_dues_max"),
-                    crate::salary::forms::plain_money(monthly_max.0),
+                    crate::money::plain_money(monthly_max.0),
                 );
                 v.insert(format!("q{n}_dues_from"), from.to_string());
             }
             Some((Rate::Flat { monthly }, from)) => {
                 v.insert(
                     format!("q{n}_dues_flat"),
-                    crate::salary::forms::plain_money(monthly.0),
+                    crate::money::plain_money(monthly.0),
                 );
                 v.insert(format!("q{n}_dues_from"), from.to_string());
             }
@@ -273,20 +273,6 @@ pub async fn edit_form(
     form_page(page, &state, Some(id), values, HashMap::new()).await
 }
 
-/// Reads a local date and time typed into a form as UTC.
-pub fn parse_local(config: &Config, raw: &str) -> Result<NaiveDateTime, String> {
-    let naive = NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
-        .map_err(|_| "Enter a date and time such as 2026-12-01T09:00.".to_owned())?;
-    config
-        .timezone
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.naive_utc())
-        .ok_or_else(|| {
-            "That time does not exist here (the clocks change then); choose another.".to_owned()
-        })
-}
-
 /// Checks the form: the draft, or errors by field.
 pub fn check(
     config: &Config,
@@ -305,10 +291,10 @@ pub fn check(
     if title.is_empty() {
         errors.insert("title".to_owned(), "Give the election a title.".to_owned());
     }
-    let opens = parse_local(config, &get("opens_at"))
+    let opens = crate::forms::parse::local_datetime(config.timezone, &get("opens_at"))
         .map_err(|m| errors.insert("opens_at".into(), m))
         .ok();
-    let closes = parse_local(config, &get("closes_at"))
+    let closes = crate::forms::parse::local_datetime(config.timezone, &get("closes_at"))
         .map_err(|m| errors.insert("closes_at".into(), m))
         .ok();
     if let (Some(o), Some(c)) = (opens, closes)
@@ -378,7 +364,7 @@ pub fn check(
             errors.insert(key("rule"), "Choose the rule to pass.".into());
             continue;
         };
-        let turnout = match crate::salary::forms::parse_percent(&f("turnout")) {
+        let turnout = match crate::forms::parse::percent(&f("turnout")) {
             Ok(bp) if (0..=10_000).contains(&bp) => bp,
             _ => {
                 errors.insert(
@@ -406,12 +392,13 @@ pub fn check(
                 );
             }
             let rate = if !flat.is_empty() {
-                crate::salary::forms::parse_money(&flat, false)
+                crate::forms::parse::money(&flat, false)
+                    .map(|c| c.0)
                     .map(|c| Rate::Flat { monthly: Cents(c) })
             } else {
-                crate::salary::forms::parse_percent(&pct).and_then(|bp| {
-                    let min = crate::salary::forms::parse_money(&f("dues_min"), false)?;
-                    let max = crate::salary::forms::parse_money(&f("dues_max"), false)?;
+                crate::forms::parse::percent(&pct).and_then(|bp| {
+                    let min = crate::forms::parse::money(&f("dues_min"), false).map(|c| c.0)?;
+                    let max = crate::forms::parse::money(&f("dues_max"), false).map(|c| c.0)?;
                     if bp <= 0 || bp > 1000 || max < min {
                         return Err("A dues rate is above 0% and at most 10%, with the maximum at least the minimum.".into());
                     }
@@ -900,7 +887,7 @@ pub async fn remind(
     let at = if raw.is_empty() {
         Ok(None)
     } else {
-        parse_local(&state.config, &raw).map(Some)
+        crate::forms::parse::local_datetime(state.config.timezone, &raw).map(Some)
     };
     act(
         &req,

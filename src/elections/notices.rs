@@ -50,6 +50,7 @@ pub struct Receipt(pub ElectionNotice);
 
 impl Notice for Receipt {
     const TEMPLATE: &'static str = super::RECEIPT_TEMPLATE;
+    const SENSITIVE: bool = true;
 
     fn subject(&self) -> String {
         self.0.subject()

@@ -13,9 +13,9 @@ use crate::db::schema::{
     election_questions as eq, election_results as er, elections as el, members, participation,
     roll_challenges as rc, roll_entries as re, users,
 };
-use crate::dues::money::Cents;
 use crate::dues::rules::Rate;
 use crate::mail::preferences::{self, KINDS};
+use crate::money::Cents;
 
 /// An elections row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -735,28 +735,6 @@ pub fn advance(
     Ok(())
 }
 
-/// Sends each scheduled reminder whose time has come, once: the row is
-/// claimed by setting `sent_at` where it is still empty, and only the
-/// process whose update changed it sends the mail, in the same transaction.
-pub fn send_due_reminders(
-    conn: &mut DbConnection,
-    config: &Config,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    use crate::db::schema::election_reminders as er_;
-    let due: Vec<(i64, i64)> = er_::table
-        .filter(er_::sent_at.is_null())
-        .filter(er_::due_at.le(now))
-        .select((er_::id, er_::election_id))
-        .load(conn)?;
-    let mut sent_total = 0;
-    for (reminder, id) in due {
-        sent_total +=
-            crate::db::write_tx(conn, |conn| send_reminder(conn, config, reminder, id, now))?;
-    }
-    Ok(sent_total)
-}
-
 /// Claims and sends one reminder inside the caller's transaction; 0 when
 /// another process claimed it first or the vote is not open.
 pub fn send_reminder(
@@ -796,38 +774,6 @@ pub fn send_reminder(
             Ok(sent)
         }
     }
-}
-
-/// Advances every election whose opening or closing time has passed; the
-/// job inside `serve` runs this, and each page does it for its election.
-pub fn advance_due(
-    conn: &mut DbConnection,
-    config: &Config,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    let due: Vec<i64> = el::table
-        .filter(
-            el::status
-                .eq("published")
-                .and(el::opens_at.le(now))
-                .or(el::status.eq("open").and(el::closes_at.le(now))),
-        )
-        .select(el::id)
-        .load(conn)?;
-    for id in &due {
-        // One election that cannot move on must not hold up the others, or
-        // the rest of the job.
-        if let Err(e) = crate::db::write_tx(conn, |conn| advance(conn, config, *id, now)) {
-            tracing::warn!(election = id, error = %e, "cannot move the election on");
-        }
-    }
-    if !due.is_empty() {
-        vacuum_ballot_tables(conn);
-    }
-    if let Err(e) = send_due_reminders(conn, config, now) {
-        tracing::warn!(error = %e, "cannot send election reminders");
-    }
-    Ok(due.len())
 }
 
 /// The certified counts of a closed election: question id → [(choice, votes)].

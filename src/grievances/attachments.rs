@@ -15,12 +15,12 @@ use sha2::{Digest, Sha256};
 
 use super::access;
 use super::pages::{case_page, human_size};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::auth::tokens::random_token;
 use crate::db::schema::grievance_attachments as gatt;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::db;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;

@@ -9,10 +9,10 @@ use diesel::prelude::*;
 
 use super::pages::{CaseLine, lines_for};
 use super::store::GrievanceRow;
-use crate::app::AppState;
 use crate::auth::StewardUser;
 use crate::db::schema::grievances as g;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::users::Role;
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -65,7 +65,7 @@ pub async fn board(
             soon,
             later,
             everyone,
-            today: super::calendar::long_date(today),
+            today: crate::clock::long_date(today),
         },
     )
 }

@@ -176,25 +176,23 @@ pub fn explain(
         (DayCount::Business, 1) => "business day",
         (DayCount::Business, _) => "business days",
     };
-    let mut text = format!("{days} {unit} from {} ({from_what})", long_date(from));
+    let mut text = format!(
+        "{days} {unit} from {} ({from_what})",
+        crate::clock::long_date(from)
+    );
     if count == DayCount::Business {
         text.push_str(", skipping weekends");
         if !deadline.skipped_holidays.is_empty() {
             let names: Vec<String> = deadline
                 .skipped_holidays
                 .iter()
-                .map(|(date, name)| format!("{name} ({})", long_date(*date)))
+                .map(|(date, name)| format!("{name} ({})", crate::clock::long_date(*date)))
                 .collect();
             text.push_str(" and ");
             text.push_str(&names.join(", "));
         }
     }
     text
-}
-
-/// "Thu 26 Nov 2026": dates people read on deadlines.
-pub fn long_date(date: NaiveDate) -> String {
-    date.format("%a %-d %b %Y").to_string()
 }
 
 /// Calendar days from `earlier` to `later` (negative when reversed).

@@ -325,7 +325,7 @@ pub fn apply(
     if on < state.since {
         return Err(format!(
             "The date cannot be before {} ({}).",
-            calendar::long_date(state.since),
+            crate::clock::long_date(state.since),
             state.since_reason
         ));
     }

@@ -12,7 +12,7 @@ use crate::audit::Actor;
 use crate::config::Config;
 use crate::db::DbConnection;
 use crate::db::schema::{members, units, users};
-use crate::dues::money::Cents;
+use crate::money::Cents;
 
 struct DemoCase {
     grievants: &'static [&'static str],

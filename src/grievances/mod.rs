@@ -15,7 +15,6 @@ pub mod filing;
 pub mod notices;
 pub mod pages;
 pub mod procedure_pages;
-pub mod reminders;
 pub mod reports;
 pub mod store;
 

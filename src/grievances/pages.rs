@@ -9,21 +9,21 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::calendar::long_date;
 use super::case::{Act, Procedure};
-use super::filing::parse_past_date;
 use super::store::{self, GrievanceRow, Outcome};
 use super::{Access, access, member_id_of};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::clock::long_date;
 use crate::db::DbConnection;
 use crate::db::schema::{
     grievance_articles as ga, grievance_attachments as gatt, grievance_events as ge,
     grievance_notes as gn, grievances as g, grievants, members, units, users,
 };
 use crate::db::write_tx;
-use crate::dues::money::Cents;
 use crate::error::AppError;
+use crate::forms::parse::past_date as parse_past_date;
+use crate::money::Cents;
+use crate::state::AppState;
 use crate::users::Role;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;

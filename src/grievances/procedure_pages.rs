@@ -12,12 +12,12 @@ use diesel::prelude::*;
 use super::calendar::{self, DayCount, UnitHolidays};
 use super::case::Step;
 use super::store;
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
 use crate::db::schema::units;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -104,7 +104,7 @@ async fn show_form(
     let federal = calendar::federal_holidays(year)
         .into_iter()
         .chain(calendar::federal_holidays(year + 1))
-        .map(|(day, name)| (calendar::long_date(day), name))
+        .map(|(day, name)| (crate::clock::long_date(day), name))
         .collect();
     let status = if errors.is_empty() {
         StatusCode::OK

@@ -10,13 +10,12 @@ use askama::Template;
 use diesel::prelude::*;
 
 use super::store::{self, GrievanceRow};
-use crate::app::AppState;
 use crate::auth::ChiefStewardUser;
 use crate::db::DbConnection;
 use crate::db::schema::{grievance_articles as ga, grievances as g, grievants, units};
-use crate::dues::money::Cents;
 use crate::error::AppError;
-use crate::roster::handlers::neutralise;
+use crate::money::Cents;
+use crate::state::AppState;
 use crate::web::layout::Page;
 use crate::web::{db, render};
 
@@ -169,7 +168,6 @@ pub async fn export(
     _chief: ChiefStewardUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let failed = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     let (rows, unit_names, articles, counts, procedures) = db(&state, |conn| {
         let rows: Vec<GrievanceRow> = g::table
             .order(g::id.asc())
@@ -202,8 +200,12 @@ pub async fn export(
         Ok((rows, unit_names, articles, counts, procedures))
     })
     .await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(CSV_COLUMNS).map_err(failed)?;
+    let mut records = vec![
+        CSV_COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect::<Vec<_>>(),
+    ];
     for row in rows {
         let step = procedures
             .get(&row.unit_id)
@@ -245,18 +247,7 @@ pub async fn export(
                 .unwrap_or_default(),
             back_pay,
         ];
-        writer
-            .write_record(record.iter().map(|c| neutralise(c)))
-            .map_err(failed)?;
+        records.push(record.to_vec());
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"grievances.csv\"",
-        ))
-        .body(bytes))
+    crate::web::csv::download("grievances.csv", records)
 }

@@ -5,10 +5,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::calendar::{DayCount, UnitHolidays, long_date};
+use super::calendar::{DayCount, UnitHolidays};
 use super::case::{self, Act, Phase, Procedure, State, Step};
 use super::notices;
 use crate::audit::Actor;
+use crate::clock::long_date;
 use crate::config::Config;
 use crate::db::DbConnection;
 use crate::db::schema::{
@@ -16,7 +17,7 @@ use crate::db::schema::{
     grievance_notes as gn, grievance_steps as gs, grievances as g, grievants, members,
     unit_holidays as uh, user_roles, users,
 };
-use crate::dues::money::Cents;
+use crate::money::Cents;
 
 /// A grievances row.
 #[derive(Debug, Clone, Queryable, Selectable)]

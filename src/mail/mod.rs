@@ -34,6 +34,9 @@ pub struct Email {
     pub html: String,
     /// Which template made it, for the outbox page and tests.
     pub template: &'static str,
+    /// Its bodies are scrubbed from the outbox once it is delivered or
+    /// parked (a ballot receipt, say).
+    pub sensitive: bool,
 }
 
 /// Something that can be mailed: each kind of notice implements this with an
@@ -41,6 +44,9 @@ pub struct Email {
 pub trait Notice {
     /// The template pair's name under `templates/email/`.
     const TEMPLATE: &'static str;
+    /// Whether the bodies carry a secret that must not outlive delivery:
+    /// the outbox scrubs them once the message is sent or parked.
+    const SENSITIVE: bool = false;
     /// The subject line.
     fn subject(&self) -> String;
     /// Renders the plain-text body.
@@ -56,6 +62,7 @@ pub trait Notice {
             text: self.text()?,
             html: self.html()?,
             template: Self::TEMPLATE,
+            sensitive: Self::SENSITIVE,
         })
     }
 }

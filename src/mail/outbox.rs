@@ -10,14 +10,19 @@ use super::{Email, new_message_id};
 use crate::db::schema::outbox;
 use crate::db::{DbConnection, write_tx};
 
-/// Waiting to be sent (first try or a retry).
-pub const QUEUED: &str = "queued";
-/// Claimed by a worker whose lease has not run out.
-pub const SENDING: &str = "sending";
-/// Accepted by the mail server or written to the mail folder.
-pub const SENT: &str = "sent";
-/// Parked: refused for good, or out of attempts. An officer may retry it.
-pub const FAILED: &str = "failed";
+crate::db::text_enum::text_enum! {
+    /// Where a message stands in the outbox.
+    pub enum Status {
+        /// Waiting to be sent (first try or a retry).
+        Queued = "queued",
+        /// Claimed by a worker whose lease has not run out.
+        Sending = "sending",
+        /// Accepted by the mail server or written to the mail folder.
+        Sent = "sent",
+        /// Parked: refused for good, or out of attempts. An officer may retry it.
+        Failed = "failed",
+    }
+}
 
 /// One row of the outbox.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -38,7 +43,7 @@ pub struct OutboxMessage {
     /// Template that produced it.
     pub template: String,
     /// queued, sending, sent or failed.
-    pub status: String,
+    pub status: Status,
     /// Sending attempts so far.
     pub attempts: i32,
     /// When the worker may next try it.
@@ -73,7 +78,8 @@ pub fn enqueue(conn: &mut DbConnection, email: &Email, domain: &str) -> QueryRes
             outbox::body_text.eq(&email.text),
             outbox::body_html.eq(&email.html),
             outbox::template.eq(email.template),
-            outbox::status.eq(QUEUED),
+            outbox::sensitive.eq(email.sensitive),
+            outbox::status.eq(Status::Queued),
             outbox::next_attempt_at.eq(at),
             outbox::created_at.eq(at),
         ))
@@ -97,9 +103,11 @@ pub fn claim_due(
                 outbox::table
                     .filter(
                         (outbox::status
-                            .eq(QUEUED)
+                            .eq(Status::Queued)
                             .and(outbox::next_attempt_at.le(at)))
-                        .or(outbox::status.eq(SENDING).and(outbox::locked_until.le(at))),
+                        .or(outbox::status
+                            .eq(Status::Sending)
+                            .and(outbox::locked_until.le(at))),
                     )
                     .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
                     .limit(limit)
@@ -115,7 +123,7 @@ pub fn claim_due(
         }
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
             .set((
-                outbox::status.eq(SENDING),
+                outbox::status.eq(Status::Sending),
                 outbox::locked_until.eq(after(lease)),
                 outbox::attempts.eq(outbox::attempts + 1),
             ))
@@ -133,34 +141,31 @@ pub fn claim_due(
 pub fn mark_sent(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
     diesel::update(claimed(id))
         .set((
-            outbox::status.eq(SENT),
+            outbox::status.eq(Status::Sent),
             outbox::sent_at.eq(now()),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
-    scrub_receipt(conn, id)
+    scrub_sensitive(conn, id)
 }
 
-/// A ballot receipt pairs a voter with their tracking code: once it is
-/// delivered, or given up on, the copy kept here would undo the secret
-/// ballot.
-fn scrub_receipt(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    diesel::update(
-        outbox::table
-            .find(id)
-            .filter(outbox::template.eq(crate::elections::RECEIPT_TEMPLATE)),
-    )
-    .set((
-        outbox::body_text.eq(SCRUBBED),
-        outbox::body_html.eq(SCRUBBED),
-    ))
-    .execute(conn)
-    .map(drop)
+/// A sensitive message (a ballot receipt pairs a voter with their tracking
+/// code): once it is delivered, or given up on, the copy kept here would
+/// undo the secret it carried.
+fn scrub_sensitive(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id).filter(outbox::sensitive.eq(true)))
+        .set((
+            outbox::body_text.eq(SCRUBBED),
+            outbox::body_html.eq(SCRUBBED),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
-/// What a delivered ballot receipt's bodies become.
-pub const SCRUBBED: &str = "(removed once delivered: it carried a ballot's tracking code)";
+/// What a delivered sensitive message's bodies become.
+pub const SCRUBBED: &str =
+    "(removed once delivered: it carried a secret, such as a ballot's tracking code)";
 
 /// Puts a message back in the queue to be tried after `delay`.
 pub fn mark_retry(
@@ -171,7 +176,7 @@ pub fn mark_retry(
 ) -> QueryResult<()> {
     diesel::update(claimed(id))
         .set((
-            outbox::status.eq(QUEUED),
+            outbox::status.eq(Status::Queued),
             outbox::next_attempt_at.eq(after(delay)),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(error),
@@ -184,45 +189,43 @@ pub fn mark_retry(
 pub fn mark_failed(conn: &mut DbConnection, id: i64, error: &str) -> QueryResult<()> {
     diesel::update(claimed(id))
         .set((
-            outbox::status.eq(FAILED),
+            outbox::status.eq(Status::Failed),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(error),
         ))
         .execute(conn)?;
-    scrub_receipt(conn, id)
+    scrub_sensitive(conn, id)
 }
 
 /// The row `id` while it is still claimed by a worker.
 type Claimed = diesel::dsl::Filter<
     outbox::table,
-    diesel::dsl::And<
-        diesel::dsl::Eq<outbox::id, i64>,
-        diesel::dsl::Eq<outbox::status, &'static str>,
-    >,
+    diesel::dsl::And<diesel::dsl::Eq<outbox::id, i64>, diesel::dsl::Eq<outbox::status, Status>>,
 >;
 
 fn claimed(id: i64) -> Claimed {
-    outbox::table.filter(outbox::id.eq(id).and(outbox::status.eq(SENDING)))
+    outbox::table.filter(outbox::id.eq(id).and(outbox::status.eq(Status::Sending)))
 }
 
 /// Sends a parked message again from the start: an officer's retry. Returns
 /// false when the message is not parked (already sent, or still queued).
 pub fn retry_failed(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
-    let changed =
-        diesel::update(outbox::table.filter(outbox::id.eq(id).and(outbox::status.eq(FAILED))))
-            .set((
-                outbox::status.eq(QUEUED),
-                outbox::attempts.eq(0),
-                outbox::next_attempt_at.eq(now()),
-            ))
-            .execute(conn)?;
+    let changed = diesel::update(
+        outbox::table.filter(outbox::id.eq(id).and(outbox::status.eq(Status::Failed))),
+    )
+    .set((
+        outbox::status.eq(Status::Queued),
+        outbox::attempts.eq(0),
+        outbox::next_attempt_at.eq(now()),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// The outbox, newest first, optionally of one status.
 pub fn list(
     conn: &mut DbConnection,
-    status: Option<&str>,
+    status: Option<Status>,
     limit: i64,
 ) -> QueryResult<Vec<OutboxMessage>> {
     let mut query = outbox::table
@@ -231,7 +234,7 @@ pub fn list(
         .select(OutboxMessage::as_select())
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(outbox::status.eq(status.to_owned()));
+        query = query.filter(outbox::status.eq(status));
     }
     query.load(conn)
 }

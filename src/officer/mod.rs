@@ -3,15 +3,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::audit::{self, AuditRow, Entry, Filter};
 use crate::auth::OfficerUser;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::mail::outbox::{self, OutboxMessage};
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -47,16 +46,6 @@ pub struct AuditPage {
     next_link: String,
 }
 
-fn parse_date(raw: &str) -> Result<Option<NaiveDate>, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("{raw:?} is not a date; use the form 2026-11-22."))
-}
-
 fn page_link(query: &AuditQuery, page: i64) -> String {
     let pairs = [
         ("person", query.person.as_str()),
@@ -80,7 +69,10 @@ pub async fn audit_log(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let dates = (parse_date(&query.from), parse_date(&query.to));
+    let dates = (
+        crate::forms::parse::optional_date(&query.from),
+        crate::forms::parse::optional_date(&query.to),
+    );
     let (from, to, error) = match dates {
         (Ok(from), Ok(to)) => (from, to, String::new()),
         (Err(e), _) | (_, Err(e)) => (None, None, e),
@@ -152,15 +144,10 @@ pub async fn outbox_page(
     state: web::Data<AppState>,
     query: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let status = match query.status.as_str() {
-        s @ (outbox::QUEUED | outbox::SENDING | outbox::SENT | outbox::FAILED) => s.to_owned(),
-        _ => String::new(),
-    };
-    let filter = Some(status.clone()).filter(|s| !s.is_empty());
-    let messages = db(&state, move |conn| {
-        Ok(outbox::list(conn, filter.as_deref(), 200)?)
-    })
-    .await?;
+    // Any other word shows every message, as an empty filter does.
+    let filter: Option<outbox::Status> = query.status.parse().ok();
+    let status = filter.map(|s| s.as_str().to_owned()).unwrap_or_default();
+    let messages = db(&state, move |conn| Ok(outbox::list(conn, filter, 200)?)).await?;
     render(
         StatusCode::OK,
         &OutboxPage {

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::dues::money::Cents;
 use crate::dues::rules::Status;
+use crate::money::Cents;
 
 /// The columns a roster file must have, in the sample's order.
 pub const COLUMNS: [&str; 12] = [
@@ -315,11 +315,7 @@ mod tests {
     use super::*;
 
     fn sample(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../shared/samples/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
+        std::fs::read(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
     }
 
     #[test]

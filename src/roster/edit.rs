@@ -10,14 +10,14 @@ use diesel::prelude::*;
 
 use super::csv_import::{self, ARRANGEMENTS, COLUMNS};
 use super::{Change, MemberRow};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
 use crate::db::schema::{classifications, members, units};
 use crate::db::{DbConnection, write_tx};
-use crate::dues::money::Cents;
 use crate::dues::rules::Status;
 use crate::error::AppError;
+use crate::money::Cents;
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};

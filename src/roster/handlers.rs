@@ -11,14 +11,14 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use super::MemberRow;
-use crate::app::AppState;
 use crate::auth::{CurrentUser, OfficerUser};
 use crate::db::schema::{classifications, members, units, users};
 use crate::db::{DbConnection, write_tx};
 use crate::dues::ledger::{self, ManualEntry, StatementLine};
-use crate::dues::money::Cents;
 use crate::dues::rules::{Standing, Status};
 use crate::error::AppError;
+use crate::money::Cents;
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -472,29 +472,6 @@ pub async fn statement(
     )
 }
 
-/// Makes a cell safe to open in a spreadsheet: one that starts like a
-/// formula (`= + - @`, or a tab or carriage return) is prefixed with `'`.
-pub fn neutralise(cell: &str) -> String {
-    // A plain negative amount ("-1252.50") is a number to a spreadsheet,
-    // not a formula; anything else starting so is quoted.
-    let plain_negative = cell.strip_prefix('-').is_some_and(|rest| {
-        !rest.is_empty()
-            && rest.split_once('.').map_or(
-                rest.chars().all(|c| c.is_ascii_digit()),
-                |(whole, cents)| {
-                    !whole.is_empty()
-                        && whole.chars().all(|c| c.is_ascii_digit())
-                        && cents.chars().all(|c| c.is_ascii_digit())
-                },
-            )
-    });
-    if !plain_negative && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
 /// `GET /officer/roster/export.csv`: the roster in the import format.
 pub async fn export(
     _officer: OfficerUser,
@@ -508,14 +485,15 @@ pub async fn export(
         Ok((people, names(conn)?))
     })
     .await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let failed = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-    writer
-        .write_record(super::csv_import::COLUMNS)
-        .map_err(failed)?;
+    let mut records = vec![
+        super::csv_import::COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect::<Vec<_>>(),
+    ];
     for m in people {
         let salary = Cents(m.annual_salary_cents);
-        let record = [
+        records.push(vec![
             m.employee_number,
             m.first_name,
             m.last_name,
@@ -531,40 +509,7 @@ pub async fn export(
             m.work_arrangement,
             m.status,
             m.join_date.map(|d| d.to_string()).unwrap_or_default(),
-        ];
-        writer
-            .write_record(record.iter().map(|c| neutralise(c)))
-            .map_err(failed)?;
+        ]);
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", "attachment; filename=\"roster.csv\""))
-        .body(bytes))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::neutralise;
-
-    #[test]
-    fn cells_that_look_like_formulas_are_neutralised() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("+1"), "'+1");
-        assert_eq!(
-            neutralise("-2+3+cmd|' /C calc'!A0"),
-            "'-2+3+cmd|' /C calc'!A0"
-        );
-        assert_eq!(
-            neutralise("-1252.50"),
-            "-1252.50",
-            "a plain negative amount"
-        );
-        assert_eq!(neutralise("-"), "'-");
-        assert_eq!(neutralise("-1.2.3"), "'-1.2.3");
-        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("Okafor"), "Okafor");
-    }
+    crate::web::csv::download("roster.csv", records)
 }

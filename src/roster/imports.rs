@@ -12,14 +12,14 @@ use futures_util::StreamExt;
 
 use super::Preview;
 use super::csv_import::{self, LineError};
-use crate::app::AppState;
 use crate::auth::OfficerUser;
 use crate::auth::tokens::{hash_token, random_token};
 use crate::db::schema::{checkoff_imports as ci, pending_uploads as pu, units};
 use crate::db::{DbConnection, write_tx};
 use crate::dues::checkoff::{self, CheckedFile, Refusal};
-use crate::dues::money::Cents;
 use crate::error::AppError;
+use crate::money::Cents;
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};

@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
 use crate::db::schema::{classifications, members, units, users};
-use crate::dues::money::Cents;
+use crate::money::Cents;
 use csv_import::RosterRow;
 
 /// A roster entry as stored.

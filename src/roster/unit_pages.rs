@@ -7,12 +7,12 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
 use crate::db::schema::{classifications, units};
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};

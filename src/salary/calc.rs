@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::dues::money::{Cents, div_round_half_up};
+use crate::money::{Cents, div_round_half_up};
 
 /// Rent over this share of gross pay is a burden (30%).
 pub const BURDEN_BP: i64 = 3000;

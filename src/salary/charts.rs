@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::calc::{BURDEN_BP, Group, Outcome, SEVERE_BP};
-use crate::dues::money::Cents;
+use crate::money::Cents;
 
 /// Scenario colours, dark enough for text contrast on white.
 pub const PALETTE: [&str; 6] = [

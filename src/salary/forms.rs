@@ -10,45 +10,15 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::store::{self, Reference, ScenarioInput};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
 use crate::db::write_tx;
-use crate::dues::money::Cents;
 use crate::error::AppError;
+use crate::money::{Cents, plain_money, plain_percent};
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
-
-/// A percentage typed as "3", "2.75" or "-1.5", in basis points.
-pub fn parse_percent(raw: &str) -> Result<i64, String> {
-    let cleaned = raw.trim().trim_end_matches('%').trim();
-    if cleaned.is_empty() {
-        return Err("Enter a percentage, such as 3 or 2.75.".into());
-    }
-    Cents::parse(cleaned, true).map(|c| c.0).map_err(|_| {
-        format!(
-            "\"{}\" is not a percentage with at most two decimals, such as 3 or 2.75.",
-            raw.trim()
-        )
-    })
-}
-
-/// An amount of money typed in a form, in cents.
-pub fn parse_money(raw: &str, allow_negative: bool) -> Result<i64, String> {
-    Cents::parse(raw, allow_negative).map(|c| c.0).map_err(|e| {
-        let mut message = e.to_string();
-        if let Some(first) = message.get(..1) {
-            message = first.to_uppercase() + &message[1..];
-        }
-        format!("{message}.")
-    })
-}
-
-fn parse_date(raw: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| "Enter a date such as 2026-07-01.".to_owned())
-}
 
 /// The three kinds of reference cost, as the form names and labels them.
 pub const REFERENCE_KINDS: [(&str, &str, &str); 3] = [
@@ -145,17 +115,6 @@ async fn unit_settings_page(
     )
 }
 
-/// "59737.00" for a form field.
-pub fn plain_money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
-}
-
-/// "3.25" for a form field.
-pub fn plain_percent(bp: i64) -> String {
-    plain_money(bp)
-}
-
 /// `GET /officer/salary/units/{id}`.
 pub async fn unit_settings(
     page: Page,
@@ -181,9 +140,9 @@ pub fn check_references(
         }
         let what = label;
         let amount = if unit.starts_with("Rate") {
-            parse_percent(&amount_raw)
+            crate::forms::parse::percent(&amount_raw)
         } else {
-            parse_money(&amount_raw, false)
+            crate::forms::parse::money(&amount_raw, false).map(|c| c.0)
         };
         let amount = amount
             .and_then(|a| {
@@ -201,7 +160,7 @@ pub fn check_references(
                 format!("Say where the {} figure comes from.", what.to_lowercase()),
             );
         }
-        let as_of = parse_date(&as_of_raw)
+        let as_of = crate::forms::parse::date(&as_of_raw)
             .map_err(|m| errors.insert(format!("{kind}_as_of"), m))
             .ok();
         if let (Some(amount), Some(as_of), false) = (amount, as_of, source.is_empty()) {
@@ -287,7 +246,7 @@ pub async fn save_unit_settings(
             floors.push((*class_id, None));
             continue;
         }
-        match parse_money(&raw, true) {
+        match crate::forms::parse::money(&raw, true).map(|c| c.0) {
             Ok(c) if c < 0 => {
                 errors.insert(field, format!("The floor for {name} cannot be negative."));
             }
@@ -469,7 +428,7 @@ pub fn check_scenario(
     } else if name.chars().count() > 100 {
         errors.insert("name".into(), "Keep the name under 100 characters.".into());
     }
-    let raise = match parse_percent(&get("raise")) {
+    let raise = match crate::forms::parse::percent(&get("raise")) {
         Ok(bp) if !(-10_000..=10_000).contains(&bp) => {
             errors.insert(
                 "raise".into(),
@@ -484,7 +443,8 @@ pub fn check_scenario(
             None
         }
     };
-    let flat = parse_money(&get("flat_raise"), true)
+    let flat = crate::forms::parse::money(&get("flat_raise"), true)
+        .map(|c| c.0)
         .and_then(|c| {
             if c.abs() > 10_000_000 {
                 Err("A flat raise over $100,000 is beyond reason; check the figure.".into())
@@ -494,10 +454,11 @@ pub fn check_scenario(
         })
         .map_err(|m| errors.insert("flat_raise".into(), m))
         .ok();
-    let premium = parse_money(&get("premium"), true)
+    let premium = crate::forms::parse::money(&get("premium"), true)
+        .map(|c| c.0)
         .map_err(|m| errors.insert("premium".into(), m))
         .ok();
-    let effective = match parse_date(&get("effective_date")) {
+    let effective = match crate::forms::parse::date(&get("effective_date")) {
         Ok(date) => match contract_start {
             Some(start) if date < start => {
                 errors.insert(
@@ -520,7 +481,7 @@ pub fn check_scenario(
         if raw.is_empty() {
             continue;
         }
-        match parse_money(&raw, true) {
+        match crate::forms::parse::money(&raw, true).map(|c| c.0) {
             Ok(c) if c < 0 => {
                 errors.insert(field, format!("The floor for {class} cannot be negative."));
             }
@@ -768,15 +729,6 @@ pub async fn copy(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentages_read_to_basis_points() {
-        assert_eq!(parse_percent("3"), Ok(300));
-        assert_eq!(parse_percent("2.75%"), Ok(275));
-        assert_eq!(parse_percent("-1.5"), Ok(-150));
-        assert!(parse_percent("3.125").is_err());
-        assert!(parse_percent("three").is_err());
-    }
 
     fn form(pairs: &[(&str, &str)]) -> impl Fn(&str) -> String {
         let map: HashMap<String, String> = pairs

@@ -12,7 +12,7 @@ use crate::db::schema::{
     classifications as cl, members, reference_costs as rc, scenario_floors as sf, scenarios as sc,
     units,
 };
-use crate::dues::money::Cents;
+use crate::money::Cents;
 
 /// The statuses counted in the bargaining unit.
 pub const IN_UNIT: [&str; 2] = ["member", "non-member"];

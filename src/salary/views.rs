@@ -12,15 +12,14 @@ use askama::Template;
 
 use super::calc::{self, Group, Outcome, Row, SMALLEST_GROUP};
 use super::charts::{self, Chart};
-use super::forms::plain_money;
 use super::store::{self, ScenarioRow};
-use crate::app::AppState;
 use crate::auth::{CurrentUser, OfficerUser};
 use crate::db::DbConnection;
 use crate::db::schema::units;
-use crate::dues::money::Cents;
 use crate::error::AppError;
-use crate::roster::handlers::neutralise;
+use crate::money::Cents;
+use crate::money::plain_money;
+use crate::state::AppState;
 use crate::users::Role;
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -334,8 +333,7 @@ pub struct RowView {
 /// "56.3%": basis points to a tenth of a percent, rounded half away from zero.
 fn percent(bp: Option<i64>) -> String {
     bp.map_or("—".into(), |b| {
-        let tenths =
-            i64::try_from(crate::dues::money::div_round_half_up(i128::from(b), 10)).unwrap_or(0);
+        let tenths = i64::try_from(crate::money::div_round_half_up(i128::from(b), 10)).unwrap_or(0);
         format!("{}.{}%", tenths / 10, (tenths % 10).abs())
     })
 }
@@ -697,26 +695,6 @@ pub async fn compare(
     render(StatusCode::OK, &page_for(page, computed))
 }
 
-fn csv_response(name: &str, records: Vec<Vec<String>>) -> Result<HttpResponse, AppError> {
-    let failed = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for record in records {
-        writer
-            .write_record(record.iter().map(|c| neutralise(c)))
-            .map_err(failed)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(bytes))
-}
-
 fn plain(c: Cents) -> String {
     plain_money(c.0)
 }
@@ -769,7 +747,7 @@ pub async fn rows_csv(
             r.real_change.map_or(String::new(), plain),
         ]);
     }
-    csv_response("scenario-rows.csv", records)
+    crate::web::csv::download("scenario-rows.csv", records)
 }
 
 /// `GET /salary/scenarios/{id}/aggregates.csv`: the groups the viewer may see.
@@ -833,5 +811,5 @@ pub async fn aggregates_csv(
             g.severe_after.to_string(),
         ]);
     }
-    csv_response("scenario-aggregates.csv", records)
+    crate::web::csv::download("scenario-aggregates.csv", records)
 }

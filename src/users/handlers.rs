@@ -5,11 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{Role, User};
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};

@@ -9,10 +9,10 @@ use askama::Template;
 
 use super::layout::Page;
 use super::render;
-use crate::app::AppState;
 use crate::auth::{CurrentUser, current_user};
 use crate::db;
 use crate::error::{AppError, KeepBody};
+use crate::state::AppState;
 use crate::users::Role;
 
 /// The start page for a visitor.

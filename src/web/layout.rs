@@ -6,9 +6,9 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::flash::{self, Flash};
-use crate::app::AppState;
 use crate::auth::csrf;
 use crate::auth::session::Visitor;
+use crate::state::AppState;
 use crate::users::Role;
 
 /// One link in the main navigation.

@@ -2,6 +2,7 @@
 //! headers, error pages, static files, and the public pages.
 
 pub mod assets;
+pub mod csv;
 pub mod error_pages;
 pub mod flash;
 pub mod headers;
@@ -32,7 +33,7 @@ pub fn see_other(location: &str) -> HttpResponse {
 
 /// Runs a database job on the blocking pool with a pooled connection.
 pub async fn db<T, F>(
-    state: &actix_web::web::Data<crate::app::AppState>,
+    state: &actix_web::web::Data<crate::state::AppState>,
     job: F,
 ) -> Result<T, AppError>
 where
@@ -45,6 +46,13 @@ where
         job(&mut conn)
     })
     .await?
+}
+
+/// Whether a drop-down's option is the value kept from the form: they may
+/// be of different types (an id and the text typed), so they compare as
+/// they are shown.
+pub fn is_selected(option: impl std::fmt::Display, value: impl std::fmt::Display) -> bool {
+    format!("{option}") == format!("{value}")
 }
 
 /// A `next` parameter made safe: only a path on this site, else the start page.

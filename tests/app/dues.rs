@@ -8,8 +8,8 @@ use unionhall::db::schema::{ledger_entries, members, units};
 use unionhall::db::write_tx;
 use unionhall::dues::checkoff::{self, Refusal};
 use unionhall::dues::ledger;
-use unionhall::dues::money::Cents;
 use unionhall::dues::rules::Rate;
+use unionhall::money::Cents;
 use unionhall::roster::{self, csv_import};
 
 use crate::helpers::TestApp;
@@ -21,11 +21,7 @@ const SAMPLE_RATE: Rate = Rate::Percent {
 };
 
 fn sample(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../shared/samples/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 fn day(s: &str) -> NaiveDate {
@@ -666,7 +662,7 @@ async fn arrears_notices_go_out_at_most_once_a_month() {
         let now = app.config.clock.now();
         let mut conn = app.db();
         let this_month = now.date().format("%Y-%m-01").to_string();
-        let first = ledger::parse_month(&this_month[..7]).unwrap();
+        let first = unionhall::forms::parse::month(&this_month[..7]).unwrap();
         for back in [2u32, 1, 0] {
             let month = first.checked_sub_months(chrono::Months::new(back)).unwrap();
             write_tx(&mut conn, |c| {

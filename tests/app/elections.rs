@@ -6,10 +6,10 @@ use diesel::prelude::*;
 use unionhall::audit::Actor;
 use unionhall::db::schema::{ballots, dues_rates, members, participation, units};
 use unionhall::db::write_tx;
-use unionhall::dues::money::Cents;
 use unionhall::dues::rules::Rate;
 use unionhall::elections::rules::{PassRule, fingerprint};
 use unionhall::elections::store::{self, ElectionDraft, QuestionDraft};
+use unionhall::money::Cents;
 use unionhall::roster::{self, csv_import};
 use unionhall::users::Role;
 
@@ -755,7 +755,7 @@ async fn a_scheduled_reminder_goes_once_to_those_who_have_not_voted() {
     };
     let run = |app: &TestApp| {
         let now = app.config.clock.now();
-        store::advance_due(&mut app.db(), &app.config, now).unwrap();
+        unionhall::jobs::election_clock::advance_due(&mut app.db(), &app.config, now).unwrap();
     };
     run(&app);
     assert!(reminders(&app).is_empty(), "not before its time");

@@ -8,18 +8,15 @@ use unionhall::db::schema::{grievance_events, grievances, members, outbox, units
 use unionhall::db::write_tx;
 use unionhall::grievances::calendar::{DayCount, UnitHolidays};
 use unionhall::grievances::case::Step;
-use unionhall::grievances::{reminders, store};
+use unionhall::grievances::store;
+use unionhall::jobs::grievance_reminders as reminders;
 use unionhall::roster::{self, csv_import};
 use unionhall::users::Role;
 
 use crate::helpers::{PASSWORD, TestApp, TestClient};
 
 fn sample(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../shared/samples/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 /// The sample roster with a three-step procedure in calendar days, so

@@ -6,11 +6,7 @@ use unionhall::db::schema::{ledger_entries, members};
 use crate::helpers::{TestApp, TestClient};
 
 fn sample(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../shared/samples/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 fn count_members(app: &TestApp) -> i64 {

@@ -35,7 +35,7 @@ async fn wait_for_status(app: &TestApp, to: &str, status: &str) -> OutboxMessage
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         let row = row_for(app, to);
-        if row.status == status || tokio::time::Instant::now() > deadline {
+        if row.status.as_str() == status || tokio::time::Instant::now() > deadline {
             return row;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -47,7 +47,7 @@ async fn a_queued_message_is_sent_as_text_and_html_with_its_message_id() {
     let app = TestApp::spawn().await;
     queue(&app, "member@example.org");
     let row = wait_for_status(&app, "member@example.org", "sent").await;
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status.as_str(), "sent");
     assert_eq!(row.attempts, 1);
     assert!(row.sent_at.is_some());
     let received = app.smtp.to("member@example.org");
@@ -69,7 +69,12 @@ async fn a_temporary_refusal_is_retried_then_sent() {
     let app = TestApp::spawn().await;
     queue(&app, "tempfail2@example.org");
     let row = wait_for_status(&app, "tempfail2@example.org", "sent").await;
-    assert_eq!(row.status, "sent", "last error: {:?}", row.last_error);
+    assert_eq!(
+        row.status.as_str(),
+        "sent",
+        "last error: {:?}",
+        row.last_error
+    );
     assert_eq!(row.attempts, 3, "two 451s, then accepted");
     assert_eq!(
         app.smtp.to("tempfail2@example.org").len(),
@@ -83,7 +88,7 @@ async fn a_permanent_refusal_is_parked_with_the_servers_words() {
     let app = TestApp::spawn().await;
     queue(&app, "reject@example.org");
     let row = wait_for_status(&app, "reject@example.org", "failed").await;
-    assert_eq!(row.status, "failed");
+    assert_eq!(row.status.as_str(), "failed");
     assert_eq!(row.attempts, 1, "a 5xx is not retried");
     let error = row.last_error.unwrap();
     assert!(
@@ -105,7 +110,7 @@ async fn a_message_that_keeps_failing_is_parked_after_the_last_attempt() {
     let app = TestApp::spawn().await;
     queue(&app, "tempfail5@example.org");
     let row = wait_for_status(&app, "tempfail5@example.org", "failed").await;
-    assert_eq!(row.status, "failed");
+    assert_eq!(row.status.as_str(), "failed");
     assert_eq!(row.attempts, 4);
     assert!(row.last_error.unwrap().contains("gave up after 4 attempts"));
 }
@@ -147,7 +152,10 @@ async fn queued_mail_survives_a_restart_and_is_sent_exactly_once() {
     assert_eq!(got.len(), 5);
     for to in &recipients {
         assert_eq!(app.smtp.to(to).len(), 1, "{to} got exactly one");
-        assert_eq!(wait_for_status(&app, to, "sent").await.status, "sent");
+        assert_eq!(
+            wait_for_status(&app, to, "sent").await.status.as_str(),
+            "sent"
+        );
     }
     // Another restart sends nothing again.
     let app = app.restart(|_| {}).await;
@@ -180,7 +188,7 @@ async fn a_message_claimed_by_a_process_that_died_is_sent_once_its_lease_runs_ou
         .restart(|config| config.outbox.poll_interval = Duration::from_millis(50))
         .await;
     let row = wait_for_status(&app, "crash@example.org", "sent").await;
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status.as_str(), "sent");
     assert_eq!(row.attempts, 2);
     let received = app.smtp.to("crash@example.org");
     assert_eq!(received.len(), 1);
@@ -215,7 +223,7 @@ async fn without_smtp_each_message_is_written_as_an_eml_file() {
     .await;
     queue(&app, "file@example.org");
     let row = wait_for_status(&app, "file@example.org", "sent").await;
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status.as_str(), "sent");
     let dir = app.config.data_dir.join("mail");
     let files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

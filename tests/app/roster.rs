@@ -3,7 +3,7 @@
 use std::process::Command;
 
 fn sample(name: &str) -> String {
-    format!("{}/../shared/samples/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(args: &[&str], dir: &std::path::Path) -> (bool, String, String) {

@@ -145,8 +145,12 @@ fn mail_test_queues_a_message_for_the_worker() {
             .into_owned(),
     );
     let pool = unionhall::db::connect_and_migrate(&url, 1).unwrap();
-    let queued =
-        unionhall::mail::outbox::list(&mut pool.get().unwrap(), Some("queued"), 10).unwrap();
+    let queued = unionhall::mail::outbox::list(
+        &mut pool.get().unwrap(),
+        Some(unionhall::mail::outbox::Status::Queued),
+        10,
+    )
+    .unwrap();
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].recipient, "officer@example.org");
 

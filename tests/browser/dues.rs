@@ -7,13 +7,10 @@ use crate::browser::{Browser, expect_heading, fill, press, wait_for};
 use crate::helpers::TestApp;
 
 fn sample(name: &str) -> String {
-    std::fs::canonicalize(format!(
-        "{}/../shared/samples/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-    .to_string_lossy()
-    .into_owned()
+    std::fs::canonicalize(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
 }
 
 #[tokio::test]

@@ -17,11 +17,8 @@ use crate::browser::{Browser, expect_heading, fill, press, wait_for, wait_for_te
 use crate::helpers::{PASSWORD, TestApp};
 
 fn setup(app: &TestApp) -> (i64, i64) {
-    let roster_file = std::fs::read(format!(
-        "{}/../shared/samples/roster.csv",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let roster_file =
+        std::fs::read(format!("{}/samples/roster.csv", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let rows = csv_import::parse(&roster_file).unwrap();
     let now = app.config.clock.now();
     let mut conn = app.db();

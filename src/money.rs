@@ -111,6 +111,18 @@ impl fmt::Display for Cents {
     }
 }
 
+/// Cents as a form shows them back for editing: "1234.50", "-5.00".
+pub fn plain_money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Basis points as a form shows them back: "2.75", "-1.50".
+pub fn plain_percent(basis_points: i64) -> String {
+    plain_money(basis_points)
+}
+
 /// `numerator / denominator` rounded half-up (away from zero at .5), for
 /// non-negative operands; the one rounding rule for dues.
 pub fn div_round_half_up(numerator: i128, denominator: i128) -> i128 {

@@ -4,18 +4,15 @@
 //! the row and its mail are written in one transaction and a second process
 //! finds the row already there.
 
-use std::time::Duration;
-
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use tokio::sync::watch;
 
-use super::calendar::long_date;
-use super::notices;
-use super::store::number;
+use crate::clock::long_date;
 use crate::config::Config;
 use crate::db::schema::{deadline_reminders as dr, grievances as g};
-use crate::db::{DbConnection, DbPool, write_tx};
+use crate::db::{DbConnection, write_tx};
+use crate::grievances::notices;
+use crate::grievances::store::{self as case_store, number};
 
 /// Days before a deadline when the steward is reminded.
 pub const DAYS_BEFORE: [i32; 2] = [5, 1];
@@ -54,7 +51,7 @@ pub fn run_once(
         sent += write_tx(conn, |conn| {
             // The case may have moved on, or its steward lost the role,
             // since the list was read; only a current deadline is reminded.
-            let row = super::store::lock(conn, id)?;
+            let row = case_store::lock(conn, id)?;
             let still_due =
                 row.is_open() && row.steward_id == Some(steward) && row.due_on == Some(due_on);
             if !still_due || !carries_cases(conn, steward)? {
@@ -141,47 +138,4 @@ fn claim(
             .execute(lite)?,
     };
     Ok(inserted == 1)
-}
-
-/// Runs the job every `every` until `shutdown` turns true.
-pub async fn run(
-    pool: DbPool,
-    config: Config,
-    every: Duration,
-    waker: crate::mail::MailWaker,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    loop {
-        if *shutdown.borrow() {
-            return;
-        }
-        let (pool, job_config) = (pool.clone(), config.clone());
-        let outcome = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| e.to_string())?;
-            // Elections open and close by the clock in the same loop.
-            crate::elections::store::advance_due(&mut conn, &job_config, job_config.clock.now())
-                .map_err(|e| e.to_string())?;
-            run_once(
-                &mut conn,
-                &job_config,
-                job_config.today(),
-                job_config.clock.now(),
-            )
-            .map_err(|e| e.to_string())
-        })
-        .await;
-        match outcome {
-            Ok(Ok(n)) if n > 0 => {
-                tracing::info!(reminders = n, "grievance deadline reminders queued");
-                waker.wake();
-            }
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "reminders: cannot reach the database"),
-            Err(e) => tracing::warn!(error = %e, "reminders: job failed"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }
