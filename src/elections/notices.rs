@@ -1,8 +1,6 @@
 //! Election emails: opened, reminder, receipt and result. One template
 //! pair; the subject says which.
 
-use askama::Template;
-
 use crate::mail::Notice;
 
 /// One election email.
@@ -15,33 +13,13 @@ pub struct ElectionNotice {
     pub link: String,
 }
 
-#[derive(Template)]
-#[template(path = "email/election.txt")]
-struct Text<'a> {
-    m: &'a ElectionNotice,
-}
-
-#[derive(Template)]
-#[template(path = "email/election.html")]
-struct Html<'a> {
-    m: &'a ElectionNotice,
-}
-
-impl Notice for ElectionNotice {
-    const TEMPLATE: &'static str = "election";
-
-    fn subject(&self) -> String {
-        format!("{}: {}", self.local_name, self.subject)
-    }
-
-    fn text(&self) -> askama::Result<String> {
-        Text { m: self }.render()
-    }
-
-    fn html(&self) -> askama::Result<String> {
-        Html { m: self }.render()
-    }
-}
+crate::mail::notice!(
+    ElectionNotice,
+    "election",
+    "email/election.txt",
+    "email/election.html",
+    |m| format!("{}: {}", m.local_name, m.subject)
+);
 
 /// The voter's receipt: the only record anywhere of their tracking code
 /// next to their name, and the outbox forgets it once it is delivered.

@@ -2,7 +2,6 @@
 //! deadline reminder. They name the case by number and never quote its
 //! content, since mail leaves the building.
 
-use askama::Template;
 use diesel::prelude::*;
 
 use crate::config::Config;
@@ -26,33 +25,13 @@ pub struct GrievanceNotice {
     pub link: String,
 }
 
-#[derive(Template)]
-#[template(path = "email/grievance.txt")]
-struct Text<'a> {
-    m: &'a GrievanceNotice,
-}
-
-#[derive(Template)]
-#[template(path = "email/grievance.html")]
-struct Html<'a> {
-    m: &'a GrievanceNotice,
-}
-
-impl Notice for GrievanceNotice {
-    const TEMPLATE: &'static str = "grievance";
-
-    fn subject(&self) -> String {
-        format!("{}: {}", self.local_name, self.subject)
-    }
-
-    fn text(&self) -> askama::Result<String> {
-        Text { m: self }.render()
-    }
-
-    fn html(&self) -> askama::Result<String> {
-        Html { m: self }.render()
-    }
-}
+crate::mail::notice!(
+    GrievanceNotice,
+    "grievance",
+    "email/grievance.txt",
+    "email/grievance.html",
+    |m| format!("{}: {}", m.local_name, m.subject)
+);
 
 fn kind(key: &str) -> Option<NoticeKind> {
     KINDS.iter().find(|k| k.key == key).copied()

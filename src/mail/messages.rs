@@ -1,9 +1,5 @@
 //! The notices unionhall sends; each pairs a text and an HTML template.
 
-use askama::Template;
-
-use super::Notice;
-
 /// Sent by `unionhall mail test ADDRESS` so an officer can check the mail set-up.
 #[derive(Debug, Clone)]
 pub struct TestMessage {
@@ -13,33 +9,13 @@ pub struct TestMessage {
     pub site: String,
 }
 
-#[derive(Template)]
-#[template(path = "email/test_message.txt")]
-struct TestMessageText<'a> {
-    m: &'a TestMessage,
-}
-
-#[derive(Template)]
-#[template(path = "email/test_message.html")]
-struct TestMessageHtml<'a> {
-    m: &'a TestMessage,
-}
-
-impl Notice for TestMessage {
-    const TEMPLATE: &'static str = "test_message";
-
-    fn subject(&self) -> String {
-        format!("{}: test message from unionhall", self.local_name)
-    }
-
-    fn text(&self) -> askama::Result<String> {
-        TestMessageText { m: self }.render()
-    }
-
-    fn html(&self) -> askama::Result<String> {
-        TestMessageHtml { m: self }.render()
-    }
-}
+crate::mail::notice!(
+    TestMessage,
+    "test_message",
+    "email/test_message.txt",
+    "email/test_message.html",
+    |m| format!("{}: test message from unionhall", m.local_name)
+);
 
 /// A link to choose a new password, after "forgot password".
 #[derive(Debug, Clone)]
@@ -52,33 +28,13 @@ pub struct PasswordReset {
     pub link: String,
 }
 
-#[derive(Template)]
-#[template(path = "email/password_reset.txt")]
-struct PasswordResetText<'a> {
-    m: &'a PasswordReset,
-}
-
-#[derive(Template)]
-#[template(path = "email/password_reset.html")]
-struct PasswordResetHtml<'a> {
-    m: &'a PasswordReset,
-}
-
-impl Notice for PasswordReset {
-    const TEMPLATE: &'static str = "password_reset";
-
-    fn subject(&self) -> String {
-        format!("{}: choose a new password", self.local_name)
-    }
-
-    fn text(&self) -> askama::Result<String> {
-        PasswordResetText { m: self }.render()
-    }
-
-    fn html(&self) -> askama::Result<String> {
-        PasswordResetHtml { m: self }.render()
-    }
-}
+crate::mail::notice!(
+    PasswordReset,
+    "password_reset",
+    "email/password_reset.txt",
+    "email/password_reset.html",
+    |m| format!("{}: choose a new password", m.local_name)
+);
 
 /// An officer's invitation to set a first password.
 #[derive(Debug, Clone)]
@@ -93,33 +49,13 @@ pub struct Invitation {
     pub link: String,
 }
 
-#[derive(Template)]
-#[template(path = "email/invitation.txt")]
-struct InvitationText<'a> {
-    m: &'a Invitation,
-}
-
-#[derive(Template)]
-#[template(path = "email/invitation.html")]
-struct InvitationHtml<'a> {
-    m: &'a Invitation,
-}
-
-impl Notice for Invitation {
-    const TEMPLATE: &'static str = "invitation";
-
-    fn subject(&self) -> String {
-        format!("You're invited to {} on unionhall", self.local_name)
-    }
-
-    fn text(&self) -> askama::Result<String> {
-        InvitationText { m: self }.render()
-    }
-
-    fn html(&self) -> askama::Result<String> {
-        InvitationHtml { m: self }.render()
-    }
-}
+crate::mail::notice!(
+    Invitation,
+    "invitation",
+    "email/invitation.txt",
+    "email/invitation.html",
+    |m| format!("You're invited to {} on unionhall", m.local_name)
+);
 
 /// A member's dues are behind.
 #[derive(Debug, Clone)]
@@ -136,40 +72,21 @@ pub struct ArrearsNotice {
     pub link: String,
 }
 
-#[derive(Template)]
-#[template(path = "email/arrears_notice.txt")]
-struct ArrearsNoticeText<'a> {
-    m: &'a ArrearsNotice,
-}
-
-#[derive(Template)]
-#[template(path = "email/arrears_notice.html")]
-struct ArrearsNoticeHtml<'a> {
-    m: &'a ArrearsNotice,
-}
-
-impl Notice for ArrearsNotice {
-    const TEMPLATE: &'static str = "arrears_notice";
-
-    fn subject(&self) -> String {
-        format!(
-            "{}: your dues are {} months behind",
-            self.local_name, self.months_behind
-        )
-    }
-
-    fn text(&self) -> askama::Result<String> {
-        ArrearsNoticeText { m: self }.render()
-    }
-
-    fn html(&self) -> askama::Result<String> {
-        ArrearsNoticeHtml { m: self }.render()
-    }
-}
+crate::mail::notice!(
+    ArrearsNotice,
+    "arrears_notice",
+    "email/arrears_notice.txt",
+    "email/arrears_notice.html",
+    |m| format!(
+        "{}: your dues are {} months behind",
+        m.local_name, m.months_behind
+    )
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mail::Notice;
 
     #[test]
     fn the_html_body_escapes_what_the_text_body_keeps() {

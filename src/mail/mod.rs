@@ -67,6 +67,55 @@ pub trait Notice {
     }
 }
 
+/// Implements `Notice` for a struct from its pair of templates, whose data
+/// is the struct as `m`:
+///
+/// ```ignore
+/// notice!(Invitation, "invitation", "email/invitation.txt", "email/invitation.html",
+///     |m| format!("You're invited to {}", m.local_name));
+/// ```
+///
+/// The kind's name is stored with each queued message; the paths are
+/// written out because askama reads them as they stand.
+macro_rules! notice {
+    ($ty:ident, $kind:literal, $text:tt, $html:tt, |$m:ident| $subject:expr) => {
+        const _: () = {
+            use askama::Template as _;
+
+            #[derive(askama::Template)]
+            #[template(path = $text)]
+            struct Text<'a> {
+                m: &'a $ty,
+            }
+
+            #[derive(askama::Template)]
+            #[template(path = $html)]
+            struct Html<'a> {
+                m: &'a $ty,
+            }
+
+            impl $crate::mail::Notice for $ty {
+                const TEMPLATE: &'static str = $kind;
+
+                fn subject(&self) -> String {
+                    let $m = self;
+                    $subject
+                }
+
+                fn text(&self) -> askama::Result<String> {
+                    Text { m: self }.render()
+                }
+
+                fn html(&self) -> askama::Result<String> {
+                    Html { m: self }.render()
+                }
+            }
+        };
+    };
+}
+
+pub(crate) use notice;
+
 /// Wakes the worker in this process right after a transaction that queued
 /// mail commits; workers in other processes find it on their next poll.
 #[derive(Debug, Clone, Default)]
