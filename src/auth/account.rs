@@ -598,19 +598,20 @@ pub async fn notifications_submit(
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let wanted: Vec<String> = form
+    // A word that names no kind is ignored, as an unchecked box would be.
+    let wanted: Vec<NoticeKind> = form
         .into_inner()
         .into_iter()
         .filter(|(k, _)| k == "kind")
-        .map(|(_, v)| v)
+        .filter_map(|(_, v)| v.parse().ok())
         .collect();
     let now = state.config.clock.now();
     let actor = me.actor(&req);
     let user_id = me.user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
             preferences::save(conn, user_id, &wanted)?;
+            let detail: Vec<&str> = wanted.iter().map(|k| k.as_str()).collect();
             audit::record(
                 conn,
                 now,
@@ -618,7 +619,7 @@ pub async fn notifications_submit(
                     actor: &actor,
                     action: "notifications_changed",
                     target: &actor.label,
-                    detail: &wanted.join(","),
+                    detail: &detail.join(","),
                 },
             )?;
             Ok(())

@@ -486,10 +486,6 @@ pub fn send_arrears_notices(
             members::email,
         ))
         .load(conn)?;
-    let arrears_kind = crate::mail::preferences::KINDS
-        .iter()
-        .find(|k| k.key == "arrears")
-        .copied();
     let mut count = NoticeCount::default();
     for (id, first, last, email) in people {
         let Some((standing, owed)) = standings.get(&id).filter(|(s, _)| s.months_behind > 0) else {
@@ -513,8 +509,12 @@ pub fn send_arrears_notices(
             .select(users::id)
             .first(conn)
             .optional()?;
-        if let (Some(user_id), Some(kind)) = (account, &arrears_kind)
-            && !crate::mail::preferences::wants(conn, user_id, kind)?
+        if let Some(user_id) = account
+            && !crate::mail::preferences::wants(
+                conn,
+                user_id,
+                crate::mail::preferences::NoticeKind::Arrears,
+            )?
         {
             count.declined += 1;
             continue;

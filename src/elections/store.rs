@@ -14,7 +14,7 @@ use crate::db::schema::{
     roll_challenges as rc, roll_entries as re, users,
 };
 use crate::dues::rules::Rate;
-use crate::mail::preferences::{self, KINDS};
+use crate::mail::preferences::{self, NoticeKind};
 use crate::money::Cents;
 
 /// An elections row.
@@ -411,17 +411,14 @@ pub fn mail_roll(
     conn: &mut DbConnection,
     config: &Config,
     id: i64,
-    kind: &str,
+    kind: NoticeKind,
     only_not_voted: bool,
     make: &dyn Fn(&str) -> super::notices::ElectionNotice,
 ) -> QueryResult<usize> {
     use crate::mail::Notice;
-    let Some(kind) = KINDS.iter().find(|k| k.key == kind).copied() else {
-        return Ok(0);
-    };
     let mut sent = 0;
     for (user_id, _, email, name) in roll_accounts(conn, id, only_not_voted)? {
-        if !preferences::wants(conn, user_id, &kind)? {
+        if !preferences::wants(conn, user_id, kind)? {
             continue;
         }
         let message = make(&name)
@@ -471,7 +468,7 @@ pub fn open(
     .execute(conn)?;
     let link = config.link(&format!("/elections/{id}"));
     let closes = super::local_time(config, row.closes_at);
-    mail_roll(conn, config, id, "election", false, &|name| {
+    mail_roll(conn, config, id, NoticeKind::Election, false, &|name| {
         super::notices::ElectionNotice {
             local_name: config.local_name.clone(),
             name: name.to_owned(),
@@ -662,7 +659,7 @@ pub fn close(
         format!("Voting in \"{}\" has closed.", row.title),
         summary.join(" "),
     ];
-    mail_roll(conn, config, id, "election", false, &|name| {
+    mail_roll(conn, config, id, NoticeKind::Election, false, &|name| {
         super::notices::ElectionNotice {
             local_name: config.local_name.clone(),
             name: name.to_owned(),
@@ -756,8 +753,13 @@ pub fn send_reminder(
             }
             let link = config.link(&format!("/elections/{id}"));
             let closes = super::local_time(config, row.closes_at);
-            let sent = mail_roll(conn, config, id, "election_reminders", true, &|name| {
-                super::notices::ElectionNotice {
+            let sent = mail_roll(
+                conn,
+                config,
+                id,
+                NoticeKind::ElectionReminders,
+                true,
+                &|name| super::notices::ElectionNotice {
                     local_name: config.local_name.clone(),
                     name: name.to_owned(),
                     subject: format!("reminder: vote in {}", row.title),
@@ -766,8 +768,8 @@ pub fn send_reminder(
                         row.title
                     )],
                     link: link.clone(),
-                }
-            })?;
+                },
+            )?;
             diesel::update(er_::table.find(reminder))
                 .set(er_::recipients.eq(i32::try_from(sent).unwrap_or(0)))
                 .execute(conn)?;

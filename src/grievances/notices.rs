@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::config::Config;
 use crate::db::DbConnection;
 use crate::db::schema::users;
-use crate::mail::preferences::{self, KINDS, NoticeKind};
+use crate::mail::preferences::{self, NoticeKind};
 use crate::mail::{Notice, outbox};
 
 /// One grievance email.
@@ -33,24 +33,17 @@ crate::mail::notice!(
     |m| format!("{}: {}", m.local_name, m.subject)
 );
 
-fn kind(key: &str) -> Option<NoticeKind> {
-    KINDS.iter().find(|k| k.key == key).copied()
-}
-
 /// Queues `subject`/`lines` about case `id` to each user who has not
-/// turned off notices of `kind_key`. Returns how many were queued.
+/// turned off notices of `kind`. Returns how many were queued.
 pub fn send(
     conn: &mut DbConnection,
     config: &Config,
     user_ids: &[i64],
-    kind_key: &str,
+    kind: NoticeKind,
     id: i64,
     subject: &str,
     lines: Vec<String>,
 ) -> QueryResult<usize> {
-    let Some(kind) = kind(kind_key) else {
-        return Ok(0);
-    };
     let mut sent = 0;
     for &user_id in user_ids {
         let Some((email, name, active)) = users::table
@@ -61,7 +54,7 @@ pub fn send(
         else {
             continue;
         };
-        if !active || !preferences::wants(conn, user_id, &kind)? {
+        if !active || !preferences::wants(conn, user_id, kind)? {
             continue;
         }
         let message = GrievanceNotice {

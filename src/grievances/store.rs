@@ -424,7 +424,7 @@ pub fn file(
         conn,
         config,
         &carriers,
-        "grievance_updates",
+        crate::mail::preferences::NoticeKind::GrievanceUpdates,
         id,
         &format!("new grievance {}", number(id)),
         vec![
@@ -521,7 +521,7 @@ pub fn record_act(
             conn,
             config,
             &recipients,
-            "grievance_updates",
+            crate::mail::preferences::NoticeKind::GrievanceUpdates,
             row.id,
             &format!(
                 "grievance {}: {}",
@@ -641,7 +641,7 @@ pub fn assign(
             conn,
             config,
             &[steward_id],
-            "grievance_updates",
+            crate::mail::preferences::NoticeKind::GrievanceUpdates,
             row.id,
             &format!("you are assigned grievance {}", row.number()),
             lines,

@@ -70,7 +70,7 @@ pub fn run_once(
                 conn,
                 config,
                 &[steward],
-                "deadline_reminders",
+                crate::mail::preferences::NoticeKind::DeadlineReminders,
                 id,
                 &format!("grievance {} deadline {when}", number(id)),
                 vec![

@@ -862,7 +862,7 @@ async fn notification_choices_are_kept_but_essential_ones_stay_on() {
     let on: Vec<&str> = kinds
         .iter()
         .filter(|(_, on)| *on)
-        .map(|(k, _)| k.key)
+        .map(|(k, _)| k.as_str())
         .collect();
     assert_eq!(on, ["account", "election", "arrears"]);
 }
