@@ -429,6 +429,14 @@ fn unit_id(conn: &mut db::DbConnection, name: &str) -> Result<i64, String> {
 fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
     use unionhall::dues::ledger;
     use unionhall::dues::rules::Rate;
+    use unionhall::forms::dues_rate::{self, RateFieldNames};
+    // The form's limits, reported against the flag that carries each part.
+    const CLI_RATE_FLAGS: RateFieldNames<'static> = RateFieldNames {
+        percent: "--basis-points",
+        min: "--min",
+        max: "--max",
+        flat: "--flat",
+    };
     use unionhall::money::Cents;
     let pool = db::connect_and_migrate(&config.database, 1).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
@@ -452,22 +460,15 @@ fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
             let from = chrono::NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d")
                 .map_err(|_| format!("--from {from:?} is not a date like 2026-01-01"))?;
             let rate = match (basis_points, flat) {
-                (Some(bp), None) if (0..=10_000).contains(&bp) => {
-                    let min = money(&min, "--min")?;
-                    let max = match max {
+                (Some(basis_points), None) => Rate::Percent {
+                    basis_points,
+                    monthly_min: money(&min, "--min")?,
+                    // No --max: the share alone decides.
+                    monthly_max: match max {
                         Some(max) => money(&max, "--max")?,
                         None => Cents(i64::MAX / 4),
-                    };
-                    if max < min {
-                        return Err("--max is below --min".into());
-                    }
-                    Rate::Percent {
-                        basis_points: bp,
-                        monthly_min: min,
-                        monthly_max: max,
-                    }
-                }
-                (Some(_), None) => return Err("--basis-points must be from 0 to 10000".into()),
+                    },
+                },
                 (None, Some(flat)) => Rate::Flat {
                     monthly: money(&flat, "--flat")?,
                 },
@@ -477,6 +478,13 @@ fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
                     );
                 }
             };
+            let rate = dues_rate::check_rate(rate, CLI_RATE_FLAGS).map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|(flag, message)| format!("{flag}: {message}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
             let unit_id = unit_id(&mut conn, &unit)?;
             db::write_tx(&mut conn, |conn| {
                 ledger::set_rate(conn, unit_id, from, rate, now)?;

@@ -61,35 +61,82 @@ fn amount(raw: &str) -> Result<Cents, String> {
     parse::money(raw, false).map_err(|e| format!("Enter an amount in dollars: {e}"))
 }
 
+/// A share above 0% and at most `MAX_BASIS_POINTS`.
+fn share_limits(basis_points: i64, names: RateFieldNames<'_>, errors: &mut FieldErrors) {
+    if basis_points <= 0 || basis_points > MAX_BASIS_POINTS {
+        errors.add(
+            names.percent,
+            format!(
+                "A dues rate is above 0% and at most {}%.",
+                MAX_BASIS_POINTS / 100
+            ),
+        );
+    }
+}
+
+/// A monthly minimum not below zero and a maximum not below the minimum.
+fn bounds_limits(min: Cents, max: Cents, names: RateFieldNames<'_>, errors: &mut FieldErrors) {
+    if min.0 < 0 {
+        errors.add(names.min, "The monthly minimum cannot be negative.");
+    }
+    if max < min {
+        errors.add(names.max, "The monthly maximum is below the minimum.");
+    }
+}
+
+/// Records, under the field each concerns, what keeps `rate` from being a
+/// dues rate.
+fn limits(rate: &Rate, names: RateFieldNames<'_>, errors: &mut FieldErrors) {
+    match *rate {
+        Rate::Percent {
+            basis_points,
+            monthly_min,
+            monthly_max,
+        } => {
+            share_limits(basis_points, names, errors);
+            bounds_limits(monthly_min, monthly_max, names, errors);
+        }
+        Rate::Flat { monthly } => {
+            if monthly.0 <= 0 {
+                errors.add(names.flat, "A flat rate is more than $0.00 a month.");
+            }
+        }
+    }
+}
+
+/// Checks a rate built elsewhere (the command line's basis points) against
+/// the same limits as the forms.
+pub fn check_rate(rate: Rate, names: RateFieldNames<'_>) -> Result<Rate, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    limits(&rate, names, &mut errors);
+    errors.into_result(|| rate)
+}
+
 /// Reads the rate, or says what is wrong with each field.
 pub fn parse_rate(fields: RateFields<'_>, names: RateFieldNames<'_>) -> Result<Rate, FieldErrors> {
     let mut errors = FieldErrors::new();
     match fields.kind {
         RateKind::Flat => {
-            let monthly = errors.take(names.flat, amount(fields.flat));
-            if monthly.is_some_and(|m| m.0 == 0) {
-                errors.add(names.flat, "A flat rate is more than $0.00 a month.");
+            let parsed = errors
+                .take(names.flat, amount(fields.flat))
+                .map(|monthly| Rate::Flat { monthly });
+            if let Some(rate) = parsed {
+                limits(&rate, names, &mut errors);
             }
-            match monthly {
-                Some(monthly) if errors.is_empty() => Ok(Rate::Flat { monthly }),
+            match parsed {
+                Some(rate) if errors.is_empty() => Ok(rate),
                 _ => Err(errors),
             }
         }
         RateKind::Percent => {
-            let share = Cents::parse(fields.percent.trim().trim_end_matches('%'), false)
-                .map(|c| c.0)
-                .map_err(|_| format!("{:?} is not a percentage like 1.5", fields.percent.trim()))
-                .and_then(|bp| {
-                    if bp == 0 || bp > MAX_BASIS_POINTS {
-                        Err(format!(
-                            "A dues rate is above 0% and at most {}%.",
-                            MAX_BASIS_POINTS / 100
-                        ))
-                    } else {
-                        Ok(bp)
-                    }
-                });
-            let basis_points = errors.take(names.percent, share);
+            let basis_points = errors.take(
+                names.percent,
+                Cents::parse(fields.percent.trim().trim_end_matches('%'), false)
+                    .map(|c| c.0)
+                    .map_err(|_| {
+                        format!("{:?} is not a percentage like 1.5", fields.percent.trim())
+                    }),
+            );
             let min_raw = if fields.min.trim().is_empty() {
                 "0"
             } else {
@@ -97,10 +144,13 @@ pub fn parse_rate(fields: RateFields<'_>, names: RateFieldNames<'_>) -> Result<R
             };
             let monthly_min = errors.take(names.min, amount(min_raw));
             let monthly_max = errors.take(names.max, amount(fields.max));
-            if let (Some(min), Some(max)) = (monthly_min, monthly_max)
-                && max < min
-            {
-                errors.add(names.max, "The monthly maximum is below the minimum.");
+            // Each part is checked as soon as it reads, so one bad field
+            // does not hide another's problem.
+            if let Some(basis_points) = basis_points {
+                share_limits(basis_points, names, &mut errors);
+            }
+            if let (Some(min), Some(max)) = (monthly_min, monthly_max) {
+                bounds_limits(min, max, names, &mut errors);
             }
             match (basis_points, monthly_min, monthly_max) {
                 (Some(basis_points), Some(monthly_min), Some(monthly_max)) if errors.is_empty() => {
@@ -199,5 +249,18 @@ mod tests {
                 .contains("more than $0.00")
         );
         assert!(flat("-4").is_err());
+    }
+
+    #[test]
+    fn a_rate_from_the_command_line_meets_the_same_limits() {
+        let rate = |basis_points| Rate::Percent {
+            basis_points,
+            monthly_min: Cents(5_000),
+            monthly_max: Cents(12_000),
+        };
+        assert!(check_rate(rate(150), PLAIN_NAMES).is_ok());
+        let errors = check_rate(rate(1_001), PLAIN_NAMES).unwrap_err();
+        assert!(errors.get("percent").contains("at most 10%"));
+        assert!(check_rate(rate(0), PLAIN_NAMES).is_err());
     }
 }
