@@ -29,7 +29,7 @@ use crate::roster::unit_pages as units_pages;
 use crate::salary::{forms as salary_forms, views as salary_views};
 use crate::state::AppState;
 use crate::users::handlers as users_pages;
-use crate::web::{assets, error_pages, headers, home};
+use crate::web::{assets, error_pages, headers, home, once};
 
 /// Why the server did not start; each says what to fix in one line.
 #[derive(Debug, thiserror::Error)]
@@ -407,6 +407,8 @@ impl Application {
                 .app_data(state.clone())
                 .configure(routes)
                 .default_service(web::to(not_found))
+                // Inside the CSRF check: only a genuine form claims its key.
+                .wrap(actix_web::middleware::from_fn(once::middleware))
                 .wrap(actix_web::middleware::from_fn(csrf::middleware))
                 .wrap(actix_web::middleware::from_fn(session::middleware))
                 .wrap(ErrorHandlers::new().default_handler(error_pages::render))

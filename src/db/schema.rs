@@ -22,6 +22,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    form_submissions (id) {
+        id -> Text,
+        state -> Text,
+        status -> Nullable<Integer>,
+        location -> Nullable<Text>,
+        flash_cookie -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> BigInt,
         email -> Text,

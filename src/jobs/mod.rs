@@ -28,6 +28,9 @@ pub async fn run(
         let (pool, job_config) = (pool.clone(), config.clone());
         let outcome = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
+            // Answers to repeated forms are kept a day, then forgotten.
+            let kept_since = job_config.clock.now() - crate::web::once::KEEP_FOR;
+            crate::web::once::purge(&mut conn, kept_since).map_err(|e| e.to_string())?;
             // Elections open and close by the clock in the same loop.
             election_clock::advance_due(&mut conn, &job_config, job_config.clock.now())
                 .map_err(|e| e.to_string())?;

@@ -5,7 +5,8 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 
-const COOKIE: &str = "flash";
+/// The cookie that carries a message to the next page.
+pub const COOKIE: &str = "flash";
 
 /// The tone of a flash message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

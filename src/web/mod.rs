@@ -8,6 +8,7 @@ pub mod flash;
 pub mod headers;
 pub mod home;
 pub mod layout;
+pub mod once;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

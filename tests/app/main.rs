@@ -14,6 +14,7 @@ mod elections;
 mod grievances;
 mod imports;
 mod migrations;
+mod once;
 mod outbox;
 mod roster;
 mod salary;

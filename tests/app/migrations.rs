@@ -63,6 +63,7 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
             "election_reminders",
             "election_results",
             "elections",
+            "form_submissions",
             "grievance_articles",
             "grievance_attachments",
             "grievance_events",
@@ -89,7 +90,7 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
             "unit_holidays",
             "units",
             "user_roles",
-            "users"
+            "users",
         ]
     );
     let other_schemas: Vec<String> = diesel::sql_query(

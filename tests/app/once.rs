@@ -1,0 +1,124 @@
+//! A form sent twice takes effect once: the second sending of the same
+//! one-time key gets the first answer and writes nothing.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use unionhall::db::schema::{outbox, users};
+
+use crate::helpers::{Page, TestApp, TestClient};
+
+/// The invitation form as the officer's page hands it out: its CSRF token
+/// and one-time key, with what the officer typed.
+async fn invitation_form(officer: &TestClient, email: &str) -> Vec<(String, String)> {
+    let page = officer.visit("/officer/users").await;
+    let key = page
+        .value_of("submission_key")
+        .expect("the form carries a one-time key");
+    let token = page.value_of("csrf_token").expect("and a CSRF token");
+    vec![
+        ("name".into(), "Rosa Reyes".into()),
+        ("email".into(), email.into()),
+        ("role".into(), "member".into()),
+        ("csrf_token".into(), token),
+        ("submission_key".into(), key),
+    ]
+}
+
+async fn send(client: &TestClient, form: &[(String, String)]) -> Page {
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    client.post_raw("/officer/users/invite", &fields).await
+}
+
+fn invitations_to(app: &TestApp, email: &str) -> i64 {
+    outbox::table
+        .filter(outbox::recipient.eq(email))
+        .filter(outbox::template.eq("invitation"))
+        .count()
+        .get_result(&mut app.db())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_double_click_invites_once_and_both_clicks_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    let form = invitation_form(&officer, "rosa@example.org").await;
+    // Three sendings at once, as a double (triple) click makes them.
+    let (a, b, c) = tokio::join!(
+        send(&officer, &form),
+        send(&officer, &form),
+        send(&officer, &form)
+    );
+    for answer in [&a, &b, &c] {
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        assert_eq!(answer.location.as_deref(), Some("/officer/users"));
+        assert!(
+            answer
+                .set_cookies
+                .iter()
+                .any(|c| c.starts_with("flash=") && c.contains("rosa%40example.org")),
+            "each answer carries the first one's message: {:?}",
+            answer.set_cookies
+        );
+    }
+    assert_eq!(invitations_to(&app, "rosa@example.org"), 1, "one mail");
+    let people: i64 = users::table
+        .filter(users::email.eq("rosa@example.org"))
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(people, 1);
+    let audited = app
+        .audit_actions()
+        .iter()
+        .filter(|a| a.as_str() == "invitation_sent")
+        .count();
+    assert_eq!(audited, 1, "one audit entry: {:?}", app.audit_actions());
+
+    // Later, the browser's back button and a resend: still the first answer.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let again = send(&officer, &form).await;
+    assert_eq!(again.location.as_deref(), Some("/officer/users"));
+    assert_eq!(invitations_to(&app, "rosa@example.org"), 1);
+
+    // The same form opened afresh is a new submission: renewing is allowed.
+    let fresh = invitation_form(&officer, "rosa@example.org").await;
+    assert_eq!(send(&officer, &fresh).await.status, 303);
+    assert_eq!(invitations_to(&app, "rosa@example.org"), 2);
+}
+
+#[tokio::test]
+async fn a_refused_form_can_be_corrected_and_sent_with_its_key() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    let mut form = invitation_form(&officer, "not an address").await;
+    let refused = send(&officer, &form).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("value=\"not an address\""),
+        "typing kept"
+    );
+    // The page that came back carries its own key; even the old one still
+    // works, since a refusal wrote nothing and is not kept.
+    form[1].1 = "rosa@example.org".into();
+    let accepted = send(&officer, &form).await;
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    assert_eq!(invitations_to(&app, "rosa@example.org"), 1);
+}
+
+#[tokio::test]
+async fn another_browser_cannot_replay_a_key_it_did_not_get() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    let form = invitation_form(&officer, "rosa@example.org").await;
+    assert_eq!(send(&officer, &form).await.status, 303);
+    // A second officer's browser, with its own CSRF token, sending the first
+    // browser's key: a submission of its own, not a replay of the first.
+    let (other, _) = app.officer("otto@example.org").await;
+    let mut theirs = form.clone();
+    theirs[3].1 = other.csrf().await;
+    theirs[1].1 = "sam@example.org".into();
+    assert_eq!(send(&other, &theirs).await.status, 303);
+    assert_eq!(invitations_to(&app, "sam@example.org"), 1);
+}
