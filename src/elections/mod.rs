@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod demo;
+pub mod disclosure;
 pub mod notices;
 pub mod rules;
 pub mod store;
