@@ -93,6 +93,17 @@ pub fn federal_holidays(year: i32) -> Vec<(NaiveDate, &'static str)> {
     days
 }
 
+/// The federal holidays observed in `year`, in date order: a list for a
+/// year holds the next New Year's Day when it is observed on 31 December,
+/// and not this year's when it was observed the December before.
+pub fn federal_holidays_observed_in(year: i32) -> Vec<(NaiveDate, &'static str)> {
+    [year, year + 1]
+        .into_iter()
+        .flat_map(federal_holidays)
+        .filter(|(day, _)| day.year() == year)
+        .collect()
+}
+
 /// The federal holiday observed on `date`, if any.
 pub fn federal_holiday(date: NaiveDate) -> Option<&'static str> {
     // Next year's New Year's Day can be observed on this year's 31 December.
@@ -211,6 +222,23 @@ mod tests {
 
     fn none() -> UnitHolidays {
         UnitHolidays::new()
+    }
+
+    #[test]
+    fn a_year_lists_the_holidays_observed_in_it() {
+        let in_2027 = federal_holidays_observed_in(2027);
+        assert_eq!(
+            in_2027.last(),
+            Some(&(d(2027, 12, 31), "New Year's Day")),
+            "New Year's Day 2028 (a Saturday) is observed in 2027"
+        );
+        assert_eq!(in_2027.len(), 12, "eleven holidays of 2027 and one of 2028");
+        let in_2028 = federal_holidays_observed_in(2028);
+        assert!(
+            in_2028.iter().all(|(day, _)| day.year() == 2028),
+            "and 2028's list does not repeat it"
+        );
+        assert_eq!(in_2028.len(), 10);
     }
 
     #[test]
