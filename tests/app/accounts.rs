@@ -871,18 +871,7 @@ async fn notification_choices_are_kept_but_essential_ones_stay_on() {
 async fn the_outbox_page_shows_a_failure_and_retries_it() {
     let app = TestApp::spawn().await;
     let (officer, _) = app.officer("olive@example.org").await;
-    let email = unionhall::mail::Notice::to(
-        &unionhall::mail::messages::TestMessage {
-            local_name: "L".into(),
-            site: "http://x/".into(),
-        },
-        "reject@example.org",
-    )
-    .unwrap();
-    unionhall::db::write_tx(&mut app.db(), |c| {
-        unionhall::mail::outbox::enqueue(c, &email, "example.org")
-    })
-    .unwrap();
+    app.queue_test_mail("reject@example.org");
     let mut page = officer.get("/officer/outbox?status=failed").await;
     for _ in 0..100 {
         if page.body.contains("reject@example.org") {

@@ -709,6 +709,17 @@ pub fn day(s: &str) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
+/// The test message `unionhall mail test` sends, addressed to `to`.
+pub fn test_email(to: &str) -> unionhall::mail::Email {
+    use unionhall::mail::Notice;
+    unionhall::mail::messages::TestMessage {
+        local_name: "Test Local 1".into(),
+        site: "http://hall.example.org/".into(),
+    }
+    .to(to)
+    .unwrap()
+}
+
 /// How far an election has gone when a test takes it over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
@@ -831,6 +842,14 @@ impl TestApp {
             )
         })
         .unwrap()
+    }
+
+    /// Queues the test message to `to` in the outbox.
+    pub fn queue_test_mail(&self, to: &str) {
+        unionhall::db::write_tx(&mut self.db(), |c| {
+            unionhall::mail::outbox::enqueue(c, &test_email(to), "example.org")
+        })
+        .unwrap();
     }
 
     /// Links an account to a roster entry, as an officer's invitation does.
