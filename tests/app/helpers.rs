@@ -256,6 +256,18 @@ pub struct Received {
 }
 
 impl Received {
+    /// The first link in the body that starts with `prefix`, with the
+    /// quoted-printable soft line breaks and escaped `=` undone.
+    pub fn link(&self, prefix: &str) -> String {
+        let body = self.data.replace("=\r\n", "").replace("=3D", "=");
+        let start = body.find(prefix).expect("the mail carries the link");
+        body[start..]
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
     /// A header's value, unfolded.
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.data.split("\r\n\r\n").next()?;

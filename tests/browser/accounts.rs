@@ -42,12 +42,7 @@ async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() 
 
     // Sam follows the link from the email and chooses a password.
     let mails = app.smtp.wait_for(1, Duration::from_secs(10)).await;
-    let body = mails[0].data.replace("=\r\n", "").replace("=3D", "=");
-    let start = body.find(&format!("{}/invite/", app.address)).unwrap();
-    let link: String = body[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let link = mails[0].link(&format!("{}/invite/", app.address));
     client.goto(&link).await.unwrap();
     expect_heading(client, "Welcome: choose your password").await;
     fill(client, "password", "short").await;
