@@ -14,12 +14,19 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use tempfile::TempDir;
 use unionhall::app::Application;
+use unionhall::audit::Actor;
 use unionhall::config::{Config, DatabaseUrl};
-use unionhall::db::DbPool;
+use unionhall::db::{DbPool, write_tx};
+use unionhall::dues::rules::Rate;
+use unionhall::elections::store::QuestionDraft;
+use unionhall::grievances::calendar::DayCount;
+use unionhall::money::Cents;
+use unionhall::users::Role;
 
 /// Whether a suite that needs something this machine lacks must fail
 /// rather than skip: CI sets `CI`, so a missing browser or database there
@@ -586,11 +593,11 @@ impl TestApp {
     }
 
     /// Creates an active user with a password, directly in the database.
-    pub fn create_user(&self, email: &str, name: &str, roles: &[unionhall::users::Role]) -> i64 {
+    pub fn create_user(&self, email: &str, name: &str, roles: &[Role]) -> i64 {
         let hash = unionhall::auth::password::hash_blocking(PASSWORD).unwrap();
         let now = self.config.clock.now();
         let mut conn = self.db();
-        unionhall::db::write_tx(&mut conn, |c| {
+        write_tx(&mut conn, |c| {
             unionhall::users::create(c, email, name, Some(&hash), roles, now)
         })
         .unwrap()
@@ -615,14 +622,13 @@ impl TestApp {
 
     /// A client signed in as a new member.
     pub async fn member(&self, email: &str) -> (TestClient, i64) {
-        let id = self.create_user(email, "Member Person", &[unionhall::users::Role::Member]);
+        let id = self.create_user(email, "Member Person", &[Role::Member]);
         (self.signed_in(email).await, id)
     }
 
     /// A new officer, "Olive Officer", enrolled in two-factor; returns
     /// the account's id and its authenticator's secret.
     pub fn officer_account(&self, email: &str) -> (i64, String) {
-        use unionhall::users::Role;
         let id = self.create_user(email, "Olive Officer", &[Role::Member, Role::Officer]);
         (id, self.enrol_two_factor(id))
     }
@@ -696,10 +702,10 @@ pub const SAMPLE_UNIT: &str = "Guild Staff";
 
 /// The rate the sample check-off was worked out with: 1.5% of base
 /// salary, at least $50 and at most $120 a month.
-pub const SAMPLE_RATE: unionhall::dues::rules::Rate = unionhall::dues::rules::Rate::Percent {
+pub const SAMPLE_RATE: Rate = Rate::Percent {
     basis_points: 150,
-    monthly_min: unionhall::money::Cents(5000),
-    monthly_max: unionhall::money::Cents(12000),
+    monthly_min: Cents(5000),
+    monthly_max: Cents(12000),
 };
 
 /// Where a file of the repository's `samples/` folder is, as an absolute
@@ -717,8 +723,8 @@ pub fn sample(name: &str) -> Vec<u8> {
 }
 
 /// "2026-10-01" as a date.
-pub fn day(s: &str) -> chrono::NaiveDate {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+pub fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
 /// The test message `unionhall mail test` sends, addressed to `to`.
@@ -746,8 +752,8 @@ impl TestApp {
     pub fn import_roster(&self, csv: &[u8]) {
         let rows = unionhall::roster::csv_import::parse(csv).unwrap();
         let now = self.config.clock.now();
-        unionhall::db::write_tx(&mut self.db(), |c| {
-            unionhall::roster::commit(c, rows, &unionhall::audit::Actor::command_line(), now)
+        write_tx(&mut self.db(), |c| {
+            unionhall::roster::commit(c, rows, &Actor::command_line(), now)
         })
         .unwrap();
     }
@@ -784,7 +790,7 @@ impl TestApp {
     /// to file and 10 for management's response at Step 1, 14 to appeal and
     /// 15 to respond at Step 2, then 30 to demand arbitration, every limit
     /// counted in `count`. Returns the Guild Staff unit's id.
-    pub fn grievance_unit(&self, count: unionhall::grievances::calendar::DayCount) -> i64 {
+    pub fn grievance_unit(&self, count: DayCount) -> i64 {
         let unit = self.sample_roster();
         self.set_procedure(
             unit,
@@ -798,10 +804,10 @@ impl TestApp {
         unit
     }
 
-    /// A dues rate for `unit` from the first day of `from`'s month on.
-    pub fn set_rate(&self, unit: i64, from: chrono::NaiveDate, rate: unionhall::dues::rules::Rate) {
+    /// A dues rate for `unit` from `from` on.
+    pub fn set_rate(&self, unit: i64, from: NaiveDate, rate: Rate) {
         let now = self.config.clock.now();
-        unionhall::db::write_tx(&mut self.db(), |c| {
+        write_tx(&mut self.db(), |c| {
             unionhall::dues::ledger::set_rate(c, unit, from, rate, now)
         })
         .unwrap();
@@ -811,12 +817,7 @@ impl TestApp {
     /// days to file or appeal, days management has to respond), every limit
     /// counted the same way; the last step is reached by demanding
     /// arbitration. No holidays.
-    pub fn set_procedure(
-        &self,
-        unit: i64,
-        count: unionhall::grievances::calendar::DayCount,
-        steps: &[(&str, u32, u32)],
-    ) {
+    pub fn set_procedure(&self, unit: i64, count: DayCount, steps: &[(&str, u32, u32)]) {
         use unionhall::grievances::case::Step;
         let steps: Vec<Step> = steps
             .iter()
@@ -830,7 +831,7 @@ impl TestApp {
                 arbitration: usize::try_from(position).unwrap() == steps.len(),
             })
             .collect();
-        unionhall::db::write_tx(&mut self.db(), |c| {
+        write_tx(&mut self.db(), |c| {
             unionhall::grievances::store::save_procedure(
                 c,
                 unit,
@@ -843,22 +844,17 @@ impl TestApp {
 
     /// Charges every member their dues for `month`, as the command line
     /// does; returns how many charges were written.
-    pub fn post_month(&self, month: chrono::NaiveDate) -> usize {
+    pub fn post_month(&self, month: NaiveDate) -> usize {
         let now = self.config.clock.now();
-        unionhall::db::write_tx(&mut self.db(), |c| {
-            unionhall::dues::ledger::post_month(
-                c,
-                month,
-                &unionhall::audit::Actor::command_line(),
-                now,
-            )
+        write_tx(&mut self.db(), |c| {
+            unionhall::dues::ledger::post_month(c, month, &Actor::command_line(), now)
         })
         .unwrap()
     }
 
     /// Queues the test message to `to` in the outbox.
     pub fn queue_test_mail(&self, to: &str) {
-        unionhall::db::write_tx(&mut self.db(), |c| {
+        write_tx(&mut self.db(), |c| {
             unionhall::mail::outbox::enqueue(c, &test_email(to), "example.org")
         })
         .unwrap();
@@ -888,7 +884,7 @@ impl TestApp {
     pub async fn person(
         &self,
         email: &str,
-        roles: &[unionhall::users::Role],
+        roles: &[Role],
         employee: Option<&str>,
     ) -> (TestClient, i64) {
         let id = self.create_user(email, email.split('@').next().unwrap(), roles);
@@ -900,20 +896,17 @@ impl TestApp {
 
     /// A signed-in member linked to roster entry `employee`.
     pub async fn roster_member(&self, email: &str, employee: &str) -> (TestClient, i64) {
-        use unionhall::users::Role;
         self.person(email, &[Role::Member], Some(employee)).await
     }
 
     /// A signed-in steward.
     pub async fn steward(&self, email: &str) -> (TestClient, i64) {
-        use unionhall::users::Role;
         self.person(email, &[Role::Member, Role::Steward], None)
             .await
     }
 
     /// A signed-in chief steward.
     pub async fn chief_steward(&self, email: &str) -> (TestClient, i64) {
-        use unionhall::users::Role;
         self.person(email, &[Role::Member, Role::ChiefSteward], None)
             .await
     }
@@ -921,16 +914,11 @@ impl TestApp {
     /// An election in `unit` titled "Strike authorization", taken as far
     /// as `stage`. It opens a minute ago (for the roll, today) and closes
     /// in an hour; a closed one was closed early, now.
-    pub fn election(
-        &self,
-        unit: i64,
-        questions: Vec<unionhall::elections::store::QuestionDraft>,
-        stage: Stage,
-    ) -> i64 {
+    pub fn election(&self, unit: i64, questions: Vec<QuestionDraft>, stage: Stage) -> i64 {
         use chrono::Duration;
         use unionhall::elections::store;
         let now = self.config.clock.now();
-        let id = unionhall::db::write_tx(&mut self.db(), |c| {
+        let id = write_tx(&mut self.db(), |c| {
             let id = store::create(
                 c,
                 &store::ElectionDraft {
@@ -962,7 +950,7 @@ impl TestApp {
     /// Closes an open election now, with "test" as the reason.
     pub fn close_election(&self, id: i64) {
         let now = self.config.clock.now();
-        unionhall::db::write_tx(&mut self.db(), |c| {
+        write_tx(&mut self.db(), |c| {
             unionhall::elections::store::close(c, &self.config, id, now, "test")
         })
         .unwrap();
