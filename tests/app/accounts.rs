@@ -8,15 +8,6 @@ use unionhall::users::Role;
 
 use crate::helpers::{PASSWORD, TestApp};
 
-fn link_in(mail: &str, prefix: &str) -> String {
-    let start = mail.find(prefix).expect("the mail carries the link");
-    mail[start..]
-        .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 fn path_of(link: &str) -> String {
     let url = url::Url::parse(link).unwrap();
     url.path().to_owned()
@@ -556,8 +547,7 @@ async fn a_password_reset_answers_the_same_for_known_and_unknown_addresses() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(app.smtp.to("nobody@example.org").is_empty());
 
-    let body = mails[0].data.replace("=\r\n", "").replace("=3D", "=");
-    let path = path_of(&link_in(&body, &format!("{}/password-reset/", app.address)));
+    let path = path_of(&mails[0].link(&format!("{}/password-reset/", app.address)));
     let other_device = app.new_client();
     other_device.sign_in("mia@example.org", PASSWORD).await;
     let form = client.get(&path).await;
@@ -611,8 +601,7 @@ async fn a_reset_link_expires_after_30_minutes() {
         .post("/password-reset", &[("email", "mia@example.org")])
         .await;
     let mails = app.smtp.wait_for(1, Duration::from_secs(10)).await;
-    let body = mails[0].data.replace("=\r\n", "").replace("=3D", "=");
-    let path = path_of(&link_in(&body, &format!("{}/password-reset/", app.address)));
+    let path = path_of(&mails[0].link(&format!("{}/password-reset/", app.address)));
     app.config.clock.advance(Duration::from_secs(31 * 60));
     let page = client.get(&path).await;
     assert_eq!(page.status, 404);
@@ -750,8 +739,7 @@ async fn an_invitation_leads_to_a_password_and_a_sign_in() {
     assert_eq!(sent.status, 303, "{}", sent.body);
     let mails = app.smtp.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(mails[0].to, ["sam@example.org"]);
-    let body = mails[0].data.replace("=\r\n", "").replace("=3D", "=");
-    let path = path_of(&link_in(&body, &format!("{}/invite/", app.address)));
+    let path = path_of(&mails[0].link(&format!("{}/invite/", app.address)));
     let sam = app.new_client();
     assert_eq!(
         sam.sign_in("sam@example.org", PASSWORD).await.status,
@@ -871,18 +859,7 @@ async fn notification_choices_are_kept_but_essential_ones_stay_on() {
 async fn the_outbox_page_shows_a_failure_and_retries_it() {
     let app = TestApp::spawn().await;
     let (officer, _) = app.officer("olive@example.org").await;
-    let email = unionhall::mail::Notice::to(
-        &unionhall::mail::messages::TestMessage {
-            local_name: "L".into(),
-            site: "http://x/".into(),
-        },
-        "reject@example.org",
-    )
-    .unwrap();
-    unionhall::db::write_tx(&mut app.db(), |c| {
-        unionhall::mail::outbox::enqueue(c, &email, "example.org")
-    })
-    .unwrap();
+    app.queue_test_mail("reject@example.org");
     let mut page = officer.get("/officer/outbox?status=failed").await;
     for _ in 0..100 {
         if page.body.contains("reject@example.org") {

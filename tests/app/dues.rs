@@ -1,51 +1,20 @@
 //! Dues: rates, charges, check-off imports, reconciliation and standing,
 //! on the suite's database (SQLite, or PostgreSQL with TEST_DATABASE_URL).
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
 use unionhall::audit::Actor;
 use unionhall::db::schema::{ledger_entries, members, units};
 use unionhall::db::write_tx;
 use unionhall::dues::checkoff::{self, Refusal};
 use unionhall::dues::ledger;
-use unionhall::dues::rules::Rate;
 use unionhall::money::Cents;
-use unionhall::roster::{self, csv_import};
 
-use crate::helpers::TestApp;
-
-const SAMPLE_RATE: Rate = Rate::Percent {
-    basis_points: 150,
-    monthly_min: Cents(5000),
-    monthly_max: Cents(12000),
-};
-
-fn sample(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+use crate::helpers::{SAMPLE_RATE, TestApp, day, sample};
 
 /// The sample roster, with the sample rate from January.
 fn sample_local(app: &TestApp) -> i64 {
-    let rows = csv_import::parse(&sample("roster.csv")).unwrap();
-    let now = app.config.clock.now();
-    let mut conn = app.db();
-    write_tx(&mut conn, |c| {
-        roster::commit(c, rows, &Actor::command_line(), now)
-    })
-    .unwrap();
-    let unit: i64 = units::table
-        .filter(units::name.eq("Guild Staff"))
-        .select(units::id)
-        .first(&mut conn)
-        .unwrap();
-    write_tx(&mut conn, |c| {
-        ledger::set_rate(c, unit, day("2026-01-01"), SAMPLE_RATE, now)
-    })
-    .unwrap();
+    let unit = app.sample_roster();
+    app.set_rate(unit, day("2026-01-01"), SAMPLE_RATE);
     unit
 }
 
@@ -245,19 +214,10 @@ async fn a_bad_row_near_the_end_of_a_100000_row_file_writes_nothing() {
 async fn posting_a_month_twice_changes_nothing() {
     let app = TestApp::spawn().await;
     sample_local(&app);
-    let now = app.config.clock.now();
-    let mut conn = app.db();
-    let first = write_tx(&mut conn, |c| {
-        ledger::post_month(c, day("2026-10-01"), &Actor::command_line(), now)
-    })
-    .unwrap();
-    let second = write_tx(&mut conn, |c| {
-        ledger::post_month(c, day("2026-10-01"), &Actor::command_line(), now)
-    })
-    .unwrap();
+    let first = app.post_month(day("2026-10-01"));
+    let second = app.post_month(day("2026-10-01"));
     assert!(first > 0);
     assert_eq!(second, 0);
-    drop(conn);
     assert_eq!(ledger_count(&app), i64::try_from(first).unwrap());
 }
 
@@ -265,19 +225,11 @@ async fn posting_a_month_twice_changes_nothing() {
 async fn standing_flips_on_the_day_the_third_unpaid_month_is_charged() {
     let app = TestApp::spawn().await;
     sample_local(&app);
-    let now = app.config.clock.now();
-    let mut conn = app.db();
     for month in ["2026-08-01", "2026-09-01", "2026-10-01"] {
-        write_tx(&mut conn, |c| {
-            ledger::post_month(c, day(month), &Actor::command_line(), now)
-        })
-        .unwrap();
+        app.post_month(day(month));
     }
-    let sarah: i64 = members::table
-        .filter(members::employee_number.eq("E1001"))
-        .select(members::id)
-        .first(&mut conn)
-        .unwrap();
+    let sarah = app.member_id("E1001");
+    let mut conn = app.db();
     let on = |conn: &mut unionhall::db::DbConnection, d: &str| {
         ledger::standing_on(conn, sarah, day(d)).unwrap()
     };
@@ -324,11 +276,7 @@ async fn officers_search_the_roster_and_add_ledger_entries() {
     let resigned = officer.get("/officer/roster?status=resigned").await;
     assert!(!resigned.body.contains("Okafor"));
 
-    let sarah: i64 = members::table
-        .filter(members::employee_number.eq("E1001"))
-        .select(members::id)
-        .first(&mut app.db())
-        .unwrap();
+    let sarah = app.member_id("E1001");
     let page = officer.get(&format!("/officer/roster/{sarah}")).await;
     assert!(page.body.contains("$58,250.00"), "{}", page.body);
     assert!(page.body.contains("Good standing"));
@@ -385,25 +333,14 @@ async fn officers_search_the_roster_and_add_ledger_entries() {
 async fn a_member_sees_only_their_own_statement() {
     let app = TestApp::spawn().await;
     sample_local(&app);
-    {
-        let now = app.config.clock.now();
-        let mut conn = app.db();
-        write_tx(&mut conn, |c| {
-            ledger::post_month(c, day("2026-10-01"), &Actor::command_line(), now)
-        })
-        .unwrap();
-    }
+    app.post_month(day("2026-10-01"));
     let (sarah, _) = app.member("sarah.okafor@example.org").await;
     let own = sarah.get("/dues").await;
     assert_eq!(own.status, 200);
     assert!(own.body.contains("E1001"), "{}", own.body);
     assert!(own.body.contains("$72.81"));
     assert!(!own.body.contains("E1002"));
-    let miguel: i64 = members::table
-        .filter(members::employee_number.eq("E1002"))
-        .select(members::id)
-        .first(&mut app.db())
-        .unwrap();
+    let miguel = app.member_id("E1002");
     for path in [
         "/officer/roster".to_owned(),
         format!("/officer/roster/{miguel}"),
@@ -502,11 +439,7 @@ async fn officers_add_and_edit_roster_entries_with_every_change_audited() {
         )
         .await;
     assert_eq!(added.status, 303, "{}", added.body);
-    let id: i64 = members::table
-        .filter(members::employee_number.eq("E7001"))
-        .select(members::id)
-        .first(&mut app.db())
-        .unwrap();
+    let id = app.member_id("E7001");
     let edit = officer.get(&format!("/officer/roster/{id}/edit")).await;
     assert!(edit.body.contains("value=\"$55,000.00\""), "{}", edit.body);
     let saved = officer
@@ -660,15 +593,10 @@ async fn arrears_notices_go_out_at_most_once_a_month() {
     app.config.clock.advance(std::time::Duration::from_secs(0));
     {
         let now = app.config.clock.now();
-        let mut conn = app.db();
         let this_month = now.date().format("%Y-%m-01").to_string();
         let first = unionhall::forms::parse::month(&this_month[..7]).unwrap();
         for back in [2u32, 1, 0] {
-            let month = first.checked_sub_months(chrono::Months::new(back)).unwrap();
-            write_tx(&mut conn, |c| {
-                ledger::post_month(c, month, &Actor::command_line(), now)
-            })
-            .unwrap();
+            app.post_month(first.checked_sub_months(chrono::Months::new(back)).unwrap());
         }
     }
     // Priya turned arrears notices off.

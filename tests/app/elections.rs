@@ -3,42 +3,28 @@
 
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
-use unionhall::audit::Actor;
-use unionhall::db::schema::{ballots, dues_rates, members, participation, units};
+use unionhall::db::schema::{ballots, dues_rates, members, participation};
 use unionhall::db::write_tx;
 use unionhall::dues::rules::Rate;
 use unionhall::elections::rules::{PassRule, fingerprint};
-use unionhall::elections::store::{self, ElectionDraft, QuestionDraft};
+use unionhall::elections::store::{self, QuestionDraft};
 use unionhall::money::Cents;
-use unionhall::roster::{self, csv_import};
 use unionhall::users::Role;
 
-use crate::helpers::{PASSWORD, TestApp, TestClient};
-
-const HEADER: &str = "employee_number,first_name,last_name,email,unit,classification,department,hire_date,annual_salary,work_arrangement,status,join_date\n";
+use crate::helpers::{PASSWORD, ROSTER_HEADER, Stage, TestApp, TestClient};
 
 /// `n` members of "Vote Unit" (V00000…), all in good standing, plus one
 /// member of "Other Unit" (X00001).
 fn roster(app: &TestApp, n: usize) -> i64 {
-    let mut csv = HEADER.to_owned();
+    let mut csv = ROSTER_HEADER.to_owned();
     for i in 0..n {
         csv.push_str(&format!(
             "V{i:05},Voter,Number{i},v{i:05}@example.org,Vote Unit,Staff,Dept,2020-01-06,60000.00,hybrid,member,2020-02-01\n"
         ));
     }
     csv.push_str("X00001,Other,Person,x00001@example.org,Other Unit,Staff,Dept,2020-01-06,60000.00,hybrid,member,2020-02-01\n");
-    let rows = csv_import::parse(csv.as_bytes()).unwrap();
-    let now = app.config.clock.now();
-    let mut conn = app.db();
-    write_tx(&mut conn, |c| {
-        roster::commit(c, rows, &Actor::command_line(), now)
-    })
-    .unwrap();
-    units::table
-        .filter(units::name.eq("Vote Unit"))
-        .select(units::id)
-        .first(&mut conn)
-        .unwrap()
+    app.import_roster(csv.as_bytes());
+    app.unit_id("Vote Unit")
 }
 
 fn yes_no(text: &str, rule: PassRule) -> QuestionDraft {
@@ -58,31 +44,6 @@ const TWO_THIRDS: PassRule = PassRule {
     min_turnout_bp: 5000,
 };
 
-/// An election opened now, closing in an hour.
-fn open_election(app: &TestApp, unit: i64, questions: Vec<QuestionDraft>) -> i64 {
-    let now = app.config.clock.now();
-    let mut conn = app.db();
-    write_tx(&mut conn, |c| {
-        let id = store::create(
-            c,
-            &ElectionDraft {
-                unit_id: unit,
-                title: "Strike authorization".into(),
-                description: "Do you authorize a strike?".into(),
-                opens_at: now - Duration::minutes(1),
-                closes_at: now + Duration::hours(1),
-                cutoff: app.config.today(),
-                questions,
-            },
-            now,
-        )?;
-        store::publish(c, id, now)?;
-        store::open(c, &app.config, id, now)?;
-        Ok::<_, diesel::result::Error>(id)
-    })
-    .unwrap()
-}
-
 fn question_choices(app: &TestApp, id: i64) -> Vec<(i64, Vec<i64>)> {
     store::questions(&mut app.db(), id)
         .unwrap()
@@ -92,12 +53,7 @@ fn question_choices(app: &TestApp, id: i64) -> Vec<(i64, Vec<i64>)> {
 }
 
 async fn voter(app: &TestApp, i: usize) -> TestClient {
-    let client = app.new_client();
-    let answer = client
-        .sign_in(&format!("v{i:05}@example.org"), PASSWORD)
-        .await;
-    assert_eq!(answer.status, 303);
-    client
+    app.signed_in(&format!("v{i:05}@example.org")).await
 }
 
 /// Accounts for the first `n` voters with one shared hash (hashing each
@@ -154,7 +110,7 @@ async fn fifty_casts_at_once_by_one_member_make_one_ballot() {
     let app = TestApp::spawn().await;
     let unit = roster(&app, 3);
     accounts(&app, 1);
-    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Open);
     let (q, choices) = question_choices(&app, id)[0].clone();
     let client = voter(&app, 0).await;
     let token = client.csrf().await;
@@ -190,7 +146,7 @@ async fn two_hundred_members_voting_at_once_give_two_hundred_ballots() {
     let app = TestApp::spawn().await;
     let unit = roster(&app, 200);
     accounts(&app, 200);
-    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Open);
     let (q, choices) = question_choices(&app, id)[0].clone();
     let mut clients = Vec::new();
     for i in 0..200 {
@@ -226,7 +182,7 @@ async fn nothing_stored_with_a_ballot_follows_the_voter_or_the_order_of_casting(
     let app = TestApp::spawn().await;
     let unit = roster(&app, 20);
     accounts(&app, 20);
-    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Open);
     let (q, choices) = question_choices(&app, id)[0].clone();
     let mut issued = Vec::new();
     for i in 0..20 {
@@ -238,11 +194,7 @@ async fn nothing_stored_with_a_ballot_follows_the_voter_or_the_order_of_casting(
         issued.push(page.body[start..start + 14].to_owned());
     }
     // Close, then read the tables as a database administrator would.
-    {
-        let now = app.config.clock.now();
-        let mut conn = app.db();
-        write_tx(&mut conn, |c| store::close(c, &app.config, id, now, "test")).unwrap();
-    }
+    app.close_election(id);
     let mut conn = app.db();
     let stored: Vec<String> = diesel::sql_query("SELECT tracking_code FROM ballots")
         .load::<Code>(&mut conn)
@@ -321,7 +273,7 @@ async fn no_count_is_shown_before_the_close_and_the_result_after() {
     let app = TestApp::spawn().await;
     let unit = roster(&app, 4);
     accounts(&app, 3);
-    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Open);
     let (q, choices) = question_choices(&app, id)[0].clone();
     let mut codes = Vec::new();
     for (i, choice) in [choices[0], choices[0], choices[1]].into_iter().enumerate() {
@@ -397,7 +349,7 @@ async fn the_roll_fingerprint_is_the_hash_of_the_sorted_numbers() {
     let app = TestApp::spawn().await;
     let unit = roster(&app, 5);
     accounts(&app, 1);
-    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Open);
     let numbers: Vec<String> = (0..5).rev().map(|i| format!("V{i:05}")).collect();
     let expected = fingerprint(&numbers);
     let page = voter(&app, 0)
@@ -415,8 +367,8 @@ async fn refused_attempts_record_nothing_and_are_audited() {
     let app = TestApp::spawn().await;
     let unit = roster(&app, 3);
     accounts(&app, 2);
-    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
-    let other_question = open_election(&app, unit, vec![yes_no("Another?", TWO_THIRDS)]);
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Open);
+    let other_question = app.election(unit, vec![yes_no("Another?", TWO_THIRDS)], Stage::Open);
     let (q, choices) = question_choices(&app, id)[0].clone();
     let (_, foreign) = question_choices(&app, other_question)[0].clone();
     let client = voter(&app, 0).await;
@@ -427,19 +379,7 @@ async fn refused_attempts_record_nothing_and_are_audited() {
     let page = cast(&client, id, &[]).await;
     assert_eq!(page.status, 422);
     // A member of another unit: the election does not exist for them.
-    let hash = unionhall::auth::password::hash_blocking(PASSWORD).unwrap();
-    {
-        let now = app.config.clock.now();
-        unionhall::users::create(
-            &mut app.db(),
-            "x00001@example.org",
-            "Other",
-            Some(&hash),
-            &[Role::Member],
-            now,
-        )
-        .unwrap();
-    }
+    app.create_user("x00001@example.org", "Other", &[Role::Member]);
     let outsider = app.new_client();
     outsider.sign_in("x00001@example.org", PASSWORD).await;
     assert_eq!(outsider.get(&format!("/elections/{id}")).await.status, 404);
@@ -501,8 +441,8 @@ async fn a_dues_rate_is_adopted_only_when_its_question_passes() {
             },
         )
     };
-    let passing = open_election(&app, unit, vec![dues("Raise dues to 1.75%?")]);
-    let failing = open_election(&app, unit, vec![dues("Raise dues to 1.75%, again?")]);
+    let passing = app.election(unit, vec![dues("Raise dues to 1.75%?")], Stage::Open);
+    let failing = app.election(unit, vec![dues("Raise dues to 1.75%, again?")], Stage::Open);
     let (pq, pc) = question_choices(&app, passing)[0].clone();
     let (fq, fc) = question_choices(&app, failing)[0].clone();
     for i in 0..3 {
@@ -528,16 +468,9 @@ async fn a_dues_rate_is_adopted_only_when_its_question_passes() {
             .get_result(&mut app.db())
             .unwrap()
     };
-    let now = app.config.clock.now();
-    write_tx(&mut app.db(), |c| {
-        store::close(c, &app.config, failing, now, "test")
-    })
-    .unwrap();
+    app.close_election(failing);
     assert_eq!(rates(), 0, "1 yes of 3 is no majority");
-    write_tx(&mut app.db(), |c| {
-        store::close(c, &app.config, passing, now, "test")
-    })
-    .unwrap();
+    app.close_election(passing);
     assert_eq!(rates(), 1, "2 yes of 3 adopts the rate");
 }
 
@@ -559,41 +492,30 @@ async fn officers_run_an_election_from_draft_to_certificate() {
             .format("%Y-%m-%dT%H:%M")
             .to_string()
     };
-    let unit_s = unit.to_string();
-    let answer = officer
-        .post(
-            "/officer/elections/new",
-            &[
-                ("unit", unit_s.as_str()),
-                ("title", "Strike vote"),
-                ("opens_at", &local(60)),
-                ("closes_at", &local(30)),
-                ("cutoff", &app.config.today().to_string()),
-                ("q1_text", "Strike?"),
-                ("q1_kind", "yes_no"),
-                ("q1_rule", "two_thirds"),
-                ("q1_turnout", "50"),
-            ],
-        )
-        .await;
+    let (unit_s, opens_at, cutoff) = (unit.to_string(), local(60), app.config.today().to_string());
+    let (unit_s, opens_at, cutoff, officer) = (&unit_s, &opens_at, &cutoff, &officer);
+    let draft = |closes_at: String| async move {
+        officer
+            .post(
+                "/officer/elections/new",
+                &[
+                    ("unit", unit_s.as_str()),
+                    ("title", "Strike vote"),
+                    ("opens_at", opens_at),
+                    ("closes_at", &closes_at),
+                    ("cutoff", cutoff),
+                    ("q1_text", "Strike?"),
+                    ("q1_kind", "yes_no"),
+                    ("q1_rule", "two_thirds"),
+                    ("q1_turnout", "50"),
+                ],
+            )
+            .await
+    };
+    let answer = draft(local(30)).await;
     assert_eq!(answer.status, 422);
     assert!(answer.body.contains("The vote must close after it opens."));
-    let answer = officer
-        .post(
-            "/officer/elections/new",
-            &[
-                ("unit", unit_s.as_str()),
-                ("title", "Strike vote"),
-                ("opens_at", &local(60)),
-                ("closes_at", &local(120)),
-                ("cutoff", &app.config.today().to_string()),
-                ("q1_text", "Strike?"),
-                ("q1_kind", "yes_no"),
-                ("q1_rule", "two_thirds"),
-                ("q1_turnout", "50"),
-            ],
-        )
-        .await;
+    let answer = draft(local(120)).await;
     assert_eq!(answer.status, 303, "{}", answer.body);
     let admin = answer.location.unwrap();
     let id: i64 = admin.rsplit('/').next().unwrap().parse().unwrap();
@@ -725,7 +647,7 @@ async fn a_scheduled_reminder_goes_once_to_those_who_have_not_voted() {
     let app = TestApp::spawn().await;
     let unit = roster(&app, 3);
     accounts(&app, 3);
-    let id = open_election(&app, unit, vec![yes_no("Strike?", TWO_THIRDS)]);
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Open);
     let (q, choices) = question_choices(&app, id)[0].clone();
     assert_eq!(
         cast(&voter(&app, 0).await, id, &[(q, choices[0])])

@@ -3,85 +3,17 @@
 
 use chrono::{Days, NaiveDate};
 use diesel::prelude::*;
-use unionhall::audit::Actor;
-use unionhall::db::schema::{grievance_events, grievances, members, outbox, units, users};
-use unionhall::db::write_tx;
-use unionhall::grievances::calendar::{DayCount, UnitHolidays};
-use unionhall::grievances::case::Step;
-use unionhall::grievances::store;
+use unionhall::db::schema::{grievance_events, grievances, outbox};
+use unionhall::grievances::calendar::DayCount;
 use unionhall::jobs::grievance_reminders as reminders;
-use unionhall::roster::{self, csv_import};
 use unionhall::users::Role;
 
-use crate::helpers::{PASSWORD, TestApp, TestClient};
-
-fn sample(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
+use crate::helpers::{TestApp, TestClient};
 
 /// The sample roster with a three-step procedure in calendar days, so
 /// the arithmetic here does not depend on which weekday the test runs.
 fn local(app: &TestApp) -> i64 {
-    let rows = csv_import::parse(&sample("roster.csv")).unwrap();
-    let now = app.config.clock.now();
-    let mut conn = app.db();
-    write_tx(&mut conn, |c| {
-        roster::commit(c, rows, &Actor::command_line(), now)
-    })
-    .unwrap();
-    let unit: i64 = units::table
-        .filter(units::name.eq("Guild Staff"))
-        .select(units::id)
-        .first(&mut conn)
-        .unwrap();
-    let step = |position, name: &str, filing, response, arbitration| Step {
-        position,
-        name: name.into(),
-        filing_days: filing,
-        response_days: response,
-        count: DayCount::Calendar,
-        arbitration,
-    };
-    write_tx(&mut conn, |c| {
-        store::save_procedure(
-            c,
-            unit,
-            &[
-                step(1, "Step 1", 30, 10, false),
-                step(2, "Step 2", 14, 15, false),
-                step(3, "Arbitration", 30, 0, true),
-            ],
-            &UnitHolidays::new(),
-        )
-    })
-    .unwrap();
-    unit
-}
-
-/// A signed-in user with these roles, linked to roster entry `employee`.
-async fn person(
-    app: &TestApp,
-    email: &str,
-    roles: &[Role],
-    employee: Option<&str>,
-) -> (TestClient, i64) {
-    let id = app.create_user(email, email.split('@').next().unwrap(), roles);
-    let mut conn = app.db();
-    if let Some(number) = employee {
-        let member: i64 = members::table
-            .filter(members::employee_number.eq(number))
-            .select(members::id)
-            .first(&mut conn)
-            .unwrap();
-        diesel::update(users::table.find(id))
-            .set(users::member_id.eq(member))
-            .execute(&mut conn)
-            .unwrap();
-    }
-    let client = app.new_client();
-    let answer = client.sign_in(email, PASSWORD).await;
-    assert_eq!(answer.status, 303, "{email} signs in: {}", answer.body);
-    (client, id)
+    app.grievance_unit(DayCount::Calendar)
 }
 
 fn today(app: &TestApp) -> NaiveDate {
@@ -136,27 +68,9 @@ fn mail_subjects(app: &TestApp, to: &str) -> Vec<String> {
 async fn a_late_filing_is_accepted_and_flagged_with_its_days() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(
-        &app,
-        "sarah.okafor@example.org",
-        &[Role::Member],
-        Some("E1001"),
-    )
-    .await;
-    person(
-        &app,
-        "steve@example.org",
-        &[Role::Member, Role::Steward],
-        None,
-    )
-    .await;
-    let (chief, _) = person(
-        &app,
-        "chief@example.org",
-        &[Role::Member, Role::ChiefSteward],
-        None,
-    )
-    .await;
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    app.steward("steve@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
     // The limit is 30 calendar days; 45 days on is 15 days late.
     let id = file_as_member(&sarah, &ago(&app, 45)).await;
     let case = sarah.visit(&format!("/grievances/{id}")).await;
@@ -225,13 +139,7 @@ async fn a_late_filing_is_accepted_and_flagged_with_its_days() {
 async fn bad_input_is_refused_in_words_with_the_typing_kept_and_nothing_saved() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(
-        &app,
-        "sarah.okafor@example.org",
-        &[Role::Member],
-        Some("E1001"),
-    )
-    .await;
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
     let tomorrow = (today(&app) + Days::new(1)).to_string();
     let answer = sarah
         .post(
@@ -267,7 +175,9 @@ async fn bad_input_is_refused_in_words_with_the_typing_kept_and_nothing_saved() 
     assert_eq!(count, 0, "nothing saved");
 
     // A member whose account is not on the roster cannot file for themself.
-    let (stranger, _) = person(&app, "nobody@example.org", &[Role::Member], None).await;
+    let (stranger, _) = app
+        .person("nobody@example.org", &[Role::Member], None)
+        .await;
     let answer = stranger
         .post(
             "/grievances/new",
@@ -288,13 +198,7 @@ async fn bad_input_is_refused_in_words_with_the_typing_kept_and_nothing_saved() 
 async fn stewards_file_group_grievances_for_members_of_one_unit() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (steve, steve_id) = person(
-        &app,
-        "steve@example.org",
-        &[Role::Member, Role::Steward],
-        None,
-    )
-    .await;
+    let (steve, steve_id) = app.steward("steve@example.org").await;
     let fields = |grievants: &'static str, kind: &'static str| {
         vec![
             ("kind", kind),
@@ -338,20 +242,10 @@ async fn stewards_file_group_grievances_for_members_of_one_unit() {
         .unwrap();
     assert_eq!(steward, Some(steve_id), "the filing steward carries it");
     // Both grievants see it.
-    let (sarah, _) = person(
-        &app,
-        "sarah.okafor@example.org",
-        &[Role::Member],
-        Some("E1001"),
-    )
-    .await;
-    let (miguel, _) = person(
-        &app,
-        "miguel.santos@example.org",
-        &[Role::Member],
-        Some("E1002"),
-    )
-    .await;
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (miguel, _) = app
+        .roster_member("miguel.santos@example.org", "E1002")
+        .await;
     for client in [&sarah, &miguel] {
         let page = client.visit(&format!("/grievances/{id}")).await;
         assert_eq!(page.status, 200);
@@ -368,41 +262,13 @@ async fn stewards_file_group_grievances_for_members_of_one_unit() {
 async fn each_role_sees_exactly_what_it_may_of_a_case() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(
-        &app,
-        "sarah.okafor@example.org",
-        &[Role::Member],
-        Some("E1001"),
-    )
-    .await;
-    let (miguel, _) = person(
-        &app,
-        "miguel.santos@example.org",
-        &[Role::Member],
-        Some("E1002"),
-    )
-    .await;
-    let (steve, steve_id) = person(
-        &app,
-        "steve@example.org",
-        &[Role::Member, Role::Steward],
-        None,
-    )
-    .await;
-    let (tara, _) = person(
-        &app,
-        "tara@example.org",
-        &[Role::Member, Role::Steward],
-        None,
-    )
-    .await;
-    let (chief, _) = person(
-        &app,
-        "chief@example.org",
-        &[Role::Member, Role::ChiefSteward],
-        None,
-    )
-    .await;
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (miguel, _) = app
+        .roster_member("miguel.santos@example.org", "E1002")
+        .await;
+    let (steve, steve_id) = app.steward("steve@example.org").await;
+    let (tara, _) = app.steward("tara@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
     let (officer, _) = app.officer("officer@example.org").await;
     let id = file_as_member(&sarah, &ago(&app, 3)).await;
     let case = format!("/grievances/{id}");
@@ -503,7 +369,7 @@ async fn each_role_sees_exactly_what_it_may_of_a_case() {
     }
     // An account whose roster link went stale (the entry's email is no
     // longer theirs) is nobody's grievant.
-    let (stale, _) = person(&app, "stale@example.org", &[Role::Member], Some("E1001")).await;
+    let (stale, _) = app.roster_member("stale@example.org", "E1001").await;
     assert_eq!(stale.get(&case).await.status, 404);
     // An attachment id under the wrong case is not found either.
     let other = file_as_member(&miguel, &ago(&app, 1)).await;
@@ -546,27 +412,9 @@ async fn each_role_sees_exactly_what_it_may_of_a_case() {
 async fn acts_move_the_case_through_its_steps_and_a_settled_case_stays_settled() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(
-        &app,
-        "sarah.okafor@example.org",
-        &[Role::Member],
-        Some("E1001"),
-    )
-    .await;
-    let (steve, _) = person(
-        &app,
-        "steve@example.org",
-        &[Role::Member, Role::Steward],
-        None,
-    )
-    .await;
-    let (chief, _) = person(
-        &app,
-        "chief@example.org",
-        &[Role::Member, Role::ChiefSteward],
-        None,
-    )
-    .await;
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (steve, _) = app.steward("steve@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
     // Filed 20 days ago, as the steward entered it then.
     let id = file_as_member(&sarah, &ago(&app, 25)).await;
     let case = format!("/grievances/{id}");
@@ -659,20 +507,8 @@ async fn acts_move_the_case_through_its_steps_and_a_settled_case_stays_settled()
 async fn an_agreed_extension_moves_the_deadline_and_says_who_agreed() {
     let app = TestApp::spawn().await;
     local(&app);
-    let (sarah, _) = person(
-        &app,
-        "sarah.okafor@example.org",
-        &[Role::Member],
-        Some("E1001"),
-    )
-    .await;
-    let (chief, _) = person(
-        &app,
-        "chief@example.org",
-        &[Role::Member, Role::ChiefSteward],
-        None,
-    )
-    .await;
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
     let id = file_as_member(&sarah, &ago(&app, 2)).await;
     let due = today(&app) + Days::new(10);
     let earlier = (due - Days::new(1)).to_string();
@@ -734,13 +570,7 @@ async fn an_agreed_extension_moves_the_deadline_and_says_who_agreed() {
 async fn attachments_over_the_limit_or_of_the_wrong_kind_are_refused() {
     let app = TestApp::spawn_with(|c| c.max_attachment_bytes = 1024).await;
     local(&app);
-    let (sarah, _) = person(
-        &app,
-        "sarah.okafor@example.org",
-        &[Role::Member],
-        Some("E1001"),
-    )
-    .await;
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
     let id = file_as_member(&sarah, &ago(&app, 2)).await;
     let path = format!("/grievances/{id}/attachments");
     let answer = sarah
@@ -782,20 +612,8 @@ async fn reminders_go_out_once_at_5_days_and_once_at_1_day_even_when_the_job_run
     let app =
         TestApp::spawn_with(|c| c.reminder_every = std::time::Duration::from_millis(50)).await;
     local(&app);
-    let (sarah, _) = person(
-        &app,
-        "sarah.okafor@example.org",
-        &[Role::Member],
-        Some("E1001"),
-    )
-    .await;
-    let (steve, steve_id) = person(
-        &app,
-        "steve@example.org",
-        &[Role::Member, Role::Steward],
-        None,
-    )
-    .await;
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (steve, steve_id) = app.steward("steve@example.org").await;
     drop(steve);
     let id = file_as_member(&sarah, &ago(&app, 2)).await;
     {

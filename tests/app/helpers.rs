@@ -14,12 +14,19 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use tempfile::TempDir;
 use unionhall::app::Application;
+use unionhall::audit::Actor;
 use unionhall::config::{Config, DatabaseUrl};
-use unionhall::db::DbPool;
+use unionhall::db::{DbPool, write_tx};
+use unionhall::dues::rules::Rate;
+use unionhall::elections::store::QuestionDraft;
+use unionhall::grievances::calendar::DayCount;
+use unionhall::money::Cents;
+use unionhall::users::Role;
 
 /// Whether a suite that needs something this machine lacks must fail
 /// rather than skip: CI sets `CI`, so a missing browser or database there
@@ -256,6 +263,18 @@ pub struct Received {
 }
 
 impl Received {
+    /// The first link in the body that starts with `prefix`, with the
+    /// quoted-printable soft line breaks and escaped `=` undone.
+    pub fn link(&self, prefix: &str) -> String {
+        let body = self.data.replace("=\r\n", "").replace("=3D", "=");
+        let start = body.find(prefix).expect("the mail carries the link");
+        body[start..]
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
     /// A header's value, unfolded.
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.data.split("\r\n\r\n").next()?;
@@ -574,11 +593,11 @@ impl TestApp {
     }
 
     /// Creates an active user with a password, directly in the database.
-    pub fn create_user(&self, email: &str, name: &str, roles: &[unionhall::users::Role]) -> i64 {
+    pub fn create_user(&self, email: &str, name: &str, roles: &[Role]) -> i64 {
         let hash = unionhall::auth::password::hash_blocking(PASSWORD).unwrap();
         let now = self.config.clock.now();
         let mut conn = self.db();
-        unionhall::db::write_tx(&mut conn, |c| {
+        write_tx(&mut conn, |c| {
             unionhall::users::create(c, email, name, Some(&hash), roles, now)
         })
         .unwrap()
@@ -603,18 +622,20 @@ impl TestApp {
 
     /// A client signed in as a new member.
     pub async fn member(&self, email: &str) -> (TestClient, i64) {
-        let id = self.create_user(email, "Member Person", &[unionhall::users::Role::Member]);
-        let client = self.new_client();
-        let answer = client.sign_in(email, PASSWORD).await;
-        assert_eq!(answer.status, 303, "signed in: {}", answer.body);
-        (client, id)
+        let id = self.create_user(email, "Member Person", &[Role::Member]);
+        (self.signed_in(email).await, id)
+    }
+
+    /// A new officer, "Olive Officer", enrolled in two-factor; returns
+    /// the account's id and its authenticator's secret.
+    pub fn officer_account(&self, email: &str) -> (i64, String) {
+        let id = self.create_user(email, "Olive Officer", &[Role::Member, Role::Officer]);
+        (id, self.enrol_two_factor(id))
     }
 
     /// A client signed in as a new officer with two-factor done.
     pub async fn officer(&self, email: &str) -> (TestClient, i64) {
-        use unionhall::users::Role;
-        let id = self.create_user(email, "Olive Officer", &[Role::Member, Role::Officer]);
-        let secret = self.enrol_two_factor(id);
+        let (id, secret) = self.officer_account(email);
         let client = self.new_client();
         let answer = client.sign_in(email, PASSWORD).await;
         assert_eq!(
@@ -665,5 +686,317 @@ impl TestClient {
         let url = format!("{}{}?csrf_token={}", self.base, path, token);
         let request = self.with_address(self.http.post(url).multipart(form));
         Self::read(request.send().await.expect("the server answers")).await
+    }
+}
+
+// What tests arrange before they act: the roster, a unit's rate and
+// procedure, people with accounts, elections part-way through. Each is
+// built through the store functions the command line uses, or over HTTP,
+// so a test reads as the steps a local would take.
+
+/// The first line of every roster file.
+pub const ROSTER_HEADER: &str = "employee_number,first_name,last_name,email,unit,classification,department,hire_date,annual_salary,work_arrangement,status,join_date\n";
+
+/// The sample roster's unit that the sample check-off is for.
+pub const SAMPLE_UNIT: &str = "Guild Staff";
+
+/// The rate the sample check-off was worked out with: 1.5% of base
+/// salary, at least $50 and at most $120 a month.
+pub const SAMPLE_RATE: Rate = Rate::Percent {
+    basis_points: 150,
+    monthly_min: Cents(5000),
+    monthly_max: Cents(12000),
+};
+
+/// Where a file of the repository's `samples/` folder is, as an absolute
+/// path (a command line or a browser's file chooser takes it).
+pub fn sample_path(name: &str) -> String {
+    std::fs::canonicalize(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A file of the repository's `samples/` folder.
+pub fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(sample_path(name)).unwrap()
+}
+
+/// "2026-10-01" as a date.
+pub fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// The test message `unionhall mail test` sends, addressed to `to`.
+pub fn test_email(to: &str) -> unionhall::mail::Email {
+    use unionhall::mail::Notice;
+    unionhall::mail::messages::TestMessage {
+        local_name: "Test Local 1".into(),
+        site: "http://hall.example.org/".into(),
+    }
+    .to(to)
+    .unwrap()
+}
+
+/// How far an election has gone when a test takes it over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    Draft,
+    Published,
+    Open,
+    Closed,
+}
+
+impl TestApp {
+    /// Writes a roster file as `unionhall import roster --commit` does.
+    pub fn import_roster(&self, csv: &[u8]) {
+        let rows = unionhall::roster::csv_import::parse(csv).unwrap();
+        let now = self.config.clock.now();
+        write_tx(&mut self.db(), |c| {
+            unionhall::roster::commit(c, rows, &Actor::command_line(), now)
+        })
+        .unwrap();
+    }
+
+    /// The sample roster, imported; returns the id of its Guild Staff unit.
+    pub fn sample_roster(&self) -> i64 {
+        self.import_roster(&sample("roster.csv"));
+        self.unit_id(SAMPLE_UNIT)
+    }
+
+    /// The id of the unit with this name.
+    pub fn unit_id(&self, name: &str) -> i64 {
+        use diesel::prelude::*;
+        use unionhall::db::schema::units;
+        units::table
+            .filter(units::name.eq(name))
+            .select(units::id)
+            .first(&mut self.db())
+            .unwrap()
+    }
+
+    /// The roster id of the person with this employee number.
+    pub fn member_id(&self, employee_number: &str) -> i64 {
+        use diesel::prelude::*;
+        use unionhall::db::schema::members;
+        members::table
+            .filter(members::employee_number.eq(employee_number))
+            .select(members::id)
+            .first(&mut self.db())
+            .unwrap()
+    }
+
+    /// The sample roster under a three-step grievance procedure: 30 days
+    /// to file and 10 for management's response at Step 1, 14 to appeal and
+    /// 15 to respond at Step 2, then 30 to demand arbitration, every limit
+    /// counted in `count`. Returns the Guild Staff unit's id.
+    pub fn grievance_unit(&self, count: DayCount) -> i64 {
+        let unit = self.sample_roster();
+        self.set_procedure(
+            unit,
+            count,
+            &[
+                ("Step 1", 30, 10),
+                ("Step 2", 14, 15),
+                ("Arbitration", 30, 0),
+            ],
+        );
+        unit
+    }
+
+    /// A dues rate for `unit` from `from` on.
+    pub fn set_rate(&self, unit: i64, from: NaiveDate, rate: Rate) {
+        let now = self.config.clock.now();
+        write_tx(&mut self.db(), |c| {
+            unionhall::dues::ledger::set_rate(c, unit, from, rate, now)
+        })
+        .unwrap();
+    }
+
+    /// A grievance procedure for `unit`: its steps in order as (name,
+    /// days to file or appeal, days management has to respond), every limit
+    /// counted the same way; the last step is reached by demanding
+    /// arbitration. No holidays.
+    pub fn set_procedure(&self, unit: i64, count: DayCount, steps: &[(&str, u32, u32)]) {
+        use unionhall::grievances::case::Step;
+        let steps: Vec<Step> = steps
+            .iter()
+            .zip(1..)
+            .map(|(&(name, filing_days, response_days), position)| Step {
+                position,
+                name: name.into(),
+                filing_days,
+                response_days,
+                count,
+                arbitration: usize::try_from(position).unwrap() == steps.len(),
+            })
+            .collect();
+        write_tx(&mut self.db(), |c| {
+            unionhall::grievances::store::save_procedure(
+                c,
+                unit,
+                &steps,
+                &unionhall::grievances::calendar::UnitHolidays::new(),
+            )
+        })
+        .unwrap();
+    }
+
+    /// Charges every member their dues for `month`, as the command line
+    /// does; returns how many charges were written.
+    pub fn post_month(&self, month: NaiveDate) -> usize {
+        let now = self.config.clock.now();
+        write_tx(&mut self.db(), |c| {
+            unionhall::dues::ledger::post_month(c, month, &Actor::command_line(), now)
+        })
+        .unwrap()
+    }
+
+    /// Queues the test message to `to` in the outbox.
+    pub fn queue_test_mail(&self, to: &str) {
+        write_tx(&mut self.db(), |c| {
+            unionhall::mail::outbox::enqueue(c, &test_email(to), "example.org")
+        })
+        .unwrap();
+    }
+
+    /// Links an account to a roster entry, as an officer's invitation does.
+    pub fn link_to_roster(&self, user_id: i64, employee_number: &str) {
+        use diesel::prelude::*;
+        use unionhall::db::schema::users;
+        let member = self.member_id(employee_number);
+        diesel::update(users::table.find(user_id))
+            .set(users::member_id.eq(member))
+            .execute(&mut self.db())
+            .unwrap();
+    }
+
+    /// A new client signed in with the test password.
+    pub async fn signed_in(&self, email: &str) -> TestClient {
+        let client = self.new_client();
+        let answer = client.sign_in(email, PASSWORD).await;
+        assert_eq!(answer.status, 303, "{email} signs in: {}", answer.body);
+        client
+    }
+
+    /// A signed-in account with these roles, named for its email's local
+    /// part, linked to the roster entry `employee` when one is given.
+    pub async fn person(
+        &self,
+        email: &str,
+        roles: &[Role],
+        employee: Option<&str>,
+    ) -> (TestClient, i64) {
+        let id = self.create_user(email, email.split('@').next().unwrap(), roles);
+        if let Some(number) = employee {
+            self.link_to_roster(id, number);
+        }
+        (self.signed_in(email).await, id)
+    }
+
+    /// A signed-in member linked to roster entry `employee`.
+    pub async fn roster_member(&self, email: &str, employee: &str) -> (TestClient, i64) {
+        self.person(email, &[Role::Member], Some(employee)).await
+    }
+
+    /// A signed-in steward.
+    pub async fn steward(&self, email: &str) -> (TestClient, i64) {
+        self.person(email, &[Role::Member, Role::Steward], None)
+            .await
+    }
+
+    /// A signed-in chief steward.
+    pub async fn chief_steward(&self, email: &str) -> (TestClient, i64) {
+        self.person(email, &[Role::Member, Role::ChiefSteward], None)
+            .await
+    }
+
+    /// An election in `unit` titled "Strike authorization", taken as far
+    /// as `stage`. It opens a minute ago (for the roll, today) and closes
+    /// in an hour; a closed one was closed early, now.
+    pub fn election(&self, unit: i64, questions: Vec<QuestionDraft>, stage: Stage) -> i64 {
+        use chrono::Duration;
+        use unionhall::elections::store;
+        let now = self.config.clock.now();
+        let id = write_tx(&mut self.db(), |c| {
+            let id = store::create(
+                c,
+                &store::ElectionDraft {
+                    unit_id: unit,
+                    title: "Strike authorization".into(),
+                    description: "Do you authorize a strike?".into(),
+                    opens_at: now - Duration::minutes(1),
+                    closes_at: now + Duration::hours(1),
+                    cutoff: self.config.today(),
+                    questions,
+                },
+                now,
+            )?;
+            if stage >= Stage::Published {
+                store::publish(c, id, now)?;
+            }
+            if stage >= Stage::Open {
+                store::open(c, &self.config, id, now)?;
+            }
+            Ok::<_, diesel::result::Error>(id)
+        })
+        .unwrap();
+        if stage == Stage::Closed {
+            self.close_election(id);
+        }
+        id
+    }
+
+    /// Closes an open election now, with "test" as the reason.
+    pub fn close_election(&self, id: i64) {
+        let now = self.config.clock.now();
+        write_tx(&mut self.db(), |c| {
+            unionhall::elections::store::close(c, &self.config, id, now, "test")
+        })
+        .unwrap();
+    }
+}
+
+impl TestClient {
+    /// Uploads the sample roster on the officer's imports page and
+    /// confirms the preview.
+    pub async fn import_sample_roster(&self) {
+        let preview = self
+            .preview_roster("roster.csv", sample("roster.csv"))
+            .await;
+        assert_eq!(preview.status, 200, "{}", preview.body);
+        let done = self.post(&preview.confirm_path(), &[]).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+    }
+
+    /// Uploads a roster file on the officer's imports page: the preview, or
+    /// the refusal.
+    pub async fn preview_roster(&self, file_name: &str, content: Vec<u8>) -> Page {
+        self.upload("/officer/imports/roster", &[], file_name, content)
+            .await
+    }
+
+    /// Uploads a check-off file for the sample unit on the officer's
+    /// imports page: the preview, or the refusal.
+    pub async fn preview_checkoff(&self, file_name: &str, content: Vec<u8>) -> Page {
+        self.upload(
+            "/officer/imports/checkoff",
+            &[("unit", SAMPLE_UNIT)],
+            file_name,
+            content,
+        )
+        .await
+    }
+}
+
+impl Page {
+    /// Where an import preview's confirm form posts.
+    pub fn confirm_path(&self) -> String {
+        let start = self
+            .body
+            .find("action=\"/officer/imports/")
+            .expect("a confirm form")
+            + "action=\"".len();
+        self.body[start..].split('"').next().unwrap().to_owned()
     }
 }

@@ -3,36 +3,10 @@
 use diesel::prelude::*;
 use unionhall::db::schema::{ledger_entries, members};
 
-use crate::helpers::{TestApp, TestClient};
-
-fn sample(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
+use crate::helpers::{TestApp, sample};
 
 fn count_members(app: &TestApp) -> i64 {
     members::table.count().get_result(&mut app.db()).unwrap()
-}
-
-fn confirm_path(body: &str) -> String {
-    let start = body
-        .find("action=\"/officer/imports/")
-        .expect("a confirm form")
-        + "action=\"".len();
-    body[start..].split('"').next().unwrap().to_owned()
-}
-
-async fn import_sample_roster(officer: &TestClient) {
-    let preview = officer
-        .upload(
-            "/officer/imports/roster",
-            &[],
-            "roster.csv",
-            sample("roster.csv"),
-        )
-        .await;
-    assert_eq!(preview.status, 200, "{}", preview.body);
-    let done = officer.post(&confirm_path(&preview.body), &[]).await;
-    assert_eq!(done.status, 303, "{}", done.body);
 }
 
 #[tokio::test]
@@ -40,12 +14,7 @@ async fn a_roster_upload_is_previewed_and_written_only_when_confirmed() {
     let app = TestApp::spawn().await;
     let (officer, _) = app.officer("olive@example.org").await;
     let preview = officer
-        .upload(
-            "/officer/imports/roster",
-            &[],
-            "roster.csv",
-            sample("roster.csv"),
-        )
+        .preview_roster("roster.csv", sample("roster.csv"))
         .await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert!(preview.body.contains("12 people"), "{}", preview.body);
@@ -56,7 +25,7 @@ async fn a_roster_upload_is_previewed_and_written_only_when_confirmed() {
         preview.body
     );
     assert_eq!(count_members(&app), 0, "a preview writes nothing");
-    let confirm = confirm_path(&preview.body);
+    let confirm = preview.confirm_path();
     let done = officer.post(&confirm, &[]).await;
     assert_eq!(done.status, 303);
     assert_eq!(done.location.as_deref(), Some("/officer/roster"));
@@ -72,12 +41,7 @@ async fn bad_uploads_are_refused_in_words_and_write_nothing() {
     let app = TestApp::spawn().await;
     let (officer, _) = app.officer("olive@example.org").await;
     let missing = officer
-        .upload(
-            "/officer/imports/roster",
-            &[],
-            "short.csv",
-            sample("bad/roster-missing-column.csv"),
-        )
+        .preview_roster("short.csv", sample("bad/roster-missing-column.csv"))
         .await;
     assert_eq!(missing.status, 422);
     assert!(
@@ -88,9 +52,7 @@ async fn bad_uploads_are_refused_in_words_and_write_nothing() {
         missing.body
     );
     let binary = officer
-        .upload(
-            "/officer/imports/roster",
-            &[],
+        .preview_roster(
             "photo.jpg",
             vec![
                 0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x80, 0x81,
@@ -104,9 +66,7 @@ async fn bad_uploads_are_refused_in_words_and_write_nothing() {
         "{}",
         binary.body
     );
-    let empty = officer
-        .upload("/officer/imports/roster", &[], "empty.csv", Vec::new())
-        .await;
+    let empty = officer.preview_roster("empty.csv", Vec::new()).await;
     assert_eq!(empty.status, 422);
     assert!(
         empty.body.contains("choose a file to upload"),
@@ -114,12 +74,7 @@ async fn bad_uploads_are_refused_in_words_and_write_nothing() {
         empty.body
     );
     let huge = officer
-        .upload(
-            "/officer/imports/roster",
-            &[],
-            "huge.csv",
-            vec![b'x'; 50 * 1024 * 1024],
-        )
+        .preview_roster("huge.csv", vec![b'x'; 50 * 1024 * 1024])
         .await;
     assert_eq!(huge.status, 422);
     assert!(huge.body.contains("larger than 32 MB"), "{}", huge.body);
@@ -143,7 +98,7 @@ async fn bad_uploads_are_refused_in_words_and_write_nothing() {
 async fn rate_check_off_and_reconciliation_through_the_pages() {
     let app = TestApp::spawn().await;
     let (officer, _) = app.officer("olive@example.org").await;
-    import_sample_roster(&officer).await;
+    officer.import_sample_roster().await;
     let dues = officer.get("/officer/dues").await;
     let unit_id = dues
         .body
@@ -198,12 +153,7 @@ async fn rate_check_off_and_reconciliation_through_the_pages() {
     );
 
     let preview = officer
-        .upload(
-            "/officer/imports/checkoff",
-            &[("unit", "Guild Staff")],
-            "checkoff.csv",
-            sample("checkoff.csv"),
-        )
+        .preview_checkoff("checkoff.csv", sample("checkoff.csv"))
         .await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert!(
@@ -211,7 +161,7 @@ async fn rate_check_off_and_reconciliation_through_the_pages() {
         "{}",
         preview.body
     );
-    let done = officer.post(&confirm_path(&preview.body), &[]).await;
+    let done = officer.post(&preview.confirm_path(), &[]).await;
     assert_eq!(done.status, 303);
     let location = done.location.unwrap();
     assert!(
@@ -233,22 +183,12 @@ async fn rate_check_off_and_reconciliation_through_the_pages() {
     assert_eq!(entries, 8);
 
     let twice = officer
-        .upload(
-            "/officer/imports/checkoff",
-            &[("unit", "Guild Staff")],
-            "checkoff.csv",
-            sample("checkoff.csv"),
-        )
+        .preview_checkoff("checkoff.csv", sample("checkoff.csv"))
         .await;
     assert_eq!(twice.status, 422);
     assert!(twice.body.contains("already imported on"), "{}", twice.body);
     let bad_rows = officer
-        .upload(
-            "/officer/imports/checkoff",
-            &[("unit", "Guild Staff")],
-            "bad.csv",
-            sample("bad/checkoff-bad-amount.csv"),
-        )
+        .preview_checkoff("bad.csv", sample("bad/checkoff-bad-amount.csv"))
         .await;
     assert_eq!(bad_rows.status, 422);
     assert!(
@@ -283,12 +223,7 @@ async fn members_cannot_reach_the_dues_and_import_pages() {
         assert_eq!(member.get(path).await.status, 403, "{path}");
     }
     let upload = member
-        .upload(
-            "/officer/imports/roster",
-            &[],
-            "roster.csv",
-            sample("roster.csv"),
-        )
+        .preview_roster("roster.csv", sample("roster.csv"))
         .await;
     assert_eq!(upload.status, 403);
     assert_eq!(
@@ -308,15 +243,10 @@ async fn a_roster_import_can_invite_the_new_people_with_an_email() {
     // Sarah already has an account; she is not invited again.
     app.member("sarah.okafor@example.org").await;
     let preview = officer
-        .upload(
-            "/officer/imports/roster",
-            &[],
-            "roster.csv",
-            sample("roster.csv"),
-        )
+        .preview_roster("roster.csv", sample("roster.csv"))
         .await;
     let done = officer
-        .post(&confirm_path(&preview.body), &[("invite", "yes")])
+        .post(&preview.confirm_path(), &[("invite", "yes")])
         .await;
     assert_eq!(done.status, 303);
     let page = officer.get("/officer/roster").await;

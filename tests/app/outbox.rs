@@ -3,25 +3,9 @@ use std::time::Duration;
 use diesel::prelude::*;
 use unionhall::db::schema::outbox;
 use unionhall::db::write_tx;
-use unionhall::mail::messages::TestMessage;
 use unionhall::mail::outbox::{OutboxMessage, enqueue};
-use unionhall::mail::{Email, Notice};
 
-use crate::helpers::{TestApp, dead_port};
-
-fn email_to(to: &str) -> Email {
-    TestMessage {
-        local_name: "Test Local 1".into(),
-        site: "http://hall.example.org/".into(),
-    }
-    .to(to)
-    .unwrap()
-}
-
-fn queue(app: &TestApp, to: &str) {
-    let mut conn = app.db();
-    write_tx(&mut conn, |c| enqueue(c, &email_to(to), "example.org")).unwrap();
-}
+use crate::helpers::{TestApp, dead_port, test_email as email_to};
 
 fn row_for(app: &TestApp, to: &str) -> OutboxMessage {
     outbox::table
@@ -45,7 +29,7 @@ async fn wait_for_status(app: &TestApp, to: &str, status: &str) -> OutboxMessage
 #[tokio::test]
 async fn a_queued_message_is_sent_as_text_and_html_with_its_message_id() {
     let app = TestApp::spawn().await;
-    queue(&app, "member@example.org");
+    app.queue_test_mail("member@example.org");
     let row = wait_for_status(&app, "member@example.org", "sent").await;
     assert_eq!(row.status.as_str(), "sent");
     assert_eq!(row.attempts, 1);
@@ -67,7 +51,7 @@ async fn a_queued_message_is_sent_as_text_and_html_with_its_message_id() {
 #[tokio::test]
 async fn a_temporary_refusal_is_retried_then_sent() {
     let app = TestApp::spawn().await;
-    queue(&app, "tempfail2@example.org");
+    app.queue_test_mail("tempfail2@example.org");
     let row = wait_for_status(&app, "tempfail2@example.org", "sent").await;
     assert_eq!(
         row.status.as_str(),
@@ -86,7 +70,7 @@ async fn a_temporary_refusal_is_retried_then_sent() {
 #[tokio::test]
 async fn a_permanent_refusal_is_parked_with_the_servers_words() {
     let app = TestApp::spawn().await;
-    queue(&app, "reject@example.org");
+    app.queue_test_mail("reject@example.org");
     let row = wait_for_status(&app, "reject@example.org", "failed").await;
     assert_eq!(row.status.as_str(), "failed");
     assert_eq!(row.attempts, 1, "a 5xx is not retried");
@@ -108,7 +92,7 @@ async fn a_permanent_refusal_is_parked_with_the_servers_words() {
 async fn a_message_that_keeps_failing_is_parked_after_the_last_attempt() {
     // max_attempts is 4 in tests; five temporary refusals outlast it.
     let app = TestApp::spawn().await;
-    queue(&app, "tempfail5@example.org");
+    app.queue_test_mail("tempfail5@example.org");
     let row = wait_for_status(&app, "tempfail5@example.org", "failed").await;
     assert_eq!(row.status.as_str(), "failed");
     assert_eq!(row.attempts, 4);
@@ -127,7 +111,7 @@ async fn queued_mail_survives_a_restart_and_is_sent_exactly_once() {
     .await;
     let recipients: Vec<String> = (0..5).map(|i| format!("restart{i}@example.org")).collect();
     for to in &recipients {
-        queue(&app, to);
+        app.queue_test_mail(to);
     }
     let first = wait_for_status(&app, &recipients[0], "queued").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -221,7 +205,7 @@ async fn without_smtp_each_message_is_written_as_an_eml_file() {
             unionhall::config::MailTransportConfig::Files(config.data_dir.join("mail"));
     })
     .await;
-    queue(&app, "file@example.org");
+    app.queue_test_mail("file@example.org");
     let row = wait_for_status(&app, "file@example.org", "sent").await;
     assert_eq!(row.status.as_str(), "sent");
     let dir = app.config.data_dir.join("mail");
@@ -253,7 +237,7 @@ async fn a_dead_mail_server_does_not_slow_a_page() {
     })
     .await;
     for i in 0..3 {
-        queue(&app, &format!("slow{i}@example.org"));
+        app.queue_test_mail(&format!("slow{i}@example.org"));
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = std::time::Instant::now();

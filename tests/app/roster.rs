@@ -2,9 +2,7 @@
 
 use std::process::Command;
 
-fn sample(name: &str) -> String {
-    format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))
-}
+use crate::helpers::sample_path as sample;
 
 fn run(args: &[&str], dir: &std::path::Path) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_unionhall"))

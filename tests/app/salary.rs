@@ -2,13 +2,10 @@
 //! privacy rule, the small-group rule, bad input, and the audit trail.
 
 use diesel::prelude::*;
-use unionhall::audit::Actor;
 use unionhall::db::schema::{scenarios, units};
-use unionhall::db::write_tx;
-use unionhall::roster::{self, csv_import};
 use unionhall::users::Role;
 
-use crate::helpers::{PASSWORD, TestApp, TestClient};
+use crate::helpers::{TestApp, TestClient};
 
 /// Five people, worked by hand in `salary::calc`'s tests: three Analysts
 /// ($50,000, $58,250, $64,000) and two Organizers ($52,500, $120,000).
@@ -22,18 +19,8 @@ S6,Fay,Zeta,fay@example.org,Local Staff,Analyst,Research,2020-01-06,99000.00,rem
 ";
 
 fn local(app: &TestApp) -> i64 {
-    let rows = csv_import::parse(ROSTER.as_bytes()).unwrap();
-    let now = app.config.clock.now();
-    let mut conn = app.db();
-    write_tx(&mut conn, |c| {
-        roster::commit(c, rows, &Actor::command_line(), now)
-    })
-    .unwrap();
-    units::table
-        .filter(units::name.eq("Local Staff"))
-        .select(units::id)
-        .first(&mut conn)
-        .unwrap()
+    app.import_roster(ROSTER.as_bytes());
+    app.unit_id("Local Staff")
 }
 
 fn class_id(app: &TestApp, name: &str) -> i64 {
@@ -90,13 +77,6 @@ async fn proposal(app: &TestApp, officer: &TestClient, unit: i64) -> i64 {
         .unwrap()
 }
 
-async fn signed_in(app: &TestApp, email: &str, roles: &[Role]) -> TestClient {
-    app.create_user(email, email, roles);
-    let client = app.new_client();
-    assert_eq!(client.sign_in(email, PASSWORD).await.status, 303);
-    client
-}
-
 #[tokio::test]
 async fn the_officer_sees_the_hand_worked_figures_for_every_person() {
     let app = TestApp::spawn().await;
@@ -150,7 +130,7 @@ async fn a_member_sees_aggregates_and_their_own_line_and_no_one_elses_salary() {
     let (officer, _) = app.officer("olive@example.org").await;
     let id = proposal(&app, &officer, unit).await;
     // Ben's account matches his roster email.
-    let ben = signed_in(&app, "ben@example.org", &[Role::Member]).await;
+    let (ben, _) = app.person("ben@example.org", &[Role::Member], None).await;
     let mut seen = String::new();
     for path in [
         format!("/salary/scenarios/{id}"),
@@ -223,7 +203,9 @@ async fn a_member_sees_aggregates_and_their_own_line_and_no_one_elses_salary() {
         403
     );
     // A member not on this unit's roster cannot see its scenarios at all.
-    let stranger = signed_in(&app, "stranger@example.org", &[Role::Member]).await;
+    let (stranger, _) = app
+        .person("stranger@example.org", &[Role::Member], None)
+        .await;
     assert_eq!(
         stranger
             .get(&format!("/salary/scenarios/{id}"))

@@ -2,22 +2,12 @@
 
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use unionhall::users::Role;
 
-use crate::browser::{Browser, expect_heading, fill, press, wait_for};
+use crate::browser::{Browser, click, expect_heading, fill, flash, press, value_of, wait_for};
 use crate::helpers::{PASSWORD, TestApp};
-
-async fn flash(client: &Client) -> String {
-    wait_for(client, ".flash").await.text().await.unwrap()
-}
-
-async fn sign_in(client: &Client, app: &TestApp, email: &str, password: &str) {
-    client.goto(&app.url("/sign-in")).await.unwrap();
-    fill(client, "email", email).await;
-    fill(client, "password", password).await;
-    press(client, "Sign in").await;
-}
+use crate::sign_in::{enter_code, sign_in};
 
 #[tokio::test]
 async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() {
@@ -28,18 +18,11 @@ async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() 
     let client = &browser.client;
 
     // An officer (already enrolled) signs in and invites Sam.
-    let officer_id = app.create_user(
-        "olive@example.org",
-        "Olive Officer",
-        &[Role::Member, Role::Officer],
-    );
-    let officer_secret = app.enrol_two_factor(officer_id);
+    let (_, officer_secret) = app.officer_account("olive@example.org");
     sign_in(client, &app, "olive@example.org", PASSWORD).await;
     expect_heading(client, "Enter your code").await;
     browser.screenshot("accounts-01-second-factor").await;
-    fill(client, "code", &app.code(&officer_secret)).await;
-    press(client, "Continue").await;
-    expect_heading(client, "Welcome, Olive Officer").await;
+    enter_code(client, &app, &officer_secret, "Olive Officer").await;
     client.goto(&app.url("/officer/users")).await.unwrap();
     fill(client, "name", "Sam Steward").await;
     fill(client, "email", "not an address").await;
@@ -48,35 +31,18 @@ async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() 
     assert_eq!(error, "Enter an email address like name@example.org.");
     browser.screenshot("accounts-02-invite-error").await;
     fill(client, "email", "sam@example.org").await;
-    client
-        .find(Locator::Css("#role-steward"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::Css("#role-steward")).await;
     press(client, "Send invitation").await;
     assert_eq!(flash(client).await, "Invitation sent to sam@example.org.");
     browser.screenshot("accounts-03-invited").await;
-    client
-        .find(Locator::Css("form.sign-out button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::Css("form.sign-out button")).await;
     // Let the sign-out land before going anywhere, or its redirect to the
     // start page can arrive after the next page has begun to load.
     expect_heading(client, &app.config.local_name).await;
 
     // Sam follows the link from the email and chooses a password.
     let mails = app.smtp.wait_for(1, Duration::from_secs(10)).await;
-    let body = mails[0].data.replace("=\r\n", "").replace("=3D", "=");
-    let start = body.find(&format!("{}/invite/", app.address)).unwrap();
-    let link: String = body[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let link = mails[0].link(&format!("{}/invite/", app.address));
     client.goto(&link).await.unwrap();
     expect_heading(client, "Welcome: choose your password").await;
     fill(client, "password", "short").await;
@@ -124,20 +90,12 @@ async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() 
     browser.screenshot("accounts-06-recovery-codes").await;
 
     // Signs out, and back in with a code.
-    client
-        .find(Locator::Css("form.sign-out button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::Css("form.sign-out button")).await;
     assert_eq!(flash(client).await, "You have signed out.");
     sign_in(client, &app, "sam@example.org", "harbour lights at dusk").await;
     expect_heading(client, "Enter your code").await;
     app.config.clock.advance(Duration::from_secs(30));
-    fill(client, "code", &app.code(&secret)).await;
-    press(client, "Continue").await;
-    expect_heading(client, "Welcome, Sam Steward").await;
+    enter_code(client, &app, &secret, "Sam Steward").await;
     client.goto(&app.url("/account/sessions")).await.unwrap();
     browser
         .screenshots_at_each_width(&app.url("/account/sessions"), "accounts-07-sessions")
@@ -158,21 +116,9 @@ async fn a_wrong_password_is_said_in_words_and_the_email_is_kept() {
     sign_in(client, &app, "mia@example.org", "not my password").await;
     let alert = wait_for(client, "[role=alert]").await.text().await.unwrap();
     assert!(alert.contains("don't match an account"), "{alert}");
-    let kept = client
-        .find(Locator::Css("input[name=email]"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let kept = value_of(client, "email").await;
     assert_eq!(kept.as_deref(), Some("mia@example.org"));
-    let password = client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
+    let password = value_of(client, "password").await;
     assert_eq!(password.as_deref(), Some(""));
     browser
         .screenshots_at_each_width(&app.url("/sign-in"), "accounts-00-sign-in")

@@ -198,3 +198,53 @@ pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String
     }
     panic!("expected {css} to show {expected:?}, saw {seen:?}");
 }
+
+/// Sets a field's value directly: a date or time input takes typing in the
+/// browser's locale, which a test cannot know.
+pub async fn set_value(client: &Client, name: &str, value: &str) {
+    client
+        .execute(
+            &format!("document.querySelector(\"input[name='{name}']\").value = '{value}';"),
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+/// Types into the element `css` finds, after what it holds.
+pub async fn type_into(client: &Client, css: &str, text: &str) {
+    element(client, css).await.send_keys(text).await.unwrap();
+}
+
+/// Picks the option with this value in the `<select>` `css` finds.
+pub async fn choose(client: &Client, css: &str, value: &str) {
+    element(client, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// What the form field `name` holds now.
+pub async fn value_of(client: &Client, name: &str) -> Option<String> {
+    element(client, &format!("input[name={name}]"))
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+}
+
+/// The element `css` finds on the page now.
+async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client.find(Locator::Css(css)).await.unwrap()
+}
+
+/// Clicks the element `locator` finds.
+pub async fn click(client: &Client, locator: Locator<'_>) {
+    client.find(locator).await.unwrap().click().await.unwrap();
+}
+
+/// The text of the flash message the last action led to.
+pub async fn flash(client: &Client) -> String {
+    wait_for(client, ".flash").await.text().await.unwrap()
+}

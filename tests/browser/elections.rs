@@ -2,29 +2,13 @@
 //! votes and gets a tracking code, the officer closes it, and the member
 //! sees the result and finds the code.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 
-use crate::browser::{Browser, expect_heading, fill, press, wait_for, wait_for_text};
+use crate::browser::{
+    Browser, click, expect_heading, fill, press, set_value, wait_for, wait_for_text,
+};
 use crate::helpers::TestApp;
-
-async fn sign_in(client: &Client, app: &TestApp, email: &str, name: &str) {
-    client.delete_all_cookies().await.unwrap();
-    client.goto(&app.url("/sign-in")).await.unwrap();
-    fill(client, "email", email).await;
-    fill(client, "password", unionhall::demo::DEMO_PASSWORD).await;
-    press(client, "Sign in").await;
-    expect_heading(client, &format!("Welcome, {name}")).await;
-}
-
-async fn set_value(client: &Client, name: &str, value: &str) {
-    client
-        .execute(
-            &format!("document.querySelector(\"[name='{name}']\").value = '{value}';"),
-            vec![],
-        )
-        .await
-        .unwrap();
-}
+use crate::sign_in::sign_in_demo as sign_in;
 
 #[tokio::test]
 async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
@@ -71,21 +55,9 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
         .goto(&app.url(&format!("/elections/{id}")))
         .await
         .unwrap();
-    client
-        .find(Locator::LinkText("Vote now"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::LinkText("Vote now")).await;
     expect_heading(client, "Your ballot").await;
-    client
-        .find(Locator::XPath("//label[normalize-space(.)='Yes']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::XPath("//label[normalize-space(.)='Yes']")).await;
     browser.screenshot("elections-02-ballot").await;
     press(client, "Review my vote").await;
     expect_heading(client, "Confirm your vote").await;

@@ -2,62 +2,23 @@
 //! steward, the steward finds it on the deadline board, records a meeting
 //! and appeals, and the member sees the new step.
 
-use diesel::prelude::*;
 use fantoccini::{Client, Locator};
-use unionhall::audit::Actor;
-use unionhall::db::schema::{members, units, users};
-use unionhall::db::write_tx;
-use unionhall::grievances::calendar::{DayCount, UnitHolidays};
-use unionhall::grievances::case::Step;
-use unionhall::grievances::store;
-use unionhall::roster::{self, csv_import};
+use unionhall::grievances::calendar::DayCount;
 use unionhall::users::Role;
 
-use crate::browser::{Browser, expect_heading, fill, press, wait_for, wait_for_text};
+use crate::browser::{
+    Browser, choose, click, expect_heading, fill, press, set_value, type_into, wait_for,
+    wait_for_text,
+};
 use crate::helpers::{PASSWORD, TestApp};
 
-fn setup(app: &TestApp) -> (i64, i64) {
-    let roster_file =
-        std::fs::read(format!("{}/samples/roster.csv", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let rows = csv_import::parse(&roster_file).unwrap();
-    let now = app.config.clock.now();
-    let mut conn = app.db();
-    write_tx(&mut conn, |c| {
-        roster::commit(c, rows, &Actor::command_line(), now)
-    })
-    .unwrap();
-    let unit: i64 = units::table.select(units::id).first(&mut conn).unwrap();
-    let step = |position, name: &str, arbitration| Step {
-        position,
-        name: name.into(),
-        filing_days: 30,
-        response_days: 10,
-        count: DayCount::Business,
-        arbitration,
-    };
-    write_tx(&mut conn, |c| {
-        store::save_procedure(
-            c,
-            unit,
-            &[
-                step(1, "Step 1", false),
-                step(2, "Step 2", false),
-                step(3, "Arbitration", true),
-            ],
-            &UnitHolidays::new(),
-        )
-    })
-    .unwrap();
+/// The sample roster under a three-step procedure in business days,
+/// Sarah's account on it, a steward and a chief steward; returns Sam the
+/// steward's id.
+fn setup(app: &TestApp) -> i64 {
+    app.grievance_unit(DayCount::Business);
     let sarah = app.create_user("sarah.okafor@example.org", "Sarah Okafor", &[Role::Member]);
-    let member: i64 = members::table
-        .filter(members::employee_number.eq("E1001"))
-        .select(members::id)
-        .first(&mut conn)
-        .unwrap();
-    diesel::update(users::table.find(sarah))
-        .set(users::member_id.eq(member))
-        .execute(&mut conn)
-        .unwrap();
+    app.link_to_roster(sarah, "E1001");
     let sam = app.create_user(
         "sam@example.org",
         "Sam Steward",
@@ -68,36 +29,24 @@ fn setup(app: &TestApp) -> (i64, i64) {
         "Chris Chief",
         &[Role::Member, Role::ChiefSteward],
     );
-    (sarah, sam)
+    sam
 }
 
 async fn sign_in_as(client: &Client, app: &TestApp, email: &str, name: &str) {
-    client.delete_all_cookies().await.unwrap();
-    client.goto(&app.url("/sign-in")).await.unwrap();
-    fill(client, "email", email).await;
-    fill(client, "password", PASSWORD).await;
-    press(client, "Sign in").await;
-    expect_heading(client, &format!("Welcome, {name}")).await;
+    crate::sign_in::sign_in_as(client, app, email, PASSWORD, name).await;
 }
 
-async fn type_into(client: &Client, css: &str, text: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-async fn choose(client: &Client, css: &str, value: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .select_by_value(value)
-        .await
-        .unwrap();
+/// Fills in the grievance form with an incident on `incident`.
+async fn fill_grievance(client: &Client, incident: &str) {
+    set_value(client, "incident_date", incident).await;
+    fill(client, "articles", "12.3").await;
+    type_into(
+        client,
+        "#description",
+        "My schedule was changed with one day's notice.",
+    )
+    .await;
+    type_into(client, "#remedy", "Restore my schedule.").await;
 }
 
 #[tokio::test]
@@ -106,60 +55,22 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
         return;
     };
     let app = TestApp::spawn().await;
-    let (_, sam) = setup(&app);
+    let sam = setup(&app);
     let client = &browser.client;
 
     // Sarah files.
     sign_in_as(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
     client.goto(&app.url("/grievances")).await.unwrap();
-    client
-        .find(Locator::LinkText("File a grievance"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::LinkText("File a grievance")).await;
     expect_heading(client, "File a grievance").await;
     let incident = (app.config.today() - chrono::Days::new(5)).to_string();
-    client
-        .execute(
-            &format!(
-                "document.querySelector(\"input[name='incident_date']\").value = '{incident}';"
-            ),
-            vec![],
-        )
-        .await
-        .unwrap();
-    fill(client, "articles", "12.3").await;
-    type_into(
-        client,
-        "#description",
-        "My schedule was changed with one day's notice.",
-    )
-    .await;
-    type_into(client, "#remedy", "Restore my schedule.").await;
+    fill_grievance(client, &incident).await;
     fill(client, "supervisor", "Pat Boss").await;
     browser
         .screenshots_at_each_width(&app.url("/grievances/new"), "grievances-01-file-form")
         .await;
     // The screenshots reloaded the form; fill it again and send it.
-    client
-        .execute(
-            &format!(
-                "document.querySelector(\"input[name='incident_date']\").value = '{incident}';"
-            ),
-            vec![],
-        )
-        .await
-        .unwrap();
-    fill(client, "articles", "12.3").await;
-    type_into(
-        client,
-        "#description",
-        "My schedule was changed with one day's notice.",
-    )
-    .await;
-    type_into(client, "#remedy", "Restore my schedule.").await;
+    fill_grievance(client, &incident).await;
     press(client, "File the grievance").await;
     expect_heading(client, "Grievance G-1").await;
     wait_for_text(client, ".flash", "Grievance G-1 filed.").await;
@@ -185,13 +96,7 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
     browser
         .screenshots_at_each_width(&app.url("/stewards/board"), "grievances-03-board")
         .await;
-    client
-        .find(Locator::LinkText("G-1"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::LinkText("G-1")).await;
     expect_heading(client, "Grievance G-1").await;
     choose(client, "#act", "meeting_held").await;
     press(client, "Record").await;

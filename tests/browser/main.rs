@@ -11,6 +11,7 @@
 mod helpers;
 
 mod browser;
+mod sign_in;
 
 mod accounts;
 mod dues;

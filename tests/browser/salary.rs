@@ -1,8 +1,9 @@
 //! Salary comparisons in a browser: the demo's three scenarios side by
 //! side, as an officer and as a member, at desktop and phone width.
 
-use crate::browser::{Browser, expect_heading, fill, press};
+use crate::browser::{Browser, expect_heading, press};
 use crate::helpers::TestApp;
+use crate::sign_in::sign_in_demo;
 
 #[tokio::test]
 async fn the_comparison_page_as_an_officer_and_as_a_member() {
@@ -13,11 +14,7 @@ async fn the_comparison_page_as_an_officer_and_as_a_member() {
     unionhall::demo::run(&app.config, true).unwrap();
     let client = &browser.client;
 
-    client.goto(&app.url("/sign-in")).await.unwrap();
-    fill(client, "email", "officer@example.org").await;
-    fill(client, "password", unionhall::demo::DEMO_PASSWORD).await;
-    press(client, "Sign in").await;
-    expect_heading(client, "Welcome, Olive Organa").await;
+    sign_in_demo(client, &app, "officer@example.org", "Olive Organa").await;
     client.goto(&app.url("/salary")).await.unwrap();
     expect_heading(client, "Salary comparisons").await;
     press(client, "Compare").await;
@@ -41,12 +38,7 @@ async fn the_comparison_page_as_an_officer_and_as_a_member() {
         .unwrap();
     browser.screenshot("salary-03-officer-chart-desktop").await;
 
-    client.delete_all_cookies().await.unwrap();
-    client.goto(&app.url("/sign-in")).await.unwrap();
-    fill(client, "email", "sarah.okafor@example.org").await;
-    fill(client, "password", unionhall::demo::DEMO_PASSWORD).await;
-    press(client, "Sign in").await;
-    expect_heading(client, "Welcome, Sarah Okafor").await;
+    sign_in_demo(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
     client.goto(&url).await.unwrap();
     expect_heading(client, "Scenarios side by side").await;
     let source = client.source().await.unwrap();
