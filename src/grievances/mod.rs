@@ -16,12 +16,10 @@ pub mod notices;
 pub mod pages;
 pub mod procedure_pages;
 pub mod reports;
+pub mod states;
 pub mod store;
 
-use diesel::prelude::*;
-
 use crate::db::DbConnection;
-use crate::db::schema::{grievances, grievants};
 use crate::error::AppError;
 use crate::users::{Role, User};
 use store::GrievanceRow;
@@ -53,27 +51,17 @@ pub fn access(
     user: &User,
     id: i64,
 ) -> Result<(GrievanceRow, Access), AppError> {
-    let row: GrievanceRow = grievances::table
-        .find(id)
-        .select(GrievanceRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+    let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
     if user.can(Role::ChiefSteward) {
         return Ok((row, Access::Chief));
     }
     if user.can(Role::Steward) && row.steward_id == Some(user.id) {
         return Ok((row, Access::Steward));
     }
-    if let Some(member_id) = member_id_of(conn, user.id)? {
-        let named: i64 = grievants::table
-            .filter(grievants::grievance_id.eq(id))
-            .filter(grievants::member_id.eq(member_id))
-            .count()
-            .get_result(conn)?;
-        if named > 0 {
-            return Ok((row, Access::Grievant));
-        }
+    if let Some(member_id) = member_id_of(conn, user.id)?
+        && store::names_grievant(conn, id, member_id)?
+    {
+        return Ok((row, Access::Grievant));
     }
     Err(AppError::NotFound)
 }

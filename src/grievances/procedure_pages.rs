@@ -7,16 +7,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
-use diesel::prelude::*;
+use serde::Deserialize;
 
 use super::calendar::{self, DayCount, UnitHolidays};
 use super::case::Step;
-use super::store;
+use super::store::{self, procedures};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
-use crate::db::schema::units;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::forms::FieldErrors;
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
@@ -45,17 +45,13 @@ pub struct ProcedurePage {
     unit_name: String,
     rows: Vec<StepRow>,
     holidays: String,
-    errors: HashMap<String, String>,
+    errors: FieldErrors,
     federal: Vec<(String, &'static str)>,
 }
 
 impl ProcedurePage {
-    fn error(&self, field: &str) -> &str {
-        self.errors.get(field).map_or("", String::as_str)
-    }
-
     fn row_error(&self, index: &usize) -> &str {
-        self.error(&format!("step_{index}"))
+        self.errors.get(&format!("step_{index}"))
     }
 }
 
@@ -93,10 +89,10 @@ async fn show_form(
     unit_id: i64,
     rows: Option<Vec<StepRow>>,
     holidays: Option<String>,
-    errors: HashMap<String, String>,
+    errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let (unit_name, procedure) = db(state, move |conn| {
-        let name: String = units::table.find(unit_id).select(units::name).first(conn)?;
+        let name = procedures::unit_name(conn, unit_id)?;
         Ok((name, store::procedure(conn, unit_id)?))
     })
     .await?;
@@ -132,12 +128,20 @@ pub async fn form(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    show_form(page, &state, id.into_inner(), None, None, HashMap::new()).await
+    show_form(
+        page,
+        &state,
+        id.into_inner(),
+        None,
+        None,
+        FieldErrors::new(),
+    )
+    .await
 }
 
 /// Checks the typed rows: the steps, or errors by field.
-pub fn check_steps(rows: &[StepRow]) -> Result<Vec<Step>, HashMap<String, String>> {
-    let mut errors = HashMap::new();
+pub fn check_steps(rows: &[StepRow]) -> Result<Vec<Step>, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let mut steps = Vec::new();
     for row in rows.iter().filter(|r| !r.name.trim().is_empty()) {
         let days = |raw: &str, what: &str| -> Result<u32, String> {
@@ -154,7 +158,7 @@ pub fn check_steps(rows: &[StepRow]) -> Result<Vec<Step>, HashMap<String, String
         };
         let checked = days(&row.filing_days, "filing or appeal limit")
             .and_then(|filing| Ok((filing, days(&row.response_days, "response limit")?)));
-        let count = DayCount::parse(&row.count);
+        let count = row.count.parse::<DayCount>().ok();
         match (checked, count) {
             (Ok((filing, response)), Some(count)) => steps.push(Step {
                 position: i32::try_from(steps.len() + 1).unwrap_or(i32::MAX),
@@ -164,36 +168,25 @@ pub fn check_steps(rows: &[StepRow]) -> Result<Vec<Step>, HashMap<String, String
                 count,
                 arbitration: row.arbitration,
             }),
-            (Err(message), _) => {
-                errors.insert(format!("step_{}", row.index), message);
-            }
-            (_, None) => {
-                errors.insert(
-                    format!("step_{}", row.index),
-                    "Choose calendar or business days.".to_owned(),
-                );
-            }
+            (Err(message), _) => errors.add(format!("step_{}", row.index), message),
+            (_, None) => errors.add(
+                format!("step_{}", row.index),
+                "Choose calendar or business days.",
+            ),
         }
     }
     if steps.is_empty() && errors.is_empty() {
-        errors.insert(
-            "step_1".into(),
-            "A procedure needs at least one step.".into(),
-        );
+        errors.add("step_1", "A procedure needs at least one step.");
     }
     if let Some(pos) = steps.iter().position(|s| s.arbitration)
         && (pos + 1 != steps.len() || pos == 0)
     {
-        errors.insert(
-            "step_1".into(),
-            "Arbitration must be the last step, after at least one other.".into(),
+        errors.add(
+            "step_1",
+            "Arbitration must be the last step, after at least one other.",
         );
     }
-    if errors.is_empty() {
-        Ok(steps)
-    } else {
-        Err(errors)
-    }
+    errors.into_result(|| steps)
 }
 
 /// Reads "2026-11-27 Day after Thanksgiving" lines.
@@ -224,6 +217,18 @@ pub fn parse_holidays(raw: &str) -> Result<UnitHolidays, String> {
     Ok(holidays)
 }
 
+/// The procedure form: `name_N`, `filing_N`, `response_N`, `count_N` and
+/// `arbitration_N` for each row N, and the holidays.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProcedureForm {
+    /// One a line.
+    #[serde(default)]
+    pub holidays: String,
+    /// The step rows' fields, by name.
+    #[serde(flatten)]
+    pub steps: HashMap<String, String>,
+}
+
 /// `POST /officer/units/{id}/procedure`.
 pub async fn save(
     req: HttpRequest,
@@ -231,10 +236,11 @@ pub async fn save(
     OfficerUser(officer): OfficerUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<ProcedureForm>,
 ) -> Result<HttpResponse, AppError> {
     let unit_id = id.into_inner();
-    let get = |name: String| form.get(&name).cloned().unwrap_or_default();
+    let form = form.into_inner();
+    let get = |name: String| form.steps.get(&name).cloned().unwrap_or_default();
     let rows: Vec<StepRow> = (1..=ROWS)
         .map(|index| StepRow {
             index,
@@ -245,7 +251,7 @@ pub async fn save(
             arbitration: !get(format!("arbitration_{index}")).is_empty(),
         })
         .collect();
-    let holidays_raw = get("holidays".into());
+    let holidays_raw = form.holidays.clone();
     let steps = check_steps(&rows);
     let holidays = parse_holidays(&holidays_raw);
     let (steps, holidays) = match (steps, holidays) {
@@ -253,7 +259,7 @@ pub async fn save(
         (steps, holidays) => {
             let mut errors = steps.err().unwrap_or_default();
             if let Err(message) = holidays {
-                errors.insert("holidays".into(), message);
+                errors.add("holidays", message);
             }
             return show_form(
                 page,
@@ -283,7 +289,7 @@ pub async fn save(
         .join(", ");
     db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let unit: String = units::table.find(unit_id).select(units::name).first(conn)?;
+            let unit = procedures::unit_name(conn, unit_id)?;
             store::save_procedure(conn, unit_id, &steps, &holidays)?;
             audit::record(
                 conn,
@@ -338,7 +344,7 @@ mod tests {
     fn bad_limits_and_misplaced_arbitration_are_named() {
         let errors = check_steps(&[row(1, "Step 1", "ten", "10", false)]).unwrap_err();
         assert_eq!(
-            errors["step_1"],
+            errors.get("step_1"),
             "Step 1: the filing or appeal limit must be a number of days from 0 to 365."
         );
         let errors = check_steps(&[
@@ -346,7 +352,11 @@ mod tests {
             row(2, "Step 2", "10", "10", false),
         ])
         .unwrap_err();
-        assert!(errors["step_1"].starts_with("Arbitration must be the last step"));
+        assert!(
+            errors
+                .get("step_1")
+                .starts_with("Arbitration must be the last step")
+        );
     }
 
     #[test]

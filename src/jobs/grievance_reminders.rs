@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::db::schema::{deadline_reminders as dr, grievances as g};
 use crate::db::{DbConnection, write_tx};
 use crate::grievances::notices;
+use crate::grievances::states::Status;
 use crate::grievances::store::{self as case_store, number};
 
 /// Days before a deadline when the steward is reminded.
@@ -26,7 +27,7 @@ pub fn run_once(
 ) -> QueryResult<usize> {
     let horizon = today + Days::new(5);
     let due: Vec<(i64, Option<i64>, NaiveDate, String, String)> = g::table
-        .filter(g::status.eq("open"))
+        .filter(g::status.eq(Status::Open))
         .filter(g::due_on.ge(today))
         .filter(g::due_on.le(horizon))
         .select((
@@ -54,7 +55,7 @@ pub fn run_once(
             let row = case_store::lock(conn, id)?;
             let still_due =
                 row.is_open() && row.steward_id == Some(steward) && row.due_on == Some(due_on);
-            if !still_due || !carries_cases(conn, steward)? {
+            if !still_due || !case_store::carries_cases(conn, steward)? {
                 return Ok(0);
             }
             let claimed = claim(conn, id, due_on, days_before, steward, now)?;
@@ -85,19 +86,6 @@ pub fn run_once(
         })?;
     }
     Ok(sent)
-}
-
-/// True while the user is active and holds a steward's role or above.
-fn carries_cases(conn: &mut DbConnection, user_id: i64) -> QueryResult<bool> {
-    use crate::db::schema::{user_roles, users};
-    let count: i64 = users::table
-        .inner_join(user_roles::table)
-        .filter(users::id.eq(user_id))
-        .filter(users::active.eq(true))
-        .filter(user_roles::role.eq_any(["steward", "chief_steward", "officer"]))
-        .count()
-        .get_result(conn)?;
-    Ok(count > 0)
 }
 
 /// Records the reminder; false when some process already did.
