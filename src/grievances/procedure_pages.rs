@@ -36,6 +36,16 @@ pub struct StepRow {
     pub arbitration: bool,
 }
 
+impl StepRow {
+    /// The name of this row's field `what`: "filing_2".
+    pub fn id(&self, what: &str) -> String {
+        format!("{what}_{}", self.index)
+    }
+}
+
+/// How a step's limits may be counted, as the form offers them.
+const COUNTS: [(&str, &str); 2] = [("business", "business days"), ("calendar", "calendar days")];
+
 /// The form.
 #[derive(Template)]
 #[template(path = "grievances/procedure.html")]
@@ -52,6 +62,15 @@ pub struct ProcedurePage {
 impl ProcedurePage {
     fn row_error(&self, index: &usize) -> &str {
         self.errors.get(&format!("step_{index}"))
+    }
+
+    /// The problem with field `what` of `row`, or "".
+    fn field_error(&self, row: &StepRow, what: &str) -> &str {
+        self.errors.get(&row.id(what))
+    }
+
+    fn counts(&self) -> &'static [(&'static str, &'static str)] {
+        &COUNTS
     }
 }
 
@@ -156,23 +175,30 @@ pub fn check_steps(rows: &[StepRow]) -> Result<Vec<Step>, FieldErrors> {
                     )
                 })
         };
-        let checked = days(&row.filing_days, "filing or appeal limit")
-            .and_then(|filing| Ok((filing, days(&row.response_days, "response limit")?)));
-        let count = row.count.parse::<DayCount>().ok();
-        match (checked, count) {
-            (Ok((filing, response)), Some(count)) => steps.push(Step {
+        // Every field is checked, so a row with two bad limits shows both.
+        let filing = errors.take(
+            &row.id("filing"),
+            days(&row.filing_days, "filing or appeal limit"),
+        );
+        let response = errors.take(
+            &row.id("response"),
+            days(&row.response_days, "response limit"),
+        );
+        let count = errors.take(
+            &row.id("count"),
+            row.count
+                .parse::<DayCount>()
+                .map_err(|_| "Choose calendar or business days.".to_owned()),
+        );
+        if let (Some(filing_days), Some(response_days), Some(count)) = (filing, response, count) {
+            steps.push(Step {
                 position: i32::try_from(steps.len() + 1).unwrap_or(i32::MAX),
                 name: row.name.trim().to_owned(),
-                filing_days: filing,
-                response_days: response,
+                filing_days,
+                response_days,
                 count,
                 arbitration: row.arbitration,
-            }),
-            (Err(message), _) => errors.add(format!("step_{}", row.index), message),
-            (_, None) => errors.add(
-                format!("step_{}", row.index),
-                "Choose calendar or business days.",
-            ),
+            });
         }
     }
     if steps.is_empty() && errors.is_empty() {
@@ -344,7 +370,7 @@ mod tests {
     fn bad_limits_and_misplaced_arbitration_are_named() {
         let errors = check_steps(&[row(1, "Step 1", "ten", "10", false)]).unwrap_err();
         assert_eq!(
-            errors.get("step_1"),
+            errors.get("filing_1"),
             "Step 1: the filing or appeal limit must be a number of days from 0 to 365."
         );
         let errors = check_steps(&[
@@ -357,6 +383,14 @@ mod tests {
                 .get("step_1")
                 .starts_with("Arbitration must be the last step")
         );
+    }
+
+    #[test]
+    fn every_bad_field_of_a_step_is_named() {
+        let errors = check_steps(&[row(1, "Step 1", "\u{2212}3", "ten", false)]).unwrap_err();
+        assert_eq!(errors.count(), 2, "{errors:?}");
+        assert!(errors.get("filing_1").contains("filing or appeal limit"));
+        assert!(errors.get("response_1").contains("response limit"));
     }
 
     #[test]
