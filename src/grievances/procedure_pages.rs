@@ -255,6 +255,23 @@ pub struct ProcedureForm {
     pub steps: HashMap<String, String>,
 }
 
+impl ProcedureForm {
+    /// The step rows as typed; a field not sent is empty.
+    pub fn rows(&self) -> Vec<StepRow> {
+        let get = |name: String| self.steps.get(&name).cloned().unwrap_or_default();
+        (1..=ROWS)
+            .map(|index| StepRow {
+                index,
+                name: get(format!("name_{index}")),
+                filing_days: get(format!("filing_{index}")),
+                response_days: get(format!("response_{index}")),
+                count: get(format!("count_{index}")),
+                arbitration: !get(format!("arbitration_{index}")).is_empty(),
+            })
+            .collect()
+    }
+}
+
 /// `POST /officer/units/{id}/procedure`.
 pub async fn save(
     req: HttpRequest,
@@ -266,17 +283,7 @@ pub async fn save(
 ) -> Result<HttpResponse, AppError> {
     let unit_id = id.into_inner();
     let form = form.into_inner();
-    let get = |name: String| form.steps.get(&name).cloned().unwrap_or_default();
-    let rows: Vec<StepRow> = (1..=ROWS)
-        .map(|index| StepRow {
-            index,
-            name: get(format!("name_{index}")),
-            filing_days: get(format!("filing_{index}")),
-            response_days: get(format!("response_{index}")),
-            count: get(format!("count_{index}")),
-            arbitration: !get(format!("arbitration_{index}")).is_empty(),
-        })
-        .collect();
+    let rows = form.rows();
     let holidays_raw = form.holidays.clone();
     let steps = check_steps(&rows);
     let holidays = parse_holidays(&holidays_raw);
