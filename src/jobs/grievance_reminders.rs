@@ -9,11 +9,10 @@ use diesel::prelude::*;
 
 use crate::clock::long_date;
 use crate::config::Config;
-use crate::db::schema::{deadline_reminders as dr, grievances as g};
+use crate::db::schema::deadline_reminders as dr;
 use crate::db::{DbConnection, write_tx};
 use crate::grievances::notices;
-use crate::grievances::states::Status;
-use crate::grievances::store::{self as case_store, number};
+use crate::grievances::store::{self as case_store, number, reads};
 
 /// Days before a deadline when the steward is reminded.
 pub const DAYS_BEFORE: [i32; 2] = [5, 1];
@@ -26,21 +25,17 @@ pub fn run_once(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let horizon = today + Days::new(5);
-    let due: Vec<(i64, Option<i64>, NaiveDate, String, String)> = g::table
-        .filter(g::status.eq(Status::Open))
-        .filter(g::due_on.ge(today))
-        .filter(g::due_on.le(horizon))
-        .select((
-            g::id,
-            g::steward_id,
-            g::due_on.assume_not_null(),
-            g::due_act,
-            g::due_basis,
-        ))
-        .load(conn)?;
+    let due = reads::due_within(conn, today, horizon)?;
     let mut sent = 0;
-    for (id, steward, due_on, due_act, basis) in due {
-        let Some(steward) = steward else {
+    for reads::DueDeadline {
+        id,
+        steward_id,
+        due_on,
+        due_act,
+        due_basis: basis,
+    } in due
+    {
+        let Some(steward) = steward_id else {
             continue;
         };
         let left = i32::try_from((due_on - today).num_days()).unwrap_or(i32::MAX);

@@ -42,6 +42,36 @@ pub fn open(conn: &mut DbConnection, steward_id: Option<i64>) -> QueryResult<Vec
     query.select(GrievanceRow::as_select()).load(conn)
 }
 
+/// An open case's next deadline, as the reminder job reads it.
+#[derive(Debug, Clone, Queryable)]
+pub struct DueDeadline {
+    pub id: i64,
+    pub steward_id: Option<i64>,
+    pub due_on: NaiveDate,
+    pub due_act: String,
+    pub due_basis: String,
+}
+
+/// The open cases whose deadline falls from `from` to `to`, inclusive.
+pub fn due_within(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<DueDeadline>> {
+    g::table
+        .filter(g::status.eq(Status::Open))
+        .filter(g::due_on.ge(from))
+        .filter(g::due_on.le(to))
+        .select((
+            g::id,
+            g::steward_id,
+            g::due_on.assume_not_null(),
+            g::due_act,
+            g::due_basis,
+        ))
+        .load(conn)
+}
+
 /// Every case, by id.
 pub fn every(conn: &mut DbConnection) -> QueryResult<Vec<GrievanceRow>> {
     g::table
