@@ -2,6 +2,10 @@
 //! (timeline, notes, attachments, extensions, outcome), the deadline board,
 //! reminders and reports.
 //!
+//! `case` holds the rules (pure), `states` the words a case stores, `store`
+//! every query, and the handler modules (`filing`, `pages`, `attachments`,
+//! `board`, `reports`, `procedure_pages`) parse forms and render pages.
+//!
 //! Who may see a case is decided in one place, [`access`]: its grievants,
 //! its assigned steward, chief stewards and officers. Anyone else gets the
 //! same 404 as for a case that does not exist.

@@ -153,3 +153,42 @@ impl Act {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_words_round_trip_and_strays_are_refused() {
+        for status in Status::ALL {
+            assert_eq!(status.as_str().parse::<Status>(), Ok(*status));
+        }
+        assert!(
+            "closed".parse::<Status>().is_err(),
+            "a phase is not a status"
+        );
+        assert!("Open".parse::<Status>().is_err());
+        assert_eq!("meeting held".parse(), Ok(ClockStart::MeetingHeld));
+        assert!("meeting_held".parse::<ClockStart>().is_err());
+    }
+
+    #[test]
+    fn only_outcomes_close_a_case() {
+        let closing: Vec<Act> = Act::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.closes_as().is_some())
+            .collect();
+        assert_eq!(
+            closing,
+            [
+                Act::Settled,
+                Act::Withdrawn,
+                Act::Denied,
+                Act::Won,
+                Act::Award
+            ]
+        );
+        assert!(Act::RECORDABLE.iter().all(|a| *a != Act::Filed));
+    }
+}
