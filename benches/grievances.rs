@@ -30,10 +30,12 @@ use unionhall::app::Application;
 use unionhall::audit::Actor;
 use unionhall::auth::password::hash_blocking;
 use unionhall::config::Config;
+use unionhall::context::Context;
 use unionhall::db::schema::{members, units};
 use unionhall::db::write_tx;
 use unionhall::grievances::calendar::{self, DayCount, UnitHolidays};
 use unionhall::grievances::case::Step;
+use unionhall::grievances::states::Kind;
 use unionhall::grievances::store::{self, Filing};
 use unionhall::jobs::grievance_reminders as reminders;
 use unionhall::roster::{self, csv_import};
@@ -154,7 +156,7 @@ fn main() {
                 let steward = stewards[i % STEWARDS];
                 let filing = Filing {
                     unit_id: unit,
-                    kind: "individual".into(),
+                    kind: Kind::Individual,
                     class_description: String::new(),
                     incident_date: filed - Days::new(3),
                     articles: vec![format!("Article {}", i % 30), "Article 12.3".into()],
@@ -167,7 +169,8 @@ fn main() {
                     steward_id: Some(steward),
                 };
                 let actor = Actor { user_id: Some(steward), label: "bench".into(), ip: "bench".into() };
-                store::file(c, &config, &filing, &actor, now, filed)?;
+                let ctx = Context { actor, now, today: filed, config: config.clone() };
+                store::file(c, &ctx, &filing)?;
             }
             Ok::<_, diesel::result::Error>(())
         })

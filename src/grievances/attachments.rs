@@ -2,24 +2,25 @@
 //! stored under `DATA_DIR/attachments/` (never served as static files), and
 //! downloadable only by those who may see the case.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use actix_multipart::Multipart;
 use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::prelude::*;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use super::access;
+use super::pages::case_page::Typed;
 use super::pages::{case_page, human_size};
+use super::store::attachments::{self as stored, NewAttachment};
 use crate::auth::CurrentUser;
 use crate::auth::tokens::random_token;
-use crate::db::schema::grievance_attachments as gatt;
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::forms::{FieldErrors, FieldProblem};
 use crate::state::AppState;
 use crate::web::db;
 use crate::web::flash::{FlashKind, redirect_with};
@@ -49,17 +50,57 @@ const KINDS: [(&str, &str); 10] = [
 pub const ACCEPTED: &str =
     "PDF, PNG, JPEG, GIF, text, CSV, Word (.docx), Excel (.xlsx) or OpenDocument (.odt)";
 
+/// Why an upload was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttachmentProblem {
+    /// The multipart body was malformed.
+    #[error("The upload could not be read; try again.")]
+    Unreadable,
+    /// The body ended early.
+    #[error("The upload was cut off; try again.")]
+    CutOff,
+    /// Over the configured size.
+    #[error("The file is larger than the limit of {limit}.")]
+    TooLarge {
+        /// The limit, for reading.
+        limit: String,
+    },
+    /// No file, or an empty one.
+    #[error("Choose a file to attach; none was sent, or it was empty.")]
+    Missing,
+    /// An extension this does not accept.
+    #[error("\"{name}\" is not a kind of file this accepts: use {ACCEPTED}.")]
+    UnknownKind {
+        /// The file's name.
+        name: String,
+    },
+    /// Content that does not match the extension.
+    #[error("\"{name}\" does not hold what its name says (a .{extension} file); it was not saved.")]
+    NotWhatItSays {
+        /// The file's name.
+        name: String,
+        /// Its extension.
+        extension: String,
+    },
+}
+
+impl FieldProblem for AttachmentProblem {
+    fn field(&self) -> &'static str {
+        "file"
+    }
+}
+
 /// The served type for a file, or why it is refused. The content must
 /// match the extension, so a renamed program is not let in as a PDF.
-pub fn check_kind(file_name: &str, content: &[u8]) -> Result<&'static str, String> {
+pub fn check_kind(file_name: &str, content: &[u8]) -> Result<&'static str, AttachmentProblem> {
     let extension = file_name
         .rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())
         .unwrap_or_default();
     let Some((_, content_type)) = KINDS.iter().find(|(ext, _)| *ext == extension) else {
-        return Err(format!(
-            "\"{file_name}\" is not a kind of file this accepts: use {ACCEPTED}."
-        ));
+        return Err(AttachmentProblem::UnknownKind {
+            name: file_name.to_owned(),
+        });
     };
     let matches = match extension.as_str() {
         "pdf" => content.starts_with(b"%PDF-"),
@@ -70,9 +111,10 @@ pub fn check_kind(file_name: &str, content: &[u8]) -> Result<&'static str, Strin
         _ => content.starts_with(b"PK\x03\x04"),
     };
     if !matches {
-        return Err(format!(
-            "\"{file_name}\" does not hold what its name says (a .{extension} file); it was not saved."
-        ));
+        return Err(AttachmentProblem::NotWhatItSays {
+            name: file_name.to_owned(),
+            extension,
+        });
     }
     Ok(content_type)
 }
@@ -109,10 +151,13 @@ fn store_file(data_dir: &Path, content: &[u8]) -> std::io::Result<String> {
     Ok(key)
 }
 
-async fn read_file(mut payload: Multipart, limit: usize) -> Result<(String, Vec<u8>), String> {
+async fn read_file(
+    mut payload: Multipart,
+    limit: usize,
+) -> Result<(String, Vec<u8>), AttachmentProblem> {
     let mut found = None;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| "The upload could not be read; try again.".to_owned())?;
+        let mut field = field.map_err(|_| AttachmentProblem::Unreadable)?;
         let is_file = field.name() == Some("file");
         let file_name = field
             .content_disposition()
@@ -121,12 +166,11 @@ async fn read_file(mut payload: Multipart, limit: usize) -> Result<(String, Vec<
             .unwrap_or_default();
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| "The upload was cut off; try again.".to_owned())?;
+            let chunk = chunk.map_err(|_| AttachmentProblem::CutOff)?;
             if data.len() + chunk.len() > limit {
-                return Err(format!(
-                    "The file is larger than the limit of {}.",
-                    human_size(i64::try_from(limit).unwrap_or(i64::MAX))
-                ));
+                return Err(AttachmentProblem::TooLarge {
+                    limit: human_size(i64::try_from(limit).unwrap_or(i64::MAX)),
+                });
             }
             data.extend_from_slice(&chunk);
         }
@@ -136,7 +180,7 @@ async fn read_file(mut payload: Multipart, limit: usize) -> Result<(String, Vec<
     }
     match found {
         Some((name, data)) if !name.is_empty() && !data.is_empty() => Ok((name, data)),
-        _ => Err("Choose a file to attach; none was sent, or it was empty.".into()),
+        _ => Err(AttachmentProblem::Missing),
     }
 }
 
@@ -160,9 +204,10 @@ pub async fn upload(
         });
     let (file_name, content, content_type) = match checked {
         Ok(checked) => checked,
-        Err(message) => {
-            let errors = HashMap::from([("attachment".to_owned(), message)]);
-            return case_page(page, &current, &state, id, HashMap::new(), errors).await;
+        Err(problem) => {
+            let mut errors = FieldErrors::new();
+            errors.add_problem(&problem);
+            return case_page(page, &current, &state, id, Typed::default(), errors).await;
         }
     };
     let data_dir = state.config.data_dir.clone();
@@ -172,25 +217,17 @@ pub async fn upload(
         .map_err(|e| AppError::Internal(format!("attachment: {e}")))?;
     let sha = hex::encode(Sha256::digest(&content));
     let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
-    let actor = current.actor(&req);
-    let now = state.config.clock.now();
-    let (row_key, row_name) = (key.clone(), file_name.clone());
+    let ctx = Context::new(&state.config, current.actor(&req));
+    let record = NewAttachment {
+        file_name: file_name.clone(),
+        content_type,
+        size_bytes: size,
+        storage_key: key.clone(),
+        sha256: sha,
+    };
     let saved = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            diesel::insert_into(gatt::table)
-                .values((
-                    gatt::grievance_id.eq(id),
-                    gatt::file_name.eq(&row_name),
-                    gatt::content_type.eq(content_type),
-                    gatt::size_bytes.eq(size),
-                    gatt::storage_key.eq(&row_key),
-                    gatt::sha256.eq(&sha),
-                    gatt::uploaded_by.eq(actor.user_id),
-                    gatt::uploaded_by_label.eq(&actor.label),
-                    gatt::uploaded_at.eq(now),
-                ))
-                .execute(conn)?;
-            Ok::<_, AppError>(())
+            Ok::<_, AppError>(stored::add(conn, &ctx, id, &record)?)
         })
     })
     .await;
@@ -215,13 +252,13 @@ pub async fn download(
 ) -> Result<HttpResponse, AppError> {
     let (id, attachment) = path.into_inner();
     let user = current.user.clone();
-    let (file_name, content_type, key) = db(&state, move |conn| {
+    let stored::StoredFile {
+        file_name,
+        content_type,
+        storage_key: key,
+    } = db(&state, move |conn| {
         access(conn, &user, id)?;
-        Ok(gatt::table
-            .find(attachment)
-            .filter(gatt::grievance_id.eq(id))
-            .select((gatt::file_name, gatt::content_type, gatt::storage_key))
-            .first::<(String, String, String)>(conn)?)
+        Ok(stored::stored(conn, id, attachment)?)
     })
     .await?;
     let path = folder(&state.config.data_dir).join(&key);
@@ -256,11 +293,13 @@ mod tests {
         assert!(
             check_kind("evil.pdf", b"MZ\x90\x00")
                 .unwrap_err()
+                .to_string()
                 .contains("does not hold")
         );
         assert!(
             check_kind("run.exe", b"MZ")
                 .unwrap_err()
+                .to_string()
                 .contains("not a kind of file")
         );
         assert!(check_kind("noext", b"hello").is_err());

@@ -5,12 +5,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use diesel::prelude::*;
 
-use super::pages::{CaseLine, lines_for};
-use super::store::GrievanceRow;
+use super::pages::{CaseLine, Urgency, lines_for};
+use super::store::reads;
 use crate::auth::StewardUser;
-use crate::db::schema::grievances as g;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::Role;
@@ -39,11 +37,7 @@ pub async fn board(
     let user_id = current.user.id;
     let today = state.config.today();
     let lines = db(&state, move |conn| {
-        let mut query = g::table.filter(g::status.eq("open")).into_boxed();
-        if !everyone {
-            query = query.filter(g::steward_id.eq(user_id));
-        }
-        let mut rows: Vec<GrievanceRow> = query.select(GrievanceRow::as_select()).load(conn)?;
+        let mut rows = reads::open(conn, (!everyone).then_some(user_id))?;
         // Cases without a deadline (waiting on an award) go last.
         rows.sort_by_key(|r| (r.due_on.is_none(), r.due_on, r.id));
         Ok(lines_for(conn, rows, today)?)
@@ -52,9 +46,9 @@ pub async fn board(
     let (mut overdue, mut soon, mut later) = (Vec::new(), Vec::new(), Vec::new());
     for line in lines {
         match line.urgency {
-            "overdue" => overdue.push(line),
-            "soon" => soon.push(line),
-            _ => later.push(line),
+            Urgency::Overdue => overdue.push(line),
+            Urgency::Soon => soon.push(line),
+            Urgency::Later => later.push(line),
         }
     }
     render(

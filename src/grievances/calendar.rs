@@ -7,31 +7,13 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
-/// How a limit is counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayCount {
-    /// Every day counts.
-    Calendar,
-    /// Weekends and holidays do not count.
-    Business,
-}
-
-impl DayCount {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Calendar => "calendar",
-            Self::Business => "business",
-        }
-    }
-
-    /// Reads a stored name.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "calendar" => Some(Self::Calendar),
-            "business" => Some(Self::Business),
-            _ => None,
-        }
+crate::db::text_enum::text_enum! {
+    /// How a limit is counted.
+    pub enum DayCount {
+        /// Every day counts.
+        Calendar = "calendar",
+        /// Weekends and holidays do not count.
+        Business = "business",
     }
 }
 

@@ -5,6 +5,9 @@
 use chrono::NaiveDate;
 
 use super::calendar::{self, DayCount, Deadline, UnitHolidays};
+use super::states::{Act, ClockStart, Phase, Status};
+use crate::clock::long_date;
+use crate::forms::FieldProblem;
 
 /// One step of a unit's grievance procedure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,155 +48,6 @@ impl Procedure {
     }
 }
 
-/// Where a case stands within its step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Filed or appealed at this step; management's answer is awaited.
-    AwaitingResponse,
-    /// Management answered; the union decides whether to appeal.
-    AwaitingAppeal,
-    /// Settled, withdrawn, denied, won or decided by award.
-    Closed,
-}
-
-impl Phase {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AwaitingResponse => "awaiting_response",
-            Self::AwaitingAppeal => "awaiting_appeal",
-            Self::Closed => "closed",
-        }
-    }
-
-    /// Reads a stored name.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "awaiting_response" => Some(Self::AwaitingResponse),
-            "awaiting_appeal" => Some(Self::AwaitingAppeal),
-            "closed" => Some(Self::Closed),
-            _ => None,
-        }
-    }
-}
-
-/// Every act on a case's timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Act {
-    /// The grievance was filed.
-    Filed,
-    /// A steward was assigned.
-    Assigned,
-    /// A step meeting with management took place.
-    MeetingHeld,
-    /// Management answered at this step.
-    ResponseReceived,
-    /// The union appealed to the next step.
-    Appealed,
-    /// The union demanded arbitration.
-    ArbitrationDemanded,
-    /// Settled, with terms.
-    Settled,
-    /// Withdrawn by the union.
-    Withdrawn,
-    /// Denied, and not taken further.
-    Denied,
-    /// Won at a step.
-    Won,
-    /// An arbitrator's award.
-    Award,
-    /// A deadline moved by mutual agreement.
-    Extended,
-    /// Marked (or unmarked) as a continuing violation.
-    ContinuingViolation,
-}
-
-impl Act {
-    /// The acts a steward records from the case page, in the order offered.
-    pub const RECORDABLE: [Act; 9] = [
-        Act::MeetingHeld,
-        Act::ResponseReceived,
-        Act::Appealed,
-        Act::ArbitrationDemanded,
-        Act::Settled,
-        Act::Won,
-        Act::Denied,
-        Act::Withdrawn,
-        Act::Award,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Filed => "filed",
-            Self::Assigned => "assigned",
-            Self::MeetingHeld => "meeting_held",
-            Self::ResponseReceived => "response_received",
-            Self::Appealed => "appealed",
-            Self::ArbitrationDemanded => "arbitration_demanded",
-            Self::Settled => "settled",
-            Self::Withdrawn => "withdrawn",
-            Self::Denied => "denied",
-            Self::Won => "won",
-            Self::Award => "award",
-            Self::Extended => "extended",
-            Self::ContinuingViolation => "continuing_violation",
-        }
-    }
-
-    /// What people read on the timeline.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Filed => "Filed",
-            Self::Assigned => "Steward assigned",
-            Self::MeetingHeld => "Meeting held",
-            Self::ResponseReceived => "Management's response received",
-            Self::Appealed => "Appealed",
-            Self::ArbitrationDemanded => "Arbitration demanded",
-            Self::Settled => "Settled",
-            Self::Withdrawn => "Withdrawn",
-            Self::Denied => "Denied",
-            Self::Won => "Won",
-            Self::Award => "Arbitration award",
-            Self::Extended => "Deadline extended",
-            Self::ContinuingViolation => "Continuing violation",
-        }
-    }
-
-    /// Reads a stored name.
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::Filed,
-            Self::Assigned,
-            Self::MeetingHeld,
-            Self::ResponseReceived,
-            Self::Appealed,
-            Self::ArbitrationDemanded,
-            Self::Settled,
-            Self::Withdrawn,
-            Self::Denied,
-            Self::Won,
-            Self::Award,
-            Self::Extended,
-            Self::ContinuingViolation,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == raw)
-    }
-
-    /// The status a closing act leaves the case in.
-    pub fn closes_as(self) -> Option<&'static str> {
-        match self {
-            Self::Settled => Some("settled"),
-            Self::Withdrawn => Some("withdrawn"),
-            Self::Denied => Some("denied"),
-            Self::Won => Some("won"),
-            Self::Award => Some("award"),
-            _ => None,
-        }
-    }
-}
-
 /// The part of a case the rules look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct State {
@@ -203,12 +57,12 @@ pub struct State {
     pub phase: Phase,
     /// The date the phase's clock started (filed, appealed, meeting, response).
     pub since: NaiveDate,
-    /// What started it, for the explanation: "filed", "appealed".
-    pub since_reason: String,
+    /// What started it, for the explanation.
+    pub since_reason: ClockStart,
     /// The date it was filed; nothing can happen before it.
     pub filed_on: NaiveDate,
-    /// "open" or how it closed.
-    pub status: String,
+    /// Open, or how it closed.
+    pub status: Status,
 }
 
 /// What the next act is and when it is due.
@@ -243,7 +97,7 @@ pub fn next_deadline(state: &State, procedure: &Procedure) -> Option<NextDeadlin
                 step.response_days,
                 step.count,
                 state.since,
-                &state.since_reason,
+                state.since_reason.as_str(),
             );
             Some(NextDeadline {
                 act: format!("{}: management's response due", step.name),
@@ -264,7 +118,7 @@ pub fn next_deadline(state: &State, procedure: &Procedure) -> Option<NextDeadlin
                 next.filing_days,
                 next.count,
                 state.since,
-                &state.since_reason,
+                state.since_reason.as_str(),
             );
             let act = if next.arbitration {
                 format!("Demand arbitration ({})", next.name)
@@ -304,6 +158,70 @@ pub fn filing_lateness(
     Some((deadline, late))
 }
 
+/// Why an act does not fit the case, each beside the field it is about.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActRefusal {
+    /// Dated after today.
+    #[error("The date cannot be in the future.")]
+    InFuture,
+    /// The case is closed.
+    #[error("This grievance is closed ({status}); it cannot be {}.", past_tense(*.act))]
+    Closed {
+        /// How it closed.
+        status: Status,
+        /// What was tried.
+        act: Act,
+    },
+    /// Dated before the current phase began.
+    #[error("The date cannot be before {} ({reason}).", long_date(*.since))]
+    BeforePhase {
+        /// When the phase began.
+        since: NaiveDate,
+        /// What began it.
+        reason: ClockStart,
+    },
+    /// Filing, assignment, extensions and continuing violations have their
+    /// own forms.
+    #[error("That act is recorded with its own form.")]
+    OwnForm,
+    /// A meeting after management's answer.
+    #[error("Management has already answered at this step; record an appeal or an outcome.")]
+    AlreadyAnswered,
+    /// A second response at the same step.
+    #[error("Management's response at this step is already recorded.")]
+    ResponseRecorded,
+    /// An appeal from the last step.
+    #[error("{step} is the last step of the procedure; there is nothing to appeal to.")]
+    LastStep {
+        /// The current step's name.
+        step: String,
+    },
+    /// An appeal where the next step is arbitration.
+    #[error("The next step is {next}: record \"arbitration demanded\" instead.")]
+    DemandArbitration {
+        /// The next step's name.
+        next: String,
+    },
+    /// A demand for arbitration where the next step is not arbitration.
+    #[error("The next step is {next}, not arbitration: record an appeal.")]
+    AppealInstead {
+        /// The next step's name.
+        next: String,
+    },
+    /// An award before arbitration.
+    #[error("An award comes only at arbitration.")]
+    AwardBeforeArbitration,
+}
+
+impl FieldProblem for ActRefusal {
+    fn field(&self) -> &'static str {
+        match self {
+            Self::InFuture | Self::BeforePhase { .. } => "act_date",
+            _ => "act",
+        }
+    }
+}
+
 /// The case after `act` on `on`, or why the act does not fit.
 pub fn apply(
     state: &State,
@@ -311,86 +229,78 @@ pub fn apply(
     on: NaiveDate,
     today: NaiveDate,
     procedure: &Procedure,
-) -> Result<State, String> {
+) -> Result<State, ActRefusal> {
     if on > today {
-        return Err("The date cannot be in the future.".into());
+        return Err(ActRefusal::InFuture);
     }
     if state.phase == Phase::Closed {
-        return Err(format!(
-            "This grievance is closed ({}); it cannot be {}.",
-            state.status,
-            past_tense(act)
-        ));
+        return Err(ActRefusal::Closed {
+            status: state.status,
+            act,
+        });
     }
     if on < state.since {
-        return Err(format!(
-            "The date cannot be before {} ({}).",
-            crate::clock::long_date(state.since),
-            state.since_reason
-        ));
+        return Err(ActRefusal::BeforePhase {
+            since: state.since,
+            reason: state.since_reason,
+        });
     }
     let mut next = state.clone();
     match act {
         Act::Filed | Act::Assigned | Act::Extended | Act::ContinuingViolation => {
-            return Err("That act is recorded with its own form.".into());
+            return Err(ActRefusal::OwnForm);
         }
         Act::MeetingHeld => {
             if state.phase != Phase::AwaitingResponse {
-                return Err(
-                    "Management has already answered at this step; record an appeal or an outcome."
-                        .into(),
-                );
+                return Err(ActRefusal::AlreadyAnswered);
             }
             // Contracts count the response time from the step meeting.
             next.since = on;
-            next.since_reason = "meeting held".into();
+            next.since_reason = ClockStart::MeetingHeld;
         }
         Act::ResponseReceived => {
             if state.phase != Phase::AwaitingResponse {
-                return Err("Management's response at this step is already recorded.".into());
+                return Err(ActRefusal::ResponseRecorded);
             }
             next.phase = Phase::AwaitingAppeal;
             next.since = on;
-            next.since_reason = "response received".into();
+            next.since_reason = ClockStart::ResponseReceived;
         }
         Act::Appealed | Act::ArbitrationDemanded => {
             let Some(target) = procedure.step(state.step + 1) else {
-                return Err(format!(
-                    "{} is the last step of the procedure; there is nothing to appeal to.",
-                    procedure.step_name(state.step)
-                ));
+                return Err(ActRefusal::LastStep {
+                    step: procedure.step_name(state.step),
+                });
             };
             if target.arbitration && act == Act::Appealed {
-                return Err(format!(
-                    "The next step is {}: record \"arbitration demanded\" instead.",
-                    target.name
-                ));
+                return Err(ActRefusal::DemandArbitration {
+                    next: target.name.clone(),
+                });
             }
             if !target.arbitration && act == Act::ArbitrationDemanded {
-                return Err(format!(
-                    "The next step is {}, not arbitration: record an appeal.",
-                    target.name
-                ));
+                return Err(ActRefusal::AppealInstead {
+                    next: target.name.clone(),
+                });
             }
             next.step = target.position;
             next.phase = Phase::AwaitingResponse;
             next.since = on;
             next.since_reason = if target.arbitration {
-                "arbitration demanded".into()
+                ClockStart::ArbitrationDemanded
             } else {
-                "appealed".into()
+                ClockStart::Appealed
             };
         }
         Act::Award => {
             if !procedure.step(state.step).is_some_and(|s| s.arbitration) {
-                return Err("An award comes only at arbitration.".into());
+                return Err(ActRefusal::AwardBeforeArbitration);
             }
             next.phase = Phase::Closed;
-            next.status = "award".into();
+            next.status = Status::Award;
         }
         Act::Settled | Act::Withdrawn | Act::Denied | Act::Won => {
             next.phase = Phase::Closed;
-            next.status = act.closes_as().unwrap_or("closed").into();
+            next.status = act.closes_as().unwrap_or(Status::Settled);
         }
     }
     Ok(next)
@@ -405,6 +315,42 @@ fn past_tense(act: Act) -> &'static str {
         Act::Extended => "extended",
         _ => "changed",
     }
+}
+
+/// Why a deadline cannot move to the date asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtensionRefusal {
+    /// A closed case has no deadline.
+    #[error("This grievance is closed; there is no deadline to extend.")]
+    Closed,
+    /// Nothing is due.
+    #[error("This case has no deadline to extend.")]
+    NoDeadline,
+    /// An extension only moves a deadline later.
+    #[error("The new date must be after the current deadline, {}.", long_date(*.current))]
+    NotLater {
+        /// The deadline in force.
+        current: NaiveDate,
+    },
+}
+
+impl FieldProblem for ExtensionRefusal {
+    fn field(&self) -> &'static str {
+        "new_due"
+    }
+}
+
+/// The deadline an agreed extension to `new_due` replaces, or why it does
+/// not apply.
+pub fn extension(
+    current: Option<NaiveDate>,
+    new_due: NaiveDate,
+) -> Result<NaiveDate, ExtensionRefusal> {
+    let current = current.ok_or(ExtensionRefusal::NoDeadline)?;
+    if new_due <= current {
+        return Err(ExtensionRefusal::NotLater { current });
+    }
+    Ok(current)
 }
 
 #[cfg(test)]
@@ -439,9 +385,9 @@ mod tests {
             step: 1,
             phase: Phase::AwaitingResponse,
             since: on,
-            since_reason: "filed".into(),
+            since_reason: ClockStart::Filed,
             filed_on: on,
-            status: "open".into(),
+            status: Status::Open,
         }
     }
 
@@ -474,17 +420,16 @@ mod tests {
         assert_eq!(state.phase, Phase::AwaitingResponse);
         let state = apply(&state, Act::ResponseReceived, d(2026, 12, 10), today, &p).unwrap();
         assert_eq!(
-            apply(&state, Act::Appealed, d(2026, 12, 11), today, &p).unwrap_err(),
+            apply(&state, Act::Appealed, d(2026, 12, 11), today, &p)
+                .unwrap_err()
+                .to_string(),
             "The next step is Arbitration: record \"arbitration demanded\" instead."
         );
         let state = apply(&state, Act::ArbitrationDemanded, d(2026, 12, 11), today, &p).unwrap();
         assert_eq!(state.step, 3);
         assert_eq!(next_deadline(&state, &p), None, "no limit on an award");
         let state = apply(&state, Act::Award, d(2026, 12, 30), today, &p).unwrap();
-        assert_eq!(
-            (state.phase, state.status.as_str()),
-            (Phase::Closed, "award")
-        );
+        assert_eq!((state.phase, state.status), (Phase::Closed, Status::Award));
     }
 
     #[test]
@@ -500,7 +445,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            apply(&state, Act::Appealed, d(2026, 11, 6), today, &p).unwrap_err(),
+            apply(&state, Act::Appealed, d(2026, 11, 6), today, &p)
+                .unwrap_err()
+                .to_string(),
             "This grievance is closed (settled); it cannot be appealed."
         );
     }
@@ -513,11 +460,12 @@ mod tests {
         assert!(
             apply(&state, Act::Settled, d(2026, 11, 9), today, &p)
                 .unwrap_err()
+                .to_string()
                 .starts_with("The date cannot be before Tue 10 Nov 2026")
         );
         assert_eq!(
             apply(&state, Act::Settled, d(2026, 11, 23), today, &p).unwrap_err(),
-            "The date cannot be in the future."
+            ActRefusal::InFuture
         );
     }
 

@@ -6,10 +6,12 @@ use chrono::{Days, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::calendar::{DayCount, UnitHolidays};
-use super::case::{Act, Step};
-use super::store::{self, Filing, Outcome};
+use super::case::Step;
+use super::states::{Act, Kind};
+use super::store::{self, ActRecord, Filing, Outcome};
 use crate::audit::Actor;
 use crate::config::Config;
+use crate::context::Context;
 use crate::db::DbConnection;
 use crate::db::schema::{members, units, users};
 use crate::money::Cents;
@@ -261,11 +263,10 @@ pub fn fill(
         let filing = Filing {
             unit_id: unit,
             kind: if member_ids.len() > 1 {
-                "group"
+                Kind::Group
             } else {
-                "individual"
-            }
-            .into(),
+                Kind::Individual
+            },
             class_description: String::new(),
             incident_date: ago(case.incident_ago),
             articles: case.articles.iter().map(|a| (*a).to_owned()).collect(),
@@ -277,31 +278,33 @@ pub fn fill(
             member_ids,
             steward_id: steward.as_ref().map(|(id, _)| *id),
         };
-        let id = store::file(conn, config, &filing, &actor, now, ago(case.filed_ago))?;
+        // Each case is filed on its own day in the past and acted on
+        // since, by its steward (or the command line).
+        let acting = Context {
+            actor,
+            now,
+            today,
+            config: config.clone(),
+        };
+        let filing_day = Context {
+            today: ago(case.filed_ago),
+            ..acting.clone()
+        };
+        let id = store::file(conn, &filing_day, &filing)?.id;
         for (act, days, terms, back_pay) in case.acts {
-            let row: store::GrievanceRow = crate::db::schema::grievances::table
-                .find(id)
-                .select(store::GrievanceRow::as_select())
-                .first(conn)?;
-            let outcome = Outcome {
-                terms: (*terms).to_owned(),
-                back_pay: (*back_pay > 0).then_some(Cents(*back_pay)),
+            let row = store::lock(conn, id)?;
+            let record = ActRecord {
+                act: *act,
+                on: ago(*days),
+                detail: String::new(),
+                outcome: Outcome {
+                    terms: (*terms).to_owned(),
+                    back_pay: (*back_pay > 0).then_some(Cents(*back_pay)),
+                },
             };
-            let applied = store::record_act(
-                conn,
-                config,
-                &row,
-                *act,
-                ago(*days),
-                "",
-                &outcome,
-                &actor,
-                now,
-                today,
-            )?;
-            if let Err(message) = applied {
+            if let Err(refusal) = store::record_act(conn, &acting, &row, &record)? {
                 return Err(diesel::result::Error::QueryBuilderError(
-                    format!("demo grievance {id}: {message}").into(),
+                    format!("demo grievance {id}: {refusal}").into(),
                 ));
             }
         }

@@ -2,38 +2,25 @@
 //! group, or a class. Every field is checked before anything is written;
 //! the form comes back with what was typed and what to fix.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use diesel::prelude::*;
+use serde::Deserialize;
 
-use super::member_id_of;
+use super::states::Kind;
+use super::store::filing::{self as filing_store, Grievant};
 use super::store::{self, Filing};
 use crate::auth::CurrentUser;
-use crate::db::schema::{members, units};
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::forms::FieldErrors;
+use crate::forms::parse::past_date;
 use crate::state::AppState;
 use crate::users::Role;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
-
-/// The fields of the form, by name.
-const FIELDS: [&str; 10] = [
-    "grievants",
-    "kind",
-    "class_description",
-    "incident_date",
-    "articles",
-    "description",
-    "remedy",
-    "department",
-    "supervisor",
-    "continuing_violation",
-];
 
 const LONGEST_TEXT: usize = 20_000;
 
@@ -88,13 +75,129 @@ fn is_article_number(raw: &str) -> bool {
     numeric && letter_ok
 }
 
-/// The filing form.
+/// The filing form, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FilingForm {
+    /// Employee numbers, separated by commas or spaces (stewards only).
+    pub grievants: String,
+    pub kind: String,
+    pub class_description: String,
+    pub incident_date: String,
+    pub articles: String,
+    pub description: String,
+    pub remedy: String,
+    pub department: String,
+    pub supervisor: String,
+    /// Any value marks it.
+    pub continuing_violation: String,
+}
+
+/// The parts of a filing that need no database, checked.
+struct Checked {
+    kind: Kind,
+    incident_date: chrono::NaiveDate,
+    articles: Vec<String>,
+    /// The employee numbers named, without repeats.
+    numbers: Vec<String>,
+}
+
+impl FilingForm {
+    /// Checks every field; `on_behalf` for a steward filing for others.
+    fn check(
+        &self,
+        on_behalf: bool,
+        today: chrono::NaiveDate,
+        errors: &mut FieldErrors,
+    ) -> Option<Checked> {
+        let incident_date = errors.take(
+            "incident_date",
+            past_date(&self.incident_date, "incident date", today),
+        );
+        let articles = errors.take("articles", parse_articles(self.articles.trim()));
+        for (field, value, message) in [
+            ("description", &self.description, "Describe what happened."),
+            ("remedy", &self.remedy, "Say what remedy is sought."),
+            ("department", &self.department, "Enter the department."),
+        ] {
+            let value = value.trim();
+            if value.is_empty() {
+                errors.add(field, message);
+            } else if value.chars().count() > LONGEST_TEXT {
+                errors.add(field, format!("Keep this under {LONGEST_TEXT} characters."));
+            }
+        }
+        if self.supervisor.trim().len() > 200 {
+            errors.add(
+                "supervisor",
+                "Keep the supervisor's name under 200 characters.",
+            );
+        }
+        let kind = if on_behalf {
+            errors.take(
+                "kind",
+                self.kind
+                    .trim()
+                    .parse::<Kind>()
+                    .map_err(|_| "Choose individual, group or class.".to_owned()),
+            )
+        } else {
+            Some(Kind::Individual)
+        };
+        if kind == Some(Kind::Class) && self.class_description.trim().is_empty() {
+            errors.add(
+                "class_description",
+                "Describe the class of members this grievance is for.",
+            );
+        }
+        let numbers = if on_behalf {
+            let numbers = self.numbers();
+            match (kind, numbers.len()) {
+                (_, 0) => errors.add(
+                    "grievants",
+                    "Enter the employee number of at least one grievant.",
+                ),
+                (Some(Kind::Individual), n) if n > 1 => errors.add(
+                    "grievants",
+                    "An individual grievance names one member; choose a group grievance for several.",
+                ),
+                (Some(Kind::Group), 1) => errors.add(
+                    "grievants",
+                    "A group grievance names at least two members.",
+                ),
+                _ => {}
+            }
+            numbers
+        } else {
+            Vec::new()
+        };
+        Some(Checked {
+            kind: kind?,
+            incident_date: incident_date?,
+            articles: articles?,
+            numbers,
+        })
+    }
+
+    /// The employee numbers named, in order, each once.
+    fn numbers(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        self.grievants
+            .split([',', ';', ' ', '\n', '\r', '\t'])
+            .filter(|n| !n.is_empty() && seen.insert(*n))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// The filing form page.
 #[derive(Template)]
 #[template(path = "grievances/new.html")]
 pub struct NewPage {
     page: Page,
-    values: HashMap<String, String>,
-    errors: HashMap<String, String>,
+    form: FilingForm,
+    errors: FieldErrors,
+    kinds: [(&'static str, &'static str); 3],
     /// Stewards name the grievants; members file for themselves.
     on_behalf: bool,
     /// Set when a member's account is not linked to the roster.
@@ -102,12 +205,25 @@ pub struct NewPage {
 }
 
 impl NewPage {
-    fn value(&self, field: &str) -> &str {
-        self.values.get(field).map_or("", String::as_str)
-    }
-
-    fn error(&self, field: &str) -> &str {
-        self.errors.get(field).map_or("", String::as_str)
+    fn new(
+        page: Page,
+        form: FilingForm,
+        errors: FieldErrors,
+        on_behalf: bool,
+        unlinked: bool,
+    ) -> Self {
+        Self {
+            page,
+            form,
+            errors,
+            kinds: [
+                ("individual", "Individual: one member"),
+                ("group", "Group: several named members"),
+                ("class", "Class: everyone in a described class"),
+            ],
+            on_behalf,
+            unlinked,
+        }
     }
 }
 
@@ -120,65 +236,19 @@ pub async fn new_form(
     let on_behalf = current.user.can(Role::Steward);
     let user_id = current.user.id;
     let own = db(&state, move |conn| {
-        let Some(member_id) = member_id_of(conn, user_id)? else {
-            return Ok(None);
-        };
-        Ok(members::table
-            .find(member_id)
-            .select(members::department)
-            .first::<String>(conn)
-            .optional()?)
+        Ok(filing_store::own_department(conn, user_id)?)
     })
     .await?;
-    let mut values = HashMap::from([("kind".to_owned(), "individual".to_owned())]);
-    if let Some(department) = &own {
-        values.insert("department".into(), department.clone());
-    }
+    let unlinked = !on_behalf && own.is_none();
+    let form = FilingForm {
+        kind: Kind::Individual.to_string(),
+        department: own.unwrap_or_default(),
+        ..FilingForm::default()
+    };
     render(
         StatusCode::OK,
-        &NewPage {
-            page,
-            values,
-            errors: HashMap::new(),
-            on_behalf,
-            unlinked: !on_behalf && own.is_none(),
-        },
+        &NewPage::new(page, form, FieldErrors::new(), on_behalf, unlinked),
     )
-}
-
-/// A grievant's roster id, unit id and unit name.
-type Grievant = (i64, i64, String);
-
-/// The grievants a form names, each with their unit, or what is wrong.
-fn find_grievants(
-    conn: &mut crate::db::DbConnection,
-    numbers: &[String],
-) -> Result<Result<Vec<Grievant>, String>, AppError> {
-    let mut found = Vec::new();
-    for number in numbers {
-        let row: Option<(i64, i64, String)> = members::table
-            .inner_join(units::table)
-            .filter(members::employee_number.eq(number))
-            .select((members::id, members::unit_id, units::name))
-            .first(conn)
-            .optional()?;
-        match row {
-            Some(row) => found.push(row),
-            None => {
-                return Ok(Err(format!(
-                    "No one on the roster has employee number {number}."
-                )));
-            }
-        }
-    }
-    if let Some((_, first_unit, first_name)) = found.first().cloned()
-        && let Some((_, _, other)) = found.iter().find(|(_, unit, _)| *unit != first_unit)
-    {
-        return Ok(Err(format!(
-            "All grievants must be in one unit: the list mixes {first_name} and {other}."
-        )));
-    }
-    Ok(Ok(found))
 }
 
 /// `POST /grievances/new`.
@@ -187,149 +257,62 @@ pub async fn file(
     page: Page,
     current: CurrentUser,
     state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<FilingForm>,
 ) -> Result<HttpResponse, AppError> {
-    let values: HashMap<String, String> = form
-        .into_inner()
-        .into_iter()
-        .filter(|(k, _)| FIELDS.contains(&k.as_str()))
-        .collect();
-    let get = |name: &str| values.get(name).map_or("", |v| v.trim());
+    let form = form.into_inner();
     let on_behalf = current.user.can(Role::Steward);
-    let today = state.config.today();
-    let mut errors: HashMap<String, String> = HashMap::new();
-    let mut fail = |field: &str, message: String| {
-        errors.entry(field.to_owned()).or_insert(message);
-    };
-
-    let incident_date =
-        crate::forms::parse::past_date(get("incident_date"), "incident date", today)
-            .map_err(|m| fail("incident_date", m))
-            .ok();
-    let articles = parse_articles(get("articles"))
-        .map_err(|m| fail("articles", m))
-        .ok();
-    for (field, message) in [
-        ("description", "Describe what happened."),
-        ("remedy", "Say what remedy is sought."),
-        ("department", "Enter the department."),
-    ] {
-        if get(field).is_empty() {
-            fail(field, message.into());
-        } else if get(field).chars().count() > LONGEST_TEXT {
-            fail(field, format!("Keep this under {LONGEST_TEXT} characters."));
-        }
-    }
-    if get("supervisor").len() > 200 {
-        fail(
-            "supervisor",
-            "Keep the supervisor's name under 200 characters.".into(),
-        );
-    }
-    let kind = if on_behalf { get("kind") } else { "individual" };
-    if !matches!(kind, "individual" | "group" | "class") {
-        fail("kind", "Choose individual, group or class.".into());
-    }
-    if kind == "class" && get("class_description").is_empty() {
-        fail(
-            "class_description",
-            "Describe the class of members this grievance is for.".into(),
-        );
-    }
-    let numbers: Vec<String> = if on_behalf {
-        let mut numbers: Vec<String> = get("grievants")
-            .split([',', ';', ' ', '\n', '\r', '\t'])
-            .filter(|n| !n.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        numbers.retain(|n| seen.insert(n.clone()));
-        match (kind, numbers.len()) {
-            (_, 0) => fail(
-                "grievants",
-                "Enter the employee number of at least one grievant.".into(),
-            ),
-            ("individual", n) if n > 1 => fail(
-                "grievants",
-                "An individual grievance names one member; choose a group grievance for several."
-                    .into(),
-            ),
-            ("group", 1) => fail(
-                "grievants",
-                "A group grievance names at least two members.".into(),
-            ),
-            _ => {}
-        }
-        numbers
-    } else {
-        Vec::new()
-    };
+    let ctx = Context::new(&state.config, current.actor(&req));
+    let mut errors = FieldErrors::new();
+    let checked = form.check(on_behalf, ctx.today, &mut errors);
 
     let user_id = current.user.id;
-    let numbers_for_lookup = numbers.clone();
+    let numbers = checked
+        .as_ref()
+        .map(|c| c.numbers.clone())
+        .unwrap_or_else(|| form.numbers());
     let grievants = db(&state, move |conn| {
         if on_behalf {
-            return find_grievants(conn, &numbers_for_lookup);
+            return Ok(filing_store::grievants_by_number(conn, &numbers)?);
         }
-        let Some(member_id) = member_id_of(conn, user_id)? else {
-            return Ok(Err(
-                "Your account is not linked to a roster entry, so a steward must file for you."
-                    .to_owned(),
-            ));
-        };
-        let unit: (i64, String) = members::table
-            .inner_join(units::table)
-            .filter(members::id.eq(member_id))
-            .select((members::unit_id, units::name))
-            .first(conn)?;
-        Ok(Ok(vec![(member_id, unit.0, unit.1)]))
+        Ok(filing_store::own_grievant(conn, user_id)?.map(|g| vec![g]))
     })
     .await?;
-    let grievants = grievants.map_err(|m| fail("grievants", m)).ok();
+    let grievants: Option<Vec<Grievant>> = match grievants {
+        Ok(found) => Some(found),
+        Err(problem) => {
+            errors.add_problem(&problem);
+            None
+        }
+    };
 
-    let (Some(incident_date), Some(articles), Some(grievants), true) =
-        (incident_date, articles, grievants, errors.is_empty())
-    else {
+    let (Some(checked), Some(grievants), true) = (checked, grievants, errors.is_empty()) else {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &NewPage {
-                page,
-                values,
-                errors,
-                on_behalf,
-                unlinked: false,
-            },
+            &NewPage::new(page, form, errors, on_behalf, false),
         );
     };
     let filing = Filing {
-        unit_id: grievants.first().map_or(0, |g| g.1),
-        kind: kind.to_owned(),
-        class_description: get("class_description").to_owned(),
-        incident_date,
-        articles,
-        description: get("description").to_owned(),
-        remedy: get("remedy").to_owned(),
-        department: get("department").to_owned(),
-        supervisor: get("supervisor").to_owned(),
-        continuing_violation: !get("continuing_violation").is_empty(),
-        member_ids: grievants.iter().map(|g| g.0).collect(),
+        unit_id: grievants.first().map_or(0, |g| g.unit_id),
+        kind: checked.kind,
+        class_description: form.class_description.trim().to_owned(),
+        incident_date: checked.incident_date,
+        articles: checked.articles,
+        description: form.description.trim().to_owned(),
+        remedy: form.remedy.trim().to_owned(),
+        department: form.department.trim().to_owned(),
+        supervisor: form.supervisor.trim().to_owned(),
+        continuing_violation: !form.continuing_violation.trim().is_empty(),
+        member_ids: grievants.iter().map(|g| g.member_id).collect(),
         steward_id: on_behalf.then_some(user_id),
     };
-    let actor = current.actor(&req);
-    let now = state.config.clock.now();
-    let config = state.config.clone();
-    let (id, late_days) = db(&state, move |conn| {
+    let filed = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let id = store::file(conn, &config, &filing, &actor, now, today)?;
-            let late: i32 = crate::db::schema::grievances::table
-                .find(id)
-                .select(crate::db::schema::grievances::late_days)
-                .first(conn)?;
-            Ok::<_, AppError>((id, late))
+            Ok::<_, AppError>(store::file(conn, &ctx, &filing)?)
         })
     })
     .await?;
     state.mail_waker.wake();
+    let (id, late_days) = (filed.id, filed.late_days);
     let message = if late_days > 0 {
         format!(
             "Grievance {} filed. It is {late_days} days past the contractual limit, so it is flagged as late.",

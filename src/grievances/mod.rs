@@ -2,6 +2,10 @@
 //! (timeline, notes, attachments, extensions, outcome), the deadline board,
 //! reminders and reports.
 //!
+//! `case` holds the rules (pure), `states` the words a case stores, `store`
+//! every query, and the handler modules (`filing`, `pages`, `attachments`,
+//! `board`, `reports`, `procedure_pages`) parse forms and render pages.
+//!
 //! Who may see a case is decided in one place, [`access`]: its grievants,
 //! its assigned steward, chief stewards and officers. Anyone else gets the
 //! same 404 as for a case that does not exist.
@@ -16,12 +20,10 @@ pub mod notices;
 pub mod pages;
 pub mod procedure_pages;
 pub mod reports;
+pub mod states;
 pub mod store;
 
-use diesel::prelude::*;
-
 use crate::db::DbConnection;
-use crate::db::schema::{grievances, grievants};
 use crate::error::AppError;
 use crate::users::{Role, User};
 use store::GrievanceRow;
@@ -53,27 +55,17 @@ pub fn access(
     user: &User,
     id: i64,
 ) -> Result<(GrievanceRow, Access), AppError> {
-    let row: GrievanceRow = grievances::table
-        .find(id)
-        .select(GrievanceRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+    let row = store::find(conn, id)?.ok_or(AppError::NotFound)?;
     if user.can(Role::ChiefSteward) {
         return Ok((row, Access::Chief));
     }
     if user.can(Role::Steward) && row.steward_id == Some(user.id) {
         return Ok((row, Access::Steward));
     }
-    if let Some(member_id) = member_id_of(conn, user.id)? {
-        let named: i64 = grievants::table
-            .filter(grievants::grievance_id.eq(id))
-            .filter(grievants::member_id.eq(member_id))
-            .count()
-            .get_result(conn)?;
-        if named > 0 {
-            return Ok((row, Access::Grievant));
-        }
+    if let Some(member_id) = member_id_of(conn, user.id)?
+        && store::names_grievant(conn, id, member_id)?
+    {
+        return Ok((row, Access::Grievant));
     }
     Err(AppError::NotFound)
 }

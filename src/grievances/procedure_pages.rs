@@ -7,16 +7,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
-use diesel::prelude::*;
+use serde::Deserialize;
 
 use super::calendar::{self, DayCount, UnitHolidays};
 use super::case::Step;
-use super::store;
+use super::store::{self, procedures};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
-use crate::db::schema::units;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::forms::FieldErrors;
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
@@ -36,6 +36,16 @@ pub struct StepRow {
     pub arbitration: bool,
 }
 
+impl StepRow {
+    /// The name of this row's field `what`: "filing_2".
+    pub fn id(&self, what: &str) -> String {
+        format!("{what}_{}", self.index)
+    }
+}
+
+/// How a step's limits may be counted, as the form offers them.
+const COUNTS: [(&str, &str); 2] = [("business", "business days"), ("calendar", "calendar days")];
+
 /// The form.
 #[derive(Template)]
 #[template(path = "grievances/procedure.html")]
@@ -45,17 +55,22 @@ pub struct ProcedurePage {
     unit_name: String,
     rows: Vec<StepRow>,
     holidays: String,
-    errors: HashMap<String, String>,
+    errors: FieldErrors,
     federal: Vec<(String, &'static str)>,
 }
 
 impl ProcedurePage {
-    fn error(&self, field: &str) -> &str {
-        self.errors.get(field).map_or("", String::as_str)
+    fn row_error(&self, index: &usize) -> &str {
+        self.errors.get(&format!("step_{index}"))
     }
 
-    fn row_error(&self, index: &usize) -> &str {
-        self.error(&format!("step_{index}"))
+    /// The problem with field `what` of `row`, or "".
+    fn field_error(&self, row: &StepRow, what: &str) -> &str {
+        self.errors.get(&row.id(what))
+    }
+
+    fn counts(&self) -> &'static [(&'static str, &'static str)] {
+        &COUNTS
     }
 }
 
@@ -93,10 +108,10 @@ async fn show_form(
     unit_id: i64,
     rows: Option<Vec<StepRow>>,
     holidays: Option<String>,
-    errors: HashMap<String, String>,
+    errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let (unit_name, procedure) = db(state, move |conn| {
-        let name: String = units::table.find(unit_id).select(units::name).first(conn)?;
+        let name = procedures::unit_name(conn, unit_id)?;
         Ok((name, store::procedure(conn, unit_id)?))
     })
     .await?;
@@ -132,12 +147,20 @@ pub async fn form(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    show_form(page, &state, id.into_inner(), None, None, HashMap::new()).await
+    show_form(
+        page,
+        &state,
+        id.into_inner(),
+        None,
+        None,
+        FieldErrors::new(),
+    )
+    .await
 }
 
 /// Checks the typed rows: the steps, or errors by field.
-pub fn check_steps(rows: &[StepRow]) -> Result<Vec<Step>, HashMap<String, String>> {
-    let mut errors = HashMap::new();
+pub fn check_steps(rows: &[StepRow]) -> Result<Vec<Step>, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let mut steps = Vec::new();
     for row in rows.iter().filter(|r| !r.name.trim().is_empty()) {
         let days = |raw: &str, what: &str| -> Result<u32, String> {
@@ -152,48 +175,44 @@ pub fn check_steps(rows: &[StepRow]) -> Result<Vec<Step>, HashMap<String, String
                     )
                 })
         };
-        let checked = days(&row.filing_days, "filing or appeal limit")
-            .and_then(|filing| Ok((filing, days(&row.response_days, "response limit")?)));
-        let count = DayCount::parse(&row.count);
-        match (checked, count) {
-            (Ok((filing, response)), Some(count)) => steps.push(Step {
+        // Every field is checked, so a row with two bad limits shows both.
+        let filing = errors.take(
+            &row.id("filing"),
+            days(&row.filing_days, "filing or appeal limit"),
+        );
+        let response = errors.take(
+            &row.id("response"),
+            days(&row.response_days, "response limit"),
+        );
+        let count = errors.take(
+            &row.id("count"),
+            row.count
+                .parse::<DayCount>()
+                .map_err(|_| "Choose calendar or business days.".to_owned()),
+        );
+        if let (Some(filing_days), Some(response_days), Some(count)) = (filing, response, count) {
+            steps.push(Step {
                 position: i32::try_from(steps.len() + 1).unwrap_or(i32::MAX),
                 name: row.name.trim().to_owned(),
-                filing_days: filing,
-                response_days: response,
+                filing_days,
+                response_days,
                 count,
                 arbitration: row.arbitration,
-            }),
-            (Err(message), _) => {
-                errors.insert(format!("step_{}", row.index), message);
-            }
-            (_, None) => {
-                errors.insert(
-                    format!("step_{}", row.index),
-                    "Choose calendar or business days.".to_owned(),
-                );
-            }
+            });
         }
     }
     if steps.is_empty() && errors.is_empty() {
-        errors.insert(
-            "step_1".into(),
-            "A procedure needs at least one step.".into(),
-        );
+        errors.add("step_1", "A procedure needs at least one step.");
     }
     if let Some(pos) = steps.iter().position(|s| s.arbitration)
         && (pos + 1 != steps.len() || pos == 0)
     {
-        errors.insert(
-            "step_1".into(),
-            "Arbitration must be the last step, after at least one other.".into(),
+        errors.add(
+            "step_1",
+            "Arbitration must be the last step, after at least one other.",
         );
     }
-    if errors.is_empty() {
-        Ok(steps)
-    } else {
-        Err(errors)
-    }
+    errors.into_result(|| steps)
 }
 
 /// Reads "2026-11-27 Day after Thanksgiving" lines.
@@ -224,6 +243,35 @@ pub fn parse_holidays(raw: &str) -> Result<UnitHolidays, String> {
     Ok(holidays)
 }
 
+/// The procedure form: `name_N`, `filing_N`, `response_N`, `count_N` and
+/// `arbitration_N` for each row N, and the holidays.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProcedureForm {
+    /// One a line.
+    #[serde(default)]
+    pub holidays: String,
+    /// The step rows' fields, by name.
+    #[serde(flatten)]
+    pub steps: HashMap<String, String>,
+}
+
+impl ProcedureForm {
+    /// The step rows as typed; a field not sent is empty.
+    pub fn rows(&self) -> Vec<StepRow> {
+        let get = |name: String| self.steps.get(&name).cloned().unwrap_or_default();
+        (1..=ROWS)
+            .map(|index| StepRow {
+                index,
+                name: get(format!("name_{index}")),
+                filing_days: get(format!("filing_{index}")),
+                response_days: get(format!("response_{index}")),
+                count: get(format!("count_{index}")),
+                arbitration: !get(format!("arbitration_{index}")).is_empty(),
+            })
+            .collect()
+    }
+}
+
 /// `POST /officer/units/{id}/procedure`.
 pub async fn save(
     req: HttpRequest,
@@ -231,21 +279,12 @@ pub async fn save(
     OfficerUser(officer): OfficerUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<ProcedureForm>,
 ) -> Result<HttpResponse, AppError> {
     let unit_id = id.into_inner();
-    let get = |name: String| form.get(&name).cloned().unwrap_or_default();
-    let rows: Vec<StepRow> = (1..=ROWS)
-        .map(|index| StepRow {
-            index,
-            name: get(format!("name_{index}")),
-            filing_days: get(format!("filing_{index}")),
-            response_days: get(format!("response_{index}")),
-            count: get(format!("count_{index}")),
-            arbitration: !get(format!("arbitration_{index}")).is_empty(),
-        })
-        .collect();
-    let holidays_raw = get("holidays".into());
+    let form = form.into_inner();
+    let rows = form.rows();
+    let holidays_raw = form.holidays.clone();
     let steps = check_steps(&rows);
     let holidays = parse_holidays(&holidays_raw);
     let (steps, holidays) = match (steps, holidays) {
@@ -253,7 +292,7 @@ pub async fn save(
         (steps, holidays) => {
             let mut errors = steps.err().unwrap_or_default();
             if let Err(message) = holidays {
-                errors.insert("holidays".into(), message);
+                errors.add("holidays", message);
             }
             return show_form(
                 page,
@@ -283,7 +322,7 @@ pub async fn save(
         .join(", ");
     db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let unit: String = units::table.find(unit_id).select(units::name).first(conn)?;
+            let unit = procedures::unit_name(conn, unit_id)?;
             store::save_procedure(conn, unit_id, &steps, &holidays)?;
             audit::record(
                 conn,
@@ -338,7 +377,7 @@ mod tests {
     fn bad_limits_and_misplaced_arbitration_are_named() {
         let errors = check_steps(&[row(1, "Step 1", "ten", "10", false)]).unwrap_err();
         assert_eq!(
-            errors["step_1"],
+            errors.get("filing_1"),
             "Step 1: the filing or appeal limit must be a number of days from 0 to 365."
         );
         let errors = check_steps(&[
@@ -346,7 +385,19 @@ mod tests {
             row(2, "Step 2", "10", "10", false),
         ])
         .unwrap_err();
-        assert!(errors["step_1"].starts_with("Arbitration must be the last step"));
+        assert!(
+            errors
+                .get("step_1")
+                .starts_with("Arbitration must be the last step")
+        );
+    }
+
+    #[test]
+    fn every_bad_field_of_a_step_is_named() {
+        let errors = check_steps(&[row(1, "Step 1", "\u{2212}3", "ten", false)]).unwrap_err();
+        assert_eq!(errors.count(), 2, "{errors:?}");
+        assert!(errors.get("filing_1").contains("filing or appeal limit"));
+        assert!(errors.get("response_1").contains("response limit"));
     }
 
     #[test]

@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, HashMap};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use diesel::prelude::*;
+use diesel::QueryResult;
 
-use super::store::{self, GrievanceRow};
+use super::case::Procedure;
+use super::store::{self, reads};
 use crate::auth::ChiefStewardUser;
 use crate::db::DbConnection;
-use crate::db::schema::{grievance_articles as ga, grievances as g, grievants, units};
 use crate::error::AppError;
 use crate::money::Cents;
 use crate::state::AppState;
@@ -60,14 +60,8 @@ fn counted(map: BTreeMap<String, usize>) -> Vec<(String, usize)> {
 
 /// Computes the figures over every case.
 pub fn figures(conn: &mut DbConnection) -> QueryResult<Figures> {
-    let rows: Vec<GrievanceRow> = g::table.select(GrievanceRow::as_select()).load(conn)?;
-    let articles: Vec<(i64, String)> = ga::table
-        .select((ga::grievance_id, ga::article))
-        .load(conn)?;
-    let mut articles_of: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, article) in articles {
-        articles_of.entry(id).or_default().push(article);
-    }
+    let rows = reads::every(conn)?;
+    let articles_of = reads::articles_by_case(conn)?;
     let mut procedures = HashMap::new();
     // Steps are listed in procedure order: (position, name) keys.
     let mut by_step: BTreeMap<(i32, String), usize> = BTreeMap::new();
@@ -83,9 +77,7 @@ pub fn figures(conn: &mut DbConnection) -> QueryResult<Figures> {
             }
             let step = procedures
                 .get(&row.unit_id)
-                .map_or_else(String::new, |p: &super::case::Procedure| {
-                    p.step_name(row.step_position)
-                });
+                .map_or_else(String::new, |p: &Procedure| p.step_name(row.step_position));
             *by_step.entry((row.step_position, step)).or_insert(0) += 1;
             for article in articles_of.get(&row.id).into_iter().flatten() {
                 *by_article.entry(article.clone()).or_insert(0) += 1;
@@ -93,9 +85,7 @@ pub fn figures(conn: &mut DbConnection) -> QueryResult<Figures> {
             *by_department.entry(row.department.clone()).or_insert(0) += 1;
         } else {
             figures.resolved += 1;
-            *outcomes
-                .entry(super::pages::status_label(&row.status).to_owned())
-                .or_insert(0) += 1;
+            *outcomes.entry(row.status.label().to_owned()).or_insert(0) += 1;
             figures.back_pay.0 += row.back_pay_cents.unwrap_or(0);
             if let Some(resolved) = row.resolved_on {
                 durations.push((resolved - row.filed_on).num_days());
@@ -169,30 +159,10 @@ pub async fn export(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (rows, unit_names, articles, counts, procedures) = db(&state, |conn| {
-        let rows: Vec<GrievanceRow> = g::table
-            .order(g::id.asc())
-            .select(GrievanceRow::as_select())
-            .load(conn)?;
-        let unit_names: HashMap<i64, String> = units::table
-            .select((units::id, units::name))
-            .load::<(i64, String)>(conn)?
-            .into_iter()
-            .collect();
-        let mut articles: HashMap<i64, Vec<String>> = HashMap::new();
-        for (id, article) in ga::table
-            .order(ga::article.asc())
-            .select((ga::grievance_id, ga::article))
-            .load::<(i64, String)>(conn)?
-        {
-            articles.entry(id).or_default().push(article);
-        }
-        let mut counts: HashMap<i64, usize> = HashMap::new();
-        for id in grievants::table
-            .select(grievants::grievance_id)
-            .load::<i64>(conn)?
-        {
-            *counts.entry(id).or_insert(0) += 1;
-        }
+        let rows = reads::every(conn)?;
+        let unit_names = reads::unit_names(conn)?;
+        let articles = reads::articles_by_case(conn)?;
+        let counts = reads::grievant_counts(conn)?;
         let mut procedures = HashMap::new();
         for unit in unit_names.keys() {
             procedures.insert(*unit, store::procedure(conn, *unit)?);
@@ -218,7 +188,7 @@ pub async fn export(
         let record = [
             row.number(),
             unit_names.get(&row.unit_id).cloned().unwrap_or_default(),
-            row.kind.clone(),
+            row.kind.to_string(),
             counts.get(&row.id).copied().unwrap_or(0).to_string(),
             row.incident_date.to_string(),
             row.filed_on.to_string(),
@@ -229,7 +199,7 @@ pub async fn export(
                 .unwrap_or_default(),
             row.department.clone(),
             step,
-            row.status.clone(),
+            row.status.to_string(),
             if row.continuing_violation {
                 "yes"
             } else {

@@ -9,10 +9,10 @@ use diesel::prelude::*;
 
 use crate::clock::long_date;
 use crate::config::Config;
-use crate::db::schema::{deadline_reminders as dr, grievances as g};
+use crate::db::schema::deadline_reminders as dr;
 use crate::db::{DbConnection, write_tx};
 use crate::grievances::notices;
-use crate::grievances::store::{self as case_store, number};
+use crate::grievances::store::{self as case_store, number, reads};
 
 /// Days before a deadline when the steward is reminded.
 pub const DAYS_BEFORE: [i32; 2] = [5, 1];
@@ -25,21 +25,17 @@ pub fn run_once(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let horizon = today + Days::new(5);
-    let due: Vec<(i64, Option<i64>, NaiveDate, String, String)> = g::table
-        .filter(g::status.eq("open"))
-        .filter(g::due_on.ge(today))
-        .filter(g::due_on.le(horizon))
-        .select((
-            g::id,
-            g::steward_id,
-            g::due_on.assume_not_null(),
-            g::due_act,
-            g::due_basis,
-        ))
-        .load(conn)?;
+    let due = reads::due_within(conn, today, horizon)?;
     let mut sent = 0;
-    for (id, steward, due_on, due_act, basis) in due {
-        let Some(steward) = steward else {
+    for reads::DueDeadline {
+        id,
+        steward_id,
+        due_on,
+        due_act,
+        due_basis: basis,
+    } in due
+    {
+        let Some(steward) = steward_id else {
             continue;
         };
         let left = i32::try_from((due_on - today).num_days()).unwrap_or(i32::MAX);
@@ -54,7 +50,7 @@ pub fn run_once(
             let row = case_store::lock(conn, id)?;
             let still_due =
                 row.is_open() && row.steward_id == Some(steward) && row.due_on == Some(due_on);
-            if !still_due || !carries_cases(conn, steward)? {
+            if !still_due || !case_store::carries_cases(conn, steward)? {
                 return Ok(0);
             }
             let claimed = claim(conn, id, due_on, days_before, steward, now)?;
@@ -85,19 +81,6 @@ pub fn run_once(
         })?;
     }
     Ok(sent)
-}
-
-/// True while the user is active and holds a steward's role or above.
-fn carries_cases(conn: &mut DbConnection, user_id: i64) -> QueryResult<bool> {
-    use crate::db::schema::{user_roles, users};
-    let count: i64 = users::table
-        .inner_join(user_roles::table)
-        .filter(users::id.eq(user_id))
-        .filter(users::active.eq(true))
-        .filter(user_roles::role.eq_any(["steward", "chief_steward", "officer"]))
-        .count()
-        .get_result(conn)?;
-    Ok(count > 0)
 }
 
 /// Records the reminder; false when some process already did.

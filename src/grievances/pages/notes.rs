@@ -1,0 +1,89 @@
+//! The note form: the union side chooses who reads a note; a grievant's
+//! notes are always shared.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::case_page::{Typed, case_page, done};
+use crate::auth::CurrentUser;
+use crate::context::Context;
+use crate::db::write_tx;
+use crate::error::AppError;
+use crate::forms::FieldErrors;
+use crate::grievances::Access;
+use crate::grievances::access;
+use crate::grievances::store::notes::{self, Note};
+use crate::state::AppState;
+use crate::web::db;
+use crate::web::layout::Page;
+
+/// The longest note kept.
+const LONGEST_NOTE: usize = 20_000;
+
+/// The note form, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NoteForm {
+    pub note_body: String,
+    /// "shared" or "private".
+    pub visibility: String,
+}
+
+impl NoteForm {
+    /// The note as `access` may write it, or what is wrong with it.
+    pub fn parse(&self, access: Access) -> Result<Note, FieldErrors> {
+        let body = self.note_body.trim();
+        let mut errors = FieldErrors::new();
+        if body.is_empty() {
+            errors.add("note_body", "Write the note before saving it.");
+        } else if body.chars().count() > LONGEST_NOTE {
+            errors.add("note_body", "Keep a note under 20,000 characters.");
+        }
+        errors.into_result(|| Note {
+            shared: !access.is_union_side() || self.visibility == "shared",
+            body: body.to_owned(),
+        })
+    }
+}
+
+/// `POST /grievances/{id}/notes`.
+pub async fn add_note(
+    req: HttpRequest,
+    page: Page,
+    current: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<NoteForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let user = current.user.clone();
+    let (_, access) = db(&state, move |conn| access(conn, &user, id)).await?;
+    let form = form.into_inner();
+    let note = match form.parse(access) {
+        Ok(note) => note,
+        Err(errors) => {
+            let typed = Typed {
+                note: form,
+                ..Typed::default()
+            };
+            return case_page(page, &current, &state, id, typed, errors).await;
+        }
+    };
+    let ctx = Context::new(&state.config, current.actor(&req));
+    let shared = note.shared;
+    db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            Ok::<_, AppError>(notes::add(conn, &ctx, id, &note)?)
+        })
+    })
+    .await?;
+    Ok(done(
+        &state,
+        id,
+        if shared {
+            "Note saved; the grievant can read it."
+        } else {
+            "Private note saved; only stewards and officers can read it."
+        },
+    ))
+}
