@@ -116,9 +116,9 @@ async fn show_form(
     })
     .await?;
     let year = state.config.today().year();
-    let federal = calendar::federal_holidays(year)
+    let federal = calendar::federal_holidays_observed_in(year)
         .into_iter()
-        .chain(calendar::federal_holidays(year + 1))
+        .chain(calendar::federal_holidays_observed_in(year + 1))
         .map(|(day, name)| (crate::clock::long_date(day), name))
         .collect();
     let status = if errors.is_empty() {
