@@ -8,9 +8,11 @@
 //! in each in one transaction, so their counts always match.
 
 pub mod admin;
+pub mod ballot_form;
 pub mod demo;
 pub mod notices;
 pub mod rules;
+pub mod states;
 pub mod store;
 pub mod voting;
 

@@ -4,10 +4,12 @@
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use unionhall::audit::Actor;
+use unionhall::context::Context;
 use unionhall::db::schema::{ballots, dues_rates, members, participation, units};
 use unionhall::db::write_tx;
 use unionhall::dues::rules::Rate;
 use unionhall::elections::rules::{PassRule, fingerprint};
+use unionhall::elections::states::QuestionKind;
 use unionhall::elections::store::{self, ElectionDraft, QuestionDraft};
 use unionhall::money::Cents;
 use unionhall::roster::{self, csv_import};
@@ -44,7 +46,7 @@ fn roster(app: &TestApp, n: usize) -> i64 {
 fn yes_no(text: &str, rule: PassRule) -> QuestionDraft {
     QuestionDraft {
         text: text.into(),
-        kind: "yes_no".into(),
+        kind: QuestionKind::YesNo,
         choices: vec!["Yes".into(), "No".into()],
         rule,
         dues: None,
@@ -77,7 +79,14 @@ fn open_election(app: &TestApp, unit: i64, questions: Vec<QuestionDraft>) -> i64
             now,
         )?;
         store::publish(c, id, now)?;
-        store::open(c, &app.config, id, now)?;
+        store::open(
+            c,
+            &Context {
+                now,
+                ..Context::command_line(&app.config)
+            },
+            id,
+        )?;
         Ok::<_, diesel::result::Error>(id)
     })
     .unwrap()
@@ -241,7 +250,18 @@ async fn nothing_stored_with_a_ballot_follows_the_voter_or_the_order_of_casting(
     {
         let now = app.config.clock.now();
         let mut conn = app.db();
-        write_tx(&mut conn, |c| store::close(c, &app.config, id, now, "test")).unwrap();
+        write_tx(&mut conn, |c| {
+            store::close(
+                c,
+                &Context {
+                    now,
+                    ..Context::command_line(&app.config)
+                },
+                id,
+                "test",
+            )
+        })
+        .unwrap();
     }
     let mut conn = app.db();
     let stored: Vec<String> = diesel::sql_query("SELECT tracking_code FROM ballots")
@@ -361,10 +381,16 @@ async fn no_count_is_shown_before_the_close_and_the_result_after() {
             .status,
         200
     );
-    // The clock passes the closing time: the next visit closes it.
+    // The clock passes the closing time: the clock job closes it.
     app.config
         .clock
         .advance(std::time::Duration::from_secs(2 * 3600));
+    unionhall::jobs::election_clock::advance_due(
+        &mut app.db(),
+        &app.config,
+        app.config.clock.now(),
+    )
+    .unwrap();
     // Sessions lapse after that long; sign in again.
     let member = voter(&app, 0).await;
     let officer = app.officer("olive2@example.org").await.0;
@@ -530,12 +556,28 @@ async fn a_dues_rate_is_adopted_only_when_its_question_passes() {
     };
     let now = app.config.clock.now();
     write_tx(&mut app.db(), |c| {
-        store::close(c, &app.config, failing, now, "test")
+        store::close(
+            c,
+            &Context {
+                now,
+                ..Context::command_line(&app.config)
+            },
+            failing,
+            "test",
+        )
     })
     .unwrap();
     assert_eq!(rates(), 0, "1 yes of 3 is no majority");
     write_tx(&mut app.db(), |c| {
-        store::close(c, &app.config, passing, now, "test")
+        store::close(
+            c,
+            &Context {
+                now,
+                ..Context::command_line(&app.config)
+            },
+            passing,
+            "test",
+        )
     })
     .unwrap();
     assert_eq!(rates(), 1, "2 yes of 3 adopts the rate");
