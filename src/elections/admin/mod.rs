@@ -20,7 +20,7 @@ use diesel::QueryResult;
 
 use super::local_time;
 use super::states::{Method, Phase, Status};
-use super::store::{self, ElectionRow, Question, casting::Turnout, roll::ChallengeLine};
+use super::store::{self, ElectionRow, Question, casting::Turnout, challenges::ChallengeLine};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
 use crate::context::Context;
@@ -113,7 +113,7 @@ pub async fn show(
             fingerprint: row.shown_fingerprint(phase, &roll),
             questions: store::questions(conn, id)?,
             roll_size: roll.len(),
-            challenges: store::roll::challenges(conn, id)?,
+            challenges: store::challenges::challenges(conn, id)?,
             turnout: store::turnout(conn, id)?,
             voters: if phase.has_turnout() {
                 store::voters(conn, id)?

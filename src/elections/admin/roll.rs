@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{act, back_with_warning};
 use crate::auth::OfficerUser;
-use crate::elections::store::roll::{self, Decision, ResolveRefusal};
+use crate::elections::store::challenges::{self, Decision, ResolveRefusal};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -45,7 +45,7 @@ pub async fn resolve(
                 uphold,
                 resolution: &resolution,
             };
-            Ok(roll::resolve(conn, ctx, id, &decision)?.map(|()| {
+            Ok(challenges::resolve(conn, ctx, id, &decision)?.map(|()| {
                 format!(
                     "Challenge {challenge} {}: {resolution}",
                     if uphold { "upheld" } else { "rejected" }

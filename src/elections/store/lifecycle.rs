@@ -5,7 +5,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::roll::{self, RollMail, mail_roll, roll_numbers};
+use super::challenges;
+use super::roll::{RollMail, mail_roll, roll_numbers};
 use super::{election, lock, results};
 use crate::context::Context;
 use crate::db::DbConnection;
@@ -52,7 +53,7 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
         ))
         .execute(conn)?;
     // Challenges still open at the freeze can no longer change the roll.
-    roll::reject_open_challenges(conn, id, now)?;
+    challenges::reject_open_challenges(conn, id, now)?;
     let closes = crate::elections::local_time(&ctx.config, row.closes_at);
     mail_roll(
         conn,

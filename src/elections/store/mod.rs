@@ -5,6 +5,7 @@
 //! through here.
 
 pub mod casting;
+pub mod challenges;
 pub mod draft;
 pub mod lifecycle;
 pub mod reminders;

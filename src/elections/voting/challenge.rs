@@ -9,7 +9,7 @@ use crate::audit::{self, Entry};
 use crate::auth::CurrentUser;
 use crate::context::Context;
 use crate::db::write_tx;
-use crate::elections::store::{self, roll::Challenge, roll::ChallengeRefusal};
+use crate::elections::store::{self, challenges::Challenge, challenges::ChallengeRefusal};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::db;
@@ -56,7 +56,7 @@ pub async fn challenge(
         let (done, closed) = write_tx(conn, |conn| {
             // A roll whose opening time has passed is frozen, job or no job.
             let closed = store::advance(conn, &ctx, id)?;
-            let done = store::roll::challenge(conn, &ctx, id, &challenge)?;
+            let done = store::challenges::challenge(conn, &ctx, id, &challenge)?;
             if let Ok((target, kind)) = &done {
                 audit::record(
                     conn,
