@@ -8,6 +8,7 @@ pub mod challenge;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use diesel::OptionalExtension;
 
 use super::local_time;
 use super::states::{Phase, Status};
@@ -27,7 +28,6 @@ pub fn visible(
     current: &CurrentUser,
     id: i64,
 ) -> Result<(ElectionRow, Option<(i64, i64)>), AppError> {
-    use diesel::OptionalExtension;
     let row = store::election(conn, id)
         .optional()?
         .ok_or(AppError::NotFound)?;
