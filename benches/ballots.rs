@@ -30,8 +30,10 @@ use unionhall::app::Application;
 use unionhall::audit::Actor;
 use unionhall::auth::password::hash_blocking;
 use unionhall::config::{Config, DatabaseUrl};
+use unionhall::context::Context;
 use unionhall::db::write_tx;
 use unionhall::elections::rules::PassRule;
+use unionhall::elections::states::QuestionKind;
 use unionhall::elections::store::{self, ElectionDraft, QuestionDraft};
 use unionhall::roster::{self, csv_import};
 use unionhall::users::{self, Role};
@@ -130,7 +132,7 @@ async fn run(label: &str, url: DatabaseUrl, data: &std::path::Path, voters: usiz
                 cutoff: config.today(),
                 questions: vec![QuestionDraft {
                     text: "Strike?".into(),
-                    kind: "yes_no".into(),
+                    kind: QuestionKind::YesNo,
                     choices: vec!["Yes".into(), "No".into()],
                     rule: PassRule {
                         num: 2,
@@ -144,7 +146,14 @@ async fn run(label: &str, url: DatabaseUrl, data: &std::path::Path, voters: usiz
             now,
         )?;
         store::publish(c, id, now)?;
-        store::open(c, &config, id, now)?;
+        store::open(
+            c,
+            &Context {
+                now,
+                ..Context::command_line(&config)
+            },
+            id,
+        )?;
         let question = store::questions(c, id)?.remove(0);
         Ok::<_, diesel::result::Error>((id, question.id, question.choices[0].0))
     })

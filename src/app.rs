@@ -263,54 +263,57 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/elections").route(read().to(voting::list)))
         .service(web::resource("/elections/{id}").route(read().to(voting::show)))
         .service(
-            web::resource("/elections/{id}/challenge").route(web::post().to(voting::challenge)),
+            web::resource("/elections/{id}/challenge")
+                .route(web::post().to(voting::challenge::challenge)),
         )
-        .service(web::resource("/elections/{id}/ballot").route(read().to(voting::ballot)))
-        .service(web::resource("/elections/{id}/confirm").route(web::post().to(voting::confirm)))
-        .service(web::resource("/elections/{id}/cast").route(web::post().to(voting::cast)))
+        .service(web::resource("/elections/{id}/ballot").route(read().to(voting::ballot::ballot)))
+        .service(
+            web::resource("/elections/{id}/confirm").route(web::post().to(voting::ballot::confirm)),
+        )
+        .service(web::resource("/elections/{id}/cast").route(web::post().to(voting::ballot::cast)))
         .service(web::resource("/officer/elections").route(read().to(election_admin::list)))
         .service(
             web::resource("/officer/elections/new")
-                .route(read().to(election_admin::new_form))
-                .route(web::post().to(election_admin::create)),
+                .route(read().to(election_admin::drafts::new_form))
+                .route(web::post().to(election_admin::drafts::create)),
         )
         .service(web::resource("/officer/elections/{id}").route(read().to(election_admin::show)))
         .service(
             web::resource("/officer/elections/{id}/edit")
-                .route(read().to(election_admin::edit_form))
-                .route(web::post().to(election_admin::update)),
+                .route(read().to(election_admin::drafts::edit_form))
+                .route(web::post().to(election_admin::drafts::update)),
         )
         .service(
             web::resource("/officer/elections/{id}/publish")
-                .route(web::post().to(election_admin::publish)),
+                .route(web::post().to(election_admin::lifecycle::publish)),
         )
         .service(
             web::resource("/officer/elections/{id}/open")
-                .route(web::post().to(election_admin::open_now)),
+                .route(web::post().to(election_admin::lifecycle::open_now)),
         )
         .service(
             web::resource("/officer/elections/{id}/close")
-                .route(web::post().to(election_admin::close_early)),
+                .route(web::post().to(election_admin::lifecycle::close_early)),
         )
         .service(
             web::resource("/officer/elections/{id}/paper")
-                .route(web::post().to(election_admin::paper)),
+                .route(web::post().to(election_admin::paper::paper)),
         )
         .service(
             web::resource("/officer/elections/{id}/reminders")
-                .route(web::post().to(election_admin::remind)),
+                .route(web::post().to(election_admin::reminders::remind)),
         )
         .service(
             web::resource("/officer/elections/{id}/purge")
-                .route(web::post().to(election_admin::purge)),
+                .route(web::post().to(election_admin::lifecycle::purge)),
         )
         .service(
             web::resource("/officer/elections/{id}/challenges/{challenge}")
-                .route(web::post().to(election_admin::resolve)),
+                .route(web::post().to(election_admin::roll::resolve)),
         )
         .service(
             web::resource("/officer/elections/{id}/certificate")
-                .route(read().to(election_admin::certificate)),
+                .route(read().to(election_admin::certificate::certificate)),
         )
         .service(web::resource("/officer/outbox").route(read().to(officer::outbox_page)))
         .service(web::resource("/officer/outbox/{id}/retry").route(web::post().to(officer::retry)));

@@ -5,15 +5,17 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::rules::PassRule;
+use super::states::{Method, QuestionKind};
 use super::store::{self, ElectionDraft, QuestionDraft};
 use crate::config::Config;
+use crate::context::Context;
 use crate::db::DbConnection;
 use crate::db::schema::{outbox, units};
 
 fn strike_question() -> QuestionDraft {
     QuestionDraft {
         text: "Do you authorize the bargaining committee to call a strike?".into(),
-        kind: "yes_no".into(),
+        kind: QuestionKind::YesNo,
         choices: vec!["Yes".into(), "No".into()],
         rule: PassRule {
             num: 2,
@@ -27,6 +29,10 @@ fn strike_question() -> QuestionDraft {
 
 /// Writes both elections.
 pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> QueryResult<()> {
+    let at = |when: NaiveDateTime| Context {
+        now: when,
+        ..Context::command_line(config)
+    };
     let unit: i64 = units::table
         .filter(units::name.eq("Guild Staff"))
         .select(units::id)
@@ -46,7 +52,7 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
         opened - Duration::days(20),
     )?;
     store::publish(conn, closed_id, opened - Duration::days(14))?;
-    store::open(conn, config, closed_id, opened)?;
+    store::open(conn, &at(opened), closed_id)?;
     let question = store::questions(conn, closed_id)?;
     let (qid, choices) = question
         .first()
@@ -68,11 +74,11 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
             closed_id,
             *member,
             &[(qid, choice)],
-            "online",
+            Method::Online,
             opened + Duration::hours(i64::try_from(i).unwrap_or(0)),
         )?;
     }
-    store::close(conn, config, closed_id, now, "")?;
+    store::close(conn, &at(now), closed_id, "")?;
 
     let open_id = store::create(
         conn,
@@ -89,7 +95,7 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
         now - Duration::days(10),
     )?;
     store::publish(conn, open_id, now - Duration::days(9))?;
-    store::open(conn, config, open_id, now)?;
+    store::open(conn, &at(now), open_id)?;
     // The demo's people are fictional: none of its notices should leave.
     diesel::delete(
         outbox::table.filter(outbox::template.eq_any(["election", super::RECEIPT_TEMPLATE])),

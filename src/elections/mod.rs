@@ -8,10 +8,12 @@
 //! in each in one transaction, so their counts always match.
 
 pub mod admin;
+pub mod ballot_form;
 pub mod demo;
 pub mod disclosure;
 pub mod notices;
 pub mod rules;
+pub mod states;
 pub mod store;
 pub mod voting;
 

@@ -7,7 +7,8 @@ use unionhall::db::schema::{ballots, dues_rates, members, participation};
 use unionhall::db::write_tx;
 use unionhall::dues::rules::Rate;
 use unionhall::elections::rules::{PassRule, fingerprint};
-use unionhall::elections::store::{self, QuestionDraft};
+use unionhall::elections::states::{QuestionKind, Status};
+use unionhall::elections::store::{self, ElectionDraft, QuestionDraft};
 use unionhall::money::Cents;
 use unionhall::users::Role;
 
@@ -30,7 +31,7 @@ fn roster(app: &TestApp, n: usize) -> i64 {
 fn yes_no(text: &str, rule: PassRule) -> QuestionDraft {
     QuestionDraft {
         text: text.into(),
-        kind: "yes_no".into(),
+        kind: QuestionKind::YesNo,
         choices: vec!["Yes".into(), "No".into()],
         rule,
         dues: None,
@@ -313,10 +314,16 @@ async fn no_count_is_shown_before_the_close_and_the_result_after() {
             .status,
         200
     );
-    // The clock passes the closing time: the next visit closes it.
+    // The clock passes the closing time: the clock job closes it.
     app.config
         .clock
         .advance(std::time::Duration::from_secs(2 * 3600));
+    unionhall::jobs::election_clock::advance_due(
+        &mut app.db(),
+        &app.config,
+        app.config.clock.now(),
+    )
+    .unwrap();
     // Sessions lapse after that long; sign in again.
     let member = voter(&app, 0).await;
     let officer = app.officer("olive2@example.org").await.0;
@@ -693,5 +700,97 @@ async fn a_scheduled_reminder_goes_once_to_those_who_have_not_voted() {
         sent,
         ["v00001@example.org", "v00002@example.org"],
         "not the voter, once each"
+    );
+}
+
+#[tokio::test]
+async fn a_page_shows_an_election_by_the_clock_and_the_cast_moves_it_on() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 2);
+    accounts(&app, 1);
+    // Published, with its opening time a minute past and no job run since.
+    let id = {
+        let now = app.config.clock.now();
+        write_tx(&mut app.db(), |c| {
+            let id = store::create(
+                c,
+                &ElectionDraft {
+                    unit_id: unit,
+                    title: "Strike authorization".into(),
+                    description: String::new(),
+                    opens_at: now - Duration::minutes(1),
+                    closes_at: now + Duration::hours(1),
+                    cutoff: app.config.today(),
+                    questions: vec![yes_no("Strike?", TWO_THIRDS)],
+                },
+                now,
+            )?;
+            store::publish(c, id, now)?;
+            Ok::<_, diesel::result::Error>(id)
+        })
+        .unwrap()
+    };
+    let stored = |app: &TestApp| store::election(&mut app.db(), id).unwrap().status;
+    let member = voter(&app, 0).await;
+    let page = member.visit(&format!("/elections/{id}")).await;
+    assert!(page.body.contains("Voting open"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&fingerprint(&["V00000".into(), "V00001".into()]))
+    );
+    assert_eq!(
+        member.get(&format!("/elections/{id}/ballot")).await.status,
+        200
+    );
+    assert_eq!(stored(&app), Status::Published, "a page wrote");
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    assert_eq!(cast(&member, id, &[(q, choices[0])]).await.status, 200);
+    assert_eq!(stored(&app), Status::Open);
+    assert_eq!(counts(&app, id), (1, 1));
+}
+
+#[tokio::test]
+async fn a_dues_section_with_a_problem_starts_open() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 1).to_string();
+    let (officer, _) = app.officer("olive@example.org").await;
+    let local = |minutes: i64| {
+        (app.config.clock.now() + Duration::minutes(minutes))
+            .and_utc()
+            .with_timezone(&app.config.timezone)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let answer = officer
+        .post(
+            "/officer/elections/new",
+            &[
+                ("unit", unit.as_str()),
+                ("title", "Dues vote"),
+                ("opens_at", &local(60)),
+                ("closes_at", &local(120)),
+                ("cutoff", &app.config.today().to_string()),
+                ("q1_text", "Raise dues?"),
+                ("q1_kind", "yes_no"),
+                ("q1_rule", "majority"),
+                ("q1_turnout", "0"),
+                ("q1_dues_percent", "12"),
+                ("q1_dues_max", "130"),
+                ("q1_dues_from", "2099-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("There is a problem"));
+    assert!(
+        answer
+            .body
+            .contains("A dues rate is above 0% and at most 10%.")
+    );
+    assert_eq!(
+        answer.body.matches("<details open>").count(),
+        1,
+        "{}",
+        answer.body
     );
 }

@@ -936,7 +936,7 @@ impl TestApp {
                 store::publish(c, id, now)?;
             }
             if stage >= Stage::Open {
-                store::open(c, &self.config, id, now)?;
+                store::open(c, &self.context_at(now), id)?;
             }
             Ok::<_, diesel::result::Error>(id)
         })
@@ -949,11 +949,19 @@ impl TestApp {
 
     /// Closes an open election now, with "test" as the reason.
     pub fn close_election(&self, id: i64) {
-        let now = self.config.clock.now();
+        let context = self.context_at(self.config.clock.now());
         write_tx(&mut self.db(), |c| {
-            unionhall::elections::store::close(c, &self.config, id, now, "test")
+            unionhall::elections::store::close(c, &context, id, "test")
         })
         .unwrap();
+    }
+
+    /// The command line acting at `now`, as store calls in tests act.
+    pub fn context_at(&self, now: chrono::NaiveDateTime) -> unionhall::context::Context {
+        unionhall::context::Context {
+            now,
+            ..unionhall::context::Context::command_line(&self.config)
+        }
     }
 }
 

@@ -1,0 +1,129 @@
+//! The officer's acts on the lifecycle: publish the roll, open now, close
+//! early with a reason, and purge a year after the close.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::{act, back_with_warning};
+use crate::auth::OfficerUser;
+use crate::elections::store::{self, lifecycle::LifecycleRefusal};
+use crate::error::AppError;
+use crate::forms::FieldProblem;
+use crate::state::AppState;
+
+/// `POST /officer/elections/{id}/publish`.
+pub async fn publish(
+    req: HttpRequest,
+    officer: OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    act(&req, &officer, &state, id, "election_publish", move |conn, ctx| {
+        Ok(store::publish(conn, id, ctx.now)?
+            .map(|n| {
+                format!(
+                    "Roll published with {n} members in good standing; challenges are open until the vote opens."
+                )
+            })
+            .ok_or(LifecycleRefusal::NotPublishable))
+    })
+    .await
+}
+
+/// `POST /officer/elections/{id}/open`: freezes the roll and opens now.
+pub async fn open_now(
+    req: HttpRequest,
+    officer: OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    act(
+        &req,
+        &officer,
+        &state,
+        id,
+        "election_open",
+        move |conn, ctx| {
+            Ok(store::open(conn, ctx, id)?
+                .map(|print| {
+                    format!("Voting is open; the roll is frozen with fingerprint {print}.")
+                })
+                .ok_or(LifecycleRefusal::NotPublished))
+        },
+    )
+    .await
+}
+
+/// The early close's form.
+#[derive(Debug, Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Why an early close was not even tried.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("Closing early needs a reason, for the record.")]
+pub struct NoReason;
+
+impl FieldProblem for NoReason {
+    fn field(&self) -> &'static str {
+        "reason"
+    }
+}
+
+/// `POST /officer/elections/{id}/close`: an early close needs a reason.
+pub async fn close_early(
+    req: HttpRequest,
+    officer: OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<CloseForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let reason = form.into_inner().reason.trim().to_owned();
+    if reason.is_empty() {
+        return Ok(back_with_warning(&state, id, &NoReason));
+    }
+    act(
+        &req,
+        &officer,
+        &state,
+        id,
+        "election_close_early",
+        move |conn, ctx| {
+            Ok(if store::close(conn, ctx, id, &reason)? {
+                Ok(format!("Closed early: {reason}"))
+            } else {
+                Err(LifecycleRefusal::NotOpen)
+            })
+        },
+    )
+    .await
+}
+
+/// `POST /officer/elections/{id}/purge`: a year after the close.
+pub async fn purge(
+    req: HttpRequest,
+    officer: OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    act(
+        &req,
+        &officer,
+        &state,
+        id,
+        "election_purge",
+        move |conn, ctx| {
+            Ok(store::purge(conn, id, ctx.now)?.map(|()| {
+                "The roll, participation and ballots are purged; the certified result stays."
+                    .to_owned()
+            }))
+        },
+    )
+    .await
+}

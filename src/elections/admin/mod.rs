@@ -1,0 +1,233 @@
+//! The officer's side, one file per job: the draft form, the lifecycle
+//! (publish, open, close early, purge), challenges to the roll, paper
+//! ballots, reminders and the certification report. Here: the list, the
+//! election's page, and `act`, which runs every act with its audit entry.
+
+pub mod certificate;
+pub mod draft_form;
+pub mod drafts;
+pub mod lifecycle;
+pub mod paper;
+pub mod reminders;
+pub mod roll;
+
+use std::fmt::Display;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use diesel::QueryResult;
+
+use super::local_time;
+use super::states::{Method, Phase, Status};
+use super::store::{self, ElectionRow, Question, casting::Turnout, challenges::ChallengeLine};
+use crate::audit::{self, Entry};
+use crate::auth::OfficerUser;
+use crate::context::Context;
+use crate::db::{DbConnection, write_tx};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::flash::{FlashKind, redirect_with};
+use crate::web::layout::Page;
+use crate::web::{db, render};
+
+/// `/officer/elections`.
+#[derive(Template)]
+#[template(path = "elections/admin_list.html")]
+pub struct AdminListPage {
+    page: Page,
+    elections: Vec<(i64, String, String, String, &'static str)>,
+}
+
+/// `GET /officer/elections`.
+pub async fn list(
+    page: Page,
+    _officer: OfficerUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let config = state.config.clone();
+    let now = config.clock.now();
+    let elections = db(&state, move |conn| {
+        Ok(store::all_with_units(conn)?
+            .into_iter()
+            .map(|(r, unit)| {
+                (
+                    r.id,
+                    r.title.clone(),
+                    unit,
+                    local_time(&config, r.opens_at),
+                    r.phase(now).label(),
+                )
+            })
+            .collect())
+    })
+    .await?;
+    render(StatusCode::OK, &AdminListPage { page, elections })
+}
+
+/// The officer's view of one election.
+#[derive(Template)]
+#[template(path = "elections/admin_show.html")]
+pub struct AdminPage {
+    page: Page,
+    row: ElectionRow,
+    phase: Phase,
+    unit: String,
+    opens: String,
+    closes: String,
+    /// The roll's fingerprint: stored at the opening, or what the opening
+    /// will store once the clock has passed it.
+    fingerprint: Option<String>,
+    questions: Vec<Question>,
+    roll_size: usize,
+    challenges: Vec<ChallengeLine>,
+    turnout: Turnout,
+    voters: Vec<(String, String, Method)>,
+    purge_from: String,
+    may_purge: bool,
+    /// When each scheduled reminder goes (or went), and how it went.
+    reminders: Vec<(String, String)>,
+}
+
+/// `GET /officer/elections/{id}`.
+pub async fn show(
+    page: Page,
+    _officer: OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let config = state.config.clone();
+    let now = config.clock.now();
+    let page = db(&state, move |conn| {
+        let row = store::election(conn, id)?;
+        let phase = row.phase(now);
+        let roll = store::roll_numbers(conn, id)?;
+        let purge_from = row.closed_at.map(store::lifecycle::purge_from);
+        Ok(AdminPage {
+            page,
+            phase,
+            unit: store::unit_name(conn, row.unit_id)?,
+            opens: local_time(&config, row.opens_at),
+            closes: local_time(&config, row.closes_at),
+            fingerprint: row.shown_fingerprint(phase, &roll),
+            questions: store::questions(conn, id)?,
+            roll_size: roll.len(),
+            challenges: store::challenges::challenges(conn, id)?,
+            turnout: store::turnout(conn, id)?,
+            voters: if phase.has_turnout() {
+                store::voters(conn, id)?
+            } else {
+                Vec::new()
+            },
+            may_purge: row.purged_at.is_none() && purge_from.is_some_and(|p| now >= p),
+            purge_from: purge_from
+                .map(|p| local_time(&config, p))
+                .unwrap_or_default(),
+            reminders: store::reminders::of_election(conn, id)?
+                .into_iter()
+                .map(|r| (local_time(&config, r.due_at), r.state()))
+                .collect(),
+            row,
+        })
+    })
+    .await?;
+    render(StatusCode::OK, &page)
+}
+
+/// What an act did: for the audit log, and for the officer's screen (which
+/// may say more, such as a paper ballot's tracking code, than the log may).
+pub struct Done {
+    pub record: String,
+    pub flash: String,
+}
+
+impl From<String> for Done {
+    fn from(text: String) -> Self {
+        Self {
+            record: text.clone(),
+            flash: text,
+        }
+    }
+}
+
+fn record(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    action: &str,
+    id: i64,
+    detail: &str,
+) -> QueryResult<()> {
+    audit::record(
+        conn,
+        ctx.now,
+        Entry {
+            actor: &ctx.actor,
+            action,
+            target: &format!("election {id}"),
+            detail,
+        },
+    )
+}
+
+/// Returns to the election's page with a refusal that nothing was written
+/// for (a form left incomplete).
+fn back_with_warning(state: &AppState, id: i64, message: &dyn Display) -> HttpResponse {
+    redirect_with(
+        &format!("/officer/elections/{id}"),
+        FlashKind::Warning,
+        &message.to_string(),
+        state.config.behind_https(),
+    )
+}
+
+/// Runs one administrative act in a write transaction with its audit
+/// entry, after moving the election on by the clock, then returns to the
+/// election with what was done or the refusal.
+async fn act<F, D, E>(
+    req: &HttpRequest,
+    officer: &OfficerUser,
+    state: &web::Data<AppState>,
+    id: i64,
+    action: &'static str,
+    job: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConnection, &Context) -> QueryResult<Result<D, E>> + Send + 'static,
+    D: Into<Done> + Send + 'static,
+    E: Display + Send + 'static,
+{
+    let ctx = Context::new(&state.config, officer.0.actor(req));
+    let outcome = db(state, move |conn| {
+        let (outcome, closed) = write_tx(conn, |conn| {
+            let was_closed = store::election(conn, id)?.status == Status::Closed;
+            store::advance(conn, &ctx, id)?;
+            let outcome = job(conn, &ctx)?
+                .map(Into::into)
+                .map_err(|why| why.to_string());
+            match &outcome {
+                Ok(done) => record(conn, &ctx, action, id, &done.record)?,
+                // A refused act is on the record too, in its own words.
+                Err(why) => record(conn, &ctx, &format!("{action}_refused"), id, why)?,
+            }
+            let closed = !was_closed && store::election(conn, id)?.status == Status::Closed;
+            Ok::<_, AppError>((outcome, closed))
+        })?;
+        if closed {
+            store::vacuum_ballot_tables(conn);
+        }
+        Ok(outcome)
+    })
+    .await?;
+    state.mail_waker.wake();
+    let (kind, message) = match outcome {
+        Ok(done) => (FlashKind::Success, done.flash),
+        Err(message) => (FlashKind::Warning, message),
+    };
+    Ok(redirect_with(
+        &format!("/officer/elections/{id}"),
+        kind,
+        &message,
+        state.config.behind_https(),
+    ))
+}

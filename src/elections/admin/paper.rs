@@ -1,0 +1,75 @@
+//! A member's paper ballot, recorded by an officer: counted like an online
+//! one, and it stops the member voting online.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::Connection;
+
+use super::{Done, act};
+use crate::auth::OfficerUser;
+use crate::elections::ballot_form::BallotForm;
+use crate::elections::states::Method;
+use crate::elections::store::{self, Refusal};
+use crate::error::AppError;
+use crate::forms::FieldProblem;
+use crate::state::AppState;
+
+/// Why a paper ballot was not recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaperRefusal {
+    #[error("No one has employee number {0}.")]
+    UnknownNumber(String),
+    #[error("Not recorded: {0}.")]
+    Cast(Refusal),
+}
+
+impl FieldProblem for PaperRefusal {
+    fn field(&self) -> &'static str {
+        match self {
+            Self::UnknownNumber(_) | Self::Cast(Refusal::NotOnRoll | Refusal::AlreadyVoted) => {
+                "employee_number"
+            }
+            // About the answers marked, or the election: above the form.
+            Self::Cast(_) => "",
+        }
+    }
+}
+
+/// `POST /officer/elections/{id}/paper`: a member's paper ballot.
+pub async fn paper(
+    req: HttpRequest,
+    officer: OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let ballot = BallotForm::from_pairs(&form);
+    act(&req, &officer, &state, id, "paper_ballot", move |conn, ctx| {
+        let number = ballot.employee_number;
+        let Some(member) = store::roll::member_by_number(conn, &number, None)? else {
+            return Ok(Err(PaperRefusal::UnknownNumber(number)));
+        };
+        // A savepoint: an online vote racing this one trips the primary key,
+        // and the refusal must not leave the transaction unusable.
+        let cast = conn.transaction(|c| {
+            store::cast(c, id, member, &ballot.answers, Method::Paper, ctx.now)
+        });
+        Ok(match cast {
+            // The code goes on the officer's screen to hand over, never in
+            // the audit log, which is kept with the member's number.
+            Ok(Ok(code)) => Ok(Done {
+                record: format!("paper ballot recorded for {number}"),
+                flash: format!(
+                    "Paper ballot recorded for {number}; they can no longer vote online. Its tracking code, to give to them: {code}"
+                ),
+            }),
+            Ok(Err(refusal)) => Err(PaperRefusal::Cast(refusal)),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => Err(PaperRefusal::Cast(Refusal::AlreadyVoted)),
+            Err(e) => return Err(e),
+        })
+    })
+    .await
+}

@@ -1,0 +1,166 @@
+//! Casting: one ballot and the member's participation in one transaction,
+//! online or on paper, and what officers may see while the vote runs (how
+//! many voted, and who; never how).
+
+use diesel::prelude::*;
+
+use super::{lock_shared, on_roll, questions};
+use crate::db::DbConnection;
+use crate::db::schema::{
+    ballot_answers as ba, ballots, members, participation, roll_entries as re,
+};
+use crate::elections::rules;
+use crate::elections::states::Method;
+
+/// Why a ballot was not taken. The words go into the audit log (never the
+/// choice) and, for a paper ballot, onto the officer's screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// No such election, or none this member may see: answered as a 404.
+    #[error("no such election for this member")]
+    Hidden,
+    #[error("not open")]
+    NotOpen,
+    #[error("not on the roll")]
+    NotOnRoll,
+    #[error("already voted")]
+    AlreadyVoted,
+    /// An answer missing, twice, or not among the question's choices.
+    #[error("answers that are not on the ballot")]
+    BadAnswers,
+}
+
+/// True when the member has voted (online or on paper).
+pub fn has_voted(conn: &mut DbConnection, id: i64, member_id: i64) -> QueryResult<bool> {
+    Ok(participation::table
+        .filter(participation::election_id.eq(id))
+        .filter(participation::member_id.eq(member_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+/// Whether the member may vote in an election that is (`accepting`) or is
+/// not taking ballots: the checks a cast makes before it reads the answers.
+pub fn standing(
+    conn: &mut DbConnection,
+    id: i64,
+    accepting: bool,
+    member_id: i64,
+) -> QueryResult<Result<(), Refusal>> {
+    Ok(if !accepting {
+        Err(Refusal::NotOpen)
+    } else if !on_roll(conn, id, member_id)? {
+        Err(Refusal::NotOnRoll)
+    } else if has_voted(conn, id, member_id)? {
+        Err(Refusal::AlreadyVoted)
+    } else {
+        Ok(())
+    })
+}
+
+/// Records one ballot and the member's participation together. `answers`
+/// pairs each question with the chosen choice. The caller moves the
+/// election on first (`lifecycle::advance`) in the same transaction.
+pub fn cast(
+    conn: &mut DbConnection,
+    id: i64,
+    member_id: i64,
+    answers: &[(i64, i64)],
+    method: Method,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Result<String, Refusal>> {
+    let row = lock_shared(conn, id)?;
+    if let Err(refusal) = standing(conn, id, row.accepting(now), member_id)? {
+        return Ok(Err(refusal));
+    }
+    let questions = questions(conn, id)?;
+    let fits = answers.len() == questions.len()
+        && questions.iter().all(|q| {
+            answers
+                .iter()
+                .filter(|(qid, _)| *qid == q.id)
+                .map(|(_, cid)| q.choices.iter().any(|(c, _)| c == cid))
+                .collect::<Vec<_>>()
+                == [true]
+        });
+    if !fits {
+        return Ok(Err(Refusal::BadAnswers));
+    }
+    diesel::insert_into(participation::table)
+        .values((
+            participation::election_id.eq(id),
+            participation::member_id.eq(member_id),
+            participation::method.eq(method),
+        ))
+        .execute(conn)?;
+    let code = rules::tracking_code();
+    diesel::insert_into(ballots::table)
+        .values((
+            ballots::election_id.eq(id),
+            ballots::tracking_code.eq(&code),
+        ))
+        .execute(conn)?;
+    for (question, choice) in answers {
+        diesel::insert_into(ba::table)
+            .values((
+                ba::election_id.eq(id),
+                ba::tracking_code.eq(&code),
+                ba::question_id.eq(question),
+                ba::choice_id.eq(choice),
+            ))
+            .execute(conn)?;
+    }
+    Ok(Ok(code))
+}
+
+/// Turnout while the vote runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Turnout {
+    pub online: i64,
+    pub paper: i64,
+    pub eligible: i64,
+}
+
+impl Turnout {
+    /// Everyone who voted, either way.
+    pub fn voted(&self) -> i64 {
+        self.online + self.paper
+    }
+}
+
+/// How many have voted each way, of how many on the roll.
+pub fn turnout(conn: &mut DbConnection, id: i64) -> QueryResult<Turnout> {
+    let methods: Vec<Method> = participation::table
+        .filter(participation::election_id.eq(id))
+        .select(participation::method)
+        .load(conn)?;
+    let online = methods.iter().filter(|m| **m == Method::Online).count();
+    let eligible: i64 = re::table
+        .filter(re::election_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(Turnout {
+        online: i64::try_from(online).unwrap_or(0),
+        paper: i64::try_from(methods.len() - online).unwrap_or(0),
+        eligible,
+    })
+}
+
+/// Who has voted, for officers: "Last, First", number, method.
+pub fn voters(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<(String, String, Method)>> {
+    Ok(participation::table
+        .inner_join(members::table)
+        .filter(participation::election_id.eq(id))
+        .order((members::last_name.asc(), members::first_name.asc()))
+        .select((
+            members::first_name,
+            members::last_name,
+            members::employee_number,
+            participation::method,
+        ))
+        .load::<(String, String, String, Method)>(conn)?
+        .into_iter()
+        .map(|(f, l, n, m)| (format!("{l}, {f}"), n, m))
+        .collect())
+}

@@ -1,0 +1,147 @@
+//! Elections in the database, one file per job: drafts and their
+//! questions, the roll and its challenges, the lifecycle (opening, closing,
+//! the clock, the purge), casting, results, and reminders. Each function
+//! runs inside the caller's transaction; handlers reach the tables only
+//! through here.
+
+pub mod casting;
+pub mod challenges;
+pub mod draft;
+pub mod lifecycle;
+pub mod reminders;
+pub mod results;
+pub mod roll;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::states::{Phase, Status};
+use crate::db::DbConnection;
+use crate::db::schema::{elections as el, units};
+
+pub use casting::{Refusal, cast, has_voted, turnout, voters};
+pub use draft::{ElectionDraft, Question, QuestionDraft, create, questions, update};
+pub use lifecycle::{advance, close, open, purge, vacuum_ballot_tables};
+pub use roll::{on_roll, publish, roll_numbers};
+
+/// An elections row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = el)]
+pub struct ElectionRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub title: String,
+    pub description: String,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub cutoff: NaiveDate,
+    pub status: Status,
+    pub roll_fingerprint: Option<String>,
+    pub eligible: Option<i32>,
+    pub close_reason: String,
+    pub closed_at: Option<NaiveDateTime>,
+    pub purged_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ElectionRow {
+    /// True while ballots may be cast at `now` by the stored status: the
+    /// cast moves the election on first, so this is what a cast checks.
+    pub fn accepting(&self, now: NaiveDateTime) -> bool {
+        self.status == Status::Open && now >= self.opens_at && now < self.closes_at
+    }
+
+    /// The fingerprint a page shows: the stored one, or, once the clock has
+    /// passed the opening of a roll not yet frozen, the one the opening will
+    /// store (no challenge changes the roll after the opening time).
+    pub fn shown_fingerprint(&self, phase: Phase, roll: &[String]) -> Option<String> {
+        match (&self.roll_fingerprint, phase) {
+            (Some(print), _) => Some(print.clone()),
+            (None, Phase::Voting | Phase::Counting) => Some(super::rules::fingerprint(roll)),
+            (None, _) => None,
+        }
+    }
+
+    /// Where it stands at `now`, before the stored status catches up.
+    pub fn phase(&self, now: NaiveDateTime) -> Phase {
+        Phase::of(
+            self.status,
+            self.opens_at,
+            self.closes_at,
+            self.purged_at.is_some(),
+            now,
+        )
+    }
+}
+
+/// One election.
+pub fn election(conn: &mut DbConnection, id: i64) -> QueryResult<ElectionRow> {
+    el::table
+        .find(id)
+        .select(ElectionRow::as_select())
+        .first(conn)
+}
+
+/// Every election, newest first, with its unit's name (the officer's list).
+pub fn all_with_units(conn: &mut DbConnection) -> QueryResult<Vec<(ElectionRow, String)>> {
+    el::table
+        .inner_join(units::table)
+        .order(el::id.desc())
+        .select((ElectionRow::as_select(), units::name))
+        .load(conn)
+}
+
+/// A unit's elections past the draft, the latest opening first.
+pub fn of_unit(conn: &mut DbConnection, unit_id: i64) -> QueryResult<Vec<ElectionRow>> {
+    el::table
+        .filter(el::unit_id.eq(unit_id))
+        .filter(el::status.ne(Status::Draft))
+        .order(el::opens_at.desc())
+        .select(ElectionRow::as_select())
+        .load(conn)
+}
+
+/// The name of the unit that votes.
+pub fn unit_name(conn: &mut DbConnection, unit_id: i64) -> QueryResult<String> {
+    units::table.find(unit_id).select(units::name).first(conn)
+}
+
+/// The units an election may be for: (id, name), by name.
+pub fn units(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    units::table
+        .order(units::name.asc())
+        .select((units::id, units::name))
+        .load(conn)
+}
+
+/// The election, locked for the rest of the transaction on PostgreSQL.
+pub fn lock(conn: &mut DbConnection, id: i64) -> QueryResult<ElectionRow> {
+    match conn {
+        DbConnection::Postgres(pg) => el::table
+            .find(id)
+            .select(ElectionRow::as_select())
+            .for_update()
+            .first(pg),
+        DbConnection::Sqlite(lite) => el::table
+            .find(id)
+            .select(ElectionRow::as_select())
+            .first(lite),
+    }
+}
+
+/// The election, share-locked on PostgreSQL: casts run side by side, and
+/// the close (which takes the row for update) waits for them to finish.
+pub fn lock_shared(conn: &mut DbConnection, id: i64) -> QueryResult<ElectionRow> {
+    match conn {
+        DbConnection::Postgres(pg) => el::table
+            .find(id)
+            .select(ElectionRow::as_select())
+            .for_share()
+            .first(pg),
+        DbConnection::Sqlite(lite) => el::table
+            .find(id)
+            .select(ElectionRow::as_select())
+            .first(lite),
+    }
+}

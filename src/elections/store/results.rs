@@ -1,0 +1,201 @@
+//! The result: counted and certified inside the close, read back for the
+//! election's page and the certification report, with the tracking codes
+//! and the administrative record.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{ElectionRow, Question, questions, turnout};
+use crate::db::DbConnection;
+use crate::db::schema::{
+    audit_log, ballot_answers as ba, ballots, election_outcomes as eo, election_results as er,
+};
+use crate::elections::rules::{self, Verdict};
+use crate::elections::states::QuestionKind;
+
+/// What a question's count decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Passed,
+    DidNotPass,
+    WonBy(String),
+    NoChoiceWon,
+}
+
+impl Outcome {
+    /// The outcome of `question` by `verdict`.
+    pub fn of(question: &Question, verdict: &Verdict) -> Self {
+        match (question.kind, verdict.leader) {
+            (QuestionKind::YesNo, Some(0)) if verdict.passed => Self::Passed,
+            (QuestionKind::YesNo, _) => Self::DidNotPass,
+            (QuestionKind::Choice, Some(i)) if verdict.passed => {
+                Self::WonBy(question.choices[i].1.clone())
+            }
+            (QuestionKind::Choice, _) => Self::NoChoiceWon,
+        }
+    }
+
+    /// As a sentence starts: "Passed", "Won by …".
+    pub fn heading(&self) -> String {
+        match self {
+            Self::Passed => "Passed".to_owned(),
+            Self::DidNotPass => "Did not pass".to_owned(),
+            Self::WonBy(choice) => format!("Won by {choice}"),
+            Self::NoChoiceWon => "No choice won".to_owned(),
+        }
+    }
+
+    /// Inside a sentence, as the summary and the result email say it.
+    pub fn in_words(&self) -> String {
+        match self {
+            Self::WonBy(choice) => format!("won by {choice}"),
+            other => other.heading().to_lowercase(),
+        }
+    }
+}
+
+/// Counts every question, stores the counts and the turnout as the
+/// certified result, and adopts a dues rate whose question passed. Runs
+/// inside the close; returns one "question: outcome" line per question.
+pub fn certify(
+    conn: &mut DbConnection,
+    row: &ElectionRow,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let id = row.id;
+    let turnout = turnout(conn, id)?;
+    let eligible = i64::from(row.eligible.unwrap_or(0));
+    let mut summary = Vec::new();
+    for q in questions(conn, id)? {
+        let mut counts = Vec::new();
+        for (choice, _) in &q.choices {
+            let votes: i64 = ba::table
+                .filter(ba::election_id.eq(id))
+                .filter(ba::question_id.eq(q.id))
+                .filter(ba::choice_id.eq(choice))
+                .count()
+                .get_result(conn)?;
+            diesel::insert_into(er::table)
+                .values((
+                    er::question_id.eq(q.id),
+                    er::choice_id.eq(choice),
+                    er::votes.eq(i32::try_from(votes).unwrap_or(i32::MAX)),
+                ))
+                .execute(conn)?;
+            counts.push(votes);
+        }
+        let verdict = rules::decide(&counts, &q.rule, turnout.voted(), eligible);
+        if let (true, Some(0), Some((rate, from))) = (verdict.passed, verdict.leader, q.dues) {
+            crate::dues::ledger::set_rate(conn, row.unit_id, from, rate, now)?;
+        }
+        summary.push(format!(
+            "{}: {}",
+            q.text,
+            Outcome::of(&q, &verdict).in_words()
+        ));
+    }
+    diesel::insert_into(eo::table)
+        .values((
+            eo::election_id.eq(id),
+            eo::participated_online.eq(i32::try_from(turnout.online).unwrap_or(0)),
+            eo::participated_paper.eq(i32::try_from(turnout.paper).unwrap_or(0)),
+            eo::summary.eq(summary.join("; ")),
+        ))
+        .execute(conn)?;
+    Ok(summary)
+}
+
+/// One question's result as shown.
+#[derive(Debug, Clone)]
+pub struct ResultView {
+    pub text: String,
+    pub rule: String,
+    pub counts: Vec<(String, i64)>,
+    pub cast: i64,
+    pub outcome: String,
+    pub reason: String,
+}
+
+/// The certified result of a closed election: each question's view, and
+/// how many voted online and on paper.
+pub struct Certified {
+    pub questions: Vec<ResultView>,
+    pub online: i64,
+    pub paper: i64,
+}
+
+/// Results of a closed election, from the certified counts.
+pub fn certified(conn: &mut DbConnection, row: &ElectionRow) -> QueryResult<Certified> {
+    let (online, paper): (i32, i32) = eo::table
+        .find(row.id)
+        .select((eo::participated_online, eo::participated_paper))
+        .first(conn)
+        .optional()?
+        .unwrap_or((0, 0));
+    let (online, paper) = (i64::from(online), i64::from(paper));
+    let eligible = i64::from(row.eligible.unwrap_or(0));
+    let mut views = Vec::new();
+    for q in questions(conn, row.id)? {
+        let stored: HashMap<i64, i64> = er::table
+            .filter(er::question_id.eq(q.id))
+            .select((er::choice_id, er::votes))
+            .load::<(i64, i32)>(conn)?
+            .into_iter()
+            .map(|(c, v)| (c, i64::from(v)))
+            .collect();
+        let counts: Vec<i64> = q
+            .choices
+            .iter()
+            .map(|(c, _)| stored.get(c).copied().unwrap_or(0))
+            .collect();
+        let verdict = rules::decide(&counts, &q.rule, online + paper, eligible);
+        views.push(ResultView {
+            text: q.text.clone(),
+            rule: q.rule.describe(),
+            outcome: Outcome::of(&q, &verdict).heading(),
+            counts: q
+                .choices
+                .iter()
+                .map(|(_, l)| l.clone())
+                .zip(counts)
+                .collect(),
+            cast: verdict.cast,
+            reason: verdict.reason,
+        });
+    }
+    Ok(Certified {
+        questions: views,
+        online,
+        paper,
+    })
+}
+
+/// The counted tracking codes, sorted, which reveals nothing of the order.
+pub fn tracking_codes(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<String>> {
+    ballots::table
+        .filter(ballots::election_id.eq(id))
+        .order(ballots::tracking_code.asc())
+        .select(ballots::tracking_code)
+        .load(conn)
+}
+
+/// One act in the administrative record: when, who, what, detail.
+pub type RecordLine = (NaiveDateTime, String, String, String);
+
+/// The election's audit entries for the certification report, oldest
+/// first; refused votes stay out (they say nothing about the count).
+pub fn record(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<RecordLine>> {
+    audit_log::table
+        .filter(audit_log::target.eq(format!("election {id}")))
+        .filter(audit_log::action.ne("vote_refused"))
+        .order(audit_log::id.asc())
+        .select((
+            audit_log::at,
+            audit_log::actor_label,
+            audit_log::action,
+            audit_log::detail,
+        ))
+        .load(conn)
+}

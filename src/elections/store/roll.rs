@@ -1,0 +1,181 @@
+//! The roll: drawn from the dues roll when a draft is published (its
+//! challenges are in `challenges`), and the accounts of those on it, who
+//! are mailed.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::lock;
+use crate::config::Config;
+use crate::db::DbConnection;
+use crate::db::schema::{members, participation, roll_entries as re, users};
+use crate::elections::notices::ElectionNotice;
+use crate::elections::states::Status;
+use crate::mail::preferences::{self, NoticeKind};
+
+/// Publishes a draft: the roll is drawn from the dues roll (members in
+/// good standing on the cut-off) and opened to challenges. `None` when it
+/// is not a draft or its cut-off has not come.
+pub fn publish(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<Option<usize>> {
+    let row = lock(conn, id)?;
+    // Standing on a day still to come would be a guess, frozen into the roll.
+    if row.status != Status::Draft || row.cutoff > now.date() {
+        return Ok(None);
+    }
+    let standings = crate::dues::ledger::standings_on(conn, row.cutoff)?;
+    let people: Vec<(i64, String)> = members::table
+        .filter(members::unit_id.eq(row.unit_id))
+        .select((members::id, members::employee_number))
+        .load(conn)?;
+    let mut count = 0;
+    for (member_id, number) in people {
+        if standings.get(&member_id).is_some_and(|(s, _)| s.good) {
+            add_entry(conn, id, member_id, &number)?;
+            count += 1;
+        }
+    }
+    diesel::update(crate::db::schema::elections::table.find(id))
+        .set((
+            crate::db::schema::elections::status.eq(Status::Published),
+            crate::db::schema::elections::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(Some(count))
+}
+
+pub(super) fn add_entry(
+    conn: &mut DbConnection,
+    id: i64,
+    member_id: i64,
+    number: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(re::table)
+        .values((
+            re::election_id.eq(id),
+            re::member_id.eq(member_id),
+            re::employee_number.eq(number),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// True when the member is on the election's roll.
+pub fn on_roll(conn: &mut DbConnection, id: i64, member_id: i64) -> QueryResult<bool> {
+    Ok(re::table
+        .filter(re::election_id.eq(id))
+        .filter(re::member_id.eq(member_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+/// The roll's employee numbers.
+pub fn roll_numbers(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<String>> {
+    re::table
+        .filter(re::election_id.eq(id))
+        .select(re::employee_number)
+        .load(conn)
+}
+
+/// An account on the roll: who to mail, and as whom.
+struct RollAccount {
+    user_id: i64,
+    email: String,
+    name: String,
+}
+
+/// Active users whose roster entry is on the roll.
+fn roll_accounts(
+    conn: &mut DbConnection,
+    id: i64,
+    only_not_voted: bool,
+) -> QueryResult<Vec<RollAccount>> {
+    let entries: Vec<(i64, Option<String>)> = re::table
+        .inner_join(members::table)
+        .filter(re::election_id.eq(id))
+        .select((members::id, members::email))
+        .load(conn)?;
+    let mut out = Vec::new();
+    for (member_id, email) in entries {
+        let Some(email) = email else { continue };
+        if only_not_voted && voted(conn, id, member_id)? {
+            continue;
+        }
+        let account: Option<(i64, String, bool)> = users::table
+            .filter(users::email.eq(&email))
+            .select((users::id, users::display_name, users::active))
+            .first(conn)
+            .optional()?;
+        if let Some((user_id, name, true)) = account {
+            out.push(RollAccount {
+                user_id,
+                email,
+                name,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn voted(conn: &mut DbConnection, id: i64, member_id: i64) -> QueryResult<bool> {
+    Ok(participation::table
+        .filter(participation::election_id.eq(id))
+        .filter(participation::member_id.eq(member_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+/// What is said to everyone on a roll: the subject and the lines; each
+/// notice is addressed by name.
+pub struct RollMail<'a> {
+    pub kind: NoticeKind,
+    pub only_not_voted: bool,
+    pub subject: String,
+    pub lines: Vec<String>,
+    pub election_id: i64,
+    pub config: &'a Config,
+}
+
+/// Sends the mail to each roll account that wants its kind; returns how
+/// many were queued.
+pub fn mail_roll(conn: &mut DbConnection, mail: &RollMail<'_>) -> QueryResult<usize> {
+    use crate::mail::Notice;
+    let link = mail
+        .config
+        .link(&format!("/elections/{}", mail.election_id));
+    let mut sent = 0;
+    for account in roll_accounts(conn, mail.election_id, mail.only_not_voted)? {
+        if !preferences::wants(conn, account.user_id, mail.kind)? {
+            continue;
+        }
+        let message = ElectionNotice {
+            local_name: mail.config.local_name.clone(),
+            name: account.name,
+            subject: mail.subject.clone(),
+            lines: mail.lines.clone(),
+            link: link.clone(),
+        }
+        .to(&account.email)
+        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+        crate::mail::outbox::enqueue(conn, &message, &mail.config.mail_domain())?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// The roster entry with this employee number, in `unit` when given.
+pub fn member_by_number(
+    conn: &mut DbConnection,
+    number: &str,
+    unit: Option<i64>,
+) -> QueryResult<Option<i64>> {
+    let mut query = members::table
+        .filter(members::employee_number.eq(number))
+        .select(members::id)
+        .into_boxed();
+    if let Some(unit) = unit {
+        query = query.filter(members::unit_id.eq(unit));
+    }
+    query.first(conn).optional()
+}

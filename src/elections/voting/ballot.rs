@@ -1,0 +1,340 @@
+//! Voting: the ballot, a confirmation of what was chosen, and the cast with
+//! its tracking code. A refused attempt is audited without the choice and
+//! answered with a page that says why.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::{member_in_unit, visible};
+use crate::audit::{self, Entry};
+use crate::auth::CurrentUser;
+use crate::context::Context;
+use crate::db::write_tx;
+use crate::elections::ballot_form::BallotForm;
+use crate::elections::local_time;
+use crate::elections::notices::{ElectionNotice, Receipt};
+use crate::elections::states::{Method, Phase};
+use crate::elections::store::{self, ElectionRow, Question, Refusal, casting};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::layout::Page;
+use crate::web::{db, render};
+
+/// The ballot form, and the confirmation of what was chosen.
+#[derive(Template)]
+#[template(path = "elections/ballot.html")]
+pub struct BallotPage {
+    page: Page,
+    row: ElectionRow,
+    questions: Vec<Question>,
+    chosen: HashMap<i64, i64>,
+    confirming: bool,
+    error: String,
+}
+
+impl BallotPage {
+    fn is_chosen(&self, question: &i64, choice: &i64) -> bool {
+        self.chosen.get(question) == Some(choice)
+    }
+
+    fn label_of(&self, question: &Question) -> String {
+        self.chosen
+            .get(&question.id)
+            .and_then(|c| question.choices.iter().find(|(id, _)| id == c))
+            .map_or_else(String::new, |(_, l)| l.clone())
+    }
+}
+
+/// A page that says why no ballot was taken.
+#[derive(Template)]
+#[template(path = "elections/refused.html")]
+pub struct RefusedPage {
+    page: Page,
+    id: i64,
+    heading: String,
+    message: String,
+}
+
+/// The member's standing to vote now, read by the clock (a published
+/// election past its opening time takes ballots), or why not.
+async fn ballot_context(
+    req: &HttpRequest,
+    current: &CurrentUser,
+    state: &web::Data<AppState>,
+    id: i64,
+) -> Result<Result<(ElectionRow, Vec<Question>), Refusal>, AppError> {
+    let cur = current.clone();
+    let now = state.config.clock.now();
+    let outcome = db(state, move |conn| {
+        let (row, me) = match visible(conn, &cur, id) {
+            Err(AppError::NotFound) => return Ok(Err(Refusal::Hidden)),
+            other => other?,
+        };
+        let Some(member_id) = member_in_unit(&row, me) else {
+            return Ok(Err(Refusal::NotOnRoll));
+        };
+        let accepting = row.phase(now) == Phase::Voting && now >= row.opens_at;
+        if let Err(refusal) = casting::standing(conn, id, accepting, member_id)? {
+            return Ok(Err(refusal));
+        }
+        Ok(Ok((row, store::questions(conn, id)?)))
+    })
+    .await?;
+    if let Err(refusal) = &outcome {
+        audit_refusal(req, current, state, id, *refusal).await?;
+    }
+    Ok(outcome)
+}
+
+async fn audit_refusal(
+    req: &HttpRequest,
+    current: &CurrentUser,
+    state: &web::Data<AppState>,
+    id: i64,
+    refusal: Refusal,
+) -> Result<(), AppError> {
+    let ctx = Context::new(&state.config, current.actor(req));
+    db(state, move |conn| {
+        write_tx(conn, |conn| {
+            audit::record(
+                conn,
+                ctx.now,
+                Entry {
+                    actor: &ctx.actor,
+                    action: "vote_refused",
+                    target: &format!("election {id}"),
+                    detail: &refusal.to_string(),
+                },
+            )
+        })?;
+        Ok(())
+    })
+    .await
+}
+
+fn refused(page: Page, id: i64, refusal: Refusal) -> Result<HttpResponse, AppError> {
+    let (status, heading, message) = match refusal {
+        Refusal::Hidden => return Err(AppError::NotFound),
+        Refusal::AlreadyVoted => (
+            StatusCode::CONFLICT,
+            "You have already voted",
+            "Your ballot is counted once; it cannot be changed or cast again. Keep your tracking code to check it after the close.",
+        ),
+        Refusal::NotOpen => (
+            StatusCode::FORBIDDEN,
+            "Voting is not open",
+            "Ballots are taken only between the opening and closing times.",
+        ),
+        Refusal::NotOnRoll => (
+            StatusCode::FORBIDDEN,
+            "You are not on the roll",
+            "Only members on this election's roll may vote. If you think you should be on it, tell an officer.",
+        ),
+        Refusal::BadAnswers => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That ballot cannot be counted",
+            "Answer every question with one of the choices on the ballot. Nothing was recorded.",
+        ),
+    };
+    render(
+        status,
+        &RefusedPage {
+            page,
+            id,
+            heading: heading.into(),
+            message: message.into(),
+        },
+    )
+}
+
+/// `GET /elections/{id}/ballot`.
+pub async fn ballot(
+    req: HttpRequest,
+    page: Page,
+    current: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    match ballot_context(&req, &current, &state, id).await? {
+        Ok((row, questions)) => render(
+            StatusCode::OK,
+            &BallotPage {
+                page,
+                row,
+                questions,
+                chosen: HashMap::new(),
+                confirming: false,
+                error: String::new(),
+            },
+        ),
+        Err(refusal) => refused(page, id, refusal),
+    }
+}
+
+/// `POST /elections/{id}/confirm`: shows what was chosen before casting.
+pub async fn confirm(
+    req: HttpRequest,
+    page: Page,
+    current: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (row, questions) = match ballot_context(&req, &current, &state, id).await? {
+        Ok(context) => context,
+        Err(refusal) => return refused(page, id, refusal),
+    };
+    let chosen: HashMap<i64, i64> = BallotForm::from_pairs(&form).answers.into_iter().collect();
+    let complete = questions.iter().all(|q| {
+        chosen
+            .get(&q.id)
+            .is_some_and(|c| q.choices.iter().any(|(id, _)| id == c))
+    });
+    let (status, error) = if complete {
+        (StatusCode::OK, String::new())
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Answer every question before you confirm.".to_owned(),
+        )
+    };
+    render(
+        status,
+        &BallotPage {
+            page,
+            row,
+            questions,
+            chosen,
+            confirming: complete,
+            error,
+        },
+    )
+}
+
+/// The tracking code, once.
+#[derive(Template)]
+#[template(path = "elections/receipt.html")]
+pub struct ReceiptPage {
+    page: Page,
+    id: i64,
+    title: String,
+    code: String,
+    closes: String,
+}
+
+/// A cast that failed: a unique key refused a second ballot, or the database.
+#[derive(Debug)]
+enum CastError {
+    Duplicate,
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for CastError {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => Self::Duplicate,
+            other => Self::Db(other),
+        }
+    }
+}
+
+/// What a cast that went through hands back.
+struct Cast {
+    code: String,
+    title: String,
+    closes_at: chrono::NaiveDateTime,
+}
+
+/// `POST /elections/{id}/cast`.
+pub async fn cast(
+    req: HttpRequest,
+    page: Page,
+    current: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let answers = BallotForm::from_pairs(&form).answers;
+    let cur = current.clone();
+    let config = state.config.clone();
+    let actor = current.actor(&req);
+    let outcome = db(&state, move |conn| {
+        let (row, me) = match visible(conn, &cur, id) {
+            Err(AppError::NotFound) => return Ok(Err(Refusal::Hidden)),
+            other => other?,
+        };
+        let Some(member_id) = member_in_unit(&row, me) else {
+            return Ok(Err(Refusal::NotOnRoll));
+        };
+        let mut closed = false;
+        let result = write_tx(conn, |conn| {
+            // The clock is read once the write lock is held: a ballot that
+            // waited past the close is a late ballot.
+            let ctx = Context::new(&config, actor.clone());
+            closed = store::advance(conn, &ctx, id)?;
+            let code = match store::cast(conn, id, member_id, &answers, Method::Online, ctx.now)? {
+                Ok(code) => code,
+                Err(refusal) => return Ok::<_, CastError>(Err(refusal)),
+            };
+            use crate::mail::Notice;
+            let receipt = Receipt(ElectionNotice {
+                local_name: config.local_name.clone(),
+                name: cur.user.display_name.clone(),
+                subject: format!("your ballot in {}", row.title),
+                lines: vec![
+                    format!("Your ballot in \"{}\" is cast and will be counted.", row.title),
+                    format!("Your tracking code is {code}. After the close, find it in the list of counted ballots on the election's page."),
+                    "Nobody but you can connect this code with you: keep this message to yourself.".to_owned(),
+                ],
+                link: config.link(&format!("/elections/{id}")),
+            })
+            .to(&cur.user.email)
+            .map_err(|e| CastError::Db(diesel::result::Error::QueryBuilderError(Box::new(e))))?;
+            crate::mail::outbox::enqueue(conn, &receipt, &config.mail_domain())?;
+            Ok(Ok(Cast {
+                code,
+                title: row.title.clone(),
+                closes_at: row.closes_at,
+            }))
+        });
+        if closed {
+            store::vacuum_ballot_tables(conn);
+        }
+        match result {
+            Ok(outcome) => Ok(outcome),
+            // A second submission that raced the first to the same
+            // participation row: the database kept one.
+            Err(CastError::Duplicate) => Ok(Err(Refusal::AlreadyVoted)),
+            Err(CastError::Db(e)) => Err(e.into()),
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(cast) => {
+            state.mail_waker.wake();
+            render(
+                StatusCode::OK,
+                &ReceiptPage {
+                    page,
+                    id,
+                    title: cast.title,
+                    closes: local_time(&state.config, cast.closes_at),
+                    code: cast.code,
+                },
+            )
+        }
+        Err(refusal) => {
+            audit_refusal(&req, &current, &state, id, refusal).await?;
+            refused(page, id, refusal)
+        }
+    }
+}

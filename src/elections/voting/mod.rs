@@ -1,0 +1,178 @@
+//! The member's side: the unit's elections and an election's page (the
+//! roll, the result), a challenge to the roll, and voting. Pages show an
+//! election by the clock and never write; the acts move it on first.
+
+pub mod ballot;
+pub mod challenge;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use diesel::OptionalExtension;
+
+use super::local_time;
+use super::states::{Phase, Status};
+use super::store::{self, ElectionRow, Question, results::ResultView};
+use crate::auth::CurrentUser;
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::users::Role;
+use crate::web::layout::Page;
+use crate::web::{db, render};
+
+/// The election if the viewer may see it (officers, or members of its
+/// unit once published), with the viewer's roster entry and unit.
+pub fn visible(
+    conn: &mut DbConnection,
+    current: &CurrentUser,
+    id: i64,
+) -> Result<(ElectionRow, Option<(i64, i64)>), AppError> {
+    let row = store::election(conn, id)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let me = crate::roster::belonging(conn, current.user.id)?;
+    let officer = current.user.can(Role::Officer);
+    let member_of_unit = me.is_some_and(|(_, unit)| unit == row.unit_id);
+    if officer || (member_of_unit && row.status != Status::Draft) {
+        Ok((row, me))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The viewer's roster entry when they belong to the election's unit.
+pub fn member_in_unit(row: &ElectionRow, me: Option<(i64, i64)>) -> Option<i64> {
+    me.filter(|(_, unit)| *unit == row.unit_id)
+        .map(|(member, _)| member)
+}
+
+/// `/elections`.
+#[derive(Template)]
+#[template(path = "elections/list.html")]
+pub struct ListPage {
+    page: Page,
+    elections: Vec<(i64, String, String, String)>,
+    officer: bool,
+}
+
+/// `GET /elections`.
+pub async fn list(
+    page: Page,
+    current: CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let officer = current.user.can(Role::Officer);
+    let config = state.config.clone();
+    let now = config.clock.now();
+    let elections = db(&state, move |conn| {
+        let Some((_, unit)) = crate::roster::belonging(conn, current.user.id)? else {
+            return Ok(Vec::new());
+        };
+        Ok(store::of_unit(conn, unit)?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.id,
+                    r.title.clone(),
+                    r.phase(now).label().to_owned(),
+                    local_time(&config, r.closes_at),
+                )
+            })
+            .collect())
+    })
+    .await?;
+    render(
+        StatusCode::OK,
+        &ListPage {
+            page,
+            elections,
+            officer,
+        },
+    )
+}
+
+/// `/elections/{id}`.
+#[derive(Template)]
+#[template(path = "elections/show.html")]
+pub struct ShowPage {
+    page: Page,
+    row: ElectionRow,
+    phase: Phase,
+    opens: String,
+    closes: String,
+    fingerprint: Option<String>,
+    eligible: i64,
+    questions: Vec<Question>,
+    on_roll: bool,
+    voted: bool,
+    accepting: bool,
+    results: Vec<ResultView>,
+    turnout: String,
+    codes: Vec<String>,
+    officer: bool,
+    rules: Vec<String>,
+}
+
+/// `GET /elections/{id}`.
+pub async fn show(
+    page: Page,
+    current: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let config = state.config.clone();
+    let now = config.clock.now();
+    let officer = current.user.can(Role::Officer);
+    let page = db(&state, move |conn| {
+        let (row, me) = visible(conn, &current, id)?;
+        let phase = row.phase(now);
+        let questions = store::questions(conn, id)?;
+        let (on_roll, voted) = match member_in_unit(&row, me) {
+            Some(member_id) => (
+                store::on_roll(conn, id, member_id)?,
+                store::has_voted(conn, id, member_id)?,
+            ),
+            None => (false, false),
+        };
+        let roll = store::roll_numbers(conn, id)?;
+        // Counts exist only once the vote is closed.
+        let (results, turnout, codes) = if phase.is_closed() {
+            let certified = store::results::certified(conn, &row)?;
+            let turnout = format!(
+                "{} of {} eligible members voted ({} online, {} on paper).",
+                certified.online + certified.paper,
+                row.eligible.unwrap_or(0),
+                certified.online,
+                certified.paper
+            );
+            let codes = store::results::tracking_codes(conn, id)?;
+            (certified.questions, turnout, codes)
+        } else {
+            (Vec::new(), String::new(), Vec::new())
+        };
+        Ok(ShowPage {
+            page,
+            phase,
+            opens: local_time(&config, row.opens_at),
+            closes: local_time(&config, row.closes_at),
+            fingerprint: row.shown_fingerprint(phase, &roll),
+            eligible: row
+                .eligible
+                .map_or_else(|| i64::try_from(roll.len()).unwrap_or(0), i64::from),
+            accepting: phase == Phase::Voting && now >= row.opens_at,
+            rules: questions.iter().map(|q| q.rule.describe()).collect(),
+            questions,
+            on_roll,
+            voted,
+            results,
+            turnout,
+            codes,
+            officer,
+            row,
+        })
+    })
+    .await?;
+    render(StatusCode::OK, &page)
+}
