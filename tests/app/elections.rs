@@ -794,3 +794,73 @@ async fn a_dues_section_with_a_problem_starts_open() {
         answer.body
     );
 }
+
+/// The officer's election page after `votes` (a choice index per voter) are
+/// cast and the vote is closed.
+async fn officer_page_after(votes: &[usize], roll: usize) -> (String, String) {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, roll);
+    accounts(&app, votes.len());
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Open);
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    for (i, choice) in votes.iter().enumerate() {
+        let page = cast(&voter(&app, i).await, id, &[(q, choices[*choice])]).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+    }
+    let (officer, _) = app.officer("olive@example.org").await;
+    let during = officer
+        .visit(&format!("/officer/elections/{id}"))
+        .await
+        .body;
+    app.close_election(id);
+    let after = officer
+        .visit(&format!("/officer/elections/{id}"))
+        .await
+        .body;
+    (during, after)
+}
+
+#[tokio::test]
+async fn two_voters_who_agree_are_never_named_beside_their_result() {
+    // Two eligible, both vote no: names beside a 0–2 tally would tell
+    // each one's vote.
+    let (during, after) = officer_page_after(&[1, 1], 2).await;
+    assert!(during.contains("Who has not voted yet"), "{during}");
+    assert!(during.contains("Everyone on the roll has voted."));
+    assert!(
+        !during.contains("Number0, Voter") && !during.contains("Number1, Voter"),
+        "nobody who voted is listed before the close"
+    );
+    assert!(after.contains("<h2>The result</h2>"), "the tally is shown");
+    assert!(after.contains("<td class=\"num\">2</td>"), "{after}");
+    assert!(after.contains("Who voted is not listed"), "{after}");
+    assert!(!after.contains("Number0, Voter"));
+    assert!(!after.contains("Number1, Voter"));
+}
+
+#[tokio::test]
+async fn a_split_that_hides_every_choice_lists_who_voted_after_the_close() {
+    // 2 yes, 2 no, one on the roll who did not vote.
+    let (during, after) = officer_page_after(&[0, 0, 1, 1], 5).await;
+    assert!(
+        during.contains("Number4, Voter (V00004)"),
+        "the one who has not voted is listed for reminders: {during}"
+    );
+    assert!(!during.contains("Number0, Voter"));
+    assert!(after.contains("<h2>Who voted</h2>"), "{after}");
+    for i in 0..4 {
+        assert!(
+            after.contains(&format!("Number{i}, Voter (V0000{i})")),
+            "{after}"
+        );
+    }
+    assert!(!after.contains("Number4, Voter"), "only those who voted");
+}
+
+#[tokio::test]
+async fn a_lone_dissent_keeps_the_names_back() {
+    // 3–1: the one "no" voter knows that everyone else voted yes.
+    let (_, after) = officer_page_after(&[0, 0, 0, 1], 4).await;
+    assert!(after.contains("Who voted is not listed"), "{after}");
+    assert!(!after.contains("Number3, Voter"));
+}

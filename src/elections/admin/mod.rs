@@ -18,9 +18,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use diesel::QueryResult;
 
-use super::local_time;
 use super::states::{Method, Phase, Status};
 use super::store::{self, ElectionRow, Question, casting::Turnout, challenges::ChallengeLine};
+use super::{disclosure, local_time};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
 use crate::context::Context;
@@ -82,11 +82,54 @@ pub struct AdminPage {
     roll_size: usize,
     challenges: Vec<ChallengeLine>,
     turnout: Turnout,
-    voters: Vec<(String, String, Method)>,
+    participation: Participation,
+    /// The certified count, once closed.
+    results: Vec<store::results::ResultView>,
+    /// When the vote actually closed (earlier than `closes` if closed early).
+    closed: String,
     purge_from: String,
     may_purge: bool,
     /// When each scheduled reminder goes (or went), and how it went.
     reminders: Vec<(String, String)>,
+}
+
+/// What the officer's page may say of who took part (see
+/// `elections::disclosure` for the rule).
+pub enum Participation {
+    /// Before the vote or after a purge: nothing to list.
+    Nothing,
+    /// While voting: who has not voted yet, for reminders.
+    NotYetVoted(Vec<(String, String)>),
+    /// After the close, where the result hides every choice.
+    Voted(Vec<(String, String, Method)>),
+    /// After the close, where listing who voted would tell how.
+    Withheld,
+}
+
+fn participation(
+    conn: &mut DbConnection,
+    row: &ElectionRow,
+    phase: Phase,
+) -> QueryResult<Participation> {
+    if row.purged_at.is_some() {
+        return Ok(Participation::Nothing);
+    }
+    if phase.is_closed() {
+        let tallies: Vec<Vec<i64>> = store::results::certified(conn, row)?
+            .questions
+            .iter()
+            .map(|q| q.counts.iter().map(|(_, votes)| *votes).collect())
+            .collect();
+        return Ok(if disclosure::may_list_voters_after_close(&tallies) {
+            Participation::Voted(store::voters(conn, row.id)?)
+        } else {
+            Participation::Withheld
+        });
+    }
+    if phase.has_turnout() {
+        return Ok(Participation::NotYetVoted(store::not_voted(conn, row.id)?));
+    }
+    Ok(Participation::Nothing)
 }
 
 /// `GET /officer/elections/{id}`.
@@ -115,11 +158,16 @@ pub async fn show(
             roll_size: roll.len(),
             challenges: store::challenges::challenges(conn, id)?,
             turnout: store::turnout(conn, id)?,
-            voters: if phase.has_turnout() {
-                store::voters(conn, id)?
+            participation: participation(conn, &row, phase)?,
+            results: if phase.is_closed() {
+                store::results::certified(conn, &row)?.questions
             } else {
                 Vec::new()
             },
+            closed: row
+                .closed_at
+                .map(|at| local_time(&config, at))
+                .unwrap_or_default(),
             may_purge: row.purged_at.is_none() && purge_from.is_some_and(|p| now >= p),
             purge_from: purge_from
                 .map(|p| local_time(&config, p))

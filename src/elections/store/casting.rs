@@ -164,3 +164,28 @@ pub fn voters(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<(String, Stri
         .map(|(f, l, n, m)| (format!("{l}, {f}"), n, m))
         .collect())
 }
+
+/// Who on the roll has not voted yet, for reminders: "Last, First", number.
+pub fn not_voted(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<(String, String)>> {
+    let voted: std::collections::HashSet<i64> = participation::table
+        .filter(participation::election_id.eq(id))
+        .select(participation::member_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    Ok(re::table
+        .inner_join(members::table.on(members::id.eq(re::member_id)))
+        .filter(re::election_id.eq(id))
+        .order((members::last_name.asc(), members::first_name.asc()))
+        .select((
+            re::member_id,
+            members::first_name,
+            members::last_name,
+            re::employee_number,
+        ))
+        .load::<(i64, String, String, String)>(conn)?
+        .into_iter()
+        .filter(|(member, ..)| !voted.contains(member))
+        .map(|(_, f, l, n)| (format!("{l}, {f}"), n))
+        .collect())
+}

@@ -19,7 +19,7 @@ use super::states::{Phase, Status};
 use crate::db::DbConnection;
 use crate::db::schema::{elections as el, units};
 
-pub use casting::{Refusal, cast, has_voted, turnout, voters};
+pub use casting::{Refusal, cast, has_voted, not_voted, turnout, voters};
 pub use draft::{ElectionDraft, Question, QuestionDraft, create, questions, update};
 pub use lifecycle::{advance, close, open, purge, vacuum_ballot_tables};
 pub use roll::{on_roll, publish, roll_numbers};
