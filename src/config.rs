@@ -144,6 +144,9 @@ pub struct Config {
     pub max_attachment_bytes: usize,
     /// How often the deadline reminder job looks for deadlines.
     pub reminder_every: Duration,
+    /// The least time, in days, between publishing an election's roll and
+    /// the vote's opening, so members can check and challenge it.
+    pub min_challenge_days: u32,
 }
 
 /// Why the settings could not be read.
@@ -276,6 +279,20 @@ impl Config {
                 })?,
             None => 10 * 1024 * 1024,
         };
+        let min_challenge_days = match get("MIN_CHALLENGE_DAYS") {
+            Some(n) => n
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n <= 60)
+                .ok_or_else(|| {
+                    ConfigError::Invalid(
+                        "MIN_CHALLENGE_DAYS",
+                        "must be a number of days from 0 to 60".into(),
+                    )
+                })?,
+            None => 3,
+        };
         Ok(Self {
             database,
             bind,
@@ -295,6 +312,7 @@ impl Config {
             timezone,
             max_attachment_bytes,
             reminder_every: Duration::from_secs(15 * 60),
+            min_challenge_days,
         })
     }
 

@@ -2,6 +2,7 @@
 //! tally and whether each question's rule passed. Pure, so every rule is
 //! tested by hand-worked examples.
 
+use chrono::NaiveDateTime;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -15,6 +16,12 @@ pub fn fingerprint(employee_numbers: &[String]) -> String {
 
 /// Crockford's base32: no I, L, O or U to misread.
 const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The earliest time a vote published `now` may open: members get at least
+/// `min_days` to check and challenge the roll.
+pub fn earliest_opening(now: NaiveDateTime, min_days: u32) -> NaiveDateTime {
+    now + chrono::Duration::days(i64::from(min_days))
+}
 
 /// A random tracking code, 60 bits from the system's random source, as
 /// "K7QF-M2XA-9C3D". Nothing about the voter or the moment goes into it.

@@ -499,16 +499,16 @@ async fn officers_run_an_election_from_draft_to_certificate() {
             .format("%Y-%m-%dT%H:%M")
             .to_string()
     };
-    let (unit_s, opens_at, cutoff) = (unit.to_string(), local(60), app.config.today().to_string());
-    let (unit_s, opens_at, cutoff, officer) = (&unit_s, &opens_at, &cutoff, &officer);
-    let draft = |closes_at: String| async move {
+    let (unit_s, cutoff) = (unit.to_string(), app.config.today().to_string());
+    let (unit_s, cutoff, officer) = (&unit_s, &cutoff, &officer);
+    let draft = |path: String, opens_at: String, closes_at: String| async move {
         officer
             .post(
-                "/officer/elections/new",
+                &path,
                 &[
                     ("unit", unit_s.as_str()),
                     ("title", "Strike vote"),
-                    ("opens_at", opens_at),
+                    ("opens_at", &opens_at),
                     ("closes_at", &closes_at),
                     ("cutoff", cutoff),
                     ("q1_text", "Strike?"),
@@ -519,13 +519,37 @@ async fn officers_run_an_election_from_draft_to_certificate() {
             )
             .await
     };
-    let answer = draft(local(30)).await;
+    let new = || "/officer/elections/new".to_owned();
+    let answer = draft(new(), local(60), local(30)).await;
     assert_eq!(answer.status, 422);
     assert!(answer.body.contains("The vote must close after it opens."));
-    let answer = draft(local(120)).await;
+    let answer = draft(new(), local(-5), local(120)).await;
+    assert_eq!(answer.status, 422, "a draft cannot open in the past");
+    assert!(answer.body.contains("That time has passed"));
+    let answer = draft(new(), local(60), local(120)).await;
     assert_eq!(answer.status, 303, "{}", answer.body);
     let admin = answer.location.unwrap();
     let id: i64 = admin.rsplit('/').next().unwrap().parse().unwrap();
+    // Opening in an hour leaves no time to challenge the roll: the officer
+    // is asked for a later opening and nothing is published.
+    let refused = officer.post(&format!("{admin}/publish"), &[]).await;
+    assert_eq!(refused.status, 303);
+    let page = officer.visit(&admin).await;
+    assert!(
+        page.body
+            .contains("leaves less than 3 days to check and challenge the roll"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Edit the draft"), "still a draft");
+    let four_days = 4 * 24 * 60;
+    let answer = draft(
+        format!("{admin}/edit"),
+        local(four_days),
+        local(four_days + 60),
+    )
+    .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(
         officer.post(&format!("{admin}/publish"), &[]).await.status,
         303

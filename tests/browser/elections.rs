@@ -34,8 +34,8 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
         .unwrap();
     expect_heading(client, "New election").await;
     fill(client, "title", "Strike authorization, winter").await;
-    set_value(client, "opens_at", &local(1)).await;
-    set_value(client, "closes_at", &local(60 * 24)).await;
+    set_value(client, "opens_at", &local(4 * 24 * 60)).await;
+    set_value(client, "closes_at", &local(5 * 24 * 60)).await;
     fill(client, "q1_text", "Do you authorize a strike?").await;
     press(client, "Save the draft").await;
     expect_heading(client, "Strike authorization, winter").await;

@@ -145,8 +145,14 @@ impl DraftForm {
     }
 
     /// The draft, or the problems by field: times are read in `timezone`,
-    /// and `units` are the units that may vote.
-    pub fn parse(&self, timezone: Tz, units: &[i64]) -> Result<ElectionDraft, FieldErrors> {
+    /// `units` are the units that may vote, and the vote may not open
+    /// before `now`.
+    pub fn parse(
+        &self,
+        timezone: Tz,
+        units: &[i64],
+        now: NaiveDateTime,
+    ) -> Result<ElectionDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
         let own = &self.election;
         let unit_id = own
@@ -170,6 +176,12 @@ impl DraftForm {
             "closes_at",
             parse::local_datetime(timezone, own.closes_at.trim()),
         );
+        if opens.is_some_and(|o| o < now) {
+            errors.add(
+                "opens_at",
+                "That time has passed; the vote must open later than now.",
+            );
+        }
         if let (Some(o), Some(c)) = (opens, closes)
             && c <= o
         {
@@ -390,6 +402,13 @@ mod tests {
             .collect()
     }
 
+    fn before_opening() -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+    }
+
     fn form(extra: &[(&str, &str)]) -> DraftForm {
         let mut all = vec![
             ("unit", "1"),
@@ -408,6 +427,19 @@ mod tests {
     }
 
     #[test]
+    fn a_draft_cannot_open_in_the_past() {
+        let late = chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        let errors = form(&[]).parse(Tz::UTC, &[1], late).unwrap_err();
+        assert_eq!(
+            errors.get("opens_at"),
+            "That time has passed; the vote must open later than now."
+        );
+    }
+
+    #[test]
     fn numbered_fields_land_in_their_question() {
         let form = form(&[("q2_text", "Also?"), ("q9_text", "beyond the rows")]);
         assert_eq!(form.election.title, "Strike vote");
@@ -420,7 +452,7 @@ mod tests {
     #[test]
     fn a_dues_rate_goes_through_the_one_rate_parser() {
         let wrong = form(&[("q1_dues_percent", "12"), ("q1_dues_from", "2027-01-01")]);
-        let errors = wrong.parse(Tz::UTC, &[1]).unwrap_err();
+        let errors = wrong.parse(Tz::UTC, &[1], before_opening()).unwrap_err();
         assert_eq!(
             errors.get("q1_dues_percent"),
             "A dues rate is above 0% and at most 10%."
@@ -430,7 +462,7 @@ mod tests {
             ("q1_dues_max", "130"),
             ("q1_dues_from", "2027-01-01"),
         ]);
-        let draft = right.parse(Tz::UTC, &[1]).unwrap();
+        let draft = right.parse(Tz::UTC, &[1], before_opening()).unwrap();
         assert!(matches!(
             draft.questions[0].dues,
             Some((
@@ -446,7 +478,7 @@ mod tests {
     #[test]
     fn an_unknown_kind_or_unit_is_refused_by_field() {
         let errors = form(&[("q1_kind", "maybe")])
-            .parse(Tz::UTC, &[2])
+            .parse(Tz::UTC, &[2], before_opening())
             .unwrap_err();
         assert!(errors.has("unit"));
         assert!(errors.has("q1_kind"));

@@ -131,7 +131,7 @@ async fn save(
     let form = DraftForm::from_pairs(pairs)
         .map_err(|e| AppError::BadRequest(format!("That form cannot be read: {e}")))?;
     let unit_ids = db(&state, |conn| Ok(store::draft::unit_ids(conn)?)).await?;
-    let draft = match form.parse(state.config.timezone, &unit_ids) {
+    let draft = match form.parse(state.config.timezone, &unit_ids, state.config.clock.now()) {
         Ok(draft) => draft,
         Err(errors) => return form_page(page, &state, id, form, errors).await,
     };

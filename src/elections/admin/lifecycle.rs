@@ -6,6 +6,9 @@ use serde::Deserialize;
 
 use super::{act, back_with_warning};
 use crate::auth::OfficerUser;
+use crate::elections::local_time;
+use crate::elections::rules;
+use crate::elections::states::Status;
 use crate::elections::store::{self, lifecycle::LifecycleRefusal};
 use crate::error::AppError;
 use crate::forms::FieldProblem;
@@ -20,6 +23,16 @@ pub async fn publish(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     act(&req, &officer, &state, id, "election_publish", move |conn, ctx| {
+        let row = store::election(conn, id)?;
+        let days = ctx.config.min_challenge_days;
+        let earliest = rules::earliest_opening(ctx.now, days);
+        if row.status == Status::Draft && row.opens_at < earliest {
+            return Ok(Err(LifecycleRefusal::ChallengeWindowTooShort {
+                opens: local_time(&ctx.config, row.opens_at),
+                days,
+                earliest: local_time(&ctx.config, earliest),
+            }));
+        }
         Ok(store::publish(conn, id, ctx.now)?
             .map(|n| {
                 format!(

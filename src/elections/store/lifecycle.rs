@@ -20,10 +20,21 @@ use crate::mail::preferences::NoticeKind;
 
 /// Why an act on the lifecycle was refused: the election is not where the
 /// act needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LifecycleRefusal {
     #[error("Only a draft can be published, and only once its cut-off date has come.")]
     NotPublishable,
+    #[error(
+        "The vote opens {opens}, which leaves less than {days} days to check and challenge the roll. Edit the draft to open on or after {earliest}, then publish it."
+    )]
+    ChallengeWindowTooShort {
+        /// When the draft opens, in words.
+        opens: String,
+        /// The least number of days.
+        days: u32,
+        /// The earliest opening that leaves the window, in words.
+        earliest: String,
+    },
     #[error("Only a published election can open.")]
     NotPublished,
     #[error("Only an open election can be closed.")]
