@@ -6,12 +6,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::password::NewPasswordFields;
 use super::session::{self, SessionRow};
-use super::setup::{AccountErrors, check_password_pair};
 use super::{CurrentUser, two_factor};
 use crate::audit::{self, Entry};
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::forms::FieldErrors;
 use crate::mail::preferences::{self, NoticeKind};
 use crate::state::AppState;
 use crate::users::{self, Role};
@@ -55,8 +56,7 @@ pub async fn overview(page: Page, me: CurrentUser) -> Result<HttpResponse, AppEr
 pub struct PasswordPage {
     page: Page,
     email: String,
-    current_error: String,
-    errors: AccountErrors,
+    errors: FieldErrors,
 }
 
 /// What the change-password form sends.
@@ -64,10 +64,8 @@ pub struct PasswordPage {
 pub struct PasswordForm {
     #[serde(default)]
     current: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    confirm: String,
+    #[serde(flatten)]
+    new_password: NewPasswordFields,
 }
 
 /// `GET /account/password`.
@@ -77,8 +75,7 @@ pub async fn password_form(page: Page, me: CurrentUser) -> Result<HttpResponse, 
         &PasswordPage {
             page,
             email: me.user.email,
-            current_error: String::new(),
-            errors: AccountErrors::default(),
+            errors: FieldErrors::new(),
         },
     )
 }
@@ -92,35 +89,33 @@ pub async fn password_submit(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let mut errors = AccountErrors::default();
-    check_password_pair(
-        &form.password,
-        &form.confirm,
-        &me.user.email,
-        &state.config.local_name,
-        &mut errors,
-    );
     let user_id = me.user.id;
     let current_ok = password_matches(&state, &req, user_id, form.current.clone()).await?;
-    let current_error = if current_ok {
-        String::new()
-    } else {
-        "Your current password is not right (after several wrong tries, wait a minute).".to_owned()
-    };
-    if !current_ok || errors.count() > 0 {
+    let mut errors = FieldErrors::new();
+    if !current_ok {
+        errors.add(
+            "current",
+            "Your current password is not right (after several wrong tries, wait a minute).",
+        );
+    }
+    let password = form
+        .new_password
+        .check(&me.user.email, &state.config.local_name)
+        .map_err(|p| errors.add_problem(&p))
+        .ok();
+    let Some(password) = password.filter(|_| errors.is_empty()) else {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &PasswordPage {
                 page,
                 email: me.user.email,
-                current_error,
                 errors,
             },
         );
-    }
+    };
     let hash = state
         .hasher
-        .hash(form.password)
+        .hash(password.to_owned())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let now = state.config.clock.now();
@@ -305,23 +300,8 @@ async fn two_factor_render(
         write_tx(conn, |conn| {
             let row = users::find_row(conn, user_id)?.ok_or(AppError::NotFound)?;
             let codes_left = two_factor::recovery_codes_left(conn, user_id)?;
-            let pending: Option<String> = if row.totp_secret.is_none() {
-                use crate::db::schema::users as u;
-                use diesel::prelude::*;
-                let existing: Option<String> = u::table
-                    .find(user_id)
-                    .select(u::totp_pending_secret)
-                    .first(conn)?;
-                Some(match existing {
-                    Some(secret) => secret,
-                    None => {
-                        let secret = two_factor::new_secret();
-                        diesel::update(u::table.find(user_id))
-                            .set(u::totp_pending_secret.eq(&secret))
-                            .execute(conn)?;
-                        secret
-                    }
-                })
+            let pending = if row.totp_secret.is_none() {
+                Some(two_factor::pending_secret(conn, user_id)?)
             } else {
                 None
             };
@@ -373,10 +353,7 @@ pub async fn two_factor_enrol(
     let code = form.code.trim().to_owned();
     let outcome = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            use crate::db::schema::users as u;
-            use diesel::prelude::*;
-            let (current, pending): (Option<String>, Option<String>) =
-                u::table.find(user_id).select((u::totp_secret, u::totp_pending_secret)).first(conn)?;
+            let (current, pending) = two_factor::secrets(conn, user_id)?;
             if current.is_some() {
                 return Ok(Err("Two-factor sign-in is already on."));
             }
@@ -386,9 +363,7 @@ pub async fn two_factor_enrol(
             let Some(step) = two_factor::check_code(&secret, &code, unix, None) else {
                 return Ok(Err("That code didn't match. Enter the 6 digits your app shows now for this account."));
             };
-            diesel::update(u::table.find(user_id))
-                .set((u::totp_secret.eq(&secret), u::totp_pending_secret.eq(None::<String>), u::totp_last_step.eq(step)))
-                .execute(conn)?;
+            two_factor::enable(conn, user_id, &secret, step)?;
             let codes = two_factor::new_recovery_codes(conn, user_id)?;
             audit::record(conn, now, Entry { actor: &actor, action: "two_factor_enabled", target: &actor.label, detail: "" })?;
             Ok(Ok(codes))
@@ -542,16 +517,7 @@ pub async fn two_factor_disable(
     let user_id = me.user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
-            use crate::db::schema::{recovery_codes as rc, users as u};
-            use diesel::prelude::*;
-            diesel::update(u::table.find(user_id))
-                .set((
-                    u::totp_secret.eq(None::<String>),
-                    u::totp_pending_secret.eq(None::<String>),
-                    u::totp_last_step.eq(None::<i64>),
-                ))
-                .execute(conn)?;
-            diesel::delete(rc::table.filter(rc::user_id.eq(user_id))).execute(conn)?;
+            two_factor::disable(conn, user_id)?;
             audit::record(
                 conn,
                 now,
