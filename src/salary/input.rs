@@ -58,7 +58,11 @@ impl ReferenceKind {
 
     /// An example of a source, shown under the source field.
     pub fn source_hint(self) -> &'static str {
-        "For example: Zillow observed rent index, October 2026"
+        match self {
+            Self::Rent => "For example: Zillow observed rent index, October 2026",
+            Self::LivingWage => "For example: MIT Living Wage Calculator, one adult, 2026",
+            Self::Cpi => "For example: BLS CPI-U, September 2025 to September 2026",
+        }
     }
 
     /// The amount field's name.
