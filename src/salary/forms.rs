@@ -303,6 +303,7 @@ async fn save(
                 Some(id) => Some(describe(
                     &store::scenario(conn, id)?,
                     &store::floors_by_class(conn, id)?,
+                    &classes,
                 )),
                 None => None,
             };
@@ -310,6 +311,7 @@ async fn save(
             let after = describe(
                 &store::scenario(conn, saved)?,
                 &store::floors_by_class(conn, saved)?,
+                &classes,
             );
             let detail = match before {
                 Some(before) => format!("{before} → {after}"),
@@ -355,10 +357,18 @@ async fn save(
     }
 }
 
-fn describe(row: &store::ScenarioRow, floors: &BTreeMap<i64, i64>) -> String {
+/// A scenario as the audit log records it, each floor under its
+/// classification's name.
+fn describe(row: &store::ScenarioRow, floors: &BTreeMap<i64, i64>, classes: &[Class]) -> String {
     let floors: Vec<String> = floors
         .iter()
-        .map(|(id, f)| format!("#{id} {}", Cents(*f)))
+        .map(|(id, f)| {
+            let class = classes
+                .iter()
+                .find(|(class_id, _, _)| class_id == id)
+                .map_or("a removed classification", |(_, name, _)| name.as_str());
+            format!("{class} {}", Cents(*f))
+        })
         .collect();
     format!(
         "{}: raise {}%, flat {}, premium {}/month, from {}, floors [{}]",
