@@ -12,6 +12,7 @@ use super::input::{Class, ReferenceKind, ScenarioForm, ScenarioProblem, UnitSett
 use super::store::{self, ScenarioInput};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -156,21 +157,20 @@ pub async fn save_unit_settings(
         Ok(settings) => settings,
         Err(errors) => return unit_settings_page(page, &state, unit_id, Some(form), errors).await,
     };
-    let actor = officer.actor(&req);
-    let now = state.config.clock.now();
+    let ctx = Context::new(&state.config, officer.actor(&req));
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             let (unit_name, _) = store::unit(conn, unit_id)?;
             let before = describe_settings(conn, unit_id)?;
             store::save_current_floors(conn, &settings.floors)?;
-            store::save_references(conn, unit_id, &settings.references, now)?;
+            store::save_references(conn, unit_id, &settings.references, ctx.now)?;
             let after = describe_settings(conn, unit_id)?;
             let summary = format!("{before} → {after}");
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "salary_unit_settings",
                     target: &unit_name,
                     detail: &summary,
@@ -291,8 +291,7 @@ async fn save(
             return scenario_form_page(page, &state, unit_id, id, Some(form), errors).await;
         }
     };
-    let actor = officer.0.actor(&req);
-    let now = state.config.clock.now();
+    let ctx = Context::new(&state.config, officer.0.actor(&req));
     let name = input.name.clone();
     let saved = db(&state, move |conn| {
         let outcome = write_tx(conn, |conn| {
@@ -307,7 +306,7 @@ async fn save(
                 )),
                 None => None,
             };
-            let saved = store::save_scenario(conn, id, &input, now)?;
+            let saved = store::save_scenario(conn, id, &input, ctx.now)?;
             let after = describe(
                 &store::scenario(conn, saved)?,
                 &store::floors_by_class(conn, saved)?,
@@ -319,9 +318,9 @@ async fn save(
             };
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: if id.is_some() {
                         "salary_scenario_edit"
                     } else {
@@ -433,8 +432,7 @@ pub async fn copy(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let actor = officer.actor(&req);
-    let now = state.config.clock.now();
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let copied = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let row = store::scenario(conn, id)?;
@@ -456,12 +454,12 @@ pub async fn copy(
                 effective_date: row.effective_date,
                 floors,
             };
-            let new_id = store::save_scenario(conn, None, &input, now)?;
+            let new_id = store::save_scenario(conn, None, &input, ctx.now)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "salary_scenario_copy",
                     target: &name,
                     detail: &format!("copied from {}", row.name),
