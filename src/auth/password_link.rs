@@ -7,6 +7,7 @@ use askama::Template;
 
 use super::password::NewPasswordFields;
 use super::session;
+use super::sign_in::sign_in_as;
 use super::tokens::{self, LinkProblem, Purpose};
 use crate::audit::{self, Actor, Entry};
 use crate::context::Context;
@@ -175,6 +176,7 @@ pub async fn choose_submit(
     );
     let action_name = link.audit_action();
     let (purpose, token) = (link.purpose, link.token);
+    let email = row.email.clone();
     let outcome = db(state, move |conn| {
         write_tx(conn, |conn| {
             if let Err(problem) = tokens::consume(conn, purpose, &token, ctx.now)? {
@@ -201,7 +203,7 @@ pub async fn choose_submit(
         Ok(()) => {
             let secure = state.config.behind_https();
             let mut response = redirect_with(
-                "/sign-in",
+                &sign_in_as(&email),
                 FlashKind::Success,
                 "Your password is set. Sign in with it now.",
                 secure,

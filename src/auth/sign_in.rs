@@ -26,11 +26,22 @@ pub struct SignInPage {
     error: String,
 }
 
-/// `?next=` on the sign-in pages.
+/// `?next=` on the sign-in pages, and `?email=` to fill in the address of
+/// someone who has just chosen a password.
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// The sign-in page with `email` filled in.
+pub fn sign_in_as(email: &str) -> String {
+    format!(
+        "/sign-in?email={}",
+        url::form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>()
+    )
 }
 
 /// What the sign-in form sends.
@@ -62,7 +73,7 @@ pub async fn form(
         StatusCode::OK,
         &SignInPage {
             page,
-            email: String::new(),
+            email: query.email.trim().to_owned(),
             next: safe_next(&query.next),
             error: String::new(),
         },
