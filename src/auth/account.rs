@@ -10,6 +10,7 @@ use super::password::NewPasswordFields;
 use super::session::{self, SessionRow};
 use super::{CurrentUser, two_factor};
 use crate::audit::{self, Entry};
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -118,20 +119,19 @@ pub async fn password_submit(
         .hash(password.to_owned())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let keep = me.session.id_hash.clone();
     let ended = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            users::set_password(conn, user_id, &hash, now)?;
+            users::set_password(conn, user_id, &hash, ctx.now)?;
             let ended = session::end_all_for_user(conn, user_id, Some(&keep))?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "password_changed",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: &format!("{ended} other sessions ended"),
                 },
             )?;
@@ -189,19 +189,18 @@ pub async fn end_other_sessions(
     me: CurrentUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let (user_id, keep) = (me.user.id, me.session.id_hash.clone());
     let ended = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let ended = session::end_all_for_user(conn, user_id, Some(&keep))?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "sessions_ended",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: &format!("{ended} other sessions"),
                 },
             )?;
@@ -225,19 +224,18 @@ pub async fn end_all_sessions(
     me: CurrentUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             let ended = session::end_all_for_user(conn, user_id, None)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "sessions_ended",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: &format!("all {ended} sessions"),
                 },
             )?;
@@ -346,9 +344,8 @@ pub async fn two_factor_enrol(
     state: web::Data<AppState>,
     form: web::Form<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.config.clock.now();
     let unix = state.config.clock.unix_seconds();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     let code = form.code.trim().to_owned();
     let outcome = db(&state, move |conn| {
@@ -361,11 +358,11 @@ pub async fn two_factor_enrol(
                 return Ok(Err("Scan the code first, then enter the 6 digits your app shows."));
             };
             let Some(step) = two_factor::check_code(&secret, &code, unix, None) else {
-                return Ok(Err("That code didn't match. Enter the 6 digits your app shows now for this account."));
+                return Ok(Err("That code didn't match. Enter the 6 digits your app shows ctx.now for this account."));
             };
             two_factor::enable(conn, user_id, &secret, step)?;
             let codes = two_factor::new_recovery_codes(conn, user_id)?;
-            audit::record(conn, now, Entry { actor: &actor, action: "two_factor_enabled", target: &actor.label, detail: "" })?;
+            audit::record(conn, ctx.now, Entry { actor: &ctx.actor, action: "two_factor_enabled", target: &ctx.actor.label, detail: "" })?;
             Ok(Ok(codes))
         })
     })
@@ -461,19 +458,18 @@ pub async fn two_factor_new_codes(
         )
         .await;
     }
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     let codes = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let codes = two_factor::new_recovery_codes(conn, user_id)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "recovery_codes_replaced",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: "",
                 },
             )?;
@@ -512,19 +508,18 @@ pub async fn two_factor_disable(
         )
         .await;
     }
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             two_factor::disable(conn, user_id)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "two_factor_disabled",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: "",
                 },
             )?;
@@ -571,8 +566,7 @@ pub async fn notifications_submit(
         .filter(|(k, _)| k == "kind")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
@@ -580,11 +574,11 @@ pub async fn notifications_submit(
             let detail: Vec<&str> = wanted.iter().map(|k| k.as_str()).collect();
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "notifications_changed",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: &detail.join(","),
                 },
             )?;

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::audit::{self, AuditRow, Entry, Filter};
 use crate::auth::OfficerUser;
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::forms::{FieldErrors, parse};
@@ -171,17 +172,16 @@ pub async fn retry(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let retried = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let retried = outbox::retry_failed(conn, id)?;
             if retried {
                 audit::record(
                     conn,
-                    now,
+                    ctx.now,
                     Entry {
-                        actor: &actor,
+                        actor: &ctx.actor,
                         action: "mail_retry",
                         target: &format!("outbox #{id}"),
                         detail: "",

@@ -285,8 +285,7 @@ pub async fn set_roles(
             },
         );
     }
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let before = user
         .roles
         .iter()
@@ -304,9 +303,9 @@ pub async fn set_roles(
             super::set_roles(conn, user_id, &roles)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "role_change",
                     target: &email,
                     detail: &format!("{before} -> {after}"),
@@ -353,8 +352,7 @@ pub async fn set_active(
             },
         );
     }
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let (user_id, email) = (user.id, user.email.clone());
     db(&state, move |conn| {
         write_tx(conn, |conn| {
@@ -366,9 +364,9 @@ pub async fn set_active(
             };
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action,
                     target: &email,
                     detail: "",
