@@ -336,6 +336,17 @@ pub struct CodeForm {
     code: String,
 }
 
+/// Why a first two-factor code did not turn two-factor on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+enum EnrolRefused {
+    #[error("Two-factor sign-in is already on.")]
+    AlreadyOn,
+    #[error("Scan the code first, then enter the 6 digits your app shows.")]
+    NotScanned,
+    #[error("That code didn't match. Enter the 6 digits your app shows now for this account.")]
+    NoMatch,
+}
+
 /// `POST /account/two-factor`: confirms enrolment with a first code.
 pub async fn two_factor_enrol(
     req: HttpRequest,
@@ -352,29 +363,38 @@ pub async fn two_factor_enrol(
         write_tx(conn, |conn| {
             let (current, pending) = two_factor::secrets(conn, user_id)?;
             if current.is_some() {
-                return Ok(Err("Two-factor sign-in is already on."));
+                return Ok(Err(EnrolRefused::AlreadyOn));
             }
             let Some(secret) = pending else {
-                return Ok(Err("Scan the code first, then enter the 6 digits your app shows."));
+                return Ok(Err(EnrolRefused::NotScanned));
             };
             let Some(step) = two_factor::check_code(&secret, &code, unix, None) else {
-                return Ok(Err("That code didn't match. Enter the 6 digits your app shows ctx.now for this account."));
+                return Ok(Err(EnrolRefused::NoMatch));
             };
             two_factor::enable(conn, user_id, &secret, step)?;
             let codes = two_factor::new_recovery_codes(conn, user_id)?;
-            audit::record(conn, ctx.now, Entry { actor: &ctx.actor, action: "two_factor_enabled", target: &ctx.actor.label, detail: "" })?;
+            audit::record(
+                conn,
+                ctx.now,
+                Entry {
+                    actor: &ctx.actor,
+                    action: "two_factor_enabled",
+                    target: &ctx.actor.label,
+                    detail: "",
+                },
+            )?;
             Ok(Ok(codes))
         })
     })
     .await?;
     match outcome {
         Ok(codes) => render(StatusCode::OK, &RecoveryCodesPage { page, codes }),
-        Err(message) => {
+        Err(refused) => {
             two_factor_render(
                 page,
                 me,
                 state,
-                message.into(),
+                refused.to_string(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
