@@ -6,12 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::password::NewPasswordFields;
 use super::session::{self, SessionRow};
-use super::setup::{AccountErrors, check_password_pair};
 use super::{CurrentUser, two_factor};
 use crate::audit::{self, Entry};
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::forms::FieldErrors;
 use crate::mail::preferences::{self, NoticeKind};
 use crate::state::AppState;
 use crate::users::{self, Role};
@@ -55,8 +57,7 @@ pub async fn overview(page: Page, me: CurrentUser) -> Result<HttpResponse, AppEr
 pub struct PasswordPage {
     page: Page,
     email: String,
-    current_error: String,
-    errors: AccountErrors,
+    errors: FieldErrors,
 }
 
 /// What the change-password form sends.
@@ -64,10 +65,8 @@ pub struct PasswordPage {
 pub struct PasswordForm {
     #[serde(default)]
     current: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    confirm: String,
+    #[serde(flatten)]
+    new_password: NewPasswordFields,
 }
 
 /// `GET /account/password`.
@@ -77,8 +76,7 @@ pub async fn password_form(page: Page, me: CurrentUser) -> Result<HttpResponse, 
         &PasswordPage {
             page,
             email: me.user.email,
-            current_error: String::new(),
-            errors: AccountErrors::default(),
+            errors: FieldErrors::new(),
         },
     )
 }
@@ -92,51 +90,48 @@ pub async fn password_submit(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let mut errors = AccountErrors::default();
-    check_password_pair(
-        &form.password,
-        &form.confirm,
-        &me.user.email,
-        &state.config.local_name,
-        &mut errors,
-    );
     let user_id = me.user.id;
     let current_ok = password_matches(&state, &req, user_id, form.current.clone()).await?;
-    let current_error = if current_ok {
-        String::new()
-    } else {
-        "Your current password is not right (after several wrong tries, wait a minute).".to_owned()
-    };
-    if !current_ok || errors.count() > 0 {
+    let mut errors = FieldErrors::new();
+    if !current_ok {
+        errors.add(
+            "current",
+            "Your current password is not right (after several wrong tries, wait a minute).",
+        );
+    }
+    let password = form
+        .new_password
+        .check(&me.user.email, &state.config.local_name)
+        .map_err(|p| errors.add_problem(&p))
+        .ok();
+    let Some(password) = password.filter(|_| errors.is_empty()) else {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &PasswordPage {
                 page,
                 email: me.user.email,
-                current_error,
                 errors,
             },
         );
-    }
+    };
     let hash = state
         .hasher
-        .hash(form.password)
+        .hash(password.to_owned())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let keep = me.session.id_hash.clone();
     let ended = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            users::set_password(conn, user_id, &hash, now)?;
+            users::set_password(conn, user_id, &hash, ctx.now)?;
             let ended = session::end_all_for_user(conn, user_id, Some(&keep))?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "password_changed",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: &format!("{ended} other sessions ended"),
                 },
             )?;
@@ -194,19 +189,18 @@ pub async fn end_other_sessions(
     me: CurrentUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let (user_id, keep) = (me.user.id, me.session.id_hash.clone());
     let ended = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let ended = session::end_all_for_user(conn, user_id, Some(&keep))?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "sessions_ended",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: &format!("{ended} other sessions"),
                 },
             )?;
@@ -230,19 +224,18 @@ pub async fn end_all_sessions(
     me: CurrentUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             let ended = session::end_all_for_user(conn, user_id, None)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "sessions_ended",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: &format!("all {ended} sessions"),
                 },
             )?;
@@ -305,23 +298,8 @@ async fn two_factor_render(
         write_tx(conn, |conn| {
             let row = users::find_row(conn, user_id)?.ok_or(AppError::NotFound)?;
             let codes_left = two_factor::recovery_codes_left(conn, user_id)?;
-            let pending: Option<String> = if row.totp_secret.is_none() {
-                use crate::db::schema::users as u;
-                use diesel::prelude::*;
-                let existing: Option<String> = u::table
-                    .find(user_id)
-                    .select(u::totp_pending_secret)
-                    .first(conn)?;
-                Some(match existing {
-                    Some(secret) => secret,
-                    None => {
-                        let secret = two_factor::new_secret();
-                        diesel::update(u::table.find(user_id))
-                            .set(u::totp_pending_secret.eq(&secret))
-                            .execute(conn)?;
-                        secret
-                    }
-                })
+            let pending = if row.totp_secret.is_none() {
+                Some(two_factor::pending_secret(conn, user_id)?)
             } else {
                 None
             };
@@ -358,6 +336,17 @@ pub struct CodeForm {
     code: String,
 }
 
+/// Why a first two-factor code did not turn two-factor on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+enum EnrolRefused {
+    #[error("Two-factor sign-in is already on.")]
+    AlreadyOn,
+    #[error("Scan the code first, then enter the 6 digits your app shows.")]
+    NotScanned,
+    #[error("That code didn't match. Enter the 6 digits your app shows now for this account.")]
+    NoMatch,
+}
+
 /// `POST /account/two-factor`: confirms enrolment with a first code.
 pub async fn two_factor_enrol(
     req: HttpRequest,
@@ -366,43 +355,46 @@ pub async fn two_factor_enrol(
     state: web::Data<AppState>,
     form: web::Form<CodeForm>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.config.clock.now();
     let unix = state.config.clock.unix_seconds();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     let code = form.code.trim().to_owned();
     let outcome = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            use crate::db::schema::users as u;
-            use diesel::prelude::*;
-            let (current, pending): (Option<String>, Option<String>) =
-                u::table.find(user_id).select((u::totp_secret, u::totp_pending_secret)).first(conn)?;
+            let (current, pending) = two_factor::secrets(conn, user_id)?;
             if current.is_some() {
-                return Ok(Err("Two-factor sign-in is already on."));
+                return Ok(Err(EnrolRefused::AlreadyOn));
             }
             let Some(secret) = pending else {
-                return Ok(Err("Scan the code first, then enter the 6 digits your app shows."));
+                return Ok(Err(EnrolRefused::NotScanned));
             };
             let Some(step) = two_factor::check_code(&secret, &code, unix, None) else {
-                return Ok(Err("That code didn't match. Enter the 6 digits your app shows now for this account."));
+                return Ok(Err(EnrolRefused::NoMatch));
             };
-            diesel::update(u::table.find(user_id))
-                .set((u::totp_secret.eq(&secret), u::totp_pending_secret.eq(None::<String>), u::totp_last_step.eq(step)))
-                .execute(conn)?;
+            two_factor::enable(conn, user_id, &secret, step)?;
             let codes = two_factor::new_recovery_codes(conn, user_id)?;
-            audit::record(conn, now, Entry { actor: &actor, action: "two_factor_enabled", target: &actor.label, detail: "" })?;
+            audit::record(
+                conn,
+                ctx.now,
+                Entry {
+                    actor: &ctx.actor,
+                    action: "two_factor_enabled",
+                    target: &ctx.actor.label,
+                    detail: "",
+                },
+            )?;
             Ok(Ok(codes))
         })
     })
     .await?;
     match outcome {
         Ok(codes) => render(StatusCode::OK, &RecoveryCodesPage { page, codes }),
-        Err(message) => {
+        Err(refused) => {
             two_factor_render(
                 page,
                 me,
                 state,
-                message.into(),
+                refused.to_string(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -486,19 +478,18 @@ pub async fn two_factor_new_codes(
         )
         .await;
     }
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     let codes = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let codes = two_factor::new_recovery_codes(conn, user_id)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "recovery_codes_replaced",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: "",
                 },
             )?;
@@ -537,28 +528,18 @@ pub async fn two_factor_disable(
         )
         .await;
     }
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
-            use crate::db::schema::{recovery_codes as rc, users as u};
-            use diesel::prelude::*;
-            diesel::update(u::table.find(user_id))
-                .set((
-                    u::totp_secret.eq(None::<String>),
-                    u::totp_pending_secret.eq(None::<String>),
-                    u::totp_last_step.eq(None::<i64>),
-                ))
-                .execute(conn)?;
-            diesel::delete(rc::table.filter(rc::user_id.eq(user_id))).execute(conn)?;
+            two_factor::disable(conn, user_id)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "two_factor_disabled",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: "",
                 },
             )?;
@@ -605,8 +586,7 @@ pub async fn notifications_submit(
         .filter(|(k, _)| k == "kind")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let now = state.config.clock.now();
-    let actor = me.actor(&req);
+    let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     db(&state, move |conn| {
         write_tx(conn, |conn| {
@@ -614,11 +594,11 @@ pub async fn notifications_submit(
             let detail: Vec<&str> = wanted.iter().map(|k| k.as_str()).collect();
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "notifications_changed",
-                    target: &actor.label,
+                    target: &ctx.actor.label,
                     detail: &detail.join(","),
                 },
             )?;

@@ -14,7 +14,7 @@ pub fn create_officer(
     name: &str,
     password: &str,
 ) -> Result<(), String> {
-    let email = users::normalize_email(email).map_err(str::to_owned)?;
+    let email = users::normalize_email(email).map_err(|e| e.to_string())?;
     let name = users::check_display_name(name).map_err(|e| format!("--name: {e}"))?;
     check_new(password, &email, &config.local_name)
         .map_err(|e| format!("password refused: {e}"))?;

@@ -2,13 +2,11 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::reset::{ChoosePasswordForm, choose_form, choose_submit};
-use super::tokens::Purpose;
+use super::password::NewPasswordFields;
+use super::password_link::{PasswordLink, choose_form, choose_submit};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::layout::Page;
-
-const TITLE: &str = "Welcome: choose your password";
 
 /// `GET /invite/{token}`.
 pub async fn form(
@@ -16,9 +14,7 @@ pub async fn form(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let token = token.into_inner();
-    let action = format!("/invite/{token}");
-    choose_form(page, &state, Purpose::Invite, token, TITLE, action).await
+    choose_form(page, &state, PasswordLink::invite(token.into_inner())).await
 }
 
 /// `POST /invite/{token}`.
@@ -27,19 +23,8 @@ pub async fn submit(
     page: Page,
     state: web::Data<AppState>,
     token: web::Path<String>,
-    form: web::Form<ChoosePasswordForm>,
+    form: web::Form<NewPasswordFields>,
 ) -> Result<HttpResponse, AppError> {
-    let token = token.into_inner();
-    let action = format!("/invite/{token}");
-    choose_submit(
-        &req,
-        page,
-        &state,
-        Purpose::Invite,
-        token,
-        TITLE,
-        action,
-        form.into_inner(),
-    )
-    .await
+    let link = PasswordLink::invite(token.into_inner());
+    choose_submit(&req, page, &state, link, form.into_inner()).await
 }

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod csrf;
 pub mod invite;
 pub mod password;
+pub mod password_link;
 pub mod reset;
 pub mod session;
 pub mod setup;

@@ -9,6 +9,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier,
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
+use crate::forms::FieldProblem;
+
 /// The shortest password accepted, in characters.
 pub const MIN_LENGTH: usize = 12;
 /// The longest password accepted, in characters.
@@ -40,6 +42,54 @@ pub enum PasswordProblem {
     /// Contains the person's email name or the local's name.
     #[error("Don't use your email name or the local's name in your password.")]
     Personal,
+}
+
+impl FieldProblem for PasswordProblem {
+    fn field(&self) -> &'static str {
+        "password"
+    }
+}
+
+/// Why a new password and its repetition were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NewPasswordProblem {
+    /// The password breaks a rule.
+    #[error(transparent)]
+    Rule(#[from] PasswordProblem),
+    /// The repetition differs.
+    #[error("The two passwords are not the same. Type the new password twice.")]
+    Mismatch,
+}
+
+impl FieldProblem for NewPasswordProblem {
+    fn field(&self) -> &'static str {
+        match self {
+            Self::Rule(problem) => problem.field(),
+            Self::Mismatch => "confirm",
+        }
+    }
+}
+
+/// A new password typed twice, as the `password` and `confirm` fields send it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewPasswordFields {
+    /// The new password.
+    #[serde(default)]
+    pub password: String,
+    /// The same again.
+    #[serde(default)]
+    pub confirm: String,
+}
+
+impl NewPasswordFields {
+    /// The password when it satisfies the rules and was typed the same twice.
+    pub fn check(&self, email: &str, local_name: &str) -> Result<&str, NewPasswordProblem> {
+        check_new(&self.password, email, local_name)?;
+        if self.password != self.confirm {
+            return Err(NewPasswordProblem::Mismatch);
+        }
+        Ok(&self.password)
+    }
 }
 
 /// Checks a new password against the rules: length, the common list, and

@@ -7,21 +7,20 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Duration;
-use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::setup::{AccountErrors, check_password_pair, link_problem};
+use super::anonymous_actor;
+use super::password::NewPasswordFields;
+use super::password_link::{PasswordLink, choose_form, choose_submit};
 use super::tokens::{self, Purpose};
-use super::{anonymous_actor, session};
 use crate::audit::{self, Actor, Entry};
-use crate::db::schema::one_time_tokens as t;
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::mail::messages::PasswordReset;
 use crate::mail::{Notice, outbox};
 use crate::state::AppState;
 use crate::users;
-use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
 
@@ -78,7 +77,7 @@ pub async fn request_submit(
                 &ForgotPage {
                     page,
                     email: form.email.clone(),
-                    error: error.into(),
+                    error: error.to_string(),
                 },
             );
         }
@@ -99,8 +98,7 @@ async fn send_reset(
     email: String,
     actor: Actor,
 ) -> Result<(), AppError> {
-    let config = state.config.clone();
-    let now = config.clock.now();
+    let ctx = Context::new(&state.config, actor);
     let queued = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let Some(row) = users::find_by_email(conn, &email)? else {
@@ -109,31 +107,27 @@ async fn send_reset(
             if !row.active {
                 return Ok(false);
             }
-            let recent: i64 = t::table
-                .filter(t::user_id.eq(row.id))
-                .filter(t::purpose.eq("reset"))
-                .filter(t::created_at.gt(now - Duration::hours(1)))
-                .count()
-                .get_result(conn)?;
+            let recent =
+                tokens::issued_since(conn, Purpose::Reset, row.id, ctx.now - Duration::hours(1))?;
             if recent >= MAX_PER_HOUR {
                 return Ok(false);
             }
-            let token = tokens::issue(conn, Purpose::Reset, Some(row.id), now)?;
+            let token = tokens::issue(conn, Purpose::Reset, Some(row.id), ctx.now)?;
             let message = PasswordReset {
-                local_name: config.local_name.clone(),
+                local_name: ctx.config.local_name.clone(),
                 name: row.display_name.clone(),
-                link: config.link(&format!("/password-reset/{token}")),
+                link: ctx.config.link(&format!("/password-reset/{token}")),
             }
             .to(&row.email)
             .map_err(AppError::from)?;
-            outbox::enqueue(conn, &message, &config.mail_domain())?;
+            outbox::enqueue(conn, &message, &ctx.config.mail_domain())?;
             let actor = Actor {
                 user_id: Some(row.id),
-                ..actor
+                ..ctx.actor.clone()
             };
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
                     actor: &actor,
                     action: "password_reset_requested",
@@ -151,186 +145,13 @@ async fn send_reset(
     Ok(())
 }
 
-/// The new-password form reached from a reset or invitation link.
-#[derive(Template)]
-#[template(path = "auth/choose_password.html")]
-pub struct ChoosePasswordPage {
-    /// The layout.
-    pub page: Page,
-    /// The heading.
-    pub title: &'static str,
-    /// The form's address.
-    pub action: String,
-    /// Whose password it is, for the password manager.
-    pub email: String,
-    /// What was wrong.
-    pub errors: AccountErrors,
-}
-
-/// What the new-password form sends.
-#[derive(Debug, Deserialize)]
-pub struct ChoosePasswordForm {
-    /// The new password.
-    #[serde(default)]
-    pub password: String,
-    /// The same again.
-    #[serde(default)]
-    pub confirm: String,
-}
-
-/// The account a link of `purpose` is for, or why the link cannot be used.
-async fn link_owner(
-    state: &web::Data<AppState>,
-    purpose: Purpose,
-    token: String,
-) -> Result<Result<users::UserRow, tokens::LinkProblem>, AppError> {
-    let now = state.config.clock.now();
-    db(state, move |conn| {
-        Ok(match tokens::check(conn, purpose, &token, now)? {
-            Ok(Some(user_id)) => {
-                users::find_row(conn, user_id)?.ok_or(tokens::LinkProblem::Unknown)
-            }
-            Ok(None) => Err(tokens::LinkProblem::Unknown),
-            Err(problem) => Err(problem),
-        })
-    })
-    .await
-}
-
-/// Shows the new-password form for a valid link of `purpose`.
-pub async fn choose_form(
-    page: Page,
-    state: &web::Data<AppState>,
-    purpose: Purpose,
-    token: String,
-    title: &'static str,
-    action: String,
-) -> Result<HttpResponse, AppError> {
-    match link_owner(state, purpose, token).await? {
-        Err(problem) => link_problem(page, problem),
-        Ok(row) => render(
-            StatusCode::OK,
-            &ChoosePasswordPage {
-                page,
-                title,
-                action,
-                email: row.email,
-                errors: AccountErrors::default(),
-            },
-        ),
-    }
-}
-
-/// Sets the password a valid link of `purpose` allows, ending every session.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site per kind of link; a struct would only rename them"
-)]
-pub async fn choose_submit(
-    req: &HttpRequest,
-    page: Page,
-    state: &web::Data<AppState>,
-    purpose: Purpose,
-    token: String,
-    title: &'static str,
-    action: String,
-    form: ChoosePasswordForm,
-) -> Result<HttpResponse, AppError> {
-    let now = state.config.clock.now();
-    let row = match link_owner(state, purpose, token.clone()).await? {
-        Err(problem) => return link_problem(page, problem),
-        Ok(row) => row,
-    };
-    let mut errors = AccountErrors::default();
-    check_password_pair(
-        &form.password,
-        &form.confirm,
-        &row.email,
-        &state.config.local_name,
-        &mut errors,
-    );
-    if errors.count() > 0 {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ChoosePasswordPage {
-                page,
-                title,
-                action,
-                email: row.email,
-                errors,
-            },
-        );
-    }
-    let hash = state
-        .hasher
-        .hash(form.password)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let actor = Actor {
-        user_id: Some(row.id),
-        label: row.email.clone(),
-        ip: super::client_ip(req),
-    };
-    let action_name = match purpose {
-        Purpose::Invite => "invitation_accepted",
-        _ => "password_reset",
-    };
-    let outcome = db(state, move |conn| {
-        write_tx(conn, |conn| {
-            if let Err(problem) = tokens::consume(conn, purpose, &token, now)? {
-                return Ok(Err(problem));
-            }
-            users::set_password(conn, row.id, &hash, now)?;
-            session::end_all_for_user(conn, row.id, None)?;
-            audit::record(
-                conn,
-                now,
-                Entry {
-                    actor: &actor,
-                    action: action_name,
-                    target: &row.email,
-                    detail: "",
-                },
-            )?;
-            Ok(Ok(()))
-        })
-    })
-    .await?;
-    match outcome {
-        Err(problem) => link_problem(page, problem),
-        Ok(()) => {
-            let secure = state.config.behind_https();
-            let mut response = redirect_with(
-                "/sign-in",
-                FlashKind::Success,
-                "Your password is set. Sign in with it now.",
-                secure,
-            );
-            response
-                .add_cookie(&session::removal_cookie(secure))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok(response)
-        }
-    }
-}
-
 /// `GET /password-reset/{token}`.
 pub async fn reset_form(
     page: Page,
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let token = token.into_inner();
-    let action = format!("/password-reset/{token}");
-    choose_form(
-        page,
-        &state,
-        Purpose::Reset,
-        token,
-        "Choose a new password",
-        action,
-    )
-    .await
+    choose_form(page, &state, PasswordLink::reset(token.into_inner())).await
 }
 
 /// `POST /password-reset/{token}`.
@@ -339,19 +160,8 @@ pub async fn reset_submit(
     page: Page,
     state: web::Data<AppState>,
     token: web::Path<String>,
-    form: web::Form<ChoosePasswordForm>,
+    form: web::Form<NewPasswordFields>,
 ) -> Result<HttpResponse, AppError> {
-    let token = token.into_inner();
-    let action = format!("/password-reset/{token}");
-    choose_submit(
-        &req,
-        page,
-        &state,
-        Purpose::Reset,
-        token,
-        "Choose a new password",
-        action,
-        form.into_inner(),
-    )
-    .await
+    let link = PasswordLink::reset(token.into_inner());
+    choose_submit(&req, page, &state, link, form.into_inner()).await
 }

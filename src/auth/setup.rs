@@ -7,14 +7,17 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::anonymous_actor;
-use super::password::check_new;
+use super::password::NewPasswordFields;
+use super::password_link::link_problem;
 use super::tokens::{self, LinkProblem, Purpose};
 use crate::audit::{self, Entry};
 use crate::config::Config;
+use crate::context::Context;
 use crate::db::{DbConnection, DbPool, write_tx};
 use crate::error::AppError;
+use crate::forms::FieldErrors;
 use crate::state::AppState;
-use crate::users::{self, Role};
+use crate::users::{self, EmailProblem, Role};
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -33,44 +36,6 @@ pub fn setup_link_if_needed(pool: &DbPool, config: &Config) -> Result<Option<Str
     .map_err(|e: diesel::result::Error| e.to_string())
 }
 
-/// What was wrong with each field of an account form.
-#[derive(Debug, Default, Clone)]
-pub struct AccountErrors {
-    /// The name.
-    pub name: String,
-    /// The email.
-    pub email: String,
-    /// The new password.
-    pub password: String,
-    /// The repeated password.
-    pub confirm: String,
-}
-
-impl AccountErrors {
-    /// How many fields have a problem.
-    pub fn count(&self) -> usize {
-        [&self.name, &self.email, &self.password, &self.confirm]
-            .iter()
-            .filter(|e| !e.is_empty())
-            .count()
-    }
-}
-
-/// Checks a new password and its repetition, filling in `errors`.
-pub fn check_password_pair(
-    password: &str,
-    confirm: &str,
-    email: &str,
-    local_name: &str,
-    errors: &mut AccountErrors,
-) {
-    if let Err(problem) = check_new(password, email, local_name) {
-        errors.password = problem.to_string();
-    } else if password != confirm {
-        errors.confirm = "The two passwords are not the same. Type the new password twice.".into();
-    }
-}
-
 /// The first-officer form.
 #[derive(Template)]
 #[template(path = "auth/setup.html")]
@@ -79,28 +44,7 @@ pub struct SetupPage {
     token: String,
     name: String,
     email: String,
-    errors: AccountErrors,
-}
-
-/// A one-time link that cannot be used.
-#[derive(Template)]
-#[template(path = "auth/link_problem.html")]
-pub struct LinkProblemPage {
-    /// The layout.
-    pub page: Page,
-    /// What to tell the visitor.
-    pub message: &'static str,
-}
-
-/// Shows why a link cannot be used, with a 404 like any dead address.
-pub fn link_problem(page: Page, problem: LinkProblem) -> Result<HttpResponse, AppError> {
-    render(
-        StatusCode::NOT_FOUND,
-        &LinkProblemPage {
-            page,
-            message: problem.message(),
-        },
-    )
+    errors: FieldErrors,
 }
 
 /// What the setup form sends.
@@ -110,10 +54,40 @@ pub struct SetupForm {
     name: String,
     #[serde(default)]
     email: String,
-    #[serde(default)]
+    #[serde(flatten)]
+    new_password: NewPasswordFields,
+}
+
+/// The first officer, as the setup form describes them once it parsed.
+struct NewOfficer {
+    name: String,
+    email: String,
     password: String,
-    #[serde(default)]
-    confirm: String,
+}
+
+impl SetupForm {
+    fn parse(&self, local_name: &str) -> Result<NewOfficer, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = users::check_display_name(&self.name)
+            .map_err(|p| errors.add_problem(&p))
+            .ok();
+        let email = users::normalize_email(&self.email)
+            .map_err(|p| errors.add_problem(&p))
+            .ok();
+        let password = self
+            .new_password
+            .check(email.as_deref().unwrap_or(""), local_name)
+            .map_err(|p| errors.add_problem(&p))
+            .ok();
+        match (name, email, password) {
+            (Some(name), Some(email), Some(password)) if errors.is_empty() => Ok(NewOfficer {
+                name,
+                email,
+                password: password.to_owned(),
+            }),
+            _ => Err(errors),
+        }
+    }
 }
 
 fn officer_exists(conn: &mut DbConnection) -> Result<bool, AppError> {
@@ -148,7 +122,7 @@ pub async fn form(
             token,
             name: String::new(),
             email: String::new(),
-            errors: AccountErrors::default(),
+            errors: FieldErrors::new(),
         },
     )
 }
@@ -163,53 +137,31 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let form = form.into_inner();
-    let mut errors = AccountErrors::default();
-    let name = users::check_display_name(&form.name)
-        .map_err(|e| errors.name = e.into())
-        .ok();
-    let email = users::normalize_email(&form.email)
-        .map_err(|e| errors.email = e.into())
-        .ok();
-    check_password_pair(
-        &form.password,
-        &form.confirm,
-        email.as_deref().unwrap_or(""),
-        &state.config.local_name,
-        &mut errors,
-    );
-    let (Some(name), Some(email)) = (name, email) else {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &SetupPage {
-                page,
-                token,
-                name: form.name,
-                email: form.email,
-                errors,
-            },
-        );
+    let officer = match form.parse(&state.config.local_name) {
+        Ok(officer) => officer,
+        Err(errors) => {
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SetupPage {
+                    page,
+                    token,
+                    name: form.name,
+                    email: form.email,
+                    errors,
+                },
+            );
+        }
     };
-    if errors.count() > 0 {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &SetupPage {
-                page,
-                token,
-                name: form.name,
-                email: form.email,
-                errors,
-            },
-        );
-    }
     let hash = state
         .hasher
-        .hash(form.password.clone())
+        .hash(officer.password)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let now = state.config.clock.now();
-    let actor = anonymous_actor(&req, &email);
+    let NewOfficer { name, email, .. } = officer;
+    let ctx = Context::new(&state.config, anonymous_actor(&req, &email));
+    let now = ctx.now;
     let outcome = {
-        let (token, email) = (token.clone(), email.clone());
+        let token = token.clone();
         db(&state, move |conn| {
             write_tx(conn, |conn| {
                 if officer_exists(conn)? {
@@ -219,9 +171,7 @@ pub async fn submit(
                     return Ok(Err(problem));
                 }
                 if users::find_by_email(conn, &email)?.is_some() {
-                    return Err(AppError::BadRequest(
-                        "That email address already has an account.".into(),
-                    ));
+                    return Err(AppError::BadRequest(EmailProblem::Taken.to_string()));
                 }
                 let id = users::create(
                     conn,
@@ -233,7 +183,7 @@ pub async fn submit(
                 )?;
                 let actor = crate::audit::Actor {
                     user_id: Some(id),
-                    ..actor
+                    ..ctx.actor
                 };
                 audit::record(
                     conn,

@@ -26,11 +26,22 @@ pub struct SignInPage {
     error: String,
 }
 
-/// `?next=` on the sign-in pages.
+/// `?next=` on the sign-in pages, and `?email=` to fill in the address of
+/// someone who has just chosen a password.
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// The sign-in page with `email` filled in.
+pub fn sign_in_as(email: &str) -> String {
+    format!(
+        "/sign-in?email={}",
+        url::form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>()
+    )
 }
 
 /// What the sign-in form sends.
@@ -62,7 +73,7 @@ pub async fn form(
         StatusCode::OK,
         &SignInPage {
             page,
-            email: String::new(),
+            email: query.email.trim().to_owned(),
             next: safe_next(&query.next),
             error: String::new(),
         },
@@ -326,14 +337,13 @@ pub async fn second_factor_submit(
         write_tx(conn, |conn| {
             let wait = throttle::wait(conn, &keys, now)?;
             if wait > chrono::Duration::zero() {
-                return Ok(Err(format!(
-                    "Too many codes that didn't match. Wait {} and try again.",
-                    throttle::describe(wait)
-                )));
+                return Ok(Err(CodeRefused::Throttled(throttle::describe(wait))));
             }
             let row = users::find_row(conn, user.id)?.ok_or(diesel::result::Error::NotFound)?;
             let secret = row.totp_secret.clone().unwrap_or_default();
-            let how = if let Some(step) = two_factor::check_code(&secret, &code, unix, row.totp_last_step) {
+            let how = if let Some(step) =
+                two_factor::check_code(&secret, &code, unix, row.totp_last_step)
+            {
                 two_factor::remember_step(conn, user.id, step)?;
                 Some("authenticator code".to_owned())
             } else if two_factor::use_recovery_code(conn, user.id, &code, now)? {
@@ -346,13 +356,31 @@ pub async fn second_factor_submit(
                 Some(detail) => {
                     throttle::clear(conn, &keys)?;
                     session::complete_second_factor(conn, &session.id_hash)?;
-                    audit::record(conn, now, Entry { actor: &actor, action: "sign_in_second_factor", target: &user.email, detail: &detail })?;
+                    audit::record(
+                        conn,
+                        now,
+                        Entry {
+                            actor: &actor,
+                            action: "sign_in_second_factor",
+                            target: &user.email,
+                            detail: &detail,
+                        },
+                    )?;
                     Ok(Ok(()))
                 }
                 None => {
                     throttle::fail(conn, &keys, now)?;
-                    audit::record(conn, now, Entry { actor: &actor, action: "second_factor_failed", target: &user.email, detail: "" })?;
-                    Ok(Err("That code didn't match. Codes change every 30 seconds: enter the one your app shows now.".to_owned()))
+                    audit::record(
+                        conn,
+                        now,
+                        Entry {
+                            actor: &actor,
+                            action: "second_factor_failed",
+                            target: &user.email,
+                            detail: "",
+                        },
+                    )?;
+                    Ok(Err(CodeRefused::NoMatch))
                 }
             }
         })
@@ -361,10 +389,29 @@ pub async fn second_factor_submit(
     .await?;
     match outcome {
         Ok(()) => Ok(see_other(&next)),
-        Err(message) if message.starts_with("Too many") => {
-            again(page, StatusCode::TOO_MANY_REQUESTS, &message)
+        Err(refused) => again(page, refused.status(), &refused.to_string()),
+    }
+}
+
+/// Why a second-factor code was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum CodeRefused {
+    /// Too many wrong codes lately; the wait, in words.
+    #[error("Too many codes that didn't match. Wait {0} and try again.")]
+    Throttled(String),
+    /// Neither a current code nor an unused recovery code.
+    #[error(
+        "That code didn't match. Codes change every 30 seconds: enter the one your app shows now."
+    )]
+    NoMatch,
+}
+
+impl CodeRefused {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::NoMatch => StatusCode::OK,
         }
-        Err(message) => again(page, StatusCode::OK, &message),
     }
 }
 

@@ -72,6 +72,21 @@ pub fn issue(
     Ok(token)
 }
 
+/// How many links of `purpose` were issued for a user after `since`.
+pub fn issued_since(
+    conn: &mut DbConnection,
+    purpose: Purpose,
+    user_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    t::table
+        .filter(t::user_id.eq(user_id))
+        .filter(t::purpose.eq(purpose.as_str()))
+        .filter(t::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
 /// Why a link cannot be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkProblem {

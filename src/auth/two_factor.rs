@@ -87,6 +87,60 @@ pub fn remember_step(conn: &mut DbConnection, user_id: i64, step: i64) -> QueryR
         .map(drop)
 }
 
+/// The secret waiting to be confirmed by a first code, made and stored on
+/// first asking so a reload shows the same QR code.
+pub fn pending_secret(conn: &mut DbConnection, user_id: i64) -> QueryResult<String> {
+    let existing: Option<String> = users::table
+        .find(user_id)
+        .select(users::totp_pending_secret)
+        .first(conn)?;
+    if let Some(secret) = existing {
+        return Ok(secret);
+    }
+    let secret = new_secret();
+    diesel::update(users::table.find(user_id))
+        .set(users::totp_pending_secret.eq(&secret))
+        .execute(conn)?;
+    Ok(secret)
+}
+
+/// A user's two-factor secrets: the one in use, and the one awaiting its
+/// first code.
+pub fn secrets(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> QueryResult<(Option<String>, Option<String>)> {
+    users::table
+        .find(user_id)
+        .select((users::totp_secret, users::totp_pending_secret))
+        .first(conn)
+}
+
+/// Turns two-factor on with `secret`, confirmed by a code at `step`.
+pub fn enable(conn: &mut DbConnection, user_id: i64, secret: &str, step: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::totp_secret.eq(secret),
+            users::totp_pending_secret.eq(None::<String>),
+            users::totp_last_step.eq(step),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Turns two-factor off and voids the recovery codes.
+pub fn disable(conn: &mut DbConnection, user_id: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::totp_secret.eq(None::<String>),
+            users::totp_pending_secret.eq(None::<String>),
+            users::totp_last_step.eq(None::<i64>),
+        ))
+        .execute(conn)?;
+    diesel::delete(rc::table.filter(rc::user_id.eq(user_id))).execute(conn)?;
+    Ok(())
+}
+
 fn normalize_recovery(code: &str) -> String {
     code.chars()
         .filter(char::is_ascii_alphanumeric)

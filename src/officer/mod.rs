@@ -7,8 +7,10 @@ use serde::Deserialize;
 
 use crate::audit::{self, AuditRow, Entry, Filter};
 use crate::auth::OfficerUser;
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::forms::{FieldErrors, parse};
 use crate::mail::outbox::{self, OutboxMessage};
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
@@ -38,10 +40,11 @@ pub struct AuditQuery {
 pub struct AuditPage {
     page: Page,
     query: AuditQuery,
-    actions: Vec<String>,
+    /// The action filter's choices: (value, label), "any" first.
+    action_options: Vec<(String, String)>,
     rows: Vec<AuditRow>,
     more: bool,
-    error: String,
+    errors: FieldErrors,
     prev_link: String,
     next_link: String,
 }
@@ -69,13 +72,13 @@ pub async fn audit_log(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let dates = (
-        crate::forms::parse::optional_date(&query.from),
-        crate::forms::parse::optional_date(&query.to),
-    );
-    let (from, to, error) = match dates {
-        (Ok(from), Ok(to)) => (from, to, String::new()),
-        (Err(e), _) | (_, Err(e)) => (None, None, e),
+    let mut errors = FieldErrors::new();
+    let from = errors.take("from", parse::optional_date(&query.from));
+    let to = errors.take("to", parse::optional_date(&query.to));
+    // A date that is not one drops both, rather than half a range.
+    let (from, to) = match (from, to) {
+        (Some(from), Some(to)) => (from, to),
+        _ => (None, None),
     };
     let filter = Filter {
         person: Some(query.person.trim().to_owned()).filter(|p| !p.is_empty()),
@@ -101,20 +104,23 @@ pub async fn audit_log(
     } else {
         String::new()
     };
-    let status = if error.is_empty() {
+    let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let action_options = std::iter::once((String::new(), "Any action".to_owned()))
+        .chain(actions.into_iter().map(|a| (a.clone(), a)))
+        .collect();
     render(
         status,
         &AuditPage {
             page,
             query,
-            actions,
+            action_options,
             rows,
             more,
-            error,
+            errors,
             prev_link,
             next_link,
         },
@@ -166,17 +172,16 @@ pub async fn retry(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let retried = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let retried = outbox::retry_failed(conn, id)?;
             if retried {
                 audit::record(
                     conn,
-                    now,
+                    ctx.now,
                     Entry {
-                        actor: &actor,
+                        actor: &ctx.actor,
                         action: "mail_retry",
                         target: &format!("outbox #{id}"),
                         detail: "",

@@ -2,36 +2,46 @@
 //! scenarios (new, edit, copy). Every change is audited; bad input comes
 //! back with what was typed and nothing saved.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 
-use super::store::{self, Reference, ScenarioInput};
+use super::input::{Class, ReferenceKind, ScenarioForm, ScenarioProblem, UnitSettingsForm};
+use super::store::{self, ScenarioInput};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
-use crate::money::{Cents, plain_money, plain_percent};
+use crate::forms::FieldErrors;
+use crate::money::{Cents, plain_percent};
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
-
-/// The three kinds of reference cost, as the form names and labels them.
-pub const REFERENCE_KINDS: [(&str, &str, &str); 3] = [
-    ("rent", "Median one-bedroom rent", "Amount a month ($)"),
-    ("living_wage", "Living wage", "Amount a year ($)"),
-    ("cpi", "CPI inflation over the period", "Rate (%)"),
-];
 
 /// A classification row on a form.
 #[derive(Debug, Clone)]
 pub struct ClassField {
     pub id: i64,
     pub name: String,
+}
+
+fn class_fields(classes: Vec<Class>) -> Vec<ClassField> {
+    classes
+        .into_iter()
+        .map(|(id, name, _)| ClassField { id, name })
+        .collect()
+}
+
+fn status_for(errors: &FieldErrors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
 }
 
 /// `/officer/salary/units/{id}`: current floors and reference costs.
@@ -42,27 +52,17 @@ pub struct UnitSettingsPage {
     unit_id: i64,
     unit_name: String,
     classes: Vec<ClassField>,
-    kinds: [(&'static str, &'static str, &'static str); 3],
-    values: HashMap<String, String>,
-    errors: HashMap<String, String>,
-}
-
-impl UnitSettingsPage {
-    fn value(&self, field: &str) -> &str {
-        self.values.get(field).map_or("", String::as_str)
-    }
-
-    fn error(&self, field: &str) -> &str {
-        self.errors.get(field).map_or("", String::as_str)
-    }
+    kinds: [ReferenceKind; 3],
+    form: UnitSettingsForm,
+    errors: FieldErrors,
 }
 
 async fn unit_settings_page(
     page: Page,
     state: &web::Data<AppState>,
     unit_id: i64,
-    values: Option<HashMap<String, String>>,
-    errors: HashMap<String, String>,
+    typed: Option<UnitSettingsForm>,
+    errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let (name, classes, refs) = db(state, move |conn| {
         let (name, _) = store::unit(conn, unit_id)?;
@@ -73,43 +73,16 @@ async fn unit_settings_page(
         ))
     })
     .await?;
-    let values = values.unwrap_or_else(|| {
-        let mut v = HashMap::new();
-        for (id, _, floor) in &classes {
-            v.insert(
-                format!("floor_{id}"),
-                floor.map(plain_money).unwrap_or_default(),
-            );
-        }
-        for (kind, r) in &refs {
-            let amount = if kind == "cpi" {
-                plain_percent(r.amount)
-            } else {
-                plain_money(r.amount)
-            };
-            v.insert(format!("{kind}_amount"), amount);
-            v.insert(format!("{kind}_source"), r.source.clone());
-            v.insert(format!("{kind}_as_of"), r.as_of.to_string());
-        }
-        v
-    });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let form = typed.unwrap_or_else(|| UnitSettingsForm::stored(&classes, &refs));
     render(
-        status,
+        status_for(&errors),
         &UnitSettingsPage {
             page,
             unit_id,
             unit_name: name,
-            classes: classes
-                .into_iter()
-                .map(|(id, name, _)| ClassField { id, name })
-                .collect(),
-            kinds: REFERENCE_KINDS,
-            values,
+            classes: class_fields(classes),
+            kinds: ReferenceKind::ALL,
+            form,
             errors,
         },
     )
@@ -122,59 +95,7 @@ pub async fn unit_settings(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    unit_settings_page(page, &state, id.into_inner(), None, HashMap::new()).await
-}
-
-/// Checks the reference-cost fields: an amount needs a source and a date.
-pub fn check_references(
-    get: &dyn Fn(&str) -> String,
-    errors: &mut HashMap<String, String>,
-) -> BTreeMap<String, Reference> {
-    let mut refs = BTreeMap::new();
-    for (kind, label, unit) in REFERENCE_KINDS {
-        let amount_raw = get(&format!("{kind}_amount"));
-        let source = get(&format!("{kind}_source"));
-        let as_of_raw = get(&format!("{kind}_as_of"));
-        if amount_raw.is_empty() && source.is_empty() && as_of_raw.is_empty() {
-            continue;
-        }
-        let what = label;
-        let amount = if unit.starts_with("Rate") {
-            crate::forms::parse::percent(&amount_raw)
-        } else {
-            crate::forms::parse::money(&amount_raw, false).map(|c| c.0)
-        };
-        let amount = amount
-            .and_then(|a| {
-                if kind == "cpi" && !(-9_999..=10_000).contains(&a) {
-                    Err("Inflation must be above -100% and at most 100%.".to_owned())
-                } else {
-                    Ok(a)
-                }
-            })
-            .map_err(|m| errors.insert(format!("{kind}_amount"), m))
-            .ok();
-        if source.is_empty() {
-            errors.insert(
-                format!("{kind}_source"),
-                format!("Say where the {} figure comes from.", what.to_lowercase()),
-            );
-        }
-        let as_of = crate::forms::parse::date(&as_of_raw)
-            .map_err(|m| errors.insert(format!("{kind}_as_of"), m))
-            .ok();
-        if let (Some(amount), Some(as_of), false) = (amount, as_of, source.is_empty()) {
-            refs.insert(
-                kind.to_owned(),
-                Reference {
-                    amount,
-                    source: source.chars().take(300).collect(),
-                    as_of,
-                },
-            );
-        }
-    }
-    refs
+    unit_settings_page(page, &state, id.into_inner(), None, FieldErrors::new()).await
 }
 
 /// The floors and references as the audit log records them.
@@ -227,54 +148,29 @@ pub async fn save_unit_settings(
     OfficerUser(officer): OfficerUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<UnitSettingsForm>,
 ) -> Result<HttpResponse, AppError> {
     let unit_id = id.into_inner();
-    let values = form.into_inner();
-    let get = |name: &str| {
-        values
-            .get(name)
-            .map_or(String::new(), |v| v.trim().to_owned())
-    };
+    let form = form.into_inner();
     let classes = db(&state, move |conn| Ok(store::classes(conn, unit_id)?)).await?;
-    let mut errors = HashMap::new();
-    let mut floors = Vec::new();
-    for (class_id, name, _) in &classes {
-        let field = format!("floor_{class_id}");
-        let raw = get(&field);
-        if raw.is_empty() {
-            floors.push((*class_id, None));
-            continue;
-        }
-        match crate::forms::parse::money(&raw, true).map(|c| c.0) {
-            Ok(c) if c < 0 => {
-                errors.insert(field, format!("The floor for {name} cannot be negative."));
-            }
-            Ok(c) => floors.push((*class_id, Some(c))),
-            Err(m) => {
-                errors.insert(field, m);
-            }
-        }
-    }
-    let refs = check_references(&get, &mut errors);
-    if !errors.is_empty() {
-        return unit_settings_page(page, &state, unit_id, Some(values), errors).await;
-    }
-    let actor = officer.actor(&req);
-    let now = state.config.clock.now();
+    let settings = match form.parse(&classes) {
+        Ok(settings) => settings,
+        Err(errors) => return unit_settings_page(page, &state, unit_id, Some(form), errors).await,
+    };
+    let ctx = Context::new(&state.config, officer.actor(&req));
     db(&state, move |conn| {
         write_tx(conn, |conn| {
             let (unit_name, _) = store::unit(conn, unit_id)?;
             let before = describe_settings(conn, unit_id)?;
-            store::save_current_floors(conn, &floors)?;
-            store::save_references(conn, unit_id, &refs, now)?;
+            store::save_current_floors(conn, &settings.floors)?;
+            store::save_references(conn, unit_id, &settings.references, ctx.now)?;
             let after = describe_settings(conn, unit_id)?;
             let summary = format!("{before} → {after}");
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "salary_unit_settings",
                     target: &unit_name,
                     detail: &summary,
@@ -301,18 +197,8 @@ pub struct ScenarioFormPage {
     unit_name: String,
     scenario_id: Option<i64>,
     classes: Vec<ClassField>,
-    values: HashMap<String, String>,
-    errors: HashMap<String, String>,
-}
-
-impl ScenarioFormPage {
-    fn value(&self, field: &str) -> &str {
-        self.values.get(field).map_or("", String::as_str)
-    }
-
-    fn error(&self, field: &str) -> &str {
-        self.errors.get(field).map_or("", String::as_str)
-    }
+    form: ScenarioForm,
+    errors: FieldErrors,
 }
 
 async fn scenario_form_page(
@@ -320,8 +206,8 @@ async fn scenario_form_page(
     state: &web::Data<AppState>,
     unit_id: i64,
     scenario_id: Option<i64>,
-    values: Option<HashMap<String, String>>,
-    errors: HashMap<String, String>,
+    typed: Option<ScenarioForm>,
+    errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let (unit_name, classes, stored) = db(state, move |conn| {
         let (name, _) = store::unit(conn, unit_id)?;
@@ -336,54 +222,19 @@ async fn scenario_form_page(
         Ok((name, classes, stored))
     })
     .await?;
-    let values = values.unwrap_or_else(|| {
-        let mut v = HashMap::new();
-        match &stored {
-            Some((row, floors)) => {
-                v.insert("name".into(), row.name.clone());
-                v.insert("raise".into(), plain_percent(i64::from(row.raise_bp)));
-                v.insert("flat_raise".into(), plain_money(row.flat_raise_cents));
-                v.insert("premium".into(), plain_money(row.premium_monthly_cents));
-                v.insert("effective_date".into(), row.effective_date.to_string());
-                for (id, _, _) in &classes {
-                    v.insert(
-                        format!("floor_{id}"),
-                        floors.get(id).map(|f| plain_money(*f)).unwrap_or_default(),
-                    );
-                }
-            }
-            None => {
-                // A new scenario starts from the current contract's floors.
-                for (id, _, floor) in &classes {
-                    v.insert(
-                        format!("floor_{id}"),
-                        floor.map(plain_money).unwrap_or_default(),
-                    );
-                }
-                v.insert("raise".into(), "0".into());
-                v.insert("flat_raise".into(), "0".into());
-                v.insert("premium".into(), "0".into());
-            }
-        }
-        v
+    let form = typed.unwrap_or_else(|| match &stored {
+        Some((row, floors)) => ScenarioForm::stored(row, floors, &classes),
+        None => ScenarioForm::starting(&classes),
     });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     render(
-        status,
+        status_for(&errors),
         &ScenarioFormPage {
             page,
             unit_id,
             unit_name,
             scenario_id,
-            classes: classes
-                .into_iter()
-                .map(|(id, name, _)| ClassField { id, name })
-                .collect(),
-            values,
+            classes: class_fields(classes),
+            form,
             errors,
         },
     )
@@ -396,7 +247,15 @@ pub async fn new_scenario(
     state: web::Data<AppState>,
     unit: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    scenario_form_page(page, &state, unit.into_inner(), None, None, HashMap::new()).await
+    scenario_form_page(
+        page,
+        &state,
+        unit.into_inner(),
+        None,
+        None,
+        FieldErrors::new(),
+    )
+    .await
 }
 
 /// `GET /officer/salary/scenarios/{id}/edit`.
@@ -408,116 +267,7 @@ pub async fn edit_scenario(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let unit_id = db(&state, move |conn| Ok(store::scenario(conn, id)?.unit_id)).await?;
-    scenario_form_page(page, &state, unit_id, Some(id), None, HashMap::new()).await
-}
-
-/// Checks a scenario form; the input, or errors by field.
-pub fn check_scenario(
-    get: &dyn Fn(&str) -> String,
-    unit_id: i64,
-    classes: &[(i64, String, Option<i64>)],
-    contract_start: Option<NaiveDate>,
-) -> Result<ScenarioInput, HashMap<String, String>> {
-    let mut errors = HashMap::new();
-    let name = get("name");
-    if name.is_empty() {
-        errors.insert(
-            "name".into(),
-            "Give the scenario a name, such as Union proposal.".into(),
-        );
-    } else if name.chars().count() > 100 {
-        errors.insert("name".into(), "Keep the name under 100 characters.".into());
-    }
-    let raise = match crate::forms::parse::percent(&get("raise")) {
-        Ok(bp) if !(-10_000..=10_000).contains(&bp) => {
-            errors.insert(
-                "raise".into(),
-                "A raise beyond 100% either way is not a bargaining position; check the figure."
-                    .into(),
-            );
-            None
-        }
-        Ok(bp) => Some(bp),
-        Err(m) => {
-            errors.insert("raise".into(), m);
-            None
-        }
-    };
-    let flat = crate::forms::parse::money(&get("flat_raise"), true)
-        .map(|c| c.0)
-        .and_then(|c| {
-            if c.abs() > 10_000_000 {
-                Err("A flat raise over $100,000 is beyond reason; check the figure.".into())
-            } else {
-                Ok(c)
-            }
-        })
-        .map_err(|m| errors.insert("flat_raise".into(), m))
-        .ok();
-    let premium = crate::forms::parse::money(&get("premium"), true)
-        .map(|c| c.0)
-        .map_err(|m| errors.insert("premium".into(), m))
-        .ok();
-    let effective = match crate::forms::parse::date(&get("effective_date")) {
-        Ok(date) => match contract_start {
-            Some(start) if date < start => {
-                errors.insert(
-                    "effective_date".into(),
-                    format!("The effective date cannot be before the contract starts ({start})."),
-                );
-                None
-            }
-            _ => Some(date),
-        },
-        Err(m) => {
-            errors.insert("effective_date".into(), m);
-            None
-        }
-    };
-    let mut floors = BTreeMap::new();
-    for (id, class, _) in classes {
-        let field = format!("floor_{id}");
-        let raw = get(&field);
-        if raw.is_empty() {
-            continue;
-        }
-        match crate::forms::parse::money(&raw, true).map(|c| c.0) {
-            Ok(c) if c < 0 => {
-                errors.insert(field, format!("The floor for {class} cannot be negative."));
-            }
-            Ok(c) => {
-                floors.insert(*id, c);
-            }
-            Err(m) => {
-                errors.insert(field, m);
-            }
-        }
-    }
-    if floors.is_empty()
-        && !classes
-            .iter()
-            .any(|(id, _, _)| errors.contains_key(&format!("floor_{id}")))
-    {
-        errors.insert(
-            "floors".into(),
-            "Give at least one classification a floor: a scenario without floors compares nothing."
-                .into(),
-        );
-    }
-    match (raise, flat, premium, effective, errors.is_empty()) {
-        (Some(raise_bp), Some(flat_raise), Some(premium_monthly), Some(effective_date), true) => {
-            Ok(ScenarioInput {
-                unit_id,
-                name,
-                raise_bp: i32::try_from(raise_bp).unwrap_or(0),
-                flat_raise,
-                premium_monthly,
-                effective_date,
-                floors,
-            })
-        }
-        _ => Err(errors),
-    }
+    scenario_form_page(page, &state, unit_id, Some(id), None, FieldErrors::new()).await
 }
 
 /// `POST /officer/salary/units/{unit}/scenarios/new` and
@@ -529,25 +279,19 @@ async fn save(
     state: web::Data<AppState>,
     unit_id: i64,
     id: Option<i64>,
-    values: HashMap<String, String>,
+    form: ScenarioForm,
 ) -> Result<HttpResponse, AppError> {
-    let get = |name: &str| {
-        values
-            .get(name)
-            .map_or(String::new(), |v| v.trim().to_owned())
-    };
     let (classes, (_, contract_start)) = db(&state, move |conn| {
         Ok((store::classes(conn, unit_id)?, store::unit(conn, unit_id)?))
     })
     .await?;
-    let input = match check_scenario(&get, unit_id, &classes, contract_start) {
+    let input = match form.parse(unit_id, &classes, contract_start) {
         Ok(input) => input,
         Err(errors) => {
-            return scenario_form_page(page, &state, unit_id, id, Some(values), errors).await;
+            return scenario_form_page(page, &state, unit_id, id, Some(form), errors).await;
         }
     };
-    let actor = officer.0.actor(&req);
-    let now = state.config.clock.now();
+    let ctx = Context::new(&state.config, officer.0.actor(&req));
     let name = input.name.clone();
     let saved = db(&state, move |conn| {
         let outcome = write_tx(conn, |conn| {
@@ -558,13 +302,15 @@ async fn save(
                 Some(id) => Some(describe(
                     &store::scenario(conn, id)?,
                     &store::floors_by_class(conn, id)?,
+                    &classes,
                 )),
                 None => None,
             };
-            let saved = store::save_scenario(conn, id, &input, now)?;
+            let saved = store::save_scenario(conn, id, &input, ctx.now)?;
             let after = describe(
                 &store::scenario(conn, saved)?,
                 &store::floors_by_class(conn, saved)?,
+                &classes,
             );
             let detail = match before {
                 Some(before) => format!("{before} → {after}"),
@@ -572,9 +318,9 @@ async fn save(
             };
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: if id.is_some() {
                         "salary_scenario_edit"
                     } else {
@@ -603,19 +349,25 @@ async fn save(
             state.config.behind_https(),
         )),
         None => {
-            let errors = HashMap::from([(
-                "name".to_owned(),
-                format!("The unit already has a scenario called \"{name}\"."),
-            )]);
-            scenario_form_page(page, &state, unit_id, id, Some(values), errors).await
+            let mut errors = FieldErrors::new();
+            errors.add_problem(&ScenarioProblem::NameTaken(name));
+            scenario_form_page(page, &state, unit_id, id, Some(form), errors).await
         }
     }
 }
 
-fn describe(row: &store::ScenarioRow, floors: &BTreeMap<i64, i64>) -> String {
+/// A scenario as the audit log records it, each floor under its
+/// classification's name.
+fn describe(row: &store::ScenarioRow, floors: &BTreeMap<i64, i64>, classes: &[Class]) -> String {
     let floors: Vec<String> = floors
         .iter()
-        .map(|(id, f)| format!("#{id} {}", Cents(*f)))
+        .map(|(id, f)| {
+            let class = classes
+                .iter()
+                .find(|(class_id, _, _)| class_id == id)
+                .map_or("a removed classification", |(_, name, _)| name.as_str());
+            format!("{class} {}", Cents(*f))
+        })
         .collect();
     format!(
         "{}: raise {}%, flat {}, premium {}/month, from {}, floors [{}]",
@@ -635,7 +387,7 @@ pub async fn create(
     officer: OfficerUser,
     state: web::Data<AppState>,
     unit: web::Path<i64>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<ScenarioForm>,
 ) -> Result<HttpResponse, AppError> {
     save(
         req,
@@ -656,7 +408,7 @@ pub async fn update(
     officer: OfficerUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<ScenarioForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let unit_id = db(&state, move |conn| Ok(store::scenario(conn, id)?.unit_id)).await?;
@@ -680,8 +432,7 @@ pub async fn copy(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let actor = officer.actor(&req);
-    let now = state.config.clock.now();
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let copied = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let row = store::scenario(conn, id)?;
@@ -703,12 +454,12 @@ pub async fn copy(
                 effective_date: row.effective_date,
                 floors,
             };
-            let new_id = store::save_scenario(conn, None, &input, now)?;
+            let new_id = store::save_scenario(conn, None, &input, ctx.now)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "salary_scenario_copy",
                     target: &name,
                     detail: &format!("copied from {}", row.name),
@@ -724,81 +475,4 @@ pub async fn copy(
         "Copied. Change what differs and save.",
         state.config.behind_https(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> impl Fn(&str) -> String {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |name: &str| map.get(name).cloned().unwrap_or_default()
-    }
-
-    #[test]
-    fn a_scenario_beyond_reason_is_refused_by_field() {
-        let classes = vec![(1, "Analyst".to_owned(), None)];
-        let start = NaiveDate::from_ymd_opt(2026, 1, 1);
-        let errors = check_scenario(
-            &form(&[
-                ("name", "X"),
-                ("raise", "150"),
-                ("flat_raise", "0"),
-                ("premium", "0"),
-                ("effective_date", "2025-07-01"),
-                ("floor_1", "-5"),
-            ]),
-            9,
-            &classes,
-            start,
-        )
-        .unwrap_err();
-        assert!(errors["raise"].starts_with("A raise beyond 100%"));
-        assert_eq!(
-            errors["effective_date"],
-            "The effective date cannot be before the contract starts (2026-01-01)."
-        );
-        assert_eq!(
-            errors["floor_1"],
-            "The floor for Analyst cannot be negative."
-        );
-        let errors = check_scenario(
-            &form(&[
-                ("name", "X"),
-                ("raise", "3"),
-                ("flat_raise", "0"),
-                ("premium", "0"),
-                ("effective_date", "2026-07-01"),
-            ]),
-            9,
-            &classes,
-            start,
-        )
-        .unwrap_err();
-        assert!(errors["floors"].starts_with("Give at least one classification a floor"));
-    }
-
-    #[test]
-    fn a_reference_cost_needs_its_source() {
-        let mut errors = HashMap::new();
-        let refs = check_references(
-            &form(&[
-                ("rent_amount", "2800"),
-                ("rent_as_of", "2026-10-01"),
-                ("cpi_amount", "5"),
-                ("cpi_source", "BLS CPI-U"),
-                ("cpi_as_of", "2026-09-30"),
-            ]),
-            &mut errors,
-        );
-        assert_eq!(
-            errors["rent_source"],
-            "Say where the median one-bedroom rent figure comes from."
-        );
-        assert_eq!(refs.get("cpi").map(|r| r.amount), Some(500));
-        assert!(!refs.contains_key("rent"));
-    }
 }

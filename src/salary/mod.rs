@@ -7,5 +7,6 @@ pub mod calc;
 pub mod charts;
 pub mod demo;
 pub mod forms;
+pub mod input;
 pub mod store;
 pub mod views;

@@ -14,6 +14,14 @@ use crate::db::schema::{
 };
 use crate::money::Cents;
 
+/// Every unit, by name: (id, name).
+pub fn units(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    units::table
+        .order(units::name.asc())
+        .select((units::id, units::name))
+        .load(conn)
+}
+
 /// The statuses counted in the bargaining unit.
 pub const IN_UNIT: [&str; 2] = ["member", "non-member"];
 

@@ -4,18 +4,18 @@
 //! medians or minimums, which in a small group are one person's salary),
 //! and their own line.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use diesel::OptionalExtension as _;
+use serde::Deserialize;
 
 use super::calc::{self, Group, Outcome, Row, SMALLEST_GROUP};
 use super::charts::{self, Chart};
+use super::input::ReferenceKind;
 use super::store::{self, ScenarioRow};
 use crate::auth::{CurrentUser, OfficerUser};
 use crate::db::DbConnection;
-use crate::db::schema::units;
 use crate::error::AppError;
 use crate::money::Cents;
 use crate::money::plain_money;
@@ -23,7 +23,6 @@ use crate::state::AppState;
 use crate::users::Role;
 use crate::web::layout::Page;
 use crate::web::{db, render};
-use diesel::prelude::*;
 
 /// Who is looking, as these pages need to know.
 #[derive(Debug, Clone, Copy)]
@@ -60,21 +59,25 @@ pub struct IndexPage {
     scenarios: Vec<ScenarioRow>,
 }
 
+/// The unit `/salary?unit=` asks for.
+#[derive(Debug, Deserialize)]
+pub struct UnitQuery {
+    #[serde(default)]
+    unit: String,
+}
+
 /// `GET /salary`.
 pub async fn index(
     page: Page,
     current: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<HashMap<String, String>>,
+    query: web::Query<UnitQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let asked: Option<i64> = query.get("unit").and_then(|u| u.parse().ok());
+    // An address with a unit that is not a number shows the first unit.
+    let asked: Option<i64> = query.unit.parse().ok();
     let view = db(&state, move |conn| {
         let viewer = viewer(conn, &current)?;
-        let all: Vec<(i64, String)> = units::table
-            .order(units::name.asc())
-            .select((units::id, units::name))
-            .load(conn)?;
-        let visible: Vec<(i64, String)> = all
+        let visible: Vec<(i64, String)> = store::units(conn)?
             .into_iter()
             .filter(|(id, _)| viewer.may_see_unit(*id))
             .collect();
@@ -100,17 +103,17 @@ pub async fn index(
                     })
                     .collect();
                 let refs = store::references(conn, *id)?;
-                let references = super::forms::REFERENCE_KINDS
+                let references = ReferenceKind::ALL
                     .iter()
-                    .filter_map(|(kind, label, _)| {
-                        refs.get(*kind).map(|r| {
-                            let amount = if *kind == "cpi" {
+                    .filter_map(|kind| {
+                        refs.get(kind.as_str()).map(|r| {
+                            let amount = if *kind == ReferenceKind::Cpi {
                                 format!("{}%", plain_money(r.amount))
                             } else {
                                 Cents(r.amount).to_string()
                             };
                             (
-                                (*label).to_owned(),
+                                kind.label().to_owned(),
                                 amount,
                                 r.source.clone(),
                                 r.as_of.to_string(),

@@ -7,8 +7,10 @@ use askama::Template;
 use super::{Role, User};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
+use crate::forms::{FieldErrors, FieldProblem};
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
@@ -30,6 +32,27 @@ fn role_choices(checked: &[Role]) -> Vec<RoleChoice> {
         .collect()
 }
 
+/// Why a set of roles was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RolesProblem {
+    /// No box ticked.
+    #[error("Choose at least one role.")]
+    NoneChosen,
+    /// An officer unticking their own officer role.
+    #[error("You cannot remove your own officer role; another officer can.")]
+    OwnOfficerRole,
+    /// An officer deactivating their own account.
+    #[error("You cannot deactivate your own account.")]
+    DeactivateSelf,
+}
+
+impl FieldProblem for RolesProblem {
+    fn field(&self) -> &'static str {
+        "roles"
+    }
+}
+
+/// The ticked role boxes, from a form whose `role` key repeats.
 fn roles_from(form: &[(String, String)]) -> Vec<Role> {
     let mut roles: Vec<Role> = form
         .iter()
@@ -41,10 +64,57 @@ fn roles_from(form: &[(String, String)]) -> Vec<Role> {
     roles
 }
 
-fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
+/// What the invitation form sends: a name, an email and the ticked roles
+/// (the `role` key repeats, so the form arrives as pairs).
+#[derive(Debug, Default)]
+struct InviteForm {
+    name: String,
+    email: String,
+    roles: Vec<Role>,
+}
+
+/// An invitation that parsed.
+struct NewInvite {
+    name: String,
+    email: String,
+    roles: Vec<Role>,
+}
+
+impl InviteForm {
+    fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let value = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or(String::new(), |(_, v)| v.clone())
+        };
+        Self {
+            name: value("name"),
+            email: value("email"),
+            roles: roles_from(pairs),
+        }
+    }
+
+    fn parse(&self) -> Result<NewInvite, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = super::check_display_name(&self.name)
+            .map_err(|p| errors.add_problem(&p))
+            .ok();
+        let email = super::normalize_email(&self.email)
+            .map_err(|p| errors.add_problem(&p))
+            .ok();
+        if self.roles.is_empty() {
+            errors.add_problem(&RolesProblem::NoneChosen);
+        }
+        match (name, email) {
+            (Some(name), Some(email)) if errors.is_empty() => Ok(NewInvite {
+                name,
+                email,
+                roles: self.roles.clone(),
+            }),
+            _ => Err(errors),
+        }
+    }
 }
 
 /// The users page with the invitation form.
@@ -56,18 +126,7 @@ pub struct UsersPage {
     name: String,
     email: String,
     roles: Vec<RoleChoice>,
-    name_error: String,
-    email_error: String,
-    roles_error: String,
-}
-
-impl UsersPage {
-    fn error_count(&self) -> usize {
-        [&self.name_error, &self.email_error, &self.roles_error]
-            .iter()
-            .filter(|e| !e.is_empty())
-            .count()
-    }
+    errors: FieldErrors,
 }
 
 /// `GET /officer/users`.
@@ -85,9 +144,7 @@ pub async fn list(
             name: String::new(),
             email: String::new(),
             roles: role_choices(&[Role::Member]),
-            name_error: String::new(),
-            email_error: String::new(),
-            roles_error: String::new(),
+            errors: FieldErrors::new(),
         },
     )
 }
@@ -101,53 +158,42 @@ pub async fn invite(
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    let roles = roles_from(&form);
-    let name = super::check_display_name(field(&form, "name"));
-    let email = super::normalize_email(field(&form, "email"));
+    let form = InviteForm::from_pairs(&form);
+    let parsed = form.parse();
     let mut again = UsersPage {
         page,
         users: Vec::new(),
-        name: field(&form, "name").to_owned(),
-        email: field(&form, "email").to_owned(),
-        roles: role_choices(&roles),
-        name_error: name
-            .as_ref()
-            .err()
-            .map(|e| (*e).to_owned())
-            .unwrap_or_default(),
-        email_error: email
-            .as_ref()
-            .err()
-            .map(|e| (*e).to_owned())
-            .unwrap_or_default(),
-        roles_error: if roles.is_empty() {
-            "Choose at least one role.".into()
-        } else {
-            String::new()
-        },
+        roles: role_choices(&form.roles),
+        name: form.name,
+        email: form.email,
+        errors: FieldErrors::new(),
     };
-    let now = state.config.clock.now();
-    let outcome = match (name, email) {
-        (Ok(name), Ok(email)) if again.error_count() == 0 => {
-            let config = state.config.clone();
-            let actor = officer.actor(&req);
+    let outcome = match parsed {
+        Ok(invite) => {
+            let ctx = Context::new(&state.config, officer.actor(&req));
             let inviter = officer.user.display_name.clone();
             db(&state, move |conn| {
                 write_tx(conn, |conn| {
                     let invitation = super::Invite {
-                        email: &email,
-                        name: &name,
-                        roles: &roles,
+                        email: &invite.email,
+                        name: &invite.name,
+                        roles: &invite.roles,
                         invited_by: &inviter,
                     };
-                    Ok(super::invite(conn, &config, &invitation, &actor, now)?
-                        .map(|_| email.clone()))
+                    Ok(
+                        super::invite(conn, &ctx.config, &invitation, &ctx.actor, ctx.now)?
+                            .map(|_| invite.email.clone())
+                            .map_err(|problem| {
+                                let mut errors = FieldErrors::new();
+                                errors.add_problem(&problem);
+                                errors
+                            }),
+                    )
                 })
             })
             .await?
         }
-        _ => Err(String::new()),
+        Err(errors) => Err(errors),
     };
     match outcome {
         Ok(email) => {
@@ -159,10 +205,8 @@ pub async fn invite(
                 state.config.behind_https(),
             ))
         }
-        Err(message) => {
-            if !message.is_empty() {
-                again.email_error = message;
-            }
+        Err(errors) => {
+            again.errors = errors;
             again.users = db(&state, |conn| Ok(super::list(conn)?)).await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, &again)
         }
@@ -221,14 +265,14 @@ pub async fn set_roles(
     let user = load_user(&state, id.into_inner()).await?;
     let roles = roles_from(&form);
     let is_me = user.id == officer.user.id;
-    let error = if roles.is_empty() {
-        "Choose at least one role."
+    let refusal = if roles.is_empty() {
+        Some(RolesProblem::NoneChosen)
     } else if is_me && !roles.contains(&Role::Officer) {
-        "You cannot remove your own officer role; another officer can."
+        Some(RolesProblem::OwnOfficerRole)
     } else {
-        ""
+        None
     };
-    if !error.is_empty() {
+    if let Some(refusal) = refusal {
         let choices = role_choices(&roles);
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -237,12 +281,11 @@ pub async fn set_roles(
                 user,
                 roles: choices,
                 is_me,
-                error: error.into(),
+                error: refusal.to_string(),
             },
         );
     }
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let before = user
         .roles
         .iter()
@@ -260,9 +303,9 @@ pub async fn set_roles(
             super::set_roles(conn, user_id, &roles)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "role_change",
                     target: &email,
                     detail: &format!("{before} -> {after}"),
@@ -305,12 +348,11 @@ pub async fn set_active(
                 user,
                 roles,
                 is_me,
-                error: "You cannot deactivate your own account.".into(),
+                error: RolesProblem::DeactivateSelf.to_string(),
             },
         );
     }
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let (user_id, email) = (user.id, user.email.clone());
     db(&state, move |conn| {
         write_tx(conn, |conn| {
@@ -322,9 +364,9 @@ pub async fn set_active(
             };
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action,
                     target: &email,
                     detail: "",

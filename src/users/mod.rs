@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{sessions, user_roles, users};
+use crate::forms::FieldProblem;
 
 /// What someone may do. Each role includes what the ones before it allow
 /// (an officer can do everything), checked by [`User::can`].
@@ -114,26 +115,66 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
 }
 
+/// Why an email address was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmailProblem {
+    /// Nothing typed.
+    #[error("Enter an email address.")]
+    Missing,
+    /// Not the shape of an address.
+    #[error("Enter an email address like name@example.org.")]
+    Malformed,
+    /// Another account signs in with it.
+    #[error("That email address already has an account.")]
+    Taken,
+    /// An invitation to someone who already chose a password.
+    #[error("{0} already has an account.")]
+    HasAccount(String),
+}
+
+impl FieldProblem for EmailProblem {
+    fn field(&self) -> &'static str {
+        "email"
+    }
+}
+
+/// Why a display name was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NameProblem {
+    /// Nothing typed.
+    #[error("Enter a name.")]
+    Missing,
+    /// Longer than a name needs to be.
+    #[error("Use at most 100 characters.")]
+    TooLong,
+}
+
+impl FieldProblem for NameProblem {
+    fn field(&self) -> &'static str {
+        "name"
+    }
+}
+
 /// Lower-cases and trims an email, or says what is wrong with it.
-pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
+pub fn normalize_email(raw: &str) -> Result<String, EmailProblem> {
     let email = raw.trim().to_lowercase();
     if email.is_empty() {
-        return Err("Enter an email address.");
+        return Err(EmailProblem::Missing);
     }
     if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
-        return Err("Enter an email address like name@example.org.");
+        return Err(EmailProblem::Malformed);
     }
     Ok(email)
 }
 
 /// Checks a display name: present and of a sane length.
-pub fn check_display_name(raw: &str) -> Result<String, &'static str> {
+pub fn check_display_name(raw: &str) -> Result<String, NameProblem> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err("Enter a name.");
+        return Err(NameProblem::Missing);
     }
     if name.chars().count() > 100 {
-        return Err("Use at most 100 characters.");
+        return Err(NameProblem::TooLong);
     }
     Ok(name.to_owned())
 }
@@ -301,12 +342,12 @@ pub fn invite(
     invite: &Invite<'_>,
     actor: &crate::audit::Actor,
     now: NaiveDateTime,
-) -> Result<Result<i64, String>, crate::error::AppError> {
+) -> Result<Result<i64, EmailProblem>, crate::error::AppError> {
     use crate::auth::tokens::{self, Purpose};
     use crate::mail::Notice;
     let user_id = match find_by_email(conn, invite.email)? {
         Some(existing) if existing.password_hash.is_some() => {
-            return Ok(Err(format!("{} already has an account.", invite.email)));
+            return Ok(Err(EmailProblem::HasAccount(invite.email.to_owned())));
         }
         Some(existing) => {
             // A renewed invitation carries what the officer chose this time.

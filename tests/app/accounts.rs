@@ -750,6 +750,14 @@ async fn an_invitation_leads_to_a_password_and_a_sign_in() {
         .post(&path, &[("password", PASSWORD), ("confirm", PASSWORD)])
         .await;
     assert_eq!(set.status, 303);
+    let location = set.location.clone().unwrap_or_default();
+    assert_eq!(location, "/sign-in?email=sam%40example.org");
+    let filled = sam.get(&location).await;
+    assert!(
+        filled.body.contains("value=\"sam@example.org\""),
+        "{}",
+        filled.body
+    );
     assert_eq!(sam.sign_in("sam@example.org", PASSWORD).await.status, 303);
     let account = sam.get("/account").await;
     assert!(account.body.contains("Member, Steward"), "{}", account.body);
