@@ -71,6 +71,16 @@ pub struct LineError {
     pub message: String,
 }
 
+impl LineError {
+    /// A problem with the file as a whole, not one of its lines.
+    pub fn whole(message: impl Into<String>) -> Self {
+        Self {
+            line: 0,
+            message: message.into(),
+        }
+    }
+}
+
 impl std::fmt::Display for LineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "line {}: {}", self.line, self.message)

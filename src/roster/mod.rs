@@ -4,8 +4,12 @@
 pub mod csv_import;
 pub mod edit;
 pub mod handlers;
+pub mod import_page;
 pub mod imports;
+pub mod store;
 pub mod unit_pages;
+pub mod unit_store;
+pub mod uploads;
 
 use std::collections::HashMap;
 
