@@ -338,3 +338,21 @@ async fn a_roster_import_can_invite_the_new_people_with_an_email() {
         "the invited account is linked to its roster entry"
     );
 }
+
+#[tokio::test]
+async fn a_roster_that_changes_nothing_offers_nothing_to_import() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    import_sample_roster(&officer).await;
+    let same = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "roster.csv",
+            sample("roster.csv"),
+        )
+        .await;
+    assert_eq!(same.status, 200, "{}", same.body);
+    assert!(same.body.contains("Nothing would change"), "{}", same.body);
+    assert!(!same.body.contains("Import the roster"), "{}", same.body);
+}
