@@ -356,3 +356,27 @@ async fn a_roster_that_changes_nothing_offers_nothing_to_import() {
     assert!(same.body.contains("Nothing would change"), "{}", same.body);
     assert!(!same.body.contains("Import the roster"), "{}", same.body);
 }
+
+#[tokio::test]
+async fn a_cleared_join_date_shows_as_empty_in_the_preview() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    import_sample_roster(&officer).await;
+    let file = String::from_utf8(sample("roster.csv"))
+        .unwrap()
+        .replace("hybrid,member,2021-04-01", "hybrid,member,");
+    let preview = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "roster.csv",
+            file.into_bytes(),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview.body.contains("join_date: 2021-04-01 → (empty)"),
+        "{}",
+        preview.body
+    );
+}
