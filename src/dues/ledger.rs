@@ -466,15 +466,14 @@ pub struct NoticeCount {
 /// at most one a month each, respecting those who turned them off.
 pub fn send_arrears_notices(
     conn: &mut DbConnection,
-    config: &crate::config::Config,
     unit_id: i64,
-    actor: &Actor,
-    now: NaiveDateTime,
+    ctx: &crate::context::Context,
 ) -> QueryResult<NoticeCount> {
+    let (config, actor, now) = (&ctx.config, &ctx.actor, ctx.now);
     use crate::db::schema::{arrears_notices as an, users};
     use crate::mail::Notice;
     // The local's date: near midnight UTC and local dates differ.
-    let today = config.today();
+    let today = ctx.today;
     let month = today.format("%Y-%m").to_string();
     let standings = standings_on(conn, today)?;
     let people: Vec<(i64, String, String, Option<String>)> = members::table
@@ -553,4 +552,51 @@ pub fn send_arrears_notices(
         },
     )?;
     Ok(count)
+}
+
+/// One line of the arrears list.
+#[derive(Debug, Clone)]
+pub struct ArrearsLine {
+    /// The roster entry.
+    pub member_id: i64,
+    /// The employer's id.
+    pub employee_number: String,
+    /// "Family, Given".
+    pub name: String,
+    /// What they owe.
+    pub owed: Cents,
+    /// How many months of dues that is, past the unit's allowance.
+    pub months_behind: i64,
+}
+
+/// Everyone in unit `unit_id` behind on their dues on `day`, by name.
+pub fn arrears(
+    conn: &mut DbConnection,
+    unit_id: i64,
+    day: NaiveDate,
+) -> QueryResult<Vec<ArrearsLine>> {
+    let standings = standings_on(conn, day)?;
+    let people: Vec<(i64, String, String, String)> = members::table
+        .filter(members::unit_id.eq(unit_id))
+        .order((members::last_name.asc(), members::first_name.asc()))
+        .select((
+            members::id,
+            members::employee_number,
+            members::last_name,
+            members::first_name,
+        ))
+        .load(conn)?;
+    Ok(people
+        .into_iter()
+        .filter_map(|(id, number, last, first)| {
+            let (standing, owed) = *standings.get(&id)?;
+            (standing.months_behind > 0).then(|| ArrearsLine {
+                member_id: id,
+                employee_number: number,
+                name: format!("{last}, {first}"),
+                owed,
+                months_behind: standing.months_behind,
+            })
+        })
+        .collect())
 }
