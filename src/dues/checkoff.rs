@@ -301,7 +301,7 @@ pub fn commit(
                 (
                     le::member_id.eq(row.member_id),
                     le::entry_date.eq(file.period_end),
-                    le::kind.eq("checkoff"),
+                    le::kind.eq(crate::dues::ledger::EntryKind::Checkoff),
                     le::amount_cents.eq(-row.amount.0),
                     le::period.eq(Some(period.clone())),
                     le::reason.eq(""),

@@ -112,7 +112,7 @@ pub fn post_month(
 ) -> QueryResult<usize> {
     let period = month.format("%Y-%m").to_string();
     let already: Vec<i64> = le::table
-        .filter(le::kind.eq("charge"))
+        .filter(le::kind.eq(EntryKind::Charge))
         .filter(le::period.eq(&period))
         .select(le::member_id)
         .load(conn)?;
@@ -135,7 +135,7 @@ pub fn post_month(
                 .values((
                     le::member_id.eq(member_id),
                     le::entry_date.eq(month),
-                    le::kind.eq("charge"),
+                    le::kind.eq(EntryKind::Charge),
                     le::amount_cents.eq(rate.monthly_dues(Cents(salary)).0),
                     le::period.eq(Some(period.clone())),
                     le::reason.eq(""),
@@ -252,7 +252,7 @@ pub fn reconcile(
         ))
         .load(conn)?;
     let deducted: HashMap<i64, i64> = le::table
-        .filter(le::kind.eq("checkoff"))
+        .filter(le::kind.eq(EntryKind::Checkoff))
         .filter(le::period.eq(&period))
         .select((le::member_id, le::amount_cents))
         .load::<(i64, i64)>(conn)?
@@ -307,13 +307,28 @@ pub fn balances_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashM
         }))
 }
 
+crate::db::text_enum::text_enum! {
+    /// What a ledger entry is: charges add to what is owed, deductions and
+    /// payments take from it, an adjustment does either with a reason.
+    pub enum EntryKind {
+        /// A month's dues, posted.
+        Charge = "charge",
+        /// A payroll deduction from an employer's check-off file.
+        Checkoff = "checkoff",
+        /// A payment made directly to the local.
+        Payment = "payment",
+        /// A correction, with its reason.
+        Adjustment = "adjustment",
+    }
+}
+
 /// One ledger entry with the balance after it.
 #[derive(Debug, Clone)]
 pub struct StatementLine {
     /// The entry's date.
     pub entry_date: NaiveDate,
-    /// charge, checkoff, payment or adjustment.
-    pub kind: String,
+    /// What the entry is.
+    pub kind: EntryKind,
     /// The dues month it concerns, when it concerns one.
     pub period: Option<String>,
     /// Positive owed, negative paid.
@@ -326,7 +341,7 @@ pub struct StatementLine {
 
 /// A member's ledger, oldest first, with running balances.
 pub fn statement(conn: &mut DbConnection, member_id: i64) -> QueryResult<Vec<StatementLine>> {
-    let rows: Vec<(NaiveDate, String, Option<String>, i64, String)> = le::table
+    let rows: Vec<(NaiveDate, EntryKind, Option<String>, i64, String)> = le::table
         .filter(le::member_id.eq(member_id))
         .order((le::entry_date.asc(), le::id.asc()))
         .select((
@@ -357,8 +372,8 @@ pub fn statement(conn: &mut DbConnection, member_id: i64) -> QueryResult<Vec<Sta
 /// A payment or adjustment typed by an officer.
 #[derive(Debug, Clone)]
 pub struct ManualEntry {
-    /// payment or adjustment.
-    pub kind: &'static str,
+    /// A payment or an adjustment.
+    pub kind: EntryKind,
     /// The date it counts from.
     pub entry_date: NaiveDate,
     /// Positive owed, negative paid.
@@ -372,9 +387,9 @@ pub fn add_entry(
     conn: &mut DbConnection,
     member_id: i64,
     entry: &ManualEntry,
-    actor: &Actor,
-    now: NaiveDateTime,
+    ctx: &crate::context::Context,
 ) -> QueryResult<()> {
+    let (actor, now) = (&ctx.actor, ctx.now);
     diesel::insert_into(le::table)
         .values((
             le::member_id.eq(member_id),
