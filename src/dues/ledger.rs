@@ -124,7 +124,7 @@ pub fn post_month(
         };
         let people: Vec<(i64, i64)> = members::table
             .filter(members::unit_id.eq(unit_id))
-            .filter(members::status.eq(Status::Member.as_str()))
+            .filter(members::status.eq(Status::Member))
             .select((members::id, members::annual_salary_cents))
             .load(conn)?;
         for (member_id, salary) in people {
@@ -176,7 +176,7 @@ pub fn standing_on(
     member_id: i64,
     day: NaiveDate,
 ) -> QueryResult<Standing> {
-    let (unit_id, status, salary): (i64, String, i64) = members::table
+    let (unit_id, status, salary): (i64, Status, i64) = members::table
         .find(member_id)
         .select((
             members::unit_id,
@@ -191,7 +191,7 @@ pub fn standing_on(
     let monthly =
         rate_on(&rates(conn, unit_id)?, day).map_or(Cents(0), |r| r.monthly_dues(Cents(salary)));
     Ok(standing(StandingFacts {
-        status: Status::parse(&status).unwrap_or(Status::NonMember),
+        status,
         balance: balance_on(conn, member_id, day)?,
         monthly_dues: monthly,
         allowance_months: i64::from(allowance),
@@ -239,7 +239,7 @@ pub fn reconcile(
 ) -> QueryResult<Vec<ReconciliationLine>> {
     let period = month.format("%Y-%m").to_string();
     let rate = rate_on(&rates(conn, unit_id)?, month);
-    let people: Vec<(i64, String, String, String, String, i64)> = members::table
+    let people: Vec<(i64, String, String, String, Status, i64)> = members::table
         .filter(members::unit_id.eq(unit_id))
         .order((members::last_name.asc(), members::first_name.asc()))
         .select((
@@ -265,7 +265,7 @@ pub fn reconcile(
         .into_iter()
         .filter_map(
             |(member_id, employee_number, last, first, status, salary)| {
-                let is_member = status == Status::Member.as_str();
+                let is_member = status == Status::Member;
                 let expected = match rate {
                     Some(rate) if is_member => rate.monthly_dues(Cents(salary)),
                     _ => Cents(0),
@@ -426,7 +426,7 @@ pub fn standings_on(
     conn: &mut DbConnection,
     day: NaiveDate,
 ) -> QueryResult<HashMap<i64, (Standing, Cents)>> {
-    let people: Vec<(i64, i64, String, i64)> = members::table
+    let people: Vec<(i64, i64, Status, i64)> = members::table
         .select((
             members::id,
             members::unit_id,
@@ -454,7 +454,7 @@ pub fn standings_on(
                 .map_or(Cents(0), |r| r.monthly_dues(Cents(salary)));
             let balance = balances.get(&id).copied().unwrap_or_default();
             let verdict = standing(StandingFacts {
-                status: Status::parse(&status).unwrap_or(Status::NonMember),
+                status,
                 balance,
                 monthly_dues: monthly,
                 allowance_months: i64::from(allowances.get(&unit).copied().unwrap_or(0)),

@@ -6,7 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::csv_import::{self, ARRANGEMENTS, RosterRow};
+use super::csv_import::{self, RosterRow};
+use super::person::Arrangement;
 use super::{Change, MemberRow, store};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
@@ -15,7 +16,6 @@ use crate::db::{DbConnection, write_tx};
 use crate::dues::rules::Status;
 use crate::error::AppError;
 use crate::forms::{FieldErrors, FieldProblem};
-use crate::money::Cents;
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
@@ -54,18 +54,22 @@ impl MemberForm {
     /// The form showing an entry as stored.
     fn of(member: &MemberRow, unit: String, classification: String) -> Self {
         Self {
-            employee_number: member.employee_number.clone(),
-            first_name: member.first_name.clone(),
-            last_name: member.last_name.clone(),
-            email: member.email.clone().unwrap_or_default(),
+            employee_number: member.person.employee_number.clone(),
+            first_name: member.person.first_name.clone(),
+            last_name: member.person.last_name.clone(),
+            email: member.person.email.clone().unwrap_or_default(),
             unit,
             classification,
-            department: member.department.clone(),
-            hire_date: member.hire_date.to_string(),
-            annual_salary: Cents(member.annual_salary_cents).to_string(),
-            work_arrangement: member.work_arrangement.clone(),
-            status: member.status.clone(),
-            join_date: member.join_date.map(|d| d.to_string()).unwrap_or_default(),
+            department: member.person.department.clone(),
+            hire_date: member.person.hire_date.to_string(),
+            annual_salary: member.person.annual_salary.to_string(),
+            work_arrangement: member.person.work_arrangement.to_string(),
+            status: member.person.status.to_string(),
+            join_date: member
+                .person
+                .join_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         }
     }
 
@@ -170,7 +174,10 @@ async fn edit_page(
                 .iter()
                 .map(|s| (s.as_str(), s.as_str()))
                 .collect(),
-            arrangements: ARRANGEMENTS.iter().map(|a| (*a, *a)).collect(),
+            arrangements: Arrangement::ALL
+                .iter()
+                .map(|a| (a.as_str(), a.as_str()))
+                .collect(),
         },
     )
 }
@@ -183,7 +190,7 @@ pub async fn new_form(
 ) -> Result<HttpResponse, AppError> {
     let form = MemberForm {
         status: Status::Member.as_str().into(),
-        work_arrangement: "on-site".into(),
+        work_arrangement: Arrangement::OnSite.as_str().into(),
         ..MemberForm::default()
     };
     edit_page(page, &state, None, form, FieldErrors::new()).await
@@ -218,13 +225,13 @@ fn write(
     adding: bool,
     ctx: &Context,
 ) -> Result<Result<(i64, bool), EditRefusal>, AppError> {
-    let existing = store::member_id_numbered(conn, &row.employee_number)?;
+    let existing = store::member_id_numbered(conn, &row.person.employee_number)?;
     if adding && existing.is_some() {
-        return Ok(Err(EditRefusal::NumberTaken(row.employee_number)));
+        return Ok(Err(EditRefusal::NumberTaken(row.person.employee_number)));
     }
     let written = super::write_rows(conn, vec![row.clone()], &ctx.actor, ctx.now)?;
     let unchanged = matches!(written.rows.first(), Some((_, Change::Unchanged)));
-    let member_id = store::member_id_numbered(conn, &row.employee_number)?
+    let member_id = store::member_id_numbered(conn, &row.person.employee_number)?
         .ok_or(diesel::result::Error::NotFound)?;
     if adding {
         audit::record(
@@ -233,8 +240,8 @@ fn write(
             Entry {
                 actor: &ctx.actor,
                 action: "roster_add",
-                target: &row.employee_number,
-                detail: &format!("{} {}", row.first_name, row.last_name),
+                target: &row.person.employee_number,
+                detail: &format!("{} {}", row.person.first_name, row.person.last_name),
             },
         )?;
     }

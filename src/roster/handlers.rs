@@ -53,7 +53,7 @@ pub struct RosterPage {
     page: Page,
     query: RosterQuery,
     units: Vec<(i64, String)>,
-    statuses: [Status; 5],
+    statuses: &'static [Status],
     lines: Vec<RosterLine>,
     total: usize,
     prev_link: String,
@@ -100,16 +100,16 @@ pub async fn list(
         .into_iter()
         .filter(|m| {
             needle.is_empty()
-                || m.employee_number.to_lowercase().contains(&needle)
-                || format!("{} {}", m.first_name, m.last_name)
+                || m.person.employee_number.to_lowercase().contains(&needle)
+                || format!("{} {}", m.person.first_name, m.person.last_name)
                     .to_lowercase()
                     .contains(&needle)
-                || format!("{}, {}", m.last_name, m.first_name)
+                || format!("{}, {}", m.person.last_name, m.person.first_name)
                     .to_lowercase()
                     .contains(&needle)
         })
         .filter(|m| unit_filter.is_none_or(|u| m.unit_id == u))
-        .filter(|m| query.status.is_empty() || m.status == query.status)
+        .filter(|m| query.status.is_empty() || m.person.status.as_str() == query.status)
         .map(|m| RosterLine {
             standing: standings.get(&m.id).map(|(s, _)| *s).unwrap_or(Standing {
                 good: false,
@@ -271,7 +271,7 @@ async fn member_page(
             page,
             unit: names.unit(member.unit_id),
             classification: names.classification(member.classification_id),
-            salary: Cents(member.annual_salary_cents),
+            salary: member.person.annual_salary,
             member,
             standing,
             balance,
@@ -403,20 +403,23 @@ pub async fn export(
             .collect::<Vec<_>>(),
     ];
     for m in people {
-        let salary = Cents(m.annual_salary_cents);
+        let salary = m.person.annual_salary;
         records.push(vec![
-            m.employee_number,
-            m.first_name,
-            m.last_name,
-            m.email.unwrap_or_default(),
+            m.person.employee_number,
+            m.person.first_name,
+            m.person.last_name,
+            m.person.email.unwrap_or_default(),
             names.unit(m.unit_id),
             names.classification(m.classification_id),
-            m.department,
-            m.hire_date.to_string(),
+            m.person.department,
+            m.person.hire_date.to_string(),
             format!("{}.{:02}", salary.0 / 100, salary.0 % 100),
-            m.work_arrangement,
-            m.status,
-            m.join_date.map(|d| d.to_string()).unwrap_or_default(),
+            m.person.work_arrangement.to_string(),
+            m.person.status.to_string(),
+            m.person
+                .join_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         ]);
     }
     crate::web::csv::download("roster.csv", records)

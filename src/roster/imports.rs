@@ -104,10 +104,10 @@ fn confirm_roster(
     let mut invited = 0;
     if send_invitations {
         for (row, change) in &summary.rows {
-            let (Change::New, Some(email)) = (change, &row.email) else {
+            let (Change::New, Some(email)) = (change, &row.person.email) else {
                 continue;
             };
-            let name = format!("{} {}", row.first_name, row.last_name);
+            let name = format!("{} {}", row.person.first_name, row.person.last_name);
             let invite = Invite {
                 email,
                 name: &name,
@@ -115,7 +115,7 @@ fn confirm_roster(
                 invited_by: inviter,
             };
             if let Ok(user_id) = users::invite(conn, &ctx.config, &invite, &ctx.actor, ctx.now)? {
-                let member_id = store::member_id_numbered(conn, &row.employee_number)?;
+                let member_id = store::member_id_numbered(conn, &row.person.employee_number)?;
                 store::link_user(conn, user_id, member_id)?;
                 invited += 1;
             }

@@ -144,7 +144,7 @@ pub fn member_of(
         .first(conn)?;
     if let Some(member_id) = linked {
         let member: Option<MemberRow> = member(conn, member_id).optional()?;
-        if let Some(member) = member.filter(|m| m.email.as_deref() == Some(email)) {
+        if let Some(member) = member.filter(|m| m.person.email.as_deref() == Some(email)) {
             return Ok(Some(member));
         }
     }
