@@ -303,10 +303,10 @@ pub struct ReconciliationQuery {
 #[template(path = "dues/reconciliation.html")]
 pub struct ReconciliationPage {
     page: Page,
-    units: Vec<(i64, String)>,
+    units: Vec<(String, String)>,
     unit_id: i64,
     month: String,
-    error: String,
+    errors: FieldErrors,
     lines: Vec<ReconciliationLine>,
     counts: [usize; 4],
     arrears: Vec<ArrearsLine>,
@@ -326,11 +326,10 @@ pub async fn reconciliation(
         query.month.trim().to_owned()
     };
     let month = crate::forms::parse::month(&month_text);
-    let error = if month.is_none() {
-        "Enter a month like 2026-10.".to_owned()
-    } else {
-        String::new()
-    };
+    let mut errors = FieldErrors::new();
+    if month.is_none() {
+        errors.add("month", "Enter a month like 2026-10.");
+    }
     let wanted_unit: Option<i64> = query.unit.parse().ok();
     let (units, unit_id, lines, arrears) = db(&state, move |conn| {
         let units = store::units(conn)?;
@@ -353,7 +352,7 @@ pub async fn reconciliation(
         count("over"),
         count("missing"),
     ];
-    let status = if error.is_empty() {
+    let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -362,10 +361,13 @@ pub async fn reconciliation(
         status,
         &ReconciliationPage {
             page,
-            units,
+            units: units
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
             unit_id,
             month: month_text,
-            error,
+            errors,
             lines,
             counts,
             arrears,

@@ -52,8 +52,9 @@ pub struct RosterQuery {
 pub struct RosterPage {
     page: Page,
     query: RosterQuery,
-    units: Vec<(i64, String)>,
-    statuses: &'static [Status],
+    unit_options: Vec<(String, String)>,
+    status_options: Vec<(&'static str, &'static str)>,
+    standing_options: [(&'static str, &'static str); 3],
     lines: Vec<RosterLine>,
     total: usize,
     prev_link: String,
@@ -96,6 +97,9 @@ pub async fn list(
     .await?;
     let needle = query.q.trim().to_lowercase();
     let unit_filter: Option<i64> = query.unit.parse().ok();
+    // A status no one can have matches no one.
+    let status_filter: Option<Option<Status>> =
+        (!query.status.is_empty()).then(|| query.status.parse().ok());
     let matching: Vec<RosterLine> = people
         .into_iter()
         .filter(|m| {
@@ -109,7 +113,7 @@ pub async fn list(
                     .contains(&needle)
         })
         .filter(|m| unit_filter.is_none_or(|u| m.unit_id == u))
-        .filter(|m| query.status.is_empty() || m.person.status.as_str() == query.status)
+        .filter(|m| status_filter.is_none_or(|wanted| wanted == Some(m.person.status)))
         .map(|m| RosterLine {
             standing: standings.get(&m.id).map(|(s, _)| *s).unwrap_or(Standing {
                 good: false,
@@ -142,14 +146,29 @@ pub async fn list(
     } else {
         String::new()
     };
-    let units = names.units_by_name();
+    let unit_options = std::iter::once((String::new(), "All units".to_owned()))
+        .chain(
+            names
+                .units_by_name()
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name)),
+        )
+        .collect();
+    let status_options = std::iter::once(("", "Any status"))
+        .chain(Status::ALL.iter().map(|s| (s.as_str(), s.as_str())))
+        .collect();
     render(
         StatusCode::OK,
         &RosterPage {
             page,
             query,
-            units,
-            statuses: Status::ALL,
+            unit_options,
+            status_options,
+            standing_options: [
+                ("", "Any"),
+                ("good", "Good standing"),
+                ("not-good", "Not in good standing"),
+            ],
             lines,
             total,
             prev_link,
