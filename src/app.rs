@@ -13,7 +13,7 @@ use crate::auth::password::Hasher;
 use crate::auth::{account, csrf, invite, reset, session, setup, sign_in};
 use crate::config::Config;
 use crate::db::{self, DbPool};
-use crate::dues::handlers as dues_pages;
+use crate::dues::{checkoff_pages, handlers as dues_pages};
 use crate::elections::{admin as election_admin, voting};
 use crate::grievances::{
     attachments as grievance_files, board, filing, pages as grievance_pages, procedure_pages,
@@ -24,8 +24,8 @@ use crate::mail::{MailWaker, Transport};
 use crate::officer;
 use crate::roster::edit as roster_edit;
 use crate::roster::handlers as roster_pages;
-use crate::roster::imports;
 use crate::roster::unit_pages as units_pages;
+use crate::roster::{import_page, imports};
 use crate::salary::{forms as salary_forms, views as salary_views};
 use crate::state::AppState;
 use crate::users::handlers as users_pages;
@@ -153,13 +153,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/officer/roster/{id}/ledger")
                 .route(web::post().to(roster_pages::add_entry)),
         )
-        .service(web::resource("/officer/imports").route(read().to(imports::index)))
+        .service(web::resource("/officer/imports").route(read().to(import_page::index)))
         .service(
             web::resource("/officer/imports/roster").route(web::post().to(imports::roster_upload)),
         )
         .service(
             web::resource("/officer/imports/checkoff")
-                .route(web::post().to(imports::checkoff_upload)),
+                .route(web::post().to(checkoff_pages::upload)),
         )
         .service(
             web::resource("/officer/imports/{token}/confirm")

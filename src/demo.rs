@@ -288,18 +288,20 @@ fn dues_roll(
         .iter()
         .map(|p| RosterRow {
             line: 0,
-            employee_number: p.number.into(),
-            first_name: p.first.into(),
-            last_name: p.last.into(),
-            email: demo_email(p.first, p.last),
             unit: p.unit.into(),
             classification: p.class.into(),
-            department: p.dept.into(),
-            hire_date: NaiveDate::from_ymd_opt(2020, 3, 2).unwrap_or_default(),
-            annual_salary: Cents(p.salary_dollars * 100),
-            work_arrangement: "hybrid".into(),
-            status: Status::parse(p.status).unwrap_or(Status::Member),
-            join_date: NaiveDate::from_ymd_opt(2020, 4, 1),
+            person: crate::roster::person::Person {
+                employee_number: p.number.into(),
+                first_name: p.first.into(),
+                last_name: p.last.into(),
+                email: demo_email(p.first, p.last),
+                department: p.dept.into(),
+                hire_date: NaiveDate::from_ymd_opt(2020, 3, 2).unwrap_or_default(),
+                annual_salary: Cents(p.salary_dollars * 100),
+                work_arrangement: crate::roster::person::Arrangement::Hybrid,
+                status: Status::parse(p.status).unwrap_or(Status::Member),
+                join_date: NaiveDate::from_ymd_opt(2020, 4, 1),
+            },
         })
         .collect();
     crate::roster::commit(conn, rows, actor, now)?;

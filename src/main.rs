@@ -325,9 +325,9 @@ fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Resul
             Change::New => println!(
                 "  new      line {:>6}  {} {} {} ({}, {})",
                 row.line,
-                row.employee_number,
-                row.first_name,
-                row.last_name,
+                row.person.employee_number,
+                row.person.first_name,
+                row.person.last_name,
                 row.unit,
                 row.classification
             ),
@@ -339,7 +339,7 @@ fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Resul
                 println!(
                     "  changed  line {:>6}  {}: {}",
                     row.line,
-                    row.employee_number,
+                    row.person.employee_number,
                     what.join(", ")
                 );
             }

@@ -301,7 +301,7 @@ pub fn commit(
                 (
                     le::member_id.eq(row.member_id),
                     le::entry_date.eq(file.period_end),
-                    le::kind.eq("checkoff"),
+                    le::kind.eq(crate::dues::ledger::EntryKind::Checkoff),
                     le::amount_cents.eq(-row.amount.0),
                     le::period.eq(Some(period.clone())),
                     le::reason.eq(""),
@@ -339,4 +339,67 @@ pub fn commit(
         },
     )?;
     Ok(import_id)
+}
+
+/// A past check-off import, for the imports page.
+#[derive(Debug, Clone)]
+pub struct PastImport {
+    /// The unit's name ("" when the unit is gone).
+    pub unit: String,
+    /// The pay period's first day.
+    pub period_start: NaiveDate,
+    /// The pay period's last day.
+    pub period_end: NaiveDate,
+    /// How many deductions it held.
+    pub rows: i32,
+    /// Their sum.
+    pub total: Cents,
+    /// Who imported it.
+    pub by: String,
+    /// When, in UTC.
+    pub at: NaiveDateTime,
+}
+
+/// How many check-off files have been imported.
+pub fn import_count(conn: &mut DbConnection) -> QueryResult<i64> {
+    ci::table.count().get_result(conn)
+}
+
+/// The imports from `offset` on, newest first, at most `limit` of them.
+pub fn recent(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<Vec<PastImport>> {
+    let names: HashMap<i64, String> = units::table
+        .select((units::id, units::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    type Row = (i64, NaiveDate, NaiveDate, i32, i64, String, NaiveDateTime);
+    let rows: Vec<Row> = ci::table
+        .order((ci::imported_at.desc(), ci::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            ci::unit_id,
+            ci::period_start,
+            ci::period_end,
+            ci::row_count,
+            ci::total_cents,
+            ci::imported_by_label,
+            ci::imported_at,
+        ))
+        .load(conn)?;
+    let past = rows
+        .into_iter()
+        .map(
+            |(unit, period_start, period_end, rows, total, by, at)| PastImport {
+                unit: names.get(&unit).cloned().unwrap_or_default(),
+                period_start,
+                period_end,
+                rows,
+                total: Cents(total),
+                by,
+                at,
+            },
+        )
+        .collect();
+    Ok(past)
 }

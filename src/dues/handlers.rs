@@ -5,17 +5,18 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::ledger::{self, DatedRate, ReconciliationLine};
+use super::ledger::{self, ArrearsLine, DatedRate, ReconciliationLine};
 use super::rules::Rate;
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
-use crate::db::schema::{members, units};
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
-use crate::money::Cents;
+use crate::forms::FieldErrors;
+use crate::forms::dues_rate::{PLAIN_NAMES, RateFields, RateKind, parse_rate};
+use crate::roster::store;
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
@@ -47,30 +48,54 @@ pub struct RateForm {
     flat: String,
 }
 
-/// What was wrong with the rate form.
-#[derive(Debug, Default, Clone)]
-pub struct RateErrors {
-    unit: String,
-    from: String,
-    percent: String,
-    min: String,
-    max: String,
-    flat: String,
-}
+impl RateForm {
+    /// An empty form for a percentage rate.
+    fn blank() -> Self {
+        Self {
+            kind: "percent".into(),
+            ..Self::default()
+        }
+    }
 
-impl RateErrors {
-    fn count(&self) -> usize {
-        [
-            &self.unit,
-            &self.from,
-            &self.percent,
-            &self.min,
-            &self.max,
-            &self.flat,
-        ]
-        .iter()
-        .filter(|e| !e.is_empty())
-        .count()
+    /// The unit, the first day and the rate, or what is wrong with each.
+    fn parse(&self) -> Result<(i64, NaiveDate, Rate), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let unit_id: Option<i64> = self.unit.parse().ok();
+        if unit_id.is_none() {
+            errors.add("unit", "Choose a unit.");
+        }
+        let from = NaiveDate::parse_from_str(self.from.trim(), "%Y-%m-%d").ok();
+        if from.is_none() {
+            errors.add(
+                "from",
+                "Enter the first day the rate applies, like 2027-01-01.",
+            );
+        }
+        let kind = if self.kind == "flat" {
+            RateKind::Flat
+        } else {
+            RateKind::Percent
+        };
+        let fields = RateFields {
+            kind,
+            percent: &self.percent,
+            min: &self.min,
+            max: &self.max,
+            flat: &self.flat,
+        };
+        let rate = match parse_rate(fields, PLAIN_NAMES) {
+            Ok(rate) => Some(rate),
+            Err(rate_errors) => {
+                errors.extend_prefixed("", rate_errors);
+                None
+            }
+        };
+        match (unit_id, from, rate) {
+            (Some(unit_id), Some(from), Some(rate)) if errors.is_empty() => {
+                Ok((unit_id, from, rate))
+            }
+            _ => Err(errors),
+        }
     }
 }
 
@@ -80,10 +105,29 @@ impl RateErrors {
 pub struct DuesPage {
     page: Page,
     units: Vec<UnitRates>,
-    form: RateForm,
-    errors: RateErrors,
+    unit_options: Vec<(String, String)>,
+    shown: Shown,
+}
+
+/// What the dues page's two forms show: the rate form and the posting
+/// form's month, each as typed with what was wrong.
+pub struct Shown {
+    rate: RateForm,
+    rate_errors: FieldErrors,
     month: String,
-    month_error: String,
+    month_errors: FieldErrors,
+}
+
+impl Shown {
+    /// Both forms empty, the posting form on `today`'s month.
+    fn blank(today: NaiveDate) -> Self {
+        Self {
+            rate: RateForm::blank(),
+            rate_errors: FieldErrors::new(),
+            month: today.format("%Y-%m").to_string(),
+            month_errors: FieldErrors::new(),
+        }
+    }
 }
 
 /// Describes a rate in words, for tables.
@@ -107,19 +151,12 @@ pub fn describe(rate: &Rate) -> String {
 async fn dues_page(
     page: Page,
     state: &web::Data<AppState>,
-    form: RateForm,
-    errors: RateErrors,
-    month: String,
-    month_error: String,
+    shown: Shown,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let units = db(state, |conn| {
-        let list: Vec<(i64, String)> = units::table
-            .order(units::name.asc())
-            .select((units::id, units::name))
-            .load(conn)?;
         let mut out = Vec::new();
-        for (id, name) in list {
+        for (id, name) in store::units(conn)? {
             out.push(UnitRates {
                 id,
                 name,
@@ -129,15 +166,17 @@ async fn dues_page(
         Ok(out)
     })
     .await?;
+    let unit_options = units
+        .iter()
+        .map(|u| (u.id.to_string(), u.name.clone()))
+        .collect();
     render(
         status,
         &DuesPage {
             page,
             units,
-            form,
-            errors,
-            month,
-            month_error,
+            unit_options,
+            shown,
         },
     )
 }
@@ -148,31 +187,8 @@ pub async fn index(
     _officer: OfficerUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.config.today();
-    let form = RateForm {
-        kind: "percent".into(),
-        ..RateForm::default()
-    };
-    dues_page(
-        page,
-        &state,
-        form,
-        RateErrors::default(),
-        today.format("%Y-%m").to_string(),
-        String::new(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// Parses "1.5" (percent) into basis points, at most two decimals.
-fn percent_to_basis_points(raw: &str) -> Result<i64, String> {
-    let cents = Cents::parse(raw.trim().trim_end_matches('%'), false)
-        .map_err(|_| format!("{:?} is not a percentage like 1.5", raw.trim()))?;
-    if cents.0 > 10_000 {
-        return Err("a share above 100% is not a dues rate".into());
-    }
-    Ok(cents.0)
+    let shown = Shown::blank(state.config.today());
+    dues_page(page, &state, shown, StatusCode::OK).await
 }
 
 /// `POST /officer/dues/rate`: a unit's rate from a date.
@@ -184,87 +200,27 @@ pub async fn set_rate(
     form: web::Form<RateForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let mut errors = RateErrors::default();
-    let unit_id: Option<i64> = form.unit.parse().ok();
-    if unit_id.is_none() {
-        errors.unit = "Choose a unit.".into();
-    }
-    let from = NaiveDate::parse_from_str(form.from.trim(), "%Y-%m-%d")
-        .map_err(|_| errors.from = "Enter the first day the rate applies, like 2027-01-01.".into())
-        .ok();
-    let money = |raw: &str, slot: &mut String| match Cents::parse(raw, false) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            *slot = format!("Enter an amount in dollars: {e}.");
-            None
+    let (unit_id, from, rate) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(rate_errors) => {
+            let shown = Shown {
+                rate: form,
+                rate_errors,
+                ..Shown::blank(state.config.today())
+            };
+            return dues_page(page, &state, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    let rate = if form.kind == "flat" {
-        money(&form.flat, &mut errors.flat).map(|monthly| Rate::Flat { monthly })
-    } else {
-        let bp = percent_to_basis_points(&form.percent)
-            .map_err(|e| errors.percent = e)
-            .ok();
-        let min = money(
-            if form.min.trim().is_empty() {
-                "0"
-            } else {
-                &form.min
-            },
-            &mut errors.min,
-        );
-        let max = money(&form.max, &mut errors.max);
-        if let (Some(min), Some(max)) = (min, max)
-            && max < min
-        {
-            errors.max = "The monthly maximum is below the minimum.".into();
-        }
-        match (bp, min, max) {
-            (Some(basis_points), Some(monthly_min), Some(monthly_max)) => Some(Rate::Percent {
-                basis_points,
-                monthly_min,
-                monthly_max,
-            }),
-            _ => None,
-        }
-    };
-    let (Some(unit_id), Some(from), Some(rate)) = (unit_id, from, rate) else {
-        let month = state.config.today().format("%Y-%m").to_string();
-        return dues_page(
-            page,
-            &state,
-            form,
-            errors,
-            month,
-            String::new(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    if errors.count() > 0 {
-        let month = state.config.today().format("%Y-%m").to_string();
-        return dues_page(
-            page,
-            &state,
-            form,
-            errors,
-            month,
-            String::new(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let unit_name = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let name: String = units::table.find(unit_id).select(units::name).first(conn)?;
-            ledger::set_rate(conn, unit_id, from, rate, now)?;
+            let name = store::unit_name(conn, unit_id)?;
+            ledger::set_rate(conn, unit_id, from, rate, ctx.now)?;
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "dues_rate_set",
                     target: &name,
                     detail: &format!("from {from}: {}", describe(&rate)),
@@ -298,26 +254,19 @@ pub async fn post_month(
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     let Some(first) = crate::forms::parse::month(&form.month) else {
-        let form_back = RateForm {
-            kind: "percent".into(),
-            ..RateForm::default()
+        let mut month_errors = FieldErrors::new();
+        month_errors.add("month", "Enter a month like 2026-10.");
+        let shown = Shown {
+            month: form.month.clone(),
+            month_errors,
+            ..Shown::blank(state.config.today())
         };
-        return dues_page(
-            page,
-            &state,
-            form_back,
-            RateErrors::default(),
-            form.month.clone(),
-            "Enter a month like 2026-10.".into(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return dues_page(page, &state, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let posted = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            Ok(ledger::post_month(conn, first, &actor, now)?)
+            Ok(ledger::post_month(conn, first, &ctx.actor, ctx.now)?)
         })
     })
     .await?;
@@ -349,24 +298,15 @@ pub struct ReconciliationQuery {
     month: String,
 }
 
-/// One line of the arrears list.
-pub struct ArrearsLine {
-    member_id: i64,
-    employee_number: String,
-    name: String,
-    owed: Cents,
-    months_behind: i64,
-}
-
 /// The reconciliation page.
 #[derive(Template)]
 #[template(path = "dues/reconciliation.html")]
 pub struct ReconciliationPage {
     page: Page,
-    units: Vec<(i64, String)>,
+    units: Vec<(String, String)>,
     unit_id: i64,
     month: String,
-    error: String,
+    errors: FieldErrors,
     lines: Vec<ReconciliationLine>,
     counts: [usize; 4],
     arrears: Vec<ArrearsLine>,
@@ -386,17 +326,13 @@ pub async fn reconciliation(
         query.month.trim().to_owned()
     };
     let month = crate::forms::parse::month(&month_text);
-    let error = if month.is_none() {
-        "Enter a month like 2026-10.".to_owned()
-    } else {
-        String::new()
-    };
+    let mut errors = FieldErrors::new();
+    if month.is_none() {
+        errors.add("month", "Enter a month like 2026-10.");
+    }
     let wanted_unit: Option<i64> = query.unit.parse().ok();
     let (units, unit_id, lines, arrears) = db(&state, move |conn| {
-        let units: Vec<(i64, String)> = units::table
-            .order(units::name.asc())
-            .select((units::id, units::name))
-            .load(conn)?;
+        let units = store::units(conn)?;
         let unit_id = wanted_unit
             .filter(|u| units.iter().any(|(id, _)| id == u))
             .or_else(|| units.first().map(|(id, _)| *id))
@@ -405,30 +341,7 @@ pub async fn reconciliation(
             Some(month) if unit_id > 0 => ledger::reconcile(conn, unit_id, month)?,
             _ => Vec::new(),
         };
-        let standings = ledger::standings_on(conn, today)?;
-        let people: Vec<(i64, String, String, String)> = members::table
-            .filter(members::unit_id.eq(unit_id))
-            .order((members::last_name.asc(), members::first_name.asc()))
-            .select((
-                members::id,
-                members::employee_number,
-                members::last_name,
-                members::first_name,
-            ))
-            .load(conn)?;
-        let arrears = people
-            .into_iter()
-            .filter_map(|(id, number, last, first)| {
-                let (standing, owed) = *standings.get(&id)?;
-                (standing.months_behind > 0).then(|| ArrearsLine {
-                    member_id: id,
-                    employee_number: number,
-                    name: format!("{last}, {first}"),
-                    owed,
-                    months_behind: standing.months_behind,
-                })
-            })
-            .collect::<Vec<_>>();
+        let arrears = ledger::arrears(conn, unit_id, today)?;
         Ok((units, unit_id, lines, arrears))
     })
     .await?;
@@ -439,7 +352,7 @@ pub async fn reconciliation(
         count("over"),
         count("missing"),
     ];
-    let status = if error.is_empty() {
+    let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -448,10 +361,13 @@ pub async fn reconciliation(
         status,
         &ReconciliationPage {
             page,
-            units,
+            units: units
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
             unit_id,
             month: month_text,
-            error,
+            errors,
             lines,
             counts,
             arrears,
@@ -478,18 +394,11 @@ pub async fn arrears_notices(
         .unit
         .parse()
         .map_err(|_| AppError::BadRequest("Choose a unit.".into()))?;
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
-    let config = state.config.clone();
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let count = db(&state, move |conn| {
-        units::table
-            .find(unit_id)
-            .select(units::id)
-            .first::<i64>(conn)?;
+        store::unit_name(conn, unit_id)?;
         write_tx(conn, |conn| {
-            Ok(ledger::send_arrears_notices(
-                conn, &config, unit_id, &actor, now,
-            )?)
+            Ok(ledger::send_arrears_notices(conn, unit_id, &ctx)?)
         })
     })
     .await?;

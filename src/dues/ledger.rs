@@ -112,7 +112,7 @@ pub fn post_month(
 ) -> QueryResult<usize> {
     let period = month.format("%Y-%m").to_string();
     let already: Vec<i64> = le::table
-        .filter(le::kind.eq("charge"))
+        .filter(le::kind.eq(EntryKind::Charge))
         .filter(le::period.eq(&period))
         .select(le::member_id)
         .load(conn)?;
@@ -124,7 +124,7 @@ pub fn post_month(
         };
         let people: Vec<(i64, i64)> = members::table
             .filter(members::unit_id.eq(unit_id))
-            .filter(members::status.eq(Status::Member.as_str()))
+            .filter(members::status.eq(Status::Member))
             .select((members::id, members::annual_salary_cents))
             .load(conn)?;
         for (member_id, salary) in people {
@@ -135,7 +135,7 @@ pub fn post_month(
                 .values((
                     le::member_id.eq(member_id),
                     le::entry_date.eq(month),
-                    le::kind.eq("charge"),
+                    le::kind.eq(EntryKind::Charge),
                     le::amount_cents.eq(rate.monthly_dues(Cents(salary)).0),
                     le::period.eq(Some(period.clone())),
                     le::reason.eq(""),
@@ -176,7 +176,7 @@ pub fn standing_on(
     member_id: i64,
     day: NaiveDate,
 ) -> QueryResult<Standing> {
-    let (unit_id, status, salary): (i64, String, i64) = members::table
+    let (unit_id, status, salary): (i64, Status, i64) = members::table
         .find(member_id)
         .select((
             members::unit_id,
@@ -191,7 +191,7 @@ pub fn standing_on(
     let monthly =
         rate_on(&rates(conn, unit_id)?, day).map_or(Cents(0), |r| r.monthly_dues(Cents(salary)));
     Ok(standing(StandingFacts {
-        status: Status::parse(&status).unwrap_or(Status::NonMember),
+        status,
         balance: balance_on(conn, member_id, day)?,
         monthly_dues: monthly,
         allowance_months: i64::from(allowance),
@@ -239,7 +239,7 @@ pub fn reconcile(
 ) -> QueryResult<Vec<ReconciliationLine>> {
     let period = month.format("%Y-%m").to_string();
     let rate = rate_on(&rates(conn, unit_id)?, month);
-    let people: Vec<(i64, String, String, String, String, i64)> = members::table
+    let people: Vec<(i64, String, String, String, Status, i64)> = members::table
         .filter(members::unit_id.eq(unit_id))
         .order((members::last_name.asc(), members::first_name.asc()))
         .select((
@@ -252,7 +252,7 @@ pub fn reconcile(
         ))
         .load(conn)?;
     let deducted: HashMap<i64, i64> = le::table
-        .filter(le::kind.eq("checkoff"))
+        .filter(le::kind.eq(EntryKind::Checkoff))
         .filter(le::period.eq(&period))
         .select((le::member_id, le::amount_cents))
         .load::<(i64, i64)>(conn)?
@@ -265,7 +265,7 @@ pub fn reconcile(
         .into_iter()
         .filter_map(
             |(member_id, employee_number, last, first, status, salary)| {
-                let is_member = status == Status::Member.as_str();
+                let is_member = status == Status::Member;
                 let expected = match rate {
                     Some(rate) if is_member => rate.monthly_dues(Cents(salary)),
                     _ => Cents(0),
@@ -307,13 +307,28 @@ pub fn balances_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashM
         }))
 }
 
+crate::db::text_enum::text_enum! {
+    /// What a ledger entry is: charges add to what is owed, deductions and
+    /// payments take from it, an adjustment does either with a reason.
+    pub enum EntryKind {
+        /// A month's dues, posted.
+        Charge = "charge",
+        /// A payroll deduction from an employer's check-off file.
+        Checkoff = "checkoff",
+        /// A payment made directly to the local.
+        Payment = "payment",
+        /// A correction, with its reason.
+        Adjustment = "adjustment",
+    }
+}
+
 /// One ledger entry with the balance after it.
 #[derive(Debug, Clone)]
 pub struct StatementLine {
     /// The entry's date.
     pub entry_date: NaiveDate,
-    /// charge, checkoff, payment or adjustment.
-    pub kind: String,
+    /// What the entry is.
+    pub kind: EntryKind,
     /// The dues month it concerns, when it concerns one.
     pub period: Option<String>,
     /// Positive owed, negative paid.
@@ -326,7 +341,7 @@ pub struct StatementLine {
 
 /// A member's ledger, oldest first, with running balances.
 pub fn statement(conn: &mut DbConnection, member_id: i64) -> QueryResult<Vec<StatementLine>> {
-    let rows: Vec<(NaiveDate, String, Option<String>, i64, String)> = le::table
+    let rows: Vec<(NaiveDate, EntryKind, Option<String>, i64, String)> = le::table
         .filter(le::member_id.eq(member_id))
         .order((le::entry_date.asc(), le::id.asc()))
         .select((
@@ -357,8 +372,8 @@ pub fn statement(conn: &mut DbConnection, member_id: i64) -> QueryResult<Vec<Sta
 /// A payment or adjustment typed by an officer.
 #[derive(Debug, Clone)]
 pub struct ManualEntry {
-    /// payment or adjustment.
-    pub kind: &'static str,
+    /// A payment or an adjustment.
+    pub kind: EntryKind,
     /// The date it counts from.
     pub entry_date: NaiveDate,
     /// Positive owed, negative paid.
@@ -372,9 +387,9 @@ pub fn add_entry(
     conn: &mut DbConnection,
     member_id: i64,
     entry: &ManualEntry,
-    actor: &Actor,
-    now: NaiveDateTime,
+    ctx: &crate::context::Context,
 ) -> QueryResult<()> {
+    let (actor, now) = (&ctx.actor, ctx.now);
     diesel::insert_into(le::table)
         .values((
             le::member_id.eq(member_id),
@@ -411,7 +426,7 @@ pub fn standings_on(
     conn: &mut DbConnection,
     day: NaiveDate,
 ) -> QueryResult<HashMap<i64, (Standing, Cents)>> {
-    let people: Vec<(i64, i64, String, i64)> = members::table
+    let people: Vec<(i64, i64, Status, i64)> = members::table
         .select((
             members::id,
             members::unit_id,
@@ -439,7 +454,7 @@ pub fn standings_on(
                 .map_or(Cents(0), |r| r.monthly_dues(Cents(salary)));
             let balance = balances.get(&id).copied().unwrap_or_default();
             let verdict = standing(StandingFacts {
-                status: Status::parse(&status).unwrap_or(Status::NonMember),
+                status,
                 balance,
                 monthly_dues: monthly,
                 allowance_months: i64::from(allowances.get(&unit).copied().unwrap_or(0)),
@@ -466,15 +481,14 @@ pub struct NoticeCount {
 /// at most one a month each, respecting those who turned them off.
 pub fn send_arrears_notices(
     conn: &mut DbConnection,
-    config: &crate::config::Config,
     unit_id: i64,
-    actor: &Actor,
-    now: NaiveDateTime,
+    ctx: &crate::context::Context,
 ) -> QueryResult<NoticeCount> {
+    let (config, actor, now) = (&ctx.config, &ctx.actor, ctx.now);
     use crate::db::schema::{arrears_notices as an, users};
     use crate::mail::Notice;
     // The local's date: near midnight UTC and local dates differ.
-    let today = config.today();
+    let today = ctx.today;
     let month = today.format("%Y-%m").to_string();
     let standings = standings_on(conn, today)?;
     let people: Vec<(i64, String, String, Option<String>)> = members::table
@@ -553,4 +567,51 @@ pub fn send_arrears_notices(
         },
     )?;
     Ok(count)
+}
+
+/// One line of the arrears list.
+#[derive(Debug, Clone)]
+pub struct ArrearsLine {
+    /// The roster entry.
+    pub member_id: i64,
+    /// The employer's id.
+    pub employee_number: String,
+    /// "Family, Given".
+    pub name: String,
+    /// What they owe.
+    pub owed: Cents,
+    /// How many months of dues that is, past the unit's allowance.
+    pub months_behind: i64,
+}
+
+/// Everyone in unit `unit_id` behind on their dues on `day`, by name.
+pub fn arrears(
+    conn: &mut DbConnection,
+    unit_id: i64,
+    day: NaiveDate,
+) -> QueryResult<Vec<ArrearsLine>> {
+    let standings = standings_on(conn, day)?;
+    let people: Vec<(i64, String, String, String)> = members::table
+        .filter(members::unit_id.eq(unit_id))
+        .order((members::last_name.asc(), members::first_name.asc()))
+        .select((
+            members::id,
+            members::employee_number,
+            members::last_name,
+            members::first_name,
+        ))
+        .load(conn)?;
+    Ok(people
+        .into_iter()
+        .filter_map(|(id, number, last, first)| {
+            let (standing, owed) = *standings.get(&id)?;
+            (standing.months_behind > 0).then(|| ArrearsLine {
+                member_id: id,
+                employee_number: number,
+                name: format!("{last}, {first}"),
+                owed,
+                months_behind: standing.months_behind,
+            })
+        })
+        .collect())
 }

@@ -46,47 +46,26 @@ impl Rate {
     }
 }
 
-/// A person's membership status on the roster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    /// A dues-paying member.
-    Member,
-    /// In the bargaining unit, not a member (agency fee).
-    NonMember,
-    /// On leave.
-    OnLeave,
-    /// Resigned membership.
-    Resigned,
-    /// Retired.
-    Retired,
+crate::db::text_enum::text_enum! {
+    /// A person's membership status on the roster, in the roster's order.
+    pub enum Status {
+        /// A dues-paying member.
+        Member = "member",
+        /// In the bargaining unit, not a member (agency fee).
+        NonMember = "non-member",
+        /// On leave.
+        OnLeave = "on-leave",
+        /// Resigned membership.
+        Resigned = "resigned",
+        /// Retired.
+        Retired = "retired",
+    }
 }
 
 impl Status {
-    /// Every status, in the roster's order.
-    pub const ALL: [Status; 5] = [
-        Status::Member,
-        Status::NonMember,
-        Status::OnLeave,
-        Status::Resigned,
-        Status::Retired,
-    ];
-
-    /// The stored and CSV name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Member => "member",
-            Self::NonMember => "non-member",
-            Self::OnLeave => "on-leave",
-            Self::Resigned => "resigned",
-            Self::Retired => "retired",
-        }
-    }
-
-    /// Reads a stored or CSV name.
+    /// Reads a name typed in a CSV file or a form, in any case.
     pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == raw.trim().to_ascii_lowercase())
+        raw.trim().to_ascii_lowercase().parse().ok()
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::person::{Arrangement, Person};
 use crate::dues::rules::Status;
 use crate::money::Cents;
 
@@ -25,9 +26,6 @@ pub const COLUMNS: [&str; 12] = [
     "join_date",
 ];
 
-/// Where someone works.
-pub const ARRANGEMENTS: [&str; 3] = ["on-site", "hybrid", "remote"];
-
 /// The largest roster file accepted.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 
@@ -36,30 +34,12 @@ pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 pub struct RosterRow {
     /// The file line it came from (the header is line 1).
     pub line: u64,
-    /// The employer's id for the person; unique in the roster.
-    pub employee_number: String,
-    /// Given name.
-    pub first_name: String,
-    /// Family name.
-    pub last_name: String,
-    /// Lower-cased email, when given.
-    pub email: Option<String>,
     /// Bargaining unit name.
     pub unit: String,
     /// Classification name within the unit.
     pub classification: String,
-    /// Department.
-    pub department: String,
-    /// Date of hire.
-    pub hire_date: NaiveDate,
-    /// Annual base salary.
-    pub annual_salary: Cents,
-    /// on-site, hybrid or remote.
-    pub work_arrangement: String,
-    /// Membership status.
-    pub status: Status,
-    /// When they joined the union, if they have.
-    pub join_date: Option<NaiveDate>,
+    /// Who they are.
+    pub person: Person,
 }
 
 /// A problem with the file, on a line.
@@ -69,6 +49,16 @@ pub struct LineError {
     pub line: u64,
     /// What is wrong, in words.
     pub message: String,
+}
+
+impl LineError {
+    /// A problem with the file as a whole, not one of its lines.
+    pub fn whole(message: impl Into<String>) -> Self {
+        Self {
+            line: 0,
+            message: message.into(),
+        }
+    }
 }
 
 impl std::fmt::Display for LineError {
@@ -212,8 +202,8 @@ pub fn check_fields(
     let annual_salary = Cents::parse(&get("annual_salary"), false)
         .map_err(|e| problems.push(("annual_salary", format!("the annual salary: {e}"))))
         .ok();
-    let arrangement = get("work_arrangement").to_ascii_lowercase();
-    if !ARRANGEMENTS.contains(&arrangement.as_str()) {
+    let arrangement = Arrangement::parse(&get("work_arrangement"));
+    if arrangement.is_none() {
         problems.push((
             "work_arrangement",
             format!(
@@ -232,22 +222,32 @@ pub fn check_fields(
             ),
         ));
     }
-    match (problems.is_empty(), hire_date, annual_salary, status) {
-        (true, Some(hire_date), Some(annual_salary), Some(status)) => Ok(RosterRow {
-            line: 0,
-            employee_number,
-            first_name: get("first_name"),
-            last_name: get("last_name"),
-            email,
-            unit: get("unit"),
-            classification: get("classification"),
-            department: get("department"),
-            hire_date,
-            annual_salary,
-            work_arrangement: arrangement,
-            status,
-            join_date,
-        }),
+    match (
+        problems.is_empty(),
+        hire_date,
+        annual_salary,
+        arrangement,
+        status,
+    ) {
+        (true, Some(hire_date), Some(annual_salary), Some(work_arrangement), Some(status)) => {
+            Ok(RosterRow {
+                line: 0,
+                unit: get("unit"),
+                classification: get("classification"),
+                person: Person {
+                    employee_number,
+                    first_name: get("first_name"),
+                    last_name: get("last_name"),
+                    email,
+                    department: get("department"),
+                    hire_date,
+                    annual_salary,
+                    work_arrangement,
+                    status,
+                    join_date,
+                },
+            })
+        }
         _ => Err(problems),
     }
 }
@@ -322,10 +322,10 @@ mod tests {
     fn the_sample_roster_reads_whole() {
         let rows = parse(&sample("roster.csv")).unwrap();
         assert_eq!(rows.len(), 12);
-        assert_eq!(rows[0].employee_number, "E1001");
-        assert_eq!(rows[0].annual_salary, Cents(5_825_000));
+        assert_eq!(rows[0].person.employee_number, "E1001");
+        assert_eq!(rows[0].person.annual_salary, Cents(5_825_000));
         assert_eq!(rows[0].line, 2);
-        assert_eq!(rows[0].status, Status::Member);
+        assert_eq!(rows[0].person.status, Status::Member);
     }
 
     #[test]

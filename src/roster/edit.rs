@@ -1,26 +1,109 @@
 //! Adding and editing one roster entry by hand. Every change is audited
 //! with its old and new values.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use diesel::prelude::*;
+use serde::Deserialize;
 
-use super::csv_import::{self, ARRANGEMENTS, COLUMNS};
-use super::{Change, MemberRow};
-use crate::audit::{self, Entry};
+use super::csv_import::{self, RosterRow};
+use super::person::Arrangement;
+use super::{MemberRow, store};
 use crate::auth::OfficerUser;
-use crate::db::schema::{classifications, members, units};
-use crate::db::{DbConnection, write_tx};
+use crate::context::Context;
+use crate::db::write_tx;
 use crate::dues::rules::Status;
 use crate::error::AppError;
-use crate::money::Cents;
+use crate::forms::FieldErrors;
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
+
+/// What the member form sends, as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    employee_number: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    classification: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    hire_date: String,
+    #[serde(default)]
+    annual_salary: String,
+    #[serde(default)]
+    work_arrangement: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    join_date: String,
+}
+
+impl MemberForm {
+    /// The form showing an entry as stored.
+    fn of(member: &MemberRow, unit: String, classification: String) -> Self {
+        Self {
+            employee_number: member.person.employee_number.clone(),
+            first_name: member.person.first_name.clone(),
+            last_name: member.person.last_name.clone(),
+            email: member.person.email.clone().unwrap_or_default(),
+            unit,
+            classification,
+            department: member.person.department.clone(),
+            hire_date: member.person.hire_date.to_string(),
+            annual_salary: member.person.annual_salary.to_string(),
+            work_arrangement: member.person.work_arrangement.to_string(),
+            status: member.person.status.to_string(),
+            join_date: member
+                .person
+                .join_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// What was typed in the field `name` (a roster column), trimmed.
+    fn get(&self, name: &str) -> String {
+        let typed = match name {
+            "employee_number" => &self.employee_number,
+            "first_name" => &self.first_name,
+            "last_name" => &self.last_name,
+            "email" => &self.email,
+            "unit" => &self.unit,
+            "classification" => &self.classification,
+            "department" => &self.department,
+            "hire_date" => &self.hire_date,
+            "annual_salary" => &self.annual_salary,
+            "work_arrangement" => &self.work_arrangement,
+            "status" => &self.status,
+            "join_date" => &self.join_date,
+            _ => "",
+        };
+        typed.trim().to_owned()
+    }
+
+    /// The entry, by the rules a roster file's rows follow, or each
+    /// field's problem as a sentence.
+    fn parse(&self) -> Result<RosterRow, FieldErrors> {
+        csv_import::check_fields(&|name| self.get(name)).map_err(|problems| {
+            let mut errors = FieldErrors::new();
+            for (field, message) in problems {
+                errors.add(field, capitalise(&message));
+            }
+            errors
+        })
+    }
+}
 
 /// The member form: what was typed, and what was wrong, by field name.
 #[derive(Template)]
@@ -29,46 +112,30 @@ pub struct EditPage {
     page: Page,
     /// None when adding.
     member_id: Option<i64>,
-    values: HashMap<String, String>,
-    errors: HashMap<String, String>,
-    units: Vec<String>,
+    form: MemberForm,
+    errors: FieldErrors,
+    units: Vec<(String, String)>,
     class_hint: String,
-    statuses: [Status; 5],
-    arrangements: [&'static str; 3],
-}
-
-impl EditPage {
-    fn value(&self, field: &str) -> &str {
-        self.values.get(field).map_or("", String::as_str)
-    }
-
-    fn error(&self, field: &str) -> &str {
-        self.errors.get(field).map_or("", String::as_str)
-    }
-}
-
-fn choices(conn: &mut DbConnection) -> QueryResult<(Vec<String>, Vec<String>)> {
-    let units: Vec<String> = units::table
-        .order(units::name.asc())
-        .select(units::name)
-        .load(conn)?;
-    let mut classes: Vec<String> = classifications::table
-        .select(classifications::name)
-        .load(conn)?;
-    classes.sort();
-    classes.dedup();
-    Ok((units, classes))
+    statuses: Vec<(&'static str, &'static str)>,
+    arrangements: Vec<(&'static str, &'static str)>,
 }
 
 async fn edit_page(
     page: Page,
     state: &web::Data<AppState>,
     member_id: Option<i64>,
-    values: HashMap<String, String>,
-    errors: HashMap<String, String>,
-    status: StatusCode,
+    form: MemberForm,
+    errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let (units, classifications) = db(state, |conn| Ok(choices(conn)?)).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let (units, classifications) = db(state, |conn| {
+        Ok((store::units(conn)?, store::classification_names(conn)?))
+    })
+    .await?;
     let class_hint = if classifications.is_empty() {
         "A new name adds a classification to the unit.".to_owned()
     } else {
@@ -82,40 +149,20 @@ async fn edit_page(
         &EditPage {
             page,
             member_id,
-            values,
+            form,
             errors,
-            units,
+            units: units.into_iter().map(|(_, n)| (n.clone(), n)).collect(),
             class_hint,
-            statuses: Status::ALL,
-            arrangements: ARRANGEMENTS,
+            statuses: Status::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.as_str()))
+                .collect(),
+            arrangements: Arrangement::ALL
+                .iter()
+                .map(|a| (a.as_str(), a.as_str()))
+                .collect(),
         },
     )
-}
-
-fn values_of(member: &MemberRow, unit: String, class: String) -> HashMap<String, String> {
-    HashMap::from([
-        ("employee_number".to_owned(), member.employee_number.clone()),
-        ("first_name".to_owned(), member.first_name.clone()),
-        ("last_name".to_owned(), member.last_name.clone()),
-        ("email".to_owned(), member.email.clone().unwrap_or_default()),
-        ("unit".to_owned(), unit),
-        ("classification".to_owned(), class),
-        ("department".to_owned(), member.department.clone()),
-        ("hire_date".to_owned(), member.hire_date.to_string()),
-        (
-            "annual_salary".to_owned(),
-            Cents(member.annual_salary_cents).to_string(),
-        ),
-        (
-            "work_arrangement".to_owned(),
-            member.work_arrangement.clone(),
-        ),
-        ("status".to_owned(), member.status.clone()),
-        (
-            "join_date".to_owned(),
-            member.join_date.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-    ])
 }
 
 /// `GET /officer/roster/new`.
@@ -124,11 +171,12 @@ pub async fn new_form(
     _officer: OfficerUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let values = HashMap::from([
-        ("status".to_owned(), "member".to_owned()),
-        ("work_arrangement".to_owned(), "on-site".to_owned()),
-    ]);
-    edit_page(page, &state, None, values, HashMap::new(), StatusCode::OK).await
+    let form = MemberForm {
+        status: Status::Member.as_str().into(),
+        work_arrangement: Arrangement::OnSite.as_str().into(),
+        ..MemberForm::default()
+    };
+    edit_page(page, &state, None, form, FieldErrors::new()).await
 }
 
 /// `GET /officer/roster/{id}/edit`.
@@ -139,31 +187,17 @@ pub async fn edit_form(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let values = db(&state, move |conn| {
-        let member: MemberRow = members::table
-            .find(id)
-            .select(MemberRow::as_select())
-            .first(conn)?;
-        let unit: String = units::table
-            .find(member.unit_id)
-            .select(units::name)
-            .first(conn)?;
-        let class: String = classifications::table
-            .find(member.classification_id)
-            .select(classifications::name)
-            .first(conn)?;
-        Ok(values_of(&member, unit, class))
+    let form = db(&state, move |conn| {
+        let member = store::member(conn, id)?;
+        let names = store::names(conn)?;
+        Ok(MemberForm::of(
+            &member,
+            names.unit(member.unit_id),
+            names.classification(member.classification_id),
+        ))
     })
     .await?;
-    edit_page(
-        page,
-        &state,
-        Some(id),
-        values,
-        HashMap::new(),
-        StatusCode::OK,
-    )
-    .await
+    edit_page(page, &state, Some(id), form, FieldErrors::new()).await
 }
 
 /// `POST /officer/roster/new` and `POST /officer/roster/{id}/edit`.
@@ -173,90 +207,24 @@ pub async fn save(
     OfficerUser(officer): OfficerUser,
     state: web::Data<AppState>,
     id: Option<web::Path<i64>>,
-    form: web::Form<HashMap<String, String>>,
+    form: web::Form<MemberForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.map(web::Path::into_inner);
-    let mut values: HashMap<String, String> = form
-        .into_inner()
-        .into_iter()
-        .filter(|(k, _)| COLUMNS.contains(&k.as_str()))
-        .map(|(k, v)| (k, v.trim().to_owned()))
-        .collect();
+    let mut form = form.into_inner();
     // The employee number identifies the entry; it is not edited here.
-    let current_number = match id {
-        Some(id) => Some(
-            db(&state, move |conn| {
-                Ok(members::table
-                    .find(id)
-                    .select(members::employee_number)
-                    .first::<String>(conn)?)
-            })
-            .await?,
-        ),
-        None => None,
-    };
-    if let Some(number) = &current_number {
-        values.insert("employee_number".into(), number.clone());
+    if let Some(id) = id {
+        form.employee_number =
+            db(&state, move |conn| Ok(store::employee_number(conn, id)?)).await?;
     }
-    let row = {
-        let get = |name: &str| values.get(name).cloned().unwrap_or_default();
-        csv_import::check_fields(&get)
-    };
-    let mut row = match row {
+    let mut row = match form.parse() {
         Ok(row) => row,
-        Err(problems) => {
-            let errors = problems
-                .into_iter()
-                .map(|(field, message)| (field.to_owned(), capitalise(&message)))
-                .collect();
-            return edit_page(
-                page,
-                &state,
-                id,
-                values,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+        Err(errors) => return edit_page(page, &state, id, form, errors).await,
     };
     row.line = 0;
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let adding = id.is_none();
     let outcome = db(&state, move |conn| {
-        write_tx(conn, |conn| {
-            let existing: Option<i64> = members::table
-                .filter(members::employee_number.eq(&row.employee_number))
-                .select(members::id)
-                .first(conn)
-                .optional()?;
-            if adding && existing.is_some() {
-                return Ok(Err(format!(
-                    "Employee number {} is already on the roster.",
-                    row.employee_number
-                )));
-            }
-            let written = super::write_rows(conn, vec![row.clone()], &actor, now)?;
-            let unchanged = matches!(written.rows.first(), Some((_, Change::Unchanged)));
-            let member_id: i64 = members::table
-                .filter(members::employee_number.eq(&row.employee_number))
-                .select(members::id)
-                .first(conn)?;
-            if adding {
-                audit::record(
-                    conn,
-                    now,
-                    Entry {
-                        actor: &actor,
-                        action: "roster_add",
-                        target: &row.employee_number,
-                        detail: &format!("{} {}", row.first_name, row.last_name),
-                    },
-                )?;
-            }
-            Ok(Ok((member_id, unchanged)))
-        })
+        write_tx(conn, |conn| Ok(store::save_entry(conn, row, adding, &ctx)?))
     })
     .await?;
     match outcome {
@@ -275,17 +243,10 @@ pub async fn save(
                 state.config.behind_https(),
             ))
         }
-        Err(message) => {
-            let errors = HashMap::from([("employee_number".to_owned(), message)]);
-            edit_page(
-                page,
-                &state,
-                id,
-                values,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Err(refusal) => {
+            let mut errors = FieldErrors::new();
+            errors.add_problem(&refusal);
+            edit_page(page, &state, id, form, errors).await
         }
     }
 }

@@ -1,22 +1,20 @@
 //! Roster pages: the officer's list and member pages, and a member's own
 //! dues statement.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::MemberRow;
+use super::{MemberRow, store};
 use crate::auth::{CurrentUser, OfficerUser};
-use crate::db::schema::{classifications, members, units, users};
-use crate::db::{DbConnection, write_tx};
-use crate::dues::ledger::{self, ManualEntry, StatementLine};
+use crate::context::Context;
+use crate::db::write_tx;
+use crate::dues::ledger::{self, EntryKind, ManualEntry, StatementLine};
 use crate::dues::rules::{Standing, Status};
 use crate::error::AppError;
+use crate::forms::FieldErrors;
 use crate::money::Cents;
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
@@ -54,26 +52,13 @@ pub struct RosterQuery {
 pub struct RosterPage {
     page: Page,
     query: RosterQuery,
-    units: Vec<(i64, String)>,
-    statuses: [Status; 5],
+    unit_options: Vec<(String, String)>,
+    status_options: Vec<(&'static str, &'static str)>,
+    standing_options: [(&'static str, &'static str); 3],
     lines: Vec<RosterLine>,
     total: usize,
     prev_link: String,
     next_link: String,
-}
-
-fn names(conn: &mut DbConnection) -> QueryResult<(HashMap<i64, String>, HashMap<i64, String>)> {
-    let units: HashMap<i64, String> = units::table
-        .select((units::id, units::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
-    let classes: HashMap<i64, String> = classifications::table
-        .select((classifications::id, classifications::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
-    Ok((units, classes))
 }
 
 fn roster_link(query: &RosterQuery, page: usize) -> String {
@@ -102,44 +87,40 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let today = state.config.today();
-    let (people, standings, (unit_names, class_names)) = db(&state, move |conn| {
-        let people: Vec<MemberRow> = members::table
-            .order((
-                members::last_name.asc(),
-                members::first_name.asc(),
-                members::id.asc(),
-            ))
-            .select(MemberRow::as_select())
-            .load(conn)?;
-        Ok((people, ledger::standings_on(conn, today)?, names(conn)?))
+    let (people, standings, names) = db(&state, move |conn| {
+        Ok((
+            store::everyone(conn)?,
+            ledger::standings_on(conn, today)?,
+            store::names(conn)?,
+        ))
     })
     .await?;
     let needle = query.q.trim().to_lowercase();
     let unit_filter: Option<i64> = query.unit.parse().ok();
+    // A status no one can have matches no one.
+    let status_filter: Option<Option<Status>> =
+        (!query.status.is_empty()).then(|| query.status.parse().ok());
     let matching: Vec<RosterLine> = people
         .into_iter()
         .filter(|m| {
             needle.is_empty()
-                || m.employee_number.to_lowercase().contains(&needle)
-                || format!("{} {}", m.first_name, m.last_name)
+                || m.person.employee_number.to_lowercase().contains(&needle)
+                || format!("{} {}", m.person.first_name, m.person.last_name)
                     .to_lowercase()
                     .contains(&needle)
-                || format!("{}, {}", m.last_name, m.first_name)
+                || format!("{}, {}", m.person.last_name, m.person.first_name)
                     .to_lowercase()
                     .contains(&needle)
         })
         .filter(|m| unit_filter.is_none_or(|u| m.unit_id == u))
-        .filter(|m| query.status.is_empty() || m.status == query.status)
+        .filter(|m| status_filter.is_none_or(|wanted| wanted == Some(m.person.status)))
         .map(|m| RosterLine {
             standing: standings.get(&m.id).map(|(s, _)| *s).unwrap_or(Standing {
                 good: false,
                 months_behind: 0,
             }),
-            unit: unit_names.get(&m.unit_id).cloned().unwrap_or_default(),
-            classification: class_names
-                .get(&m.classification_id)
-                .cloned()
-                .unwrap_or_default(),
+            unit: names.unit(m.unit_id),
+            classification: names.classification(m.classification_id),
             member: m,
         })
         .filter(|l| match query.standing.as_str() {
@@ -165,15 +146,29 @@ pub async fn list(
     } else {
         String::new()
     };
-    let mut units: Vec<(i64, String)> = unit_names.into_iter().collect();
-    units.sort_by(|a, b| a.1.cmp(&b.1));
+    let unit_options = std::iter::once((String::new(), "All units".to_owned()))
+        .chain(
+            names
+                .units_by_name()
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name)),
+        )
+        .collect();
+    let status_options = std::iter::once(("", "Any status"))
+        .chain(Status::ALL.iter().map(|s| (s.as_str(), s.as_str())))
+        .collect();
     render(
         StatusCode::OK,
         &RosterPage {
             page,
             query,
-            units,
-            statuses: Status::ALL,
+            unit_options,
+            status_options,
+            standing_options: [
+                ("", "Any"),
+                ("good", "Good standing"),
+                ("not-good", "Not in good standing"),
+            ],
             lines,
             total,
             prev_link,
@@ -195,7 +190,8 @@ pub struct MemberPage {
     salary: Cents,
     lines: Vec<StatementLine>,
     form: EntryForm,
-    errors: EntryErrors,
+    errors: FieldErrors,
+    kinds: Vec<(&'static str, &'static str)>,
 }
 
 /// What the ledger entry form sends.
@@ -211,21 +207,55 @@ pub struct EntryForm {
     reason: String,
 }
 
-/// What was wrong with each field of the entry form.
-#[derive(Debug, Default, Clone)]
-pub struct EntryErrors {
-    kind: String,
-    date: String,
-    amount: String,
-    reason: String,
-}
-
-impl EntryErrors {
-    fn count(&self) -> usize {
-        [&self.kind, &self.date, &self.amount, &self.reason]
-            .iter()
-            .filter(|e| !e.is_empty())
-            .count()
+impl EntryForm {
+    /// The entry as the ledger keeps it, or what is wrong with each field.
+    /// A payment is typed as the amount paid; an adjustment as the amount
+    /// added to what is owed (negative to credit), with a reason.
+    fn parse(&self) -> Result<ManualEntry, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let kind = match self.kind.parse::<EntryKind>() {
+            Ok(kind @ (EntryKind::Payment | EntryKind::Adjustment)) => Some(kind),
+            _ => {
+                errors.add("kind", "Choose a payment or an adjustment.");
+                None
+            }
+        };
+        let entry_date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d").ok();
+        if entry_date.is_none() {
+            errors.add("date", "Enter a date like 2026-11-22.");
+        }
+        let adjusting = kind == Some(EntryKind::Adjustment);
+        let amount = match Cents::parse(&self.amount, adjusting) {
+            Ok(Cents(0)) => {
+                errors.add("amount", "Enter an amount other than zero.");
+                None
+            }
+            Ok(amount) => Some(amount),
+            Err(e) => {
+                errors.add(
+                    "amount",
+                    format!("Enter an amount in dollars and cents: {e}."),
+                );
+                None
+            }
+        };
+        let reason = self.reason.trim().to_owned();
+        if adjusting && reason.is_empty() {
+            errors.add("reason", "Say why: an adjustment needs a reason.");
+        }
+        match (kind, entry_date, amount) {
+            (Some(kind), Some(entry_date), Some(amount)) if errors.is_empty() => Ok(ManualEntry {
+                kind,
+                entry_date,
+                amount: if kind == EntryKind::Payment {
+                    Cents(-amount.0)
+                } else {
+                    amount
+                },
+                reason,
+            }),
+            _ => Err(errors),
+        }
     }
 }
 
@@ -234,17 +264,23 @@ async fn member_page(
     state: &web::Data<AppState>,
     id: i64,
     form: EntryForm,
-    errors: EntryErrors,
-    status: StatusCode,
+    errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let today = state.config.today();
-    let (member, standing, lines, (units, classes)) = db(state, move |conn| {
-        let member: MemberRow = members::table
-            .find(id)
-            .select(MemberRow::as_select())
-            .first(conn)?;
+    let (member, standing, lines, names) = db(state, move |conn| {
+        let member = store::member(conn, id)?;
         let standing = ledger::standing_on(conn, id, today)?;
-        Ok((member, standing, ledger::statement(conn, id)?, names(conn)?))
+        Ok((
+            member,
+            standing,
+            ledger::statement(conn, id)?,
+            store::names(conn)?,
+        ))
     })
     .await?;
     let balance = lines.last().map_or(Cents(0), |l| l.balance);
@@ -252,18 +288,25 @@ async fn member_page(
         status,
         &MemberPage {
             page,
-            unit: units.get(&member.unit_id).cloned().unwrap_or_default(),
-            classification: classes
-                .get(&member.classification_id)
-                .cloned()
-                .unwrap_or_default(),
-            salary: Cents(member.annual_salary_cents),
+            unit: names.unit(member.unit_id),
+            classification: names.classification(member.classification_id),
+            salary: member.person.annual_salary,
             member,
             standing,
             balance,
             lines,
             form,
             errors,
+            kinds: vec![
+                (
+                    EntryKind::Payment.as_str(),
+                    "Direct payment (the amount paid)",
+                ),
+                (
+                    EntryKind::Adjustment.as_str(),
+                    "Adjustment (added to what is owed; negative to credit)",
+                ),
+            ],
         },
     )
 }
@@ -275,26 +318,15 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.config.today().to_string();
     let form = EntryForm {
-        kind: "payment".into(),
-        date: today,
+        kind: EntryKind::Payment.as_str().into(),
+        date: state.config.today().to_string(),
         ..EntryForm::default()
     };
-    member_page(
-        page,
-        &state,
-        id.into_inner(),
-        form,
-        EntryErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+    member_page(page, &state, id.into_inner(), form, FieldErrors::new()).await
 }
 
 /// `POST /officer/roster/{id}/ledger`: a direct payment or an adjustment.
-/// A payment is typed as the amount paid; an adjustment as the amount
-/// added to what is owed (negative to credit), with a reason.
 pub async fn add_entry(
     req: HttpRequest,
     page: Page,
@@ -305,74 +337,15 @@ pub async fn add_entry(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let form = form.into_inner();
-    let mut errors = EntryErrors::default();
-    let kind = match form.kind.as_str() {
-        "payment" => Some("payment"),
-        "adjustment" => Some("adjustment"),
-        _ => {
-            errors.kind = "Choose a payment or an adjustment.".into();
-            None
-        }
+    let entry = match form.parse() {
+        Ok(entry) => entry,
+        Err(errors) => return member_page(page, &state, id, form, errors).await,
     };
-    let entry_date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d")
-        .map_err(|_| errors.date = "Enter a date like 2026-11-22.".into())
-        .ok();
-    let amount = match Cents::parse(&form.amount, kind == Some("adjustment")) {
-        Ok(Cents(0)) => {
-            errors.amount = "Enter an amount other than zero.".into();
-            None
-        }
-        Ok(amount) => Some(amount),
-        Err(e) => {
-            errors.amount = format!("Enter an amount in dollars and cents: {e}.");
-            None
-        }
-    };
-    let reason = form.reason.trim().to_owned();
-    if kind == Some("adjustment") && reason.is_empty() {
-        errors.reason = "Say why: an adjustment needs a reason.".into();
-    }
-    let (Some(kind), Some(entry_date), Some(amount)) = (kind, entry_date, amount) else {
-        return member_page(
-            page,
-            &state,
-            id,
-            form,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    if errors.count() > 0 {
-        return member_page(
-            page,
-            &state,
-            id,
-            form,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let entry = ManualEntry {
-        kind,
-        entry_date,
-        amount: if kind == "payment" {
-            Cents(-amount.0)
-        } else {
-            amount
-        },
-        reason,
-    };
-    let now = state.config.clock.now();
-    let actor = officer.actor(&req);
+    let ctx = Context::new(&state.config, officer.actor(&req));
     db(&state, move |conn| {
         write_tx(conn, |conn| {
-            members::table
-                .find(id)
-                .select(members::id)
-                .first::<i64>(conn)?;
-            ledger::add_entry(conn, id, &entry, &actor, now)?;
+            store::member(conn, id)?;
+            ledger::add_entry(conn, id, &entry, &ctx)?;
             Ok(())
         })
     })
@@ -396,45 +369,6 @@ pub struct StatementPage {
     lines: Vec<StatementLine>,
 }
 
-/// The roster entry of a signed-in user: the one linked to their account
-/// while its email is still theirs, else the one roster entry with their
-/// email (then linked). Several entries sharing an email link to none: a
-/// statement must never show someone else's record.
-pub fn member_of(
-    conn: &mut DbConnection,
-    user_id: i64,
-    email: &str,
-) -> QueryResult<Option<MemberRow>> {
-    let linked: Option<i64> = users::table
-        .find(user_id)
-        .select(users::member_id)
-        .first(conn)?;
-    if let Some(member_id) = linked {
-        let member: Option<MemberRow> = members::table
-            .find(member_id)
-            .select(MemberRow::as_select())
-            .first(conn)
-            .optional()?;
-        if let Some(member) = member.filter(|m| m.email.as_deref() == Some(email)) {
-            return Ok(Some(member));
-        }
-    }
-    let mut matches: Vec<MemberRow> = members::table
-        .filter(members::email.eq(email))
-        .select(MemberRow::as_select())
-        .limit(2)
-        .load(conn)?;
-    let found = if matches.len() == 1 {
-        matches.pop()
-    } else {
-        None
-    };
-    diesel::update(users::table.find(user_id))
-        .set(users::member_id.eq(found.as_ref().map(|m| m.id)))
-        .execute(conn)?;
-    Ok(found)
-}
-
 /// `GET /dues`: the signed-in person's own ledger, balance and standing.
 pub async fn statement(
     page: Page,
@@ -444,7 +378,7 @@ pub async fn statement(
     let today = state.config.today();
     let (user_id, email) = (me.user.id, me.user.email.clone());
     let (member, standing, lines) = db(&state, move |conn| {
-        let Some(member) = member_of(conn, user_id, &email)? else {
+        let Some(member) = store::member_of(conn, user_id, &email)? else {
             return Ok((
                 None,
                 Standing {
@@ -477,12 +411,8 @@ pub async fn export(
     _officer: OfficerUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (people, (units, classes)) = db(&state, |conn| {
-        let people: Vec<MemberRow> = members::table
-            .order((members::last_name.asc(), members::first_name.asc()))
-            .select(MemberRow::as_select())
-            .load(conn)?;
-        Ok((people, names(conn)?))
+    let (people, names) = db(&state, |conn| {
+        Ok((store::everyone(conn)?, store::names(conn)?))
     })
     .await?;
     let mut records = vec![
@@ -492,23 +422,23 @@ pub async fn export(
             .collect::<Vec<_>>(),
     ];
     for m in people {
-        let salary = Cents(m.annual_salary_cents);
+        let salary = m.person.annual_salary;
         records.push(vec![
-            m.employee_number,
-            m.first_name,
-            m.last_name,
-            m.email.unwrap_or_default(),
-            units.get(&m.unit_id).cloned().unwrap_or_default(),
-            classes
-                .get(&m.classification_id)
-                .cloned()
-                .unwrap_or_default(),
-            m.department,
-            m.hire_date.to_string(),
+            m.person.employee_number,
+            m.person.first_name,
+            m.person.last_name,
+            m.person.email.unwrap_or_default(),
+            names.unit(m.unit_id),
+            names.classification(m.classification_id),
+            m.person.department,
+            m.person.hire_date.to_string(),
             format!("{}.{:02}", salary.0 / 100, salary.0 % 100),
-            m.work_arrangement,
-            m.status,
-            m.join_date.map(|d| d.to_string()).unwrap_or_default(),
+            m.person.work_arrangement.to_string(),
+            m.person.status.to_string(),
+            m.person
+                .join_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         ]);
     }
     crate::web::csv::download("roster.csv", records)

@@ -4,8 +4,13 @@
 pub mod csv_import;
 pub mod edit;
 pub mod handlers;
+pub mod import_page;
 pub mod imports;
+pub mod person;
+pub mod store;
 pub mod unit_pages;
+pub mod unit_store;
+pub mod uploads;
 
 use std::collections::HashMap;
 
@@ -15,8 +20,9 @@ use diesel::prelude::*;
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
 use crate::db::schema::{classifications, members, units, users};
-use crate::money::Cents;
+use crate::dues::rules::Status;
 use csv_import::RosterRow;
+use person::Person;
 
 /// A roster entry as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -24,30 +30,13 @@ use csv_import::RosterRow;
 pub struct MemberRow {
     /// Row id.
     pub id: i64,
-    /// Employer's id.
-    pub employee_number: String,
-    /// Given name.
-    pub first_name: String,
-    /// Family name.
-    pub last_name: String,
-    /// Email, when known.
-    pub email: Option<String>,
     /// Unit.
     pub unit_id: i64,
     /// Classification.
     pub classification_id: i64,
-    /// Department.
-    pub department: String,
-    /// Date of hire.
-    pub hire_date: NaiveDate,
-    /// Annual base salary in cents.
-    pub annual_salary_cents: i64,
-    /// on-site, hybrid or remote.
-    pub work_arrangement: String,
-    /// Membership status name.
-    pub status: String,
-    /// Date joined.
-    pub join_date: Option<NaiveDate>,
+    /// Who they are.
+    #[diesel(embed)]
+    pub person: Person,
 }
 
 /// What an import would do to one person.
@@ -111,7 +100,7 @@ fn existing_members(conn: &mut DbConnection) -> QueryResult<HashMap<String, Memb
         .select(MemberRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(|m| (m.employee_number.clone(), m))
+        .map(|m| (m.person.employee_number.clone(), m))
         .collect())
 }
 
@@ -143,7 +132,7 @@ pub fn preview(conn: &mut DbConnection, rows: Vec<RosterRow>) -> QueryResult<Pre
         if !class_known && !new_classifications.contains(&pair) {
             new_classifications.push(pair);
         }
-        let change = match existing.get(&row.employee_number) {
+        let change = match existing.get(&row.person.employee_number) {
             None => Change::New,
             Some(old) => {
                 let mut diffs: Vec<(&'static str, String, String)> = Vec::new();
@@ -152,12 +141,20 @@ pub fn preview(conn: &mut DbConnection, rows: Vec<RosterRow>) -> QueryResult<Pre
                         diffs.push((field, before, after));
                     }
                 };
-                compare("first_name", old.first_name.clone(), row.first_name.clone());
-                compare("last_name", old.last_name.clone(), row.last_name.clone());
+                compare(
+                    "first_name",
+                    old.person.first_name.clone(),
+                    row.person.first_name.clone(),
+                );
+                compare(
+                    "last_name",
+                    old.person.last_name.clone(),
+                    row.person.last_name.clone(),
+                );
                 compare(
                     "email",
-                    old.email.clone().unwrap_or_default(),
-                    row.email.clone().unwrap_or_default(),
+                    old.person.email.clone().unwrap_or_default(),
+                    row.person.email.clone().unwrap_or_default(),
                 );
                 compare(
                     "unit",
@@ -172,27 +169,35 @@ pub fn preview(conn: &mut DbConnection, rows: Vec<RosterRow>) -> QueryResult<Pre
                         .unwrap_or_default(),
                     row.classification.clone(),
                 );
-                compare("department", old.department.clone(), row.department.clone());
+                compare(
+                    "department",
+                    old.person.department.clone(),
+                    row.person.department.clone(),
+                );
                 compare(
                     "hire_date",
-                    old.hire_date.to_string(),
-                    row.hire_date.to_string(),
+                    old.person.hire_date.to_string(),
+                    row.person.hire_date.to_string(),
                 );
                 compare(
                     "annual_salary",
-                    Cents(old.annual_salary_cents).to_string(),
-                    row.annual_salary.to_string(),
+                    old.person.annual_salary.to_string(),
+                    row.person.annual_salary.to_string(),
                 );
                 compare(
                     "work_arrangement",
-                    old.work_arrangement.clone(),
-                    row.work_arrangement.clone(),
+                    old.person.work_arrangement.to_string(),
+                    row.person.work_arrangement.to_string(),
                 );
-                compare("status", old.status.clone(), row.status.as_str().to_owned());
+                compare(
+                    "status",
+                    old.person.status.to_string(),
+                    row.person.status.to_string(),
+                );
                 compare(
                     "join_date",
-                    describe_date(old.join_date),
-                    describe_date(row.join_date),
+                    describe_date(old.person.join_date),
+                    describe_date(row.person.join_date),
                 );
                 if diffs.is_empty() {
                     Change::Unchanged
@@ -289,17 +294,17 @@ pub fn write_rows(
         let unit_id = units[&row.unit];
         let class_id = classes[&(unit_id, row.classification.clone())];
         let values = (
-            members::first_name.eq(&row.first_name),
-            members::last_name.eq(&row.last_name),
-            members::email.eq(&row.email),
+            members::first_name.eq(&row.person.first_name),
+            members::last_name.eq(&row.person.last_name),
+            members::email.eq(&row.person.email),
             members::unit_id.eq(unit_id),
             members::classification_id.eq(class_id),
-            members::department.eq(&row.department),
-            members::hire_date.eq(row.hire_date),
-            members::annual_salary_cents.eq(row.annual_salary.0),
-            members::work_arrangement.eq(&row.work_arrangement),
-            members::status.eq(row.status.as_str()),
-            members::join_date.eq(row.join_date),
+            members::department.eq(&row.person.department),
+            members::hire_date.eq(row.person.hire_date),
+            members::annual_salary_cents.eq(row.person.annual_salary.0),
+            members::work_arrangement.eq(&row.person.work_arrangement),
+            members::status.eq(row.person.status),
+            members::join_date.eq(row.person.join_date),
             members::updated_at.eq(now),
         );
         match change {
@@ -307,14 +312,14 @@ pub fn write_rows(
                 diesel::insert_into(members::table)
                     .values((
                         values,
-                        members::employee_number.eq(&row.employee_number),
+                        members::employee_number.eq(&row.person.employee_number),
                         members::created_at.eq(now),
                     ))
                     .execute(conn)?;
             }
             Change::Changed(diffs) => {
                 diesel::update(
-                    members::table.filter(members::employee_number.eq(&row.employee_number)),
+                    members::table.filter(members::employee_number.eq(&row.person.employee_number)),
                 )
                 .set(values)
                 .execute(conn)?;
@@ -329,7 +334,7 @@ pub fn write_rows(
                     Entry {
                         actor,
                         action: "roster_edit",
-                        target: &row.employee_number,
+                        target: &row.person.employee_number,
                         detail: &detail,
                     },
                 )?;
@@ -389,7 +394,7 @@ pub fn belonging(conn: &mut DbConnection, user_id: i64) -> QueryResult<Option<(i
     };
     Ok(members::table
         .find(member_id)
-        .filter(members::status.eq_any(["member", "non-member", "on-leave"]))
+        .filter(members::status.eq_any([Status::Member, Status::NonMember, Status::OnLeave]))
         .select(members::unit_id)
         .first::<i64>(conn)
         .optional()?

@@ -268,3 +268,84 @@ async fn a_roster_import_can_invite_the_new_people_with_an_email() {
         "the invited account is linked to its roster entry"
     );
 }
+
+#[tokio::test]
+async fn a_roster_that_changes_nothing_offers_nothing_to_import() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    officer.import_sample_roster().await;
+    let same = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "roster.csv",
+            sample("roster.csv"),
+        )
+        .await;
+    assert_eq!(same.status, 200, "{}", same.body);
+    assert!(same.body.contains("Nothing would change"), "{}", same.body);
+    assert!(!same.body.contains("Import the roster"), "{}", same.body);
+}
+
+#[tokio::test]
+async fn a_cleared_join_date_shows_as_empty_in_the_preview() {
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    officer.import_sample_roster().await;
+    let file = String::from_utf8(sample("roster.csv"))
+        .unwrap()
+        .replace("hybrid,member,2021-04-01", "hybrid,member,");
+    let preview = officer
+        .upload(
+            "/officer/imports/roster",
+            &[],
+            "roster.csv",
+            file.into_bytes(),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview.body.contains("join_date: 2021-04-01 → (empty)"),
+        "{}",
+        preview.body
+    );
+}
+
+#[tokio::test]
+async fn past_check_off_imports_are_shown_twenty_a_page() {
+    use unionhall::db::schema::{checkoff_imports as ci, units};
+    let app = TestApp::spawn().await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    officer.import_sample_roster().await;
+    let mut conn = app.db();
+    let unit: i64 = units::table.select(units::id).first(&mut conn).unwrap();
+    let first = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for n in 0..25_i64 {
+        let start = first + chrono::Duration::days(n * 14);
+        diesel::insert_into(ci::table)
+            .values((
+                ci::unit_id.eq(unit),
+                ci::period_start.eq(start),
+                ci::period_end.eq(start + chrono::Duration::days(13)),
+                ci::file_sha256.eq(format!("file-{n}")),
+                ci::row_count.eq(1),
+                ci::total_cents.eq(100),
+                ci::imported_by_label.eq("olive@example.org"),
+                ci::imported_at.eq(start.and_hms_opt(12, 0, 0).unwrap()),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let newest = officer.get("/officer/imports").await;
+    assert_eq!(newest.status, 200);
+    assert_eq!(newest.body.matches("<tr><td>Guild Staff</td>").count(), 20);
+    assert!(
+        newest.body.contains("/officer/imports?page=1"),
+        "{}",
+        newest.body
+    );
+    let older = officer.get("/officer/imports?page=1").await;
+    assert_eq!(older.body.matches("<tr><td>Guild Staff</td>").count(), 5);
+    assert!(older.body.contains("2024-01-01 to 2024-01-14"));
+    assert!(older.body.contains("/officer/imports?page=0"));
+}

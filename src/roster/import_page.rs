@@ -1,0 +1,133 @@
+//! The imports page: the roster and check-off upload forms, the problems
+//! with the last file sent, and the check-off imports so far, a page at a
+//! time. Both imports' handlers show it when they refuse a file.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::csv_import::LineError;
+use super::store;
+use crate::auth::OfficerUser;
+use crate::dues::checkoff::{self, PastImport};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::layout::Page;
+use crate::web::{db, render};
+
+const PER_PAGE: i64 = 20;
+
+/// The imports page.
+#[derive(Template)]
+#[template(path = "roster/imports.html")]
+pub struct ImportsPage {
+    page: Page,
+    units: Vec<String>,
+    chosen_unit: String,
+    file_name: String,
+    errors: Vec<LineError>,
+    past: Vec<PastImport>,
+    prev_link: String,
+    next_link: String,
+}
+
+/// A file that was refused: the unit chosen for it, its name ("" when the
+/// upload itself failed) and every problem found.
+#[derive(Debug, Clone, Default)]
+pub struct Refused {
+    /// The unit chosen beside a check-off file.
+    pub unit: String,
+    /// The file's name.
+    pub file_name: String,
+    /// What was wrong.
+    pub errors: Vec<LineError>,
+}
+
+impl Refused {
+    /// An upload refused before its file could be read.
+    pub fn upload(error: LineError) -> Self {
+        Self {
+            errors: vec![error],
+            ..Self::default()
+        }
+    }
+}
+
+fn link(page: i64) -> String {
+    format!("/officer/imports?page={page}")
+}
+
+async fn imports_page(
+    page: Page,
+    state: &web::Data<AppState>,
+    refused: Refused,
+    page_number: i64,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (units, past, total, page_number) = db(state, move |conn| {
+        let units: Vec<String> = store::units(conn)?.into_iter().map(|(_, n)| n).collect();
+        let total = checkoff::import_count(conn)?;
+        let last_page = (total - 1).max(0) / PER_PAGE;
+        let page_number = page_number.clamp(0, last_page);
+        let past = checkoff::recent(conn, page_number * PER_PAGE, PER_PAGE)?;
+        Ok((units, past, total, page_number))
+    })
+    .await?;
+    let prev_link = if page_number > 0 {
+        link(page_number - 1)
+    } else {
+        String::new()
+    };
+    let next_link = if (page_number + 1) * PER_PAGE < total {
+        link(page_number + 1)
+    } else {
+        String::new()
+    };
+    render(
+        status,
+        &ImportsPage {
+            page,
+            units,
+            chosen_unit: refused.unit,
+            file_name: refused.file_name,
+            errors: refused.errors,
+            past,
+            prev_link,
+            next_link,
+        },
+    )
+}
+
+/// Shows the imports page with why a file was refused.
+pub async fn refuse(
+    page: Page,
+    state: &web::Data<AppState>,
+    refused: Refused,
+) -> Result<HttpResponse, AppError> {
+    imports_page(page, state, refused, 0, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// Which page of past imports to show.
+#[derive(Debug, Default, Deserialize)]
+pub struct ImportsQuery {
+    #[serde(default)]
+    page: String,
+}
+
+/// `GET /officer/imports?page=`.
+pub async fn index(
+    page: Page,
+    _officer: OfficerUser,
+    state: web::Data<AppState>,
+    query: web::Query<ImportsQuery>,
+) -> Result<HttpResponse, AppError> {
+    imports_page(
+        page,
+        &state,
+        Refused::default(),
+        query.page.trim().parse().unwrap_or(0),
+        StatusCode::OK,
+    )
+    .await
+}
