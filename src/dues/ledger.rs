@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::rules::{Rate, Standing, StandingFacts, Status, standing};
+use super::rules::{Rate, RateKind, Standing, StandingFacts, Status, standing};
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
 use crate::db::schema::{dues_rates as dr, ledger_entries as le, members, units};
@@ -35,19 +35,19 @@ pub fn set_rate(
             .filter(dr::effective_from.eq(from)),
     )
     .execute(conn)?;
-    let (kind, bp, min, max, flat) = match rate {
+    let (bp, min, max, flat) = match rate {
         Rate::Percent {
             basis_points,
             monthly_min,
             monthly_max,
-        } => ("percent", basis_points, monthly_min.0, monthly_max.0, 0),
-        Rate::Flat { monthly } => ("flat", 0, 0, 0, monthly.0),
+        } => (basis_points, monthly_min.0, monthly_max.0, 0),
+        Rate::Flat { monthly } => (0, 0, 0, monthly.0),
     };
     diesel::insert_into(dr::table)
         .values((
             dr::unit_id.eq(unit_id),
             dr::effective_from.eq(from),
-            dr::kind.eq(kind),
+            dr::kind.eq(rate.kind()),
             dr::basis_points.eq(i32::try_from(bp).unwrap_or(i32::MAX)),
             dr::monthly_min_cents.eq(min),
             dr::monthly_max_cents.eq(max),
@@ -60,7 +60,7 @@ pub fn set_rate(
 
 /// Every rate of a unit, oldest first.
 pub fn rates(conn: &mut DbConnection, unit_id: i64) -> QueryResult<Vec<DatedRate>> {
-    let rows: Vec<(NaiveDate, String, i32, i64, i64, i64)> = dr::table
+    let rows: Vec<(NaiveDate, RateKind, i32, i64, i64, i64)> = dr::table
         .filter(dr::unit_id.eq(unit_id))
         .order(dr::effective_from.asc())
         .select((
@@ -76,16 +76,15 @@ pub fn rates(conn: &mut DbConnection, unit_id: i64) -> QueryResult<Vec<DatedRate
         .into_iter()
         .map(|(effective_from, kind, bp, min, max, flat)| DatedRate {
             effective_from,
-            rate: if kind == "flat" {
-                Rate::Flat {
+            rate: match kind {
+                RateKind::Flat => Rate::Flat {
                     monthly: Cents(flat),
-                }
-            } else {
-                Rate::Percent {
+                },
+                RateKind::Percent => Rate::Percent {
                     basis_points: i64::from(bp),
                     monthly_min: Cents(min),
                     monthly_max: Cents(max),
-                }
+                },
             },
         })
         .collect())

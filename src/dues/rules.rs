@@ -47,6 +47,27 @@ impl Rate {
 }
 
 crate::db::text_enum::text_enum! {
+    /// The kind of a dues rate, as a rate is stored and as a form or a
+    /// ballot question names it.
+    pub enum RateKind {
+        /// A share of base salary between a monthly minimum and maximum.
+        Percent = "percent",
+        /// The same amount every month.
+        Flat = "flat",
+    }
+}
+
+impl Rate {
+    /// Which kind of rate this is.
+    pub fn kind(&self) -> RateKind {
+        match self {
+            Self::Percent { .. } => RateKind::Percent,
+            Self::Flat { .. } => RateKind::Flat,
+        }
+    }
+}
+
+crate::db::text_enum::text_enum! {
     /// A person's membership status on the roster, in the roster's order.
     pub enum Status {
         /// A dues-paying member.

@@ -32,16 +32,6 @@ text_enum! {
 }
 
 text_enum! {
-    /// The kind of dues rate a question adopts if it passes.
-    pub enum DuesKind {
-        /// A share of base salary between a minimum and a maximum.
-        Percent = "percent",
-        /// The same amount every month.
-        Flat = "flat",
-    }
-}
-
-text_enum! {
     /// What a challenge to the roll asks.
     pub enum ChallengeKind {
         /// Put a member on the roll.

@@ -5,20 +5,12 @@
 use super::FieldErrors;
 use super::parse;
 use crate::dues::rules::Rate;
+pub use crate::dues::rules::RateKind;
 use crate::money::Cents;
 
 /// The highest percentage rate accepted, in basis points. Locals' dues run
 /// around 1–2.5% of pay; anything above this is a typing slip.
 pub const MAX_BASIS_POINTS: i64 = 1_000;
-
-/// Which kind of rate the form describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RateKind {
-    /// A share of base salary between a monthly minimum and maximum.
-    Percent,
-    /// The same amount every month.
-    Flat,
-}
 
 /// What was typed for a rate, and the names its fields carry on this form
 /// (the ballot form numbers its questions: `q1_dues_percent`).

@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::schema::{election_choices as ec, election_questions as eq, elections as el};
 use crate::dues::rules::Rate;
+use crate::dues::rules::RateKind;
 use crate::elections::rules::PassRule;
-use crate::elections::states::{DuesKind, QuestionKind, Status};
+use crate::elections::states::{QuestionKind, Status};
 use crate::money::Cents;
 
 /// A question as typed by an officer.
@@ -66,7 +67,7 @@ fn write_questions(
                 },
                 from,
             )) => (
-                Some(DuesKind::Percent),
+                Some(RateKind::Percent),
                 *basis_points,
                 monthly_min.0,
                 monthly_max.0,
@@ -74,7 +75,7 @@ fn write_questions(
                 Some(*from),
             ),
             Some((Rate::Flat { monthly }, from)) => {
-                (Some(DuesKind::Flat), 0, 0, 0, monthly.0, Some(*from))
+                (Some(RateKind::Flat), 0, 0, 0, monthly.0, Some(*from))
             }
             None => (None, 0, 0, 0, 0, None),
         };
@@ -179,7 +180,7 @@ struct QuestionRow {
     pass_den: i32,
     pass_at_least: bool,
     min_turnout_bp: i32,
-    dues_kind: Option<DuesKind>,
+    dues_kind: Option<RateKind>,
     dues_basis_points: i32,
     dues_min_cents: i64,
     dues_max_cents: i64,
@@ -191,12 +192,12 @@ impl QuestionRow {
     fn dues(&self) -> QueryResult<Option<(Rate, NaiveDate)>> {
         let rate = match self.dues_kind {
             None => return Ok(None),
-            Some(DuesKind::Percent) => Rate::Percent {
+            Some(RateKind::Percent) => Rate::Percent {
                 basis_points: i64::from(self.dues_basis_points),
                 monthly_min: Cents(self.dues_min_cents),
                 monthly_max: Cents(self.dues_max_cents),
             },
-            Some(DuesKind::Flat) => Rate::Flat {
+            Some(RateKind::Flat) => Rate::Flat {
                 monthly: Cents(self.dues_flat_cents),
             },
         };
