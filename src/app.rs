@@ -13,7 +13,7 @@ use crate::auth::password::Hasher;
 use crate::auth::{account, csrf, invite, reset, session, setup, sign_in};
 use crate::config::Config;
 use crate::db::{self, DbPool};
-use crate::dues::{checkoff_pages, handlers as dues_pages};
+use crate::dues::{checkoff_pages, handlers as dues_pages, member_ledger, reversal_pages};
 use crate::elections::{admin as election_admin, voting};
 use crate::grievances::{
     attachments as grievance_files, board, filing, pages as grievance_pages, procedure_pages,
@@ -135,7 +135,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/officer/audit").route(read().to(officer::audit_log)))
         // The dues roll.
-        .service(web::resource("/dues").route(read().to(roster_pages::statement)))
+        .service(web::resource("/dues").route(read().to(member_ledger::statement)))
         .service(web::resource("/officer/roster").route(read().to(roster_pages::list)))
         .service(
             web::resource("/officer/roster/new")
@@ -143,7 +143,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(roster_edit::save)),
         )
         .service(web::resource("/officer/roster/export.csv").route(read().to(roster_pages::export)))
-        .service(web::resource("/officer/roster/{id}").route(read().to(roster_pages::show)))
+        .service(web::resource("/officer/roster/{id}").route(read().to(member_ledger::show)))
         .service(
             web::resource("/officer/roster/{id}/edit")
                 .route(read().to(roster_edit::edit_form))
@@ -151,7 +151,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/officer/roster/{id}/ledger")
-                .route(web::post().to(roster_pages::add_entry)),
+                .route(web::post().to(member_ledger::add_entry)),
+        )
+        .service(
+            web::resource("/officer/roster/{id}/reversals")
+                .route(web::post().to(member_ledger::reverse_entry)),
         )
         .service(web::resource("/officer/imports").route(read().to(import_page::index)))
         .service(
@@ -160,6 +164,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/officer/imports/checkoff")
                 .route(web::post().to(checkoff_pages::upload)),
+        )
+        .service(
+            web::resource("/officer/imports/checkoff/reversals")
+                .route(web::post().to(reversal_pages::reverse_import)),
         )
         .service(
             web::resource("/officer/imports/{token}/confirm")
@@ -174,6 +182,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/officer/dues").route(read().to(dues_pages::index)))
         .service(web::resource("/officer/dues/rate").route(web::post().to(dues_pages::set_rate)))
         .service(web::resource("/officer/dues/post").route(web::post().to(dues_pages::post_month)))
+        .service(
+            web::resource("/officer/dues/reversals")
+                .route(web::post().to(reversal_pages::reverse_posting)),
+        )
         .service(
             web::resource("/officer/dues/arrears-notices")
                 .route(web::post().to(dues_pages::arrears_notices)),

@@ -24,6 +24,13 @@ impl Clock {
         u64::try_from(self.now().and_utc().timestamp()).unwrap_or(0)
     }
 
+    /// Sets this clock (and every clone of it) to `at`, from where it goes
+    /// on running: a test that depends on the day of the month picks one.
+    pub fn set_to(&self, at: NaiveDateTime) {
+        let offset = (at - Utc::now().naive_utc()).num_seconds();
+        self.offset_seconds.store(offset, Ordering::Relaxed);
+    }
+
     /// Moves this clock (and every clone of it) forward.
     pub fn advance(&self, by: std::time::Duration) {
         let seconds = i64::try_from(by.as_secs()).unwrap_or(i64::MAX);

@@ -371,10 +371,11 @@ fn dues_roll(
                 },
             ),
         ] {
-            // Alma's deductions stopped three months ago.
+            // Alma's deductions stopped four months ago: three of those
+            // months have fallen due, one more than the allowance.
             let stopped_alma = month
                 >= this_month
-                    .checked_sub_months(chrono::Months::new(3))
+                    .checked_sub_months(chrono::Months::new(4))
                     .unwrap_or(this_month);
             let rows: Vec<Deduction> = ROSTER
                 .iter()

@@ -505,6 +505,9 @@ fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
         }
         DuesCommand::Post { month: raw } => {
             let first = month(&raw)?;
+            if let Some(problem) = ledger::refuse_posting(first, config.today()) {
+                return Err(problem);
+            }
             let posted = db::write_tx(&mut conn, |conn| {
                 ledger::post_month(conn, first, &actor, now)
             })

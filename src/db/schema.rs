@@ -142,6 +142,7 @@ diesel::table! {
         contract_end -> Nullable<Date>,
         arrears_allowance_months -> Integer,
         created_at -> Timestamp,
+        grace_days -> Integer,
     }
 }
 
@@ -200,6 +201,8 @@ diesel::table! {
         imported_by -> Nullable<BigInt>,
         imported_by_label -> Text,
         imported_at -> Timestamp,
+        reversed_at -> Nullable<Timestamp>,
+        reversal_reason -> Nullable<Text>,
     }
 }
 
@@ -215,6 +218,8 @@ diesel::table! {
         import_id -> Nullable<BigInt>,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        reverses_id -> Nullable<BigInt>,
+        charge_round -> Integer,
     }
 }
 

@@ -344,6 +344,8 @@ pub fn commit(
 /// A past check-off import, for the imports page.
 #[derive(Debug, Clone)]
 pub struct PastImport {
+    /// The import.
+    pub id: i64,
     /// The unit's name ("" when the unit is gone).
     pub unit: String,
     /// The pay period's first day.
@@ -358,6 +360,8 @@ pub struct PastImport {
     pub by: String,
     /// When, in UTC.
     pub at: NaiveDateTime,
+    /// When it was reversed (UTC) and why.
+    pub reversed: Option<(NaiveDateTime, String)>,
 }
 
 /// How many check-off files have been imported.
@@ -372,12 +376,24 @@ pub fn recent(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<V
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
-    type Row = (i64, NaiveDate, NaiveDate, i32, i64, String, NaiveDateTime);
+    type Row = (
+        i64,
+        i64,
+        NaiveDate,
+        NaiveDate,
+        i32,
+        i64,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        Option<String>,
+    );
     let rows: Vec<Row> = ci::table
         .order((ci::imported_at.desc(), ci::id.desc()))
         .offset(offset)
         .limit(limit)
         .select((
+            ci::id,
             ci::unit_id,
             ci::period_start,
             ci::period_end,
@@ -385,12 +401,15 @@ pub fn recent(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<V
             ci::total_cents,
             ci::imported_by_label,
             ci::imported_at,
+            ci::reversed_at,
+            ci::reversal_reason,
         ))
         .load(conn)?;
     let past = rows
         .into_iter()
         .map(
-            |(unit, period_start, period_end, rows, total, by, at)| PastImport {
+            |(id, unit, period_start, period_end, rows, total, by, at, reversed, why)| PastImport {
+                id,
                 unit: names.get(&unit).cloned().unwrap_or_default(),
                 period_start,
                 period_end,
@@ -398,6 +417,7 @@ pub fn recent(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<V
                 total: Cents(total),
                 by,
                 at,
+                reversed: reversed.map(|on| (on, why.unwrap_or_default())),
             },
         )
         .collect();

@@ -78,6 +78,7 @@ pub async fn upload(
                 unit,
                 file_name,
                 errors: line_errors(refusal),
+                ..Refused::default()
             };
             import_page::refuse(page, &state, refused).await
         }

@@ -7,7 +7,9 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::ledger::{self, ArrearsLine, DatedRate, ReconciliationLine};
+use super::arrears::{self, ArrearsLine};
+use super::ledger::{self, DatedRate, ReconciliationLine};
+use super::reversal_pages::PostingReversalForm;
 use super::rules::Rate;
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
@@ -116,16 +118,22 @@ pub struct Shown {
     rate_errors: FieldErrors,
     month: String,
     month_errors: FieldErrors,
+    /// The form reversing a month's posting, as sent.
+    pub reversal: PostingReversalForm,
+    /// What was wrong with it.
+    pub reversal_errors: FieldErrors,
 }
 
 impl Shown {
     /// Both forms empty, the posting form on `today`'s month.
-    fn blank(today: NaiveDate) -> Self {
+    pub fn blank(today: NaiveDate) -> Self {
         Self {
             rate: RateForm::blank(),
             rate_errors: FieldErrors::new(),
             month: today.format("%Y-%m").to_string(),
             month_errors: FieldErrors::new(),
+            reversal: PostingReversalForm::default(),
+            reversal_errors: FieldErrors::new(),
         }
     }
 }
@@ -148,7 +156,7 @@ pub fn describe(rate: &Rate) -> String {
     }
 }
 
-async fn dues_page(
+pub async fn dues_page(
     page: Page,
     state: &web::Data<AppState>,
     shown: Shown,
@@ -253,15 +261,22 @@ pub async fn post_month(
     state: web::Data<AppState>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(first) = crate::forms::parse::month(&form.month) else {
-        let mut month_errors = FieldErrors::new();
-        month_errors.add("month", "Enter a month like 2026-10.");
-        let shown = Shown {
-            month: form.month.clone(),
-            month_errors,
-            ..Shown::blank(state.config.today())
-        };
-        return dues_page(page, &state, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let today = state.config.today();
+    let parsed = crate::forms::parse::month(&form.month)
+        .ok_or_else(|| "Enter a month like 2026-10.".to_owned())
+        .and_then(|first| ledger::refuse_posting(first, today).map_or(Ok(first), Err));
+    let first = match parsed {
+        Ok(first) => first,
+        Err(problem) => {
+            let mut month_errors = FieldErrors::new();
+            month_errors.add("month", problem);
+            let shown = Shown {
+                month: form.month.clone(),
+                month_errors,
+                ..Shown::blank(state.config.today())
+            };
+            return dues_page(page, &state, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
     };
     let ctx = Context::new(&state.config, officer.actor(&req));
     let posted = db(&state, move |conn| {
@@ -307,6 +322,8 @@ pub struct ReconciliationPage {
     unit_id: i64,
     month: String,
     errors: FieldErrors,
+    /// Deductions came in for a month nothing was charged for.
+    nothing_charged: bool,
     lines: Vec<ReconciliationLine>,
     counts: [usize; 4],
     arrears: Vec<ArrearsLine>,
@@ -341,7 +358,7 @@ pub async fn reconciliation(
             Some(month) if unit_id > 0 => ledger::reconcile(conn, unit_id, month)?,
             _ => Vec::new(),
         };
-        let arrears = ledger::arrears(conn, unit_id, today)?;
+        let arrears = arrears::arrears(conn, unit_id, today)?;
         Ok((units, unit_id, lines, arrears))
     })
     .await?;
@@ -368,6 +385,7 @@ pub async fn reconciliation(
             unit_id,
             month: month_text,
             errors,
+            nothing_charged: !lines.is_empty() && lines.iter().all(|l| l.expected.0 == 0),
             lines,
             counts,
             arrears,
@@ -398,15 +416,16 @@ pub async fn arrears_notices(
     let count = db(&state, move |conn| {
         store::unit_name(conn, unit_id)?;
         write_tx(conn, |conn| {
-            Ok(ledger::send_arrears_notices(conn, unit_id, &ctx)?)
+            Ok(arrears::send_arrears_notices(conn, unit_id, &ctx)?)
         })
     })
     .await?;
     state.mail_waker.wake();
     let message = format!(
-        "Sent {} arrears notice{}. Skipped: {} already notified this month, {} without an email address, {} who turned these notices off.",
+        "Sent {} arrears notice{}. Skipped: {} whose deduction for the latest month due is in the check-off, {} already notified this month, {} without an email address, {} who turned these notices off.",
         count.sent,
         if count.sent == 1 { "" } else { "s" },
+        count.covered,
         count.already,
         count.no_email,
         count.declined

@@ -1,12 +1,12 @@
 //! The ledger and what is read from it: rates in force, monthly charges,
 //! balances, good standing on a date, reconciliation and arrears.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::rules::{Rate, RateKind, Standing, StandingFacts, Status, standing};
+use super::rules::{Rate, RateKind, Status};
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
 use crate::db::schema::{dues_rates as dr, ledger_entries as le, members, units};
@@ -99,6 +99,25 @@ pub fn rate_on(rates: &[DatedRate], day: NaiveDate) -> Option<Rate> {
         .map(|r| r.rate)
 }
 
+/// The latest month that may be posted on `today`: the next one, so its
+/// charges can go out before payday. The ledger is append-only, so a month
+/// further ahead is refused rather than left to be reversed.
+pub fn latest_postable(today: NaiveDate) -> NaiveDate {
+    next_month(first_of_month(today))
+}
+
+/// Why a month cannot be posted today, in words.
+pub fn refuse_posting(month: NaiveDate, today: NaiveDate) -> Option<String> {
+    let latest = latest_postable(today);
+    (month > latest).then(|| {
+        format!(
+            "{} is too far ahead: months can be posted up to {}, the next one.",
+            month.format("%Y-%m"),
+            latest.format("%Y-%m")
+        )
+    })
+}
+
 /// Posts the month's dues charge to every member (status member) of every
 /// unit with a rate in force on the first of the month. A member charged
 /// for that month already is skipped, so posting twice changes nothing.
@@ -110,11 +129,7 @@ pub fn post_month(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let period = month.format("%Y-%m").to_string();
-    let already: Vec<i64> = le::table
-        .filter(le::kind.eq(EntryKind::Charge))
-        .filter(le::period.eq(&period))
-        .select(le::member_id)
-        .load(conn)?;
+    let already = charged_for(conn, &period)?;
     let unit_ids: Vec<i64> = units::table.select(units::id).load(conn)?;
     let mut posted = 0;
     for unit_id in unit_ids {
@@ -127,7 +142,7 @@ pub fn post_month(
             .select((members::id, members::annual_salary_cents))
             .load(conn)?;
         for (member_id, salary) in people {
-            if already.contains(&member_id) {
+            if already.standing.contains(&member_id) {
                 continue;
             }
             diesel::insert_into(le::table)
@@ -138,6 +153,7 @@ pub fn post_month(
                     le::amount_cents.eq(rate.monthly_dues(Cents(salary)).0),
                     le::period.eq(Some(period.clone())),
                     le::reason.eq(""),
+                    le::charge_round.eq(already.next_round.get(&member_id).copied().unwrap_or(1)),
                     le::created_by.eq(actor.user_id),
                     le::created_at.eq(now),
                 ))
@@ -158,43 +174,37 @@ pub fn post_month(
     Ok(posted)
 }
 
-/// What a member owes on a day (entries dated on or before it).
-pub fn balance_on(conn: &mut DbConnection, member_id: i64, day: NaiveDate) -> QueryResult<Cents> {
-    let amounts: Vec<i64> = le::table
-        .filter(le::member_id.eq(member_id))
-        .filter(le::entry_date.le(day))
-        .select(le::amount_cents)
-        .load(conn)?;
-    Ok(Cents(amounts.iter().sum()))
+/// Who holds a charge for the dues month that stands (not reversed), and
+/// for everyone charged before, the round a new charge would take.
+/// Posting skips the first, so posting twice changes nothing; a reversed
+/// posting can be posted again, in the next round.
+struct Charged {
+    standing: HashSet<i64>,
+    next_round: HashMap<i64, i32>,
 }
 
-/// Good standing of one roster entry on a day: the one function elections
-/// call with their cut-off date.
-pub fn standing_on(
-    conn: &mut DbConnection,
-    member_id: i64,
-    day: NaiveDate,
-) -> QueryResult<Standing> {
-    let (unit_id, status, salary): (i64, Status, i64) = members::table
-        .find(member_id)
-        .select((
-            members::unit_id,
-            members::status,
-            members::annual_salary_cents,
-        ))
-        .first(conn)?;
-    let allowance: i32 = units::table
-        .find(unit_id)
-        .select(units::arrears_allowance_months)
-        .first(conn)?;
-    let monthly =
-        rate_on(&rates(conn, unit_id)?, day).map_or(Cents(0), |r| r.monthly_dues(Cents(salary)));
-    Ok(standing(StandingFacts {
-        status,
-        balance: balance_on(conn, member_id, day)?,
-        monthly_dues: monthly,
-        allowance_months: i64::from(allowance),
-    }))
+fn charged_for(conn: &mut DbConnection, period: &str) -> QueryResult<Charged> {
+    let charges: Vec<(i64, i64, Option<i64>, i32)> = le::table
+        .filter(le::kind.eq(EntryKind::Charge))
+        .filter(le::period.eq(period))
+        .select((le::id, le::member_id, le::reverses_id, le::charge_round))
+        .load(conn)?;
+    let reversed: HashSet<i64> = charges.iter().filter_map(|c| c.2).collect();
+    let mut charged = Charged {
+        standing: HashSet::new(),
+        next_round: HashMap::new(),
+    };
+    for (id, member, reverses, round) in charges {
+        if reverses.is_some() {
+            continue;
+        }
+        if !reversed.contains(&id) {
+            charged.standing.insert(member);
+        }
+        let next = charged.next_round.entry(member).or_insert(1);
+        *next = (*next).max(round + 1);
+    }
+    Ok(charged)
 }
 
 /// One member's line in a reconciliation.
@@ -206,7 +216,7 @@ pub struct ReconciliationLine {
     pub employee_number: String,
     /// "Last, First".
     pub name: String,
-    /// What the rate and salary say should have been deducted.
+    /// What was charged for the month.
     pub expected: Cents,
     /// What the employer's check-off deducted.
     pub deducted: Cents,
@@ -229,57 +239,69 @@ impl ReconciliationLine {
     }
 }
 
-/// Expected dues against check-off deductions for a unit's month, for
-/// every member (status member) and anyone with a deduction.
+/// What was charged for a unit's month against what the employer's
+/// check-off deducted, for everyone with either. Expected is the charge
+/// as posted (net of reversals), so a later salary edit or a person added
+/// after the posting does not change what the month expected.
 pub fn reconcile(
     conn: &mut DbConnection,
     unit_id: i64,
     month: NaiveDate,
 ) -> QueryResult<Vec<ReconciliationLine>> {
     let period = month.format("%Y-%m").to_string();
-    let rate = rate_on(&rates(conn, unit_id)?, month);
-    let people: Vec<(i64, String, String, String, Status, i64)> = members::table
+    let entries: Vec<(i64, String, String, String, EntryKind, i64)> = le::table
+        .inner_join(members::table)
         .filter(members::unit_id.eq(unit_id))
-        .order((members::last_name.asc(), members::first_name.asc()))
+        .filter(le::period.eq(&period))
+        .filter(le::kind.eq_any([EntryKind::Charge, EntryKind::Checkoff]))
+        .order((
+            members::last_name.asc(),
+            members::first_name.asc(),
+            le::id.asc(),
+        ))
         .select((
             members::id,
             members::employee_number,
             members::last_name,
             members::first_name,
-            members::status,
-            members::annual_salary_cents,
+            le::kind,
+            le::amount_cents,
         ))
         .load(conn)?;
-    let deducted: HashMap<i64, i64> = le::table
-        .filter(le::kind.eq(EntryKind::Checkoff))
-        .filter(le::period.eq(&period))
-        .select((le::member_id, le::amount_cents))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .fold(HashMap::new(), |mut sums, (member, amount)| {
-            *sums.entry(member).or_insert(0) -= amount;
-            sums
-        });
-    Ok(people
-        .into_iter()
-        .filter_map(
-            |(member_id, employee_number, last, first, status, salary)| {
-                let is_member = status == Status::Member;
-                let expected = match rate {
-                    Some(rate) if is_member => rate.monthly_dues(Cents(salary)),
-                    _ => Cents(0),
-                };
-                let deducted = Cents(deducted.get(&member_id).copied().unwrap_or(0));
-                (is_member || deducted.0 != 0).then(|| ReconciliationLine {
-                    member_id,
-                    employee_number,
-                    name: format!("{last}, {first}"),
-                    expected,
-                    deducted,
-                })
-            },
-        )
-        .collect())
+    let mut lines: Vec<ReconciliationLine> = Vec::new();
+    for (member_id, employee_number, last, first, kind, amount) in entries {
+        if lines.last().is_none_or(|l| l.member_id != member_id) {
+            lines.push(ReconciliationLine {
+                member_id,
+                employee_number,
+                name: format!("{last}, {first}"),
+                expected: Cents(0),
+                deducted: Cents(0),
+            });
+        }
+        if let Some(line) = lines.last_mut() {
+            match kind {
+                EntryKind::Charge => line.expected.0 += amount,
+                _ => line.deducted.0 -= amount,
+            }
+        }
+    }
+    Ok(lines)
+}
+
+/// The first day of a dues month named like "2026-12".
+pub fn month_of_period(period: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").ok()
+}
+
+/// The first day of the month `day` is in.
+pub fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// The month before `month` (the first of it).
+pub fn previous_month(month: NaiveDate) -> NaiveDate {
+    first_of_month(first_of_month(month).pred_opt().unwrap_or(month))
 }
 
 /// The month after `month` (the first of it).
@@ -290,20 +312,6 @@ pub fn next_month(month: NaiveDate) -> NaiveDate {
         (month.year(), month.month() + 1)
     };
     NaiveDate::from_ymd_opt(year, m, 1).unwrap_or(month)
-}
-
-/// Every member's balance on a day, from one read of the ledger.
-pub fn balances_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashMap<i64, Cents>> {
-    let rows: Vec<(i64, i64)> = le::table
-        .filter(le::entry_date.le(day))
-        .select((le::member_id, le::amount_cents))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .fold(HashMap::new(), |mut sums, (member, amount)| {
-            sums.entry(member).or_insert(Cents(0)).0 += amount;
-            sums
-        }))
 }
 
 crate::db::text_enum::text_enum! {
@@ -321,9 +329,11 @@ crate::db::text_enum::text_enum! {
     }
 }
 
-/// One ledger entry with the balance after it.
+/// One ledger entry as a statement shows it.
 #[derive(Debug, Clone)]
 pub struct StatementLine {
+    /// The entry.
+    pub id: i64,
     /// The entry's date.
     pub entry_date: NaiveDate,
     /// What the entry is.
@@ -332,39 +342,98 @@ pub struct StatementLine {
     pub period: Option<String>,
     /// Positive owed, negative paid.
     pub amount: Cents,
-    /// Why (adjustments).
+    /// Why (adjustments and reversals).
     pub reason: String,
-    /// What is owed after this entry.
-    pub balance: Cents,
+    /// The first day it counts toward what is owed (a charge: the day
+    /// after it falls due).
+    pub counts_from: NaiveDate,
+    /// Counts only after the statement's day: upcoming, not owed.
+    pub upcoming: bool,
+    /// For a reversal, the date of the entry it cancels.
+    pub reverses: Option<NaiveDate>,
+    /// For a reversed entry, when it was reversed and why.
+    pub reversed: Option<(NaiveDate, String)>,
+    /// The ledger's total after this entry, upcoming entries included.
+    pub total: Cents,
 }
 
-/// A member's ledger, oldest first, with running balances.
-pub fn statement(conn: &mut DbConnection, member_id: i64) -> QueryResult<Vec<StatementLine>> {
-    let rows: Vec<(NaiveDate, EntryKind, Option<String>, i64, String)> = le::table
+impl StatementLine {
+    /// True when a reversal may still be recorded against it.
+    pub fn reversible(&self) -> bool {
+        self.reverses.is_none() && self.reversed.is_none()
+    }
+
+    /// What the entry is, in words.
+    pub fn kind_words(&self) -> &'static str {
+        match self.kind {
+            EntryKind::Charge => "Dues charge",
+            EntryKind::Checkoff => "Payroll deduction",
+            EntryKind::Payment => "Payment",
+            EntryKind::Adjustment => "Adjustment",
+        }
+    }
+}
+
+type StatementRow = (
+    i64,
+    NaiveDate,
+    EntryKind,
+    Option<String>,
+    i64,
+    String,
+    Option<i64>,
+    NaiveDateTime,
+);
+
+/// A member's ledger, oldest first, with running totals; `counts_from`
+/// (by entry id, from `owed::member_on`) dates each entry for `day`.
+pub fn statement(
+    conn: &mut DbConnection,
+    member_id: i64,
+    counts_from: &HashMap<i64, NaiveDate>,
+    day: NaiveDate,
+) -> QueryResult<Vec<StatementLine>> {
+    let rows: Vec<StatementRow> = le::table
         .filter(le::member_id.eq(member_id))
         .order((le::entry_date.asc(), le::id.asc()))
         .select((
+            le::id,
             le::entry_date,
             le::kind,
             le::period,
             le::amount_cents,
             le::reason,
+            le::reverses_id,
+            le::created_at,
         ))
         .load(conn)?;
-    let mut balance = 0;
+    let dates: HashMap<i64, NaiveDate> = rows.iter().map(|r| (r.0, r.1)).collect();
+    let reversals: HashMap<i64, (NaiveDate, String)> = rows
+        .iter()
+        .filter_map(|r| r.6.map(|original| (original, (r.7.date(), r.5.clone()))))
+        .collect();
+    let mut total = 0;
     Ok(rows
         .into_iter()
-        .map(|(entry_date, kind, period, amount, reason)| {
-            balance += amount;
-            StatementLine {
-                entry_date,
-                kind,
-                period,
-                amount: Cents(amount),
-                reason,
-                balance: Cents(balance),
-            }
-        })
+        .map(
+            |(id, entry_date, kind, period, amount, reason, reverses, _)| {
+                total += amount;
+                let counts = counts_from.get(&id).copied().unwrap_or(entry_date);
+                StatementLine {
+                    id,
+                    entry_date,
+                    kind,
+                    period,
+                    amount: Cents(amount),
+                    reason,
+                    counts_from: counts,
+                    upcoming: counts > day,
+                    reverses: reverses.and_then(|o| dates.get(&o).copied()),
+                    reversed: reversals.get(&id).cloned(),
+                    total: Cents(total),
+                }
+            },
+        )
         .collect())
 }
 
@@ -417,200 +486,4 @@ pub fn add_entry(
             ),
         },
     )
-}
-
-/// Every roster entry's standing on a day, with the balance behind it,
-/// computed from one read of each table.
-pub fn standings_on(
-    conn: &mut DbConnection,
-    day: NaiveDate,
-) -> QueryResult<HashMap<i64, (Standing, Cents)>> {
-    let people: Vec<(i64, i64, Status, i64)> = members::table
-        .select((
-            members::id,
-            members::unit_id,
-            members::status,
-            members::annual_salary_cents,
-        ))
-        .load(conn)?;
-    let allowances: HashMap<i64, i32> = units::table
-        .select((units::id, units::arrears_allowance_months))
-        .load::<(i64, i32)>(conn)?
-        .into_iter()
-        .collect();
-    let mut unit_rates: HashMap<i64, Option<Rate>> = HashMap::new();
-    for unit in allowances.keys() {
-        unit_rates.insert(*unit, rate_on(&rates(conn, *unit)?, day));
-    }
-    let balances = balances_on(conn, day)?;
-    Ok(people
-        .into_iter()
-        .map(|(id, unit, status, salary)| {
-            let monthly = unit_rates
-                .get(&unit)
-                .copied()
-                .flatten()
-                .map_or(Cents(0), |r| r.monthly_dues(Cents(salary)));
-            let balance = balances.get(&id).copied().unwrap_or_default();
-            let verdict = standing(StandingFacts {
-                status,
-                balance,
-                monthly_dues: monthly,
-                allowance_months: i64::from(allowances.get(&unit).copied().unwrap_or(0)),
-            });
-            (id, (verdict, balance))
-        })
-        .collect())
-}
-
-/// What sending arrears notices did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct NoticeCount {
-    /// Queued.
-    pub sent: usize,
-    /// Already sent one this month.
-    pub already: usize,
-    /// No email on the roster.
-    pub no_email: usize,
-    /// Turned the notice off.
-    pub declined: usize,
-}
-
-/// Queues an arrears notice to every member of the unit in arrears today,
-/// at most one a month each, respecting those who turned them off.
-pub fn send_arrears_notices(
-    conn: &mut DbConnection,
-    unit_id: i64,
-    ctx: &crate::context::Context,
-) -> QueryResult<NoticeCount> {
-    let (config, actor, now) = (&ctx.config, &ctx.actor, ctx.now);
-    use crate::db::schema::{arrears_notices as an, users};
-    use crate::mail::Notice;
-    // The local's date: near midnight UTC and local dates differ.
-    let today = ctx.today;
-    let month = today.format("%Y-%m").to_string();
-    let standings = standings_on(conn, today)?;
-    let people: Vec<(i64, String, String, Option<String>)> = members::table
-        .filter(members::unit_id.eq(unit_id))
-        .select((
-            members::id,
-            members::first_name,
-            members::last_name,
-            members::email,
-        ))
-        .load(conn)?;
-    let mut count = NoticeCount::default();
-    for (id, first, last, email) in people {
-        let Some((standing, owed)) = standings.get(&id).filter(|(s, _)| s.months_behind > 0) else {
-            continue;
-        };
-        let Some(email) = email else {
-            count.no_email += 1;
-            continue;
-        };
-        let sent: i64 = an::table
-            .filter(an::member_id.eq(id))
-            .filter(an::month.eq(&month))
-            .count()
-            .get_result(conn)?;
-        if sent > 0 {
-            count.already += 1;
-            continue;
-        }
-        let account: Option<i64> = users::table
-            .filter(users::email.eq(&email))
-            .select(users::id)
-            .first(conn)
-            .optional()?;
-        if let Some(user_id) = account
-            && !crate::mail::preferences::wants(
-                conn,
-                user_id,
-                crate::mail::preferences::NoticeKind::Arrears,
-            )?
-        {
-            count.declined += 1;
-            continue;
-        }
-        let message = crate::mail::messages::ArrearsNotice {
-            local_name: config.local_name.clone(),
-            name: format!("{first} {last}"),
-            owed: owed.to_string(),
-            months_behind: standing.months_behind,
-            link: config.link("/dues"),
-        }
-        .to(&email)
-        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
-        crate::mail::outbox::enqueue(conn, &message, &config.mail_domain())?;
-        diesel::insert_into(an::table)
-            .values((
-                an::member_id.eq(id),
-                an::month.eq(&month),
-                an::sent_at.eq(now),
-            ))
-            .execute(conn)?;
-        count.sent += 1;
-    }
-    let unit: String = units::table.find(unit_id).select(units::name).first(conn)?;
-    audit::record(
-        conn,
-        now,
-        Entry {
-            actor,
-            action: "arrears_notices",
-            target: &unit,
-            detail: &format!(
-                "{} sent, {} already this month, {} without email, {} turned off",
-                count.sent, count.already, count.no_email, count.declined
-            ),
-        },
-    )?;
-    Ok(count)
-}
-
-/// One line of the arrears list.
-#[derive(Debug, Clone)]
-pub struct ArrearsLine {
-    /// The roster entry.
-    pub member_id: i64,
-    /// The employer's id.
-    pub employee_number: String,
-    /// "Family, Given".
-    pub name: String,
-    /// What they owe.
-    pub owed: Cents,
-    /// How many months of dues that is, past the unit's allowance.
-    pub months_behind: i64,
-}
-
-/// Everyone in unit `unit_id` behind on their dues on `day`, by name.
-pub fn arrears(
-    conn: &mut DbConnection,
-    unit_id: i64,
-    day: NaiveDate,
-) -> QueryResult<Vec<ArrearsLine>> {
-    let standings = standings_on(conn, day)?;
-    let people: Vec<(i64, String, String, String)> = members::table
-        .filter(members::unit_id.eq(unit_id))
-        .order((members::last_name.asc(), members::first_name.asc()))
-        .select((
-            members::id,
-            members::employee_number,
-            members::last_name,
-            members::first_name,
-        ))
-        .load(conn)?;
-    Ok(people
-        .into_iter()
-        .filter_map(|(id, number, last, first)| {
-            let (standing, owed) = *standings.get(&id)?;
-            (standing.months_behind > 0).then(|| ArrearsLine {
-                member_id: id,
-                employee_number: number,
-                name: format!("{last}, {first}"),
-                owed,
-                months_behind: standing.months_behind,
-            })
-        })
-        .collect())
 }

@@ -1,23 +1,17 @@
-//! Roster pages: the officer's list and member pages, and a member's own
-//! dues statement.
+//! Roster pages: the officer's list, searchable and filtered by standing,
+//! and the roster's export.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{MemberRow, store};
-use crate::auth::{CurrentUser, OfficerUser};
-use crate::context::Context;
-use crate::db::write_tx;
-use crate::dues::ledger::{self, EntryKind, ManualEntry, StatementLine};
+use crate::auth::OfficerUser;
+use crate::dues::owed;
 use crate::dues::rules::{Standing, Status};
 use crate::error::AppError;
-use crate::forms::FieldErrors;
-use crate::money::Cents;
 use crate::state::AppState;
-use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
 
@@ -90,7 +84,7 @@ pub async fn list(
     let (people, standings, names) = db(&state, move |conn| {
         Ok((
             store::everyone(conn)?,
-            ledger::standings_on(conn, today)?,
+            owed::everyone_on(conn, today)?,
             store::names(conn)?,
         ))
     })
@@ -115,10 +109,13 @@ pub async fn list(
         .filter(|m| unit_filter.is_none_or(|u| m.unit_id == u))
         .filter(|m| status_filter.is_none_or(|wanted| wanted == Some(m.person.status)))
         .map(|m| RosterLine {
-            standing: standings.get(&m.id).map(|(s, _)| *s).unwrap_or(Standing {
-                good: false,
-                months_behind: 0,
-            }),
+            standing: standings
+                .get(&m.id)
+                .map(|d| d.standing)
+                .unwrap_or(Standing {
+                    good: false,
+                    months_behind: 0,
+                }),
             unit: names.unit(m.unit_id),
             classification: names.classification(m.classification_id),
             member: m,
@@ -173,235 +170,6 @@ pub async fn list(
             total,
             prev_link,
             next_link,
-        },
-    )
-}
-
-/// An officer's page for one roster entry.
-#[derive(Template)]
-#[template(path = "roster/member.html")]
-pub struct MemberPage {
-    page: Page,
-    member: MemberRow,
-    unit: String,
-    classification: String,
-    standing: Standing,
-    balance: Cents,
-    salary: Cents,
-    lines: Vec<StatementLine>,
-    form: EntryForm,
-    errors: FieldErrors,
-    kinds: Vec<(&'static str, &'static str)>,
-}
-
-/// What the ledger entry form sends.
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct EntryForm {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    date: String,
-    #[serde(default)]
-    amount: String,
-    #[serde(default)]
-    reason: String,
-}
-
-impl EntryForm {
-    /// The entry as the ledger keeps it, or what is wrong with each field.
-    /// A payment is typed as the amount paid; an adjustment as the amount
-    /// added to what is owed (negative to credit), with a reason.
-    fn parse(&self) -> Result<ManualEntry, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let kind = match self.kind.parse::<EntryKind>() {
-            Ok(kind @ (EntryKind::Payment | EntryKind::Adjustment)) => Some(kind),
-            _ => {
-                errors.add("kind", "Choose a payment or an adjustment.");
-                None
-            }
-        };
-        let entry_date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d").ok();
-        if entry_date.is_none() {
-            errors.add("date", "Enter a date like 2026-11-22.");
-        }
-        let adjusting = kind == Some(EntryKind::Adjustment);
-        let amount = match Cents::parse(&self.amount, adjusting) {
-            Ok(Cents(0)) => {
-                errors.add("amount", "Enter an amount other than zero.");
-                None
-            }
-            Ok(amount) => Some(amount),
-            Err(e) => {
-                errors.add(
-                    "amount",
-                    format!("Enter an amount in dollars and cents: {e}."),
-                );
-                None
-            }
-        };
-        let reason = self.reason.trim().to_owned();
-        if adjusting && reason.is_empty() {
-            errors.add("reason", "Say why: an adjustment needs a reason.");
-        }
-        match (kind, entry_date, amount) {
-            (Some(kind), Some(entry_date), Some(amount)) if errors.is_empty() => Ok(ManualEntry {
-                kind,
-                entry_date,
-                amount: if kind == EntryKind::Payment {
-                    Cents(-amount.0)
-                } else {
-                    amount
-                },
-                reason,
-            }),
-            _ => Err(errors),
-        }
-    }
-}
-
-async fn member_page(
-    page: Page,
-    state: &web::Data<AppState>,
-    id: i64,
-    form: EntryForm,
-    errors: FieldErrors,
-) -> Result<HttpResponse, AppError> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let today = state.config.today();
-    let (member, standing, lines, names) = db(state, move |conn| {
-        let member = store::member(conn, id)?;
-        let standing = ledger::standing_on(conn, id, today)?;
-        Ok((
-            member,
-            standing,
-            ledger::statement(conn, id)?,
-            store::names(conn)?,
-        ))
-    })
-    .await?;
-    let balance = lines.last().map_or(Cents(0), |l| l.balance);
-    render(
-        status,
-        &MemberPage {
-            page,
-            unit: names.unit(member.unit_id),
-            classification: names.classification(member.classification_id),
-            salary: member.person.annual_salary,
-            member,
-            standing,
-            balance,
-            lines,
-            form,
-            errors,
-            kinds: vec![
-                (
-                    EntryKind::Payment.as_str(),
-                    "Direct payment (the amount paid)",
-                ),
-                (
-                    EntryKind::Adjustment.as_str(),
-                    "Adjustment (added to what is owed; negative to credit)",
-                ),
-            ],
-        },
-    )
-}
-
-/// `GET /officer/roster/{id}`.
-pub async fn show(
-    page: Page,
-    _officer: OfficerUser,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let form = EntryForm {
-        kind: EntryKind::Payment.as_str().into(),
-        date: state.config.today().to_string(),
-        ..EntryForm::default()
-    };
-    member_page(page, &state, id.into_inner(), form, FieldErrors::new()).await
-}
-
-/// `POST /officer/roster/{id}/ledger`: a direct payment or an adjustment.
-pub async fn add_entry(
-    req: HttpRequest,
-    page: Page,
-    OfficerUser(officer): OfficerUser,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-    form: web::Form<EntryForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let form = form.into_inner();
-    let entry = match form.parse() {
-        Ok(entry) => entry,
-        Err(errors) => return member_page(page, &state, id, form, errors).await,
-    };
-    let ctx = Context::new(&state.config, officer.actor(&req));
-    db(&state, move |conn| {
-        write_tx(conn, |conn| {
-            store::member(conn, id)?;
-            ledger::add_entry(conn, id, &entry, &ctx)?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(redirect_with(
-        &format!("/officer/roster/{id}"),
-        FlashKind::Success,
-        "The entry is added to the ledger.",
-        state.config.behind_https(),
-    ))
-}
-
-/// A member's own statement.
-#[derive(Template)]
-#[template(path = "roster/statement.html")]
-pub struct StatementPage {
-    page: Page,
-    member: Option<MemberRow>,
-    standing: Standing,
-    balance: Cents,
-    lines: Vec<StatementLine>,
-}
-
-/// `GET /dues`: the signed-in person's own ledger, balance and standing.
-pub async fn statement(
-    page: Page,
-    me: CurrentUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let today = state.config.today();
-    let (user_id, email) = (me.user.id, me.user.email.clone());
-    let (member, standing, lines) = db(&state, move |conn| {
-        let Some(member) = store::member_of(conn, user_id, &email)? else {
-            return Ok((
-                None,
-                Standing {
-                    good: false,
-                    months_behind: 0,
-                },
-                Vec::new(),
-            ));
-        };
-        let standing = ledger::standing_on(conn, member.id, today)?;
-        let lines = ledger::statement(conn, member.id)?;
-        Ok((Some(member), standing, lines))
-    })
-    .await?;
-    let balance = lines.last().map_or(Cents(0), |l| l.balance);
-    render(
-        StatusCode::OK,
-        &StatementPage {
-            page,
-            member,
-            standing,
-            balance,
-            lines,
         },
     )
 }

@@ -12,6 +12,7 @@ use super::store;
 use crate::auth::OfficerUser;
 use crate::dues::checkoff::{self, PastImport};
 use crate::error::AppError;
+use crate::forms::FieldErrors;
 use crate::state::AppState;
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -28,6 +29,10 @@ pub struct ImportsPage {
     file_name: String,
     errors: Vec<LineError>,
     past: Vec<PastImport>,
+    reversal: ImportReversalForm,
+    reversal_errors: FieldErrors,
+    /// The imports that may be reversed, as the reversal form offers them.
+    reversible: Vec<(String, String)>,
     prev_link: String,
     next_link: String,
 }
@@ -42,6 +47,21 @@ pub struct Refused {
     pub file_name: String,
     /// What was wrong.
     pub errors: Vec<LineError>,
+    /// The reversal form as sent.
+    pub reversal: ImportReversalForm,
+    /// What was wrong with it.
+    pub reversal_errors: FieldErrors,
+}
+
+/// What the form reversing a whole check-off import sends.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ImportReversalForm {
+    /// The import.
+    #[serde(default)]
+    pub import: String,
+    /// Why.
+    #[serde(default)]
+    pub reversal_reason: String,
 }
 
 impl Refused {
@@ -84,6 +104,17 @@ async fn imports_page(
     } else {
         String::new()
     };
+    let reversible = std::iter::once((String::new(), "Choose an import".to_owned()))
+        .chain(past.iter().filter(|p| p.reversed.is_none()).map(|p| {
+            (
+                p.id.to_string(),
+                format!(
+                    "{}, {} to {}, {}",
+                    p.unit, p.period_start, p.period_end, p.total
+                ),
+            )
+        }))
+        .collect();
     render(
         status,
         &ImportsPage {
@@ -93,6 +124,9 @@ async fn imports_page(
             file_name: refused.file_name,
             errors: refused.errors,
             past,
+            reversal: refused.reversal,
+            reversal_errors: refused.reversal_errors,
+            reversible,
             prev_link,
             next_link,
         },

@@ -53,6 +53,7 @@ pub async fn roster_upload(
                 unit: String::new(),
                 file_name: upload.file_name,
                 errors,
+                ..Refused::default()
             };
             return import_page::refuse(page, &state, refused).await;
         }

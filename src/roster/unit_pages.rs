@@ -24,6 +24,7 @@ pub struct UnitLine {
     start: String,
     end: String,
     allowance: String,
+    grace_days: String,
     /// True for the unit whose edit form was just refused.
     open: bool,
 }
@@ -41,6 +42,8 @@ pub struct UnitForm {
     contract_end: String,
     #[serde(default)]
     allowance: String,
+    #[serde(default)]
+    grace_days: String,
     #[serde(default)]
     classification: String,
 }
@@ -82,6 +85,7 @@ async fn units_page(
                     .unwrap_or_default(),
                 end: unit.contract_end.map(|d| d.to_string()).unwrap_or_default(),
                 allowance: unit.arrears_allowance_months.to_string(),
+                grace_days: unit.grace_days.to_string(),
                 open: editing == Some(unit.id),
                 unit,
             })
@@ -108,6 +112,7 @@ pub async fn index(
 ) -> Result<HttpResponse, AppError> {
     let form = UnitForm {
         allowance: "2".into(),
+        grace_days: "10".into(),
         ..UnitForm::default()
     };
     let shown = Shown {
@@ -155,6 +160,13 @@ fn parse(form: &UnitForm) -> Result<UnitFields, FieldErrors> {
             0
         }
     };
+    let grace_days = match form.grace_days.trim().parse::<i32>() {
+        Ok(n) if (0..=60).contains(&n) => n,
+        _ => {
+            errors.add("grace_days", "Enter a whole number of days from 0 to 60.");
+            0
+        }
+    };
     let classification = Some(form.classification.trim().to_owned()).filter(|c| !c.is_empty());
     if classification
         .as_ref()
@@ -168,6 +180,7 @@ fn parse(form: &UnitForm) -> Result<UnitFields, FieldErrors> {
         start,
         end,
         allowance,
+        grace_days,
         classification,
     })
 }

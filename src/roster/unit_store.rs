@@ -26,6 +26,8 @@ pub struct UnitRow {
     pub contract_end: Option<NaiveDate>,
     /// Months of dues that may be owed in good standing.
     pub arrears_allowance_months: i32,
+    /// Days after a pay period before its dues count as behind.
+    pub grace_days: i32,
 }
 
 /// Every unit by name, each with its classifications' names.
@@ -64,6 +66,8 @@ pub struct UnitFields {
     pub end: Option<NaiveDate>,
     /// Months of dues that may be owed in good standing.
     pub allowance: i32,
+    /// Days after a pay period before its dues count as behind.
+    pub grace_days: i32,
     /// A classification to add, when one was typed.
     pub classification: Option<String>,
 }
@@ -107,6 +111,7 @@ pub fn save(
         units::contract_start.eq(unit.start),
         units::contract_end.eq(unit.end),
         units::arrears_allowance_months.eq(unit.allowance),
+        units::grace_days.eq(unit.grace_days),
     );
     let unit_id = match id {
         Some(id) => {
@@ -118,7 +123,7 @@ pub fn save(
                 .set(values)
                 .execute(conn)?;
             let detail = format!(
-                "name {:?} -> {:?}; employer {:?} -> {:?}; contract {:?}..{:?} -> {:?}..{:?}; allowance {} -> {}",
+                "name {:?} -> {:?}; employer {:?} -> {:?}; contract {:?}..{:?} -> {:?}..{:?}; allowance {} -> {}; grace {} -> {} days",
                 before.name,
                 unit.name,
                 before.employer,
@@ -128,7 +133,9 @@ pub fn save(
                 unit.start,
                 unit.end,
                 before.arrears_allowance_months,
-                unit.allowance
+                unit.allowance,
+                before.grace_days,
+                unit.grace_days
             );
             audit::record(
                 conn,

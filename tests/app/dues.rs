@@ -1,12 +1,13 @@
 //! Dues: rates, charges, check-off imports, reconciliation and standing,
 //! on the suite's database (SQLite, or PostgreSQL with TEST_DATABASE_URL).
 
+use chrono::Datelike;
 use diesel::prelude::*;
 use unionhall::audit::Actor;
 use unionhall::db::schema::{ledger_entries, members, units};
 use unionhall::db::write_tx;
 use unionhall::dues::checkoff::{self, Refusal};
-use unionhall::dues::ledger;
+use unionhall::dues::{ledger, owed};
 use unionhall::money::Cents;
 
 use crate::helpers::{SAMPLE_RATE, TestApp, day, sample};
@@ -39,6 +40,7 @@ fn import(app: &TestApp, bytes: &[u8]) -> Result<i64, Refusal> {
 async fn the_sample_roster_and_rate_expect_exactly_the_sample_check_off() {
     let app = TestApp::spawn().await;
     let unit = sample_local(&app);
+    app.post_month(day("2026-10-01"));
     import(&app, &sample("checkoff.csv")).unwrap();
     let lines = ledger::reconcile(&mut app.db(), unit, day("2026-10-01")).unwrap();
     assert_eq!(lines.len(), 8, "the unit's members");
@@ -222,7 +224,7 @@ async fn posting_a_month_twice_changes_nothing() {
 }
 
 #[tokio::test]
-async fn standing_flips_on_the_day_the_third_unpaid_month_is_charged() {
+async fn standing_flips_when_the_third_unpaid_month_falls_due() {
     let app = TestApp::spawn().await;
     sample_local(&app);
     for month in ["2026-08-01", "2026-09-01", "2026-10-01"] {
@@ -231,34 +233,32 @@ async fn standing_flips_on_the_day_the_third_unpaid_month_is_charged() {
     let sarah = app.member_id("E1001");
     let mut conn = app.db();
     let on = |conn: &mut unionhall::db::DbConnection, d: &str| {
-        ledger::standing_on(conn, sarah, day(d)).unwrap()
+        owed::member_on(conn, sarah, day(d)).unwrap().0
     };
-    assert!(on(&mut conn, "2026-07-31").good);
-    assert_eq!(on(&mut conn, "2026-08-01").months_behind, 1);
+    // A month's dues fall due at its end plus the unit's ten days' grace.
+    let posted = on(&mut conn, "2026-08-01");
+    assert_eq!(posted.owed.owed, Cents(0), "charged, not yet due");
+    assert_eq!(posted.owed.upcoming, Cents(3 * 7281), "all three upcoming");
+    assert!(on(&mut conn, "2026-09-10").standing.good);
+    assert_eq!(on(&mut conn, "2026-09-11").standing.months_behind, 1);
     assert!(
-        on(&mut conn, "2026-09-30").good,
+        on(&mut conn, "2026-11-10").standing.good,
         "two months owed is within the allowance"
     );
-    let flipped = on(&mut conn, "2026-10-01");
+    let flipped = on(&mut conn, "2026-11-11");
     assert!(
-        !flipped.good,
-        "the third unpaid month takes her out of good standing"
+        !flipped.standing.good,
+        "October falling due unpaid takes her out of good standing"
     );
-    assert_eq!(flipped.months_behind, 3);
-    // The October check-off, dated the 31st, brings her back that day.
+    assert_eq!(flipped.standing.months_behind, 3);
+    assert_eq!(flipped.owed.owed, Cents(3 * 7281));
+    // The October check-off, dated the 31st, pays October.
     drop(conn);
     import(&app, &sample("checkoff.csv")).unwrap();
     let mut conn = app.db();
-    assert!(
-        !ledger::standing_on(&mut conn, sarah, day("2026-10-30"))
-            .unwrap()
-            .good
-    );
-    assert!(
-        ledger::standing_on(&mut conn, sarah, day("2026-10-31"))
-            .unwrap()
-            .good
-    );
+    let paid = on(&mut conn, "2026-11-11");
+    assert!(paid.standing.good);
+    assert_eq!(paid.standing.months_behind, 2);
 }
 
 #[tokio::test]
@@ -546,6 +546,7 @@ async fn officers_manage_units_and_classifications() {
                 ("contract_start", "2026-07-01"),
                 ("contract_end", "2029-06-30"),
                 ("allowance", "2"),
+                ("grace_days", "10"),
                 ("classification", "Organizer"),
             ],
         )
@@ -561,6 +562,7 @@ async fn officers_manage_units_and_classifications() {
                 ("contract_start", "2026-07-01"),
                 ("contract_end", "2029-06-30"),
                 ("allowance", "3"),
+                ("grace_days", "12"),
                 ("classification", "Researcher"),
             ],
         )
@@ -568,11 +570,21 @@ async fn officers_manage_units_and_classifications() {
     assert_eq!(edited.status, 303);
     let page = officer.get("/officer/units").await;
     assert!(page.body.contains("3 months of dues"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("12 days after the month they are deducted in"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Organizer, Researcher"));
     let duplicate = officer
         .post(
             "/officer/units",
-            &[("name", "Guild Staff"), ("allowance", "2")],
+            &[
+                ("name", "Guild Staff"),
+                ("allowance", "2"),
+                ("grace_days", "10"),
+            ],
         )
         .await;
     assert_eq!(duplicate.status, 422);
@@ -590,14 +602,14 @@ async fn officers_manage_units_and_classifications() {
 async fn arrears_notices_go_out_at_most_once_a_month() {
     let app = TestApp::spawn().await;
     let unit = sample_local(&app);
-    app.config.clock.advance(std::time::Duration::from_secs(0));
-    {
-        let now = app.config.clock.now();
-        let this_month = now.date().format("%Y-%m-01").to_string();
-        let first = unionhall::forms::parse::month(&this_month[..7]).unwrap();
-        for back in [2u32, 1, 0] {
-            app.post_month(first.checked_sub_months(chrono::Months::new(back)).unwrap());
-        }
+    // The 15th: last month's dues fell due on the 10th, this month's not yet.
+    let today = chrono::Utc::now().date_naive();
+    let first = today.with_day(1).unwrap();
+    app.config
+        .clock
+        .set_to(first.with_day(15).unwrap().and_hms_opt(12, 0, 0).unwrap());
+    for back in [3u32, 2, 1, 0] {
+        app.post_month(first.checked_sub_months(chrono::Months::new(back)).unwrap());
     }
     // Priya turned arrears notices off.
     let (priya, _) = app.member("priya.raman@example.org").await;
@@ -626,9 +638,11 @@ async fn arrears_notices_go_out_at_most_once_a_month() {
         "{}",
         flash.body
     );
-    // Eight members owe three months: Alma has no email, Priya said no.
-    let expected = "Sent 6 arrears notices. Skipped: 0 already notified this month, \
-        1 without an email address, 1 who turned these notices off.";
+    // Eight members owe three months past due: Alma has no email, Priya
+    // said no. This month's charge is upcoming, not owed.
+    let expected = "Sent 6 arrears notices. Skipped: 0 whose deduction for the latest month due \
+        is in the check-off, 0 already notified this month, 1 without an email address, \
+        1 who turned these notices off.";
     assert!(flash.body.contains(expected), "{}", flash.body);
     let mails = app
         .smtp

@@ -775,6 +775,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The newest ledger entry of a roster entry.
+    pub fn latest_ledger_entry(&self, member_id: i64) -> i64 {
+        use diesel::prelude::*;
+        use unionhall::db::schema::ledger_entries as le;
+        le::table
+            .filter(le::member_id.eq(member_id))
+            .order(le::id.desc())
+            .select(le::id)
+            .first(&mut self.db())
+            .unwrap()
+    }
+
     /// The roster id of the person with this employee number.
     pub fn member_id(&self, employee_number: &str) -> i64 {
         use diesel::prelude::*;

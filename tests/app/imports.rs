@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use unionhall::db::schema::{ledger_entries, members};
 
-use crate::helpers::{TestApp, sample};
+use crate::helpers::{TestApp, day, sample};
 
 fn count_members(app: &TestApp) -> i64 {
     members::table.count().get_result(&mut app.db()).unwrap()
@@ -152,6 +152,8 @@ async fn rate_check_off_and_reconciliation_through_the_pages() {
         page.body
     );
 
+    // October is charged, then the employer's October file is checked.
+    app.post_month(day("2026-10-01"));
     let preview = officer
         .preview_checkoff("checkoff.csv", sample("checkoff.csv"))
         .await;
@@ -180,7 +182,7 @@ async fn rate_check_off_and_reconciliation_through_the_pages() {
         .count()
         .get_result(&mut app.db())
         .unwrap();
-    assert_eq!(entries, 8);
+    assert_eq!(entries, 16, "eight charges and eight deductions");
 
     let twice = officer
         .preview_checkoff("checkoff.csv", sample("checkoff.csv"))

@@ -10,6 +10,7 @@ mod helpers;
 
 mod accounts;
 mod dues;
+mod dues_as_of;
 mod elections;
 mod grievances;
 mod imports;

@@ -1,9 +1,13 @@
-//! The dues roll in a browser: import a roster, set the rate, import the
-//! employer's check-off, and read the reconciliation.
+//! The dues roll in a browser: import a roster, set the rate, post the
+//! month, import the employer's check-off, read the reconciliation, and
+//! reverse a payment typed on the wrong page.
 
 use fantoccini::Locator;
 
-use crate::browser::{Browser, expect_heading, fill, flash, press, set_value, type_into, wait_for};
+use crate::browser::{
+    Browser, choose, expect_heading, fill, flash, press, set_value, type_into, wait_for,
+    wait_for_text,
+};
 use crate::helpers::{TestApp, sample_path as sample};
 use crate::sign_in::sign_in_officer;
 
@@ -39,6 +43,11 @@ async fn import_roster_preview_commit_import_check_off_and_reconcile() {
     press(client, "Save the rate").await;
     assert!(flash(client).await.contains("is saved"));
     browser.screenshot("dues-03-rates").await;
+
+    // October's charges, posted before the employer's file arrives.
+    fill(client, "month", "2026-10").await;
+    press(client, "Post the charges").await;
+    wait_for_text(client, ".flash", "Posted 8 dues charges for 2026-10").await;
 
     // The check-off, refused once for a bad file, then imported.
     client.goto(&app.url("/officer/imports")).await.unwrap();
@@ -76,5 +85,36 @@ async fn import_roster_preview_commit_import_check_off_and_reconcile() {
     let url = client.current_url().await.unwrap().to_string();
     browser
         .screenshots_at_each_width(&url, "dues-06-reconciliation")
+        .await;
+
+    // A payment typed on the wrong member's page is reversed, with why.
+    let sarah = app.member_id("E1001");
+    let page = app.url(&format!("/officer/roster/{sarah}"));
+    client.goto(&page).await.unwrap();
+    fill(client, "amount", "72.81").await;
+    press(client, "Add to the ledger").await;
+    wait_for_text(client, ".flash", "added to the ledger").await;
+    let payment = app.latest_ledger_entry(sarah);
+    choose(client, "#entry", &payment.to_string()).await;
+    press(client, "Reverse the entry").await;
+    let refused = wait_for(client, "#reversal_reason-error")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(refused.contains("Say why it is reversed."), "{refused}");
+    fill(client, "reversal_reason", "Paid by Tomas, not Sarah").await;
+    press(client, "Reverse the entry").await;
+    wait_for_text(client, ".flash", "The entry is reversed").await;
+    let marked = client
+        .find(Locator::Css("tr.reversed"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(marked.contains("Paid by Tomas, not Sarah"), "{marked}");
+    browser
+        .screenshots_at_each_width(&page, "dues-07-ledger-reversal")
         .await;
 }

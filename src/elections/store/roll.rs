@@ -22,14 +22,14 @@ pub fn publish(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryRes
     if row.status != Status::Draft || row.cutoff > now.date() {
         return Ok(None);
     }
-    let standings = crate::dues::ledger::standings_on(conn, row.cutoff)?;
+    let standings = crate::dues::owed::everyone_on(conn, row.cutoff)?;
     let people: Vec<(i64, String)> = members::table
         .filter(members::unit_id.eq(row.unit_id))
         .select((members::id, members::employee_number))
         .load(conn)?;
     let mut count = 0;
     for (member_id, number) in people {
-        if standings.get(&member_id).is_some_and(|(s, _)| s.good) {
+        if standings.get(&member_id).is_some_and(|d| d.standing.good) {
             add_entry(conn, id, member_id, &number)?;
             count += 1;
         }

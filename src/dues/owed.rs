@@ -1,0 +1,220 @@
+//! What members owe as of a day, and the standing that follows: the one
+//! reading of the ledger behind a member's page, the arrears list, the
+//! notices and an election's roll. A charge counts once it falls due
+//! (`due::falls_due`); anything else from its own date; a reversal from
+//! when the entry it cancels counted, so a mistake never happened.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::due::{DatedEntry, Owed, falls_due, owed_as_of};
+use super::ledger::{EntryKind, month_of_period, rate_on, rates};
+use super::rules::{Rate, Standing, StandingFacts, Status, standing};
+use crate::db::DbConnection;
+use crate::db::schema::{ledger_entries as le, members, units};
+use crate::money::Cents;
+
+/// A member's dues on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DuesOn {
+    /// The day the figures are for.
+    pub day: NaiveDate,
+    /// Owed on the day, and on the ledger but not yet owing.
+    pub owed: Owed,
+    /// Good standing on the day, and months behind.
+    pub standing: Standing,
+}
+
+impl DuesOn {
+    /// The day, in words.
+    pub fn day_words(&self) -> String {
+        crate::clock::long_date(self.day)
+    }
+
+    /// What is owed in words: an amount, or an amount "in credit".
+    pub fn owed_words(&self) -> String {
+        if self.owed.owed.0 < 0 {
+            format!("{} in credit", Cents(-self.owed.owed.0))
+        } else {
+            self.owed.owed.to_string()
+        }
+    }
+}
+
+/// What a unit's terms say about dues on a day.
+#[derive(Debug, Clone, Copy)]
+struct UnitTerms {
+    allowance_months: i64,
+    grace_days: u32,
+    rate: Option<Rate>,
+}
+
+/// One stored entry as the as-of reading needs it.
+type EntryRow = (
+    i64,
+    i64,
+    NaiveDate,
+    EntryKind,
+    Option<String>,
+    i64,
+    Option<i64>,
+);
+
+fn unit_terms(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashMap<i64, UnitTerms>> {
+    let rows: Vec<(i64, i32, i32)> = units::table
+        .select((
+            units::id,
+            units::arrears_allowance_months,
+            units::grace_days,
+        ))
+        .load(conn)?;
+    let mut terms = HashMap::new();
+    for (id, allowance, grace) in rows {
+        terms.insert(
+            id,
+            UnitTerms {
+                allowance_months: i64::from(allowance),
+                grace_days: u32::try_from(grace).unwrap_or(0),
+                rate: rate_on(&rates(conn, id)?, day),
+            },
+        );
+    }
+    Ok(terms)
+}
+
+/// Every entry of the members asked for (all when `only` is None), dated
+/// for the as-of reading, by member, each with its id.
+fn dated_entries(
+    conn: &mut DbConnection,
+    only: Option<i64>,
+    grace_of_member: &HashMap<i64, u32>,
+) -> QueryResult<HashMap<i64, Vec<(i64, DatedEntry)>>> {
+    let mut query = le::table
+        .select((
+            le::id,
+            le::member_id,
+            le::entry_date,
+            le::kind,
+            le::period,
+            le::amount_cents,
+            le::reverses_id,
+        ))
+        .into_boxed();
+    if let Some(member) = only {
+        query = query.filter(le::member_id.eq(member));
+    }
+    let rows: Vec<EntryRow> = query.load(conn)?;
+    // A reversal counts from when its original did: first date every entry.
+    let mut counts_from: HashMap<i64, DatedEntry> = HashMap::new();
+    for (id, member, entry_date, kind, period, amount, _) in &rows {
+        let due_on = (*kind == EntryKind::Charge).then(|| {
+            let month = period
+                .as_deref()
+                .and_then(month_of_period)
+                .unwrap_or(*entry_date);
+            falls_due(month, grace_of_member.get(member).copied().unwrap_or(0))
+        });
+        counts_from.insert(
+            *id,
+            DatedEntry {
+                amount: Cents(*amount),
+                entry_date: *entry_date,
+                due_on,
+            },
+        );
+    }
+    let mut by_member: HashMap<i64, Vec<(i64, DatedEntry)>> = HashMap::new();
+    for (id, member, _, _, _, _, reverses) in rows {
+        let own = counts_from[&id];
+        let entry = match reverses.and_then(|original| counts_from.get(&original)) {
+            Some(original) => DatedEntry {
+                amount: own.amount,
+                entry_date: original.entry_date,
+                due_on: original.due_on,
+            },
+            None => own,
+        };
+        by_member.entry(member).or_default().push((id, entry));
+    }
+    Ok(by_member)
+}
+
+fn dues_on(
+    day: NaiveDate,
+    status: Status,
+    salary: Cents,
+    terms: Option<&UnitTerms>,
+    entries: &[(i64, DatedEntry)],
+) -> DuesOn {
+    let entries: Vec<DatedEntry> = entries.iter().map(|(_, e)| *e).collect();
+    let owed = owed_as_of(&entries, day);
+    let monthly = terms
+        .and_then(|t| t.rate)
+        .map_or(Cents(0), |r| r.monthly_dues(salary));
+    DuesOn {
+        day,
+        owed,
+        standing: standing(StandingFacts {
+            status,
+            balance: owed.owed,
+            monthly_dues: monthly,
+            allowance_months: terms.map_or(0, |t| t.allowance_months),
+        }),
+    }
+}
+
+/// Every roster entry's dues on a day, from one read of each table.
+pub fn everyone_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashMap<i64, DuesOn>> {
+    let people: Vec<(i64, i64, Status, i64)> = members::table
+        .select((
+            members::id,
+            members::unit_id,
+            members::status,
+            members::annual_salary_cents,
+        ))
+        .load(conn)?;
+    let terms = unit_terms(conn, day)?;
+    let grace: HashMap<i64, u32> = people
+        .iter()
+        .map(|(id, unit, _, _)| (*id, terms.get(unit).map_or(0, |t| t.grace_days)))
+        .collect();
+    let entries = dated_entries(conn, None, &grace)?;
+    Ok(people
+        .into_iter()
+        .map(|(id, unit, status, salary)| {
+            let mine = entries.get(&id).map_or(&[][..], Vec::as_slice);
+            (
+                id,
+                dues_on(day, status, Cents(salary), terms.get(&unit), mine),
+            )
+        })
+        .collect())
+}
+
+/// One roster entry's dues on a day, and the day each of its ledger
+/// entries counts from (by entry id), for a member's page.
+pub fn member_on(
+    conn: &mut DbConnection,
+    member_id: i64,
+    day: NaiveDate,
+) -> QueryResult<(DuesOn, HashMap<i64, NaiveDate>)> {
+    let (unit, status, salary): (i64, Status, i64) = members::table
+        .find(member_id)
+        .select((
+            members::unit_id,
+            members::status,
+            members::annual_salary_cents,
+        ))
+        .first(conn)?;
+    let terms = unit_terms(conn, day)?;
+    let grace = HashMap::from([(member_id, terms.get(&unit).map_or(0, |t| t.grace_days))]);
+    let entries = dated_entries(conn, Some(member_id), &grace)?;
+    let mine = entries.get(&member_id).map_or(&[][..], Vec::as_slice);
+    let counts_from = mine.iter().map(|(id, e)| (*id, e.counts_from())).collect();
+    Ok((
+        dues_on(day, status, Cents(salary), terms.get(&unit), mine),
+        counts_from,
+    ))
+}
