@@ -107,7 +107,7 @@ async fn run(label: &str, url: DatabaseUrl, data: &std::path::Path, voters: usiz
     let rows = csv_import::parse(csv.as_bytes()).unwrap();
     let mut conn = pool.get().unwrap();
     let (id, q, yes) = write_tx(&mut conn, |c| {
-        roster::commit(c, rows, &Actor::command_line(), now)?;
+        roster::commit(c, rows, &Actor::command_line(), now, now.date())?;
         let unit: i64 = unionhall::db::schema::units::table
             .select(unionhall::db::schema::units::id)
             .first(c)?;

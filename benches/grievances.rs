@@ -116,7 +116,7 @@ fn main() {
         let mut conn = pool.get().unwrap();
         let rows = csv_import::parse(&roster_csv(200)).unwrap();
         let (unit, member_ids, stewards) = write_tx(&mut conn, |c| {
-            roster::commit(c, rows, &Actor::command_line(), now)?;
+            roster::commit(c, rows, &Actor::command_line(), now, now.date())?;
             let unit: i64 = units::table.select(units::id).first(c)?;
             let member_ids: Vec<i64> = members::table.select(members::id).load(c)?;
             users::create(c, "chief@example.org", "Chief", Some(&hash), &[Role::ChiefSteward], now)?;

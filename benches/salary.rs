@@ -86,7 +86,7 @@ fn main() {
         let mut conn = pool.get().unwrap();
         let rows = csv_import::parse(&roster_csv(people)).unwrap();
         let ids = write_tx(&mut conn, |c| {
-            roster::commit(c, rows, &Actor::command_line(), now)?;
+            roster::commit(c, rows, &Actor::command_line(), now, now.date())?;
             let unit: i64 = units::table.select(units::id).first(c)?;
             let officer = users::create(c, "officer@example.org", "Officer", Some(&hash), &[Role::Officer], now)?;
             diesel::update(unionhall::db::schema::users::table.find(officer))

@@ -304,7 +304,7 @@ fn dues_roll(
             },
         })
         .collect();
-    crate::roster::commit(conn, rows, actor, now)?;
+    crate::roster::commit(conn, rows, actor, now, now.date())?;
     let unit_id = |conn: &mut crate::db::DbConnection, name: &str| -> diesel::QueryResult<i64> {
         crate::db::schema::units::table
             .filter(crate::db::schema::units::name.eq(name))

@@ -352,7 +352,13 @@ fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Resul
     }
     let now = config.clock.now();
     let summary = db::write_tx(&mut conn, |conn| {
-        roster::commit(conn, rows, &unionhall::audit::Actor::command_line(), now)
+        roster::commit(
+            conn,
+            rows,
+            &unionhall::audit::Actor::command_line(),
+            now,
+            config.today(),
+        )
     })
     .map_err(|e: diesel::result::Error| format!("the import was not written: {e}"))?;
     println!(

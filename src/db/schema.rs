@@ -249,10 +249,25 @@ diesel::joinable!(members -> classifications (classification_id));
 diesel::joinable!(dues_rates -> units (unit_id));
 diesel::joinable!(ledger_entries -> members (member_id));
 
+diesel::table! {
+    member_status_history (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        status -> Text,
+        join_date -> Nullable<Date>,
+        effective_from -> Date,
+        recorded_at -> Timestamp,
+        recorded_by -> Text,
+    }
+}
+
+diesel::joinable!(member_status_history -> members (member_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     classifications,
     members,
+    member_status_history,
     dues_rates,
     checkoff_imports,
     ledger_entries,

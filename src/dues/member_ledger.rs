@@ -20,6 +20,7 @@ use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
 use crate::money::Cents;
+use crate::roster::status_history::{self, StatusChange};
 use crate::roster::{MemberRow, store};
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
@@ -45,6 +46,8 @@ pub struct MemberPage {
     reversible: Vec<(String, String)>,
     /// The page speaks about the member, to an officer.
     own: bool,
+    /// Membership status and join date through time, oldest first.
+    history: Vec<StatusChange>,
     kinds: Vec<(&'static str, &'static str)>,
 }
 
@@ -173,11 +176,12 @@ async fn member_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let today = state.config.today();
-    let (member, (dues, lines), names) = db(state, move |conn| {
+    let (member, (dues, lines), names, history) = db(state, move |conn| {
         Ok((
             store::member(conn, id)?,
             ledger_today(conn, id, today)?,
             store::names(conn)?,
+            status_history::of_member(conn, id)?,
         ))
     })
     .await?;
@@ -192,6 +196,7 @@ async fn member_page(
             dues,
             reversible: reversible(&lines),
             own: false,
+            history,
             lines,
             form: forms.entry,
             errors: forms.entry_errors,

@@ -15,6 +15,7 @@ use super::rules::{Rate, Standing, StandingFacts, Status, standing};
 use crate::db::DbConnection;
 use crate::db::schema::{ledger_entries as le, members, units};
 use crate::money::Cents;
+use crate::roster::status_history::{self, StatusChange};
 
 /// A member's dues on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +142,17 @@ fn dated_entries(
     Ok(by_member)
 }
 
+/// The status standing reads on `day`: the one then in force, and not a
+/// member before joining. Nobody on the roster by then is not a member.
+fn status_on(day: NaiveDate, record: Option<&StatusChange>) -> Status {
+    match record {
+        Some(record) if record.member_on(day) => Status::Member,
+        Some(record) if record.status == Status::Member => Status::NonMember,
+        Some(record) => record.status,
+        None => Status::NonMember,
+    }
+}
+
 fn dues_on(
     day: NaiveDate,
     status: Status,
@@ -167,24 +179,21 @@ fn dues_on(
 
 /// Every roster entry's dues on a day, from one read of each table.
 pub fn everyone_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashMap<i64, DuesOn>> {
-    let people: Vec<(i64, i64, Status, i64)> = members::table
-        .select((
-            members::id,
-            members::unit_id,
-            members::status,
-            members::annual_salary_cents,
-        ))
+    let people: Vec<(i64, i64, i64)> = members::table
+        .select((members::id, members::unit_id, members::annual_salary_cents))
         .load(conn)?;
+    let statuses = status_history::everyone_on(conn, day)?;
     let terms = unit_terms(conn, day)?;
     let grace: HashMap<i64, u32> = people
         .iter()
-        .map(|(id, unit, _, _)| (*id, terms.get(unit).map_or(0, |t| t.grace_days)))
+        .map(|(id, unit, _)| (*id, terms.get(unit).map_or(0, |t| t.grace_days)))
         .collect();
     let entries = dated_entries(conn, None, &grace)?;
     Ok(people
         .into_iter()
-        .map(|(id, unit, status, salary)| {
+        .map(|(id, unit, salary)| {
             let mine = entries.get(&id).map_or(&[][..], Vec::as_slice);
+            let status = status_on(day, statuses.get(&id));
             (
                 id,
                 dues_on(day, status, Cents(salary), terms.get(&unit), mine),
@@ -200,14 +209,14 @@ pub fn member_on(
     member_id: i64,
     day: NaiveDate,
 ) -> QueryResult<(DuesOn, HashMap<i64, NaiveDate>)> {
-    let (unit, status, salary): (i64, Status, i64) = members::table
+    let (unit, salary): (i64, i64) = members::table
         .find(member_id)
-        .select((
-            members::unit_id,
-            members::status,
-            members::annual_salary_cents,
-        ))
+        .select((members::unit_id, members::annual_salary_cents))
         .first(conn)?;
+    let status = status_on(
+        day,
+        status_history::member_on(conn, member_id, day)?.as_ref(),
+    );
     let terms = unit_terms(conn, day)?;
     let grace = HashMap::from([(member_id, terms.get(&unit).map_or(0, |t| t.grace_days))]);
     let entries = dated_entries(conn, Some(member_id), &grace)?;

@@ -47,6 +47,9 @@ pub struct MemberForm {
     status: String,
     #[serde(default)]
     join_date: String,
+    /// The day a changed status or join date takes effect; empty is today.
+    #[serde(default)]
+    status_from: String,
 }
 
 impl MemberForm {
@@ -69,6 +72,7 @@ impl MemberForm {
                 .join_date
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            status_from: String::new(),
         }
     }
 
@@ -216,15 +220,30 @@ pub async fn save(
         form.employee_number =
             db(&state, move |conn| Ok(store::employee_number(conn, id)?)).await?;
     }
-    let mut row = match form.parse() {
-        Ok(row) => row,
-        Err(errors) => return edit_page(page, &state, id, form, errors).await,
+    let today = state.config.today();
+    let status_from = match form.status_from.trim() {
+        "" => Ok(today),
+        typed => chrono::NaiveDate::parse_from_str(typed, "%Y-%m-%d")
+            .map_err(|_| "Enter the day the change takes effect, like 2026-12-01.".to_owned()),
     };
-    row.line = 0;
+    let mut row = match (form.parse(), status_from) {
+        (Ok(row), Ok(from)) => (row, from),
+        (parsed, from) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            if let Err(problem) = from {
+                errors.add("status_from", problem);
+            }
+            return edit_page(page, &state, id, form, errors).await;
+        }
+    };
+    row.0.line = 0;
+    let (row, status_from) = row;
     let ctx = Context::new(&state.config, officer.actor(&req));
     let adding = id.is_none();
     let outcome = db(&state, move |conn| {
-        write_tx(conn, |conn| Ok(store::save_entry(conn, row, adding, &ctx)?))
+        write_tx(conn, |conn| {
+            Ok(store::save_entry(conn, row, adding, status_from, &ctx)?)
+        })
     })
     .await?;
     match outcome {

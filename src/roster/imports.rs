@@ -101,7 +101,7 @@ fn confirm_roster(
         Ok(rows) => rows,
         Err(errors) => return Ok(Err(errors)),
     };
-    let summary = super::commit(conn, rows, &ctx.actor, ctx.now)?;
+    let summary = super::commit(conn, rows, &ctx.actor, ctx.now, ctx.today)?;
     let mut invited = 0;
     if send_invitations {
         for (row, change) in &summary.rows {

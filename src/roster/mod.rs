@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod import_page;
 pub mod imports;
 pub mod person;
+pub mod status_history;
 pub mod store;
 pub mod unit_pages;
 pub mod unit_store;
@@ -230,6 +231,28 @@ pub struct ImportSummary {
     pub rows: Vec<(RosterRow, Change)>,
 }
 
+fn keep_status(
+    conn: &mut DbConnection,
+    row: &RosterRow,
+    from: NaiveDate,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let id: i64 = members::table
+        .filter(members::employee_number.eq(&row.person.employee_number))
+        .select(members::id)
+        .first(conn)?;
+    status_history::record(
+        conn,
+        id,
+        row.person.status,
+        row.person.join_date,
+        from,
+        now,
+        &actor.label,
+    )
+}
+
 /// Writes a previewed import. Call inside one write transaction: it reads
 /// the roster again, so a roster changed since the preview is compared anew.
 pub fn commit(
@@ -237,8 +260,9 @@ pub fn commit(
     rows: Vec<RosterRow>,
     actor: &Actor,
     now: NaiveDateTime,
+    status_from: NaiveDate,
 ) -> QueryResult<ImportSummary> {
-    let summary = write_rows(conn, rows, actor, now)?;
+    let summary = write_rows(conn, rows, actor, now, status_from)?;
     audit::record(
         conn,
         now,
@@ -257,11 +281,14 @@ pub fn commit(
 
 /// Adds or updates roster entries (by employee number), creating units and
 /// classifications they name, and audits each change with old and new values.
+/// A changed status or join date is kept in the history from `status_from`;
+/// a new person's from the start (their join date says when they joined).
 pub fn write_rows(
     conn: &mut DbConnection,
     rows: Vec<RosterRow>,
     actor: &Actor,
     now: NaiveDateTime,
+    status_from: NaiveDate,
 ) -> QueryResult<ImportSummary> {
     let preview = preview(conn, rows)?;
     for name in &preview.new_units {
@@ -316,6 +343,7 @@ pub fn write_rows(
                         members::created_at.eq(now),
                     ))
                     .execute(conn)?;
+                keep_status(conn, row, status_history::SINCE_EVER, actor, now)?;
             }
             Change::Changed(diffs) => {
                 diesel::update(
@@ -323,6 +351,12 @@ pub fn write_rows(
                 )
                 .set(values)
                 .execute(conn)?;
+                if diffs
+                    .iter()
+                    .any(|(field, _, _)| matches!(*field, "status" | "join_date"))
+                {
+                    keep_status(conn, row, status_from, actor, now)?;
+                }
                 let detail = diffs
                     .iter()
                     .map(|(field, before, after)| format!("{field}: {before:?} -> {after:?}"))

@@ -188,13 +188,14 @@ pub fn save_entry(
     conn: &mut DbConnection,
     row: RosterRow,
     adding: bool,
+    status_from: chrono::NaiveDate,
     ctx: &Context,
 ) -> QueryResult<Result<(i64, bool), EditRefusal>> {
     let existing = member_id_numbered(conn, &row.person.employee_number)?;
     if adding && existing.is_some() {
         return Ok(Err(EditRefusal::NumberTaken(row.person.employee_number)));
     }
-    let written = super::write_rows(conn, vec![row.clone()], &ctx.actor, ctx.now)?;
+    let written = super::write_rows(conn, vec![row.clone()], &ctx.actor, ctx.now, status_from)?;
     let unchanged = matches!(written.rows.first(), Some((_, Change::Unchanged)));
     let member_id = member_id_numbered(conn, &row.person.employee_number)?
         .ok_or(diesel::result::Error::NotFound)?;

@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use unionhall::db::schema::{audit_log, checkoff_imports, ledger_entries, members};
+use unionhall::db::write_tx;
 
 use crate::helpers::{SAMPLE_RATE, TestApp, TestClient, day, sample};
 
@@ -431,6 +432,70 @@ async fn reconciliation_expects_what_was_charged_not_todays_salary() {
     assert!(
         page.body
             .contains("<strong>8 matched</strong>, 0 under, 0 over, 0 missing"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn the_roll_reads_status_and_join_date_as_of_the_cut_off() {
+    use unionhall::elections::store;
+    let app = TestApp::spawn().await;
+    let unit = local_on(&app, "2026-12-01");
+    // A week after the cut-off of the 15th: Sarah went on leave, and a
+    // newcomer who joined on the 20th is added.
+    app.config
+        .clock
+        .set_to(day("2026-12-22").and_hms_opt(12, 0, 0).unwrap());
+    let roster = String::from_utf8(sample("roster.csv")).unwrap();
+    let sarah_line = roster.lines().find(|l| l.starts_with("E1001")).unwrap();
+    let newcomer = sarah_line
+        .replacen("E1001", "E1999", 1)
+        .replace("sarah.okafor@", "newcomer@")
+        .replace("2021-04-01", "2026-12-20");
+    let changed = roster.replace(sarah_line, &sarah_line.replace(",member,", ",on-leave,"));
+    app.import_roster(format!("{changed}{newcomer}\n").as_bytes());
+
+    let now = app.config.clock.now();
+    let election = write_tx(&mut app.db(), |c| {
+        let id = store::create(
+            c,
+            &store::ElectionDraft {
+                unit_id: unit,
+                title: "Strike authorization".into(),
+                description: String::new(),
+                opens_at: now + chrono::Duration::days(4),
+                closes_at: now + chrono::Duration::days(5),
+                cutoff: day("2026-12-15"),
+                questions: vec![],
+            },
+            now,
+        )?;
+        store::publish(c, id, now)?;
+        Ok::<_, diesel::result::Error>(id)
+    })
+    .unwrap();
+    let on_roll = |number: &str| {
+        let member = app.member_id(number);
+        store::on_roll(&mut app.db(), election, member).unwrap()
+    };
+    assert!(on_roll("E1001"), "a member on the cut-off, on leave since");
+    assert!(!on_roll("E1999"), "joined after the cut-off");
+    assert!(on_roll("E1002"), "a member throughout");
+
+    // Sarah's page keeps both records, each from its day.
+    let (officer, _) = app.officer("olive@example.org").await;
+    let sarah = app.member_id("E1001");
+    let page = officer.get(&format!("/officer/roster/{sarah}")).await;
+    assert!(
+        page.body
+            .contains("<td>on the first roster</td><td>member</td>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("<td>Tue 22 Dec 2026</td><td>on-leave</td>"),
         "{}",
         page.body
     );

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
-use unionhall::db::schema::{ballots, dues_rates, members, participation};
+use unionhall::db::schema::{ballots, dues_rates, participation};
 use unionhall::db::write_tx;
 use unionhall::dues::rules::Rate;
 use unionhall::elections::rules::{PassRule, fingerprint};
@@ -486,11 +486,12 @@ async fn officers_run_an_election_from_draft_to_certificate() {
     let app = TestApp::spawn().await;
     let unit = roster(&app, 3);
     accounts(&app, 3);
-    // V00002 leaves the unit's good standing: status resigned.
-    diesel::update(members::table.filter(members::employee_number.eq("V00002")))
-        .set(members::status.eq("resigned"))
-        .execute(&mut app.db())
-        .unwrap();
+    // V00002 leaves the unit's good standing: resigned from today.
+    app.set_status(
+        "V00002",
+        unionhall::dues::rules::Status::Resigned,
+        app.config.today(),
+    );
     let (officer, _) = app.officer("olive@example.org").await;
     let local = |minutes: i64| {
         (app.config.clock.now() + Duration::minutes(minutes))

@@ -753,7 +753,7 @@ impl TestApp {
         let rows = unionhall::roster::csv_import::parse(csv).unwrap();
         let now = self.config.clock.now();
         write_tx(&mut self.db(), |c| {
-            unionhall::roster::commit(c, rows, &Actor::command_line(), now)
+            unionhall::roster::commit(c, rows, &Actor::command_line(), now, now.date())
         })
         .unwrap();
     }
@@ -773,6 +773,27 @@ impl TestApp {
             .select(units::id)
             .first(&mut self.db())
             .unwrap()
+    }
+
+    /// Changes a roster entry's status from `from`, kept in its history as
+    /// an officer's edit keeps it.
+    pub fn set_status(
+        &self,
+        number: &str,
+        status: unionhall::dues::rules::Status,
+        from: NaiveDate,
+    ) {
+        use diesel::prelude::*;
+        use unionhall::db::schema::members;
+        let id = self.member_id(number);
+        let now = self.config.clock.now();
+        write_tx(&mut self.db(), |c| {
+            diesel::update(members::table.find(id))
+                .set(members::status.eq(status))
+                .execute(c)?;
+            unionhall::roster::status_history::record(c, id, status, None, from, now, "test")
+        })
+        .unwrap();
     }
 
     /// The newest ledger entry of a roster entry.

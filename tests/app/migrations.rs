@@ -73,6 +73,7 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
             "grievances",
             "grievants",
             "ledger_entries",
+            "member_status_history",
             "members",
             "notification_prefs",
             "one_time_tokens",

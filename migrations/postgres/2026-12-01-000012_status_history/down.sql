@@ -1,0 +1,1 @@
+DROP TABLE member_status_history;
