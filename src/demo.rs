@@ -323,6 +323,7 @@ fn dues_roll(
             monthly_min: Cents(5000),
             monthly_max: Cents(12000),
         },
+        None,
         now,
     )?;
     ledger::set_rate(
@@ -332,6 +333,7 @@ fn dues_roll(
         Rate::Flat {
             monthly: Cents(4500),
         },
+        None,
         now,
     )?;
     let member_ids: Vec<(String, i64)> = crate::db::schema::members::table

@@ -80,6 +80,10 @@ enum DuesCommand {
         /// A flat monthly amount in dollars instead of a share.
         #[arg(long)]
         flat: Option<String>,
+        /// For an increase: the id of the passed ballot question that
+        /// adopted this rate (an increase needs a secret ballot).
+        #[arg(long)]
+        ballot_question: Option<i64>,
     },
     /// Post the monthly dues charges for YYYY-MM; posting a month twice changes nothing.
     Post {
@@ -462,6 +466,7 @@ fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
             min,
             max,
             flat,
+            ballot_question,
         } => {
             let from = chrono::NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d")
                 .map_err(|_| format!("--from {from:?} is not a date like 2026-01-01"))?;
@@ -493,7 +498,17 @@ fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
             })?;
             let unit_id = unit_id(&mut conn, &unit)?;
             db::write_tx(&mut conn, |conn| {
-                ledger::set_rate(conn, unit_id, from, rate, now)?;
+                let adopted_by = match unionhall::dues::increase::check(
+                    conn,
+                    unit_id,
+                    from,
+                    &rate,
+                    ballot_question,
+                )? {
+                    Ok(adopted_by) => adopted_by,
+                    Err(refusal) => return Ok(Err(refusal.to_string())),
+                };
+                ledger::set_rate(conn, unit_id, from, rate, adopted_by, now)?;
                 unionhall::audit::record(
                     conn,
                     now,
@@ -503,9 +518,10 @@ fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
                         target: &unit,
                         detail: &format!("from {from}: {rate:?}"),
                     },
-                )
+                )?;
+                Ok(Ok(()))
             })
-            .map_err(|e: diesel::result::Error| e.to_string())?;
+            .map_err(|e: diesel::result::Error| e.to_string())??;
             println!("the dues rate of {unit} from {from} is set");
             Ok(())
         }

@@ -186,6 +186,7 @@ diesel::table! {
         monthly_max_cents -> BigInt,
         flat_cents -> BigInt,
         created_at -> Timestamp,
+        adopted_by_question_id -> Nullable<BigInt>,
     }
 }
 
@@ -626,3 +627,6 @@ diesel::allow_tables_to_appear_in_same_query!(roll_entries, members);
 diesel::allow_tables_to_appear_in_same_query!(participation, members);
 diesel::allow_tables_to_appear_in_same_query!(roll_challenges, members);
 diesel::allow_tables_to_appear_in_same_query!(elections, units);
+
+diesel::allow_tables_to_appear_in_same_query!(dues_rates, election_questions);
+diesel::allow_tables_to_appear_in_same_query!(dues_rates, elections);

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::arrears::{self, ArrearsLine};
+use super::increase;
 use super::ledger::{self, DatedRate, ReconciliationLine};
 use super::reversal_pages::PostingReversalForm;
 use super::rules::Rate;
@@ -48,6 +49,9 @@ pub struct RateForm {
     max: String,
     #[serde(default)]
     flat: String,
+    /// The passed ballot question that adopted it (for an increase).
+    #[serde(default)]
+    ballot: String,
 }
 
 impl RateForm {
@@ -108,6 +112,8 @@ pub struct DuesPage {
     page: Page,
     units: Vec<UnitRates>,
     unit_options: Vec<(String, String)>,
+    /// The ballot questions that adopted a rate, for the rate form.
+    ballot_options: Vec<(String, String)>,
     shown: Shown,
 }
 
@@ -162,7 +168,7 @@ pub async fn dues_page(
     shown: Shown,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let units = db(state, |conn| {
+    let (units, ballots) = db(state, |conn| {
         let mut out = Vec::new();
         for (id, name) in store::units(conn)? {
             out.push(UnitRates {
@@ -171,9 +177,17 @@ pub async fn dues_page(
                 rates: ledger::rates(conn, id)?,
             });
         }
-        Ok(out)
+        Ok((out, increase::adopting_questions(conn, None)?))
     })
     .await?;
+    let ballot_options =
+        std::iter::once((String::new(), "None: the rate does not raise dues".into()))
+            .chain(
+                ballots
+                    .into_iter()
+                    .map(|(id, words)| (id.to_string(), words)),
+            )
+            .collect();
     let unit_options = units
         .iter()
         .map(|u| (u.id.to_string(), u.name.clone()))
@@ -184,6 +198,7 @@ pub async fn dues_page(
             page,
             units,
             unit_options,
+            ballot_options,
             shown,
         },
     )
@@ -219,11 +234,23 @@ pub async fn set_rate(
             return dues_page(page, &state, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    let Ok(ballot) = (!form.ballot.trim().is_empty())
+        .then(|| form.ballot.trim().parse::<i64>())
+        .transpose()
+    else {
+        return Err(AppError::BadRequest(
+            "Choose a ballot question from the list.".into(),
+        ));
+    };
     let ctx = Context::new(&state.config, officer.actor(&req));
-    let unit_name = db(&state, move |conn| {
+    let outcome = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let name = store::unit_name(conn, unit_id)?;
-            ledger::set_rate(conn, unit_id, from, rate, ctx.now)?;
+            let adopted_by = match increase::check(conn, unit_id, from, &rate, ballot)? {
+                Ok(adopted_by) => adopted_by,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            ledger::set_rate(conn, unit_id, from, rate, adopted_by, ctx.now)?;
             audit::record(
                 conn,
                 ctx.now,
@@ -231,13 +258,30 @@ pub async fn set_rate(
                     actor: &ctx.actor,
                     action: "dues_rate_set",
                     target: &name,
-                    detail: &format!("from {from}: {}", describe(&rate)),
+                    detail: &format!(
+                        "from {from}: {}{}",
+                        describe(&rate),
+                        adopted_by.map_or(String::new(), |q| format!(" (ballot question {q})"))
+                    ),
                 },
             )?;
-            Ok(name)
+            Ok(Ok(name))
         })
     })
     .await?;
+    let unit_name = match outcome {
+        Ok(name) => name,
+        Err(refusal) => {
+            let mut rate_errors = FieldErrors::new();
+            rate_errors.add_problem(&refusal);
+            let shown = Shown {
+                rate: form,
+                rate_errors,
+                ..Shown::blank(state.config.today())
+            };
+            return dues_page(page, &state, shown, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
     Ok(redirect_with(
         "/officer/dues",
         FlashKind::Success,

@@ -19,14 +19,18 @@ pub struct DatedRate {
     pub effective_from: NaiveDate,
     /// The rate.
     pub rate: Rate,
+    /// The passed ballot question that adopted it, if one did.
+    pub adopted_by: Option<i64>,
 }
 
-/// Stores a unit's rate from a date (replacing one set for the same date).
+/// Stores a unit's rate from a date (replacing one set for the same date),
+/// naming the passed ballot question that adopted it, if one did.
 pub fn set_rate(
     conn: &mut DbConnection,
     unit_id: i64,
     from: NaiveDate,
     rate: Rate,
+    adopted_by: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::delete(
@@ -52,6 +56,7 @@ pub fn set_rate(
             dr::monthly_min_cents.eq(min),
             dr::monthly_max_cents.eq(max),
             dr::flat_cents.eq(flat),
+            dr::adopted_by_question_id.eq(adopted_by),
             dr::created_at.eq(now),
         ))
         .execute(conn)
@@ -60,7 +65,8 @@ pub fn set_rate(
 
 /// Every rate of a unit, oldest first.
 pub fn rates(conn: &mut DbConnection, unit_id: i64) -> QueryResult<Vec<DatedRate>> {
-    let rows: Vec<(NaiveDate, RateKind, i32, i64, i64, i64)> = dr::table
+    type RateRow = (NaiveDate, RateKind, i32, i64, i64, i64, Option<i64>);
+    let rows: Vec<RateRow> = dr::table
         .filter(dr::unit_id.eq(unit_id))
         .order(dr::effective_from.asc())
         .select((
@@ -70,23 +76,27 @@ pub fn rates(conn: &mut DbConnection, unit_id: i64) -> QueryResult<Vec<DatedRate
             dr::monthly_min_cents,
             dr::monthly_max_cents,
             dr::flat_cents,
+            dr::adopted_by_question_id,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(effective_from, kind, bp, min, max, flat)| DatedRate {
-            effective_from,
-            rate: match kind {
-                RateKind::Flat => Rate::Flat {
-                    monthly: Cents(flat),
-                },
-                RateKind::Percent => Rate::Percent {
-                    basis_points: i64::from(bp),
-                    monthly_min: Cents(min),
-                    monthly_max: Cents(max),
+        .map(
+            |(effective_from, kind, bp, min, max, flat, adopted_by)| DatedRate {
+                effective_from,
+                adopted_by,
+                rate: match kind {
+                    RateKind::Flat => Rate::Flat {
+                        monthly: Cents(flat),
+                    },
+                    RateKind::Percent => Rate::Percent {
+                        basis_points: i64::from(bp),
+                        monthly_min: Cents(min),
+                        monthly_max: Cents(max),
+                    },
                 },
             },
-        })
+        )
         .collect())
 }
 

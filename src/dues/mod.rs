@@ -5,6 +5,7 @@ pub mod checkoff;
 pub mod checkoff_pages;
 pub mod due;
 pub mod handlers;
+pub mod increase;
 pub mod ledger;
 pub mod member_ledger;
 pub mod owed;

@@ -58,6 +58,32 @@ crate::db::text_enum::text_enum! {
 }
 
 impl Rate {
+    /// True when some salary pays more a month under this rate than under
+    /// `before`: a dues increase, which only a secret ballot may adopt. A
+    /// percentage's dues rise with salary between its minimum and maximum,
+    /// so comparing the ends and the share decides it.
+    pub fn raises(&self, before: &Rate) -> bool {
+        match (self, before) {
+            (
+                Self::Percent {
+                    basis_points,
+                    monthly_min,
+                    monthly_max,
+                },
+                Self::Percent {
+                    basis_points: old_bp,
+                    monthly_min: old_min,
+                    monthly_max: old_max,
+                },
+            ) => basis_points > old_bp || monthly_min > old_min || monthly_max > old_max,
+            (Self::Flat { monthly }, Self::Flat { monthly: old }) => monthly > old,
+            // The lowest salaries paid the old minimum.
+            (Self::Flat { monthly }, Self::Percent { monthly_min, .. }) => monthly > monthly_min,
+            // The highest salaries will pay the new maximum.
+            (Self::Percent { monthly_max, .. }, Self::Flat { monthly }) => monthly_max > monthly,
+        }
+    }
+
     /// Which kind of rate this is.
     pub fn kind(&self) -> RateKind {
         match self {
@@ -222,7 +248,37 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_increase_is_any_salary_paying_more() {
+        let flat = |c| Rate::Flat { monthly: Cents(c) };
+        let pct = |bp, min, max| Rate::Percent {
+            basis_points: bp,
+            monthly_min: Cents(min),
+            monthly_max: Cents(max),
+        };
+        assert!(pct(175, 5000, 12000).raises(&SAMPLE), "a higher share");
+        assert!(pct(150, 5500, 12000).raises(&SAMPLE), "a higher minimum");
+        assert!(pct(150, 5000, 13000).raises(&SAMPLE), "a higher maximum");
+        assert!(!pct(150, 5000, 12000).raises(&SAMPLE), "the same");
+        assert!(!pct(125, 4000, 12000).raises(&SAMPLE), "lower");
+        assert!(flat(4600).raises(&flat(4500)));
+        assert!(!flat(4500).raises(&flat(4500)));
+        assert!(flat(6000).raises(&SAMPLE), "more than the old minimum");
+        assert!(!flat(5000).raises(&SAMPLE));
+        assert!(SAMPLE.raises(&flat(4500)), "the top pays more");
+        assert!(!pct(150, 0, 4500).raises(&flat(4500)));
+    }
+
     proptest! {
+        #[test]
+        fn a_rate_raising_on_no_salary_is_no_increase(salary in 0i64..50_000_000, bp in 0i64..1_000, min in 0i64..20_000, span in 0i64..20_000, bp2 in 0i64..1_000, min2 in 0i64..20_000, span2 in 0i64..20_000) {
+            let old = Rate::Percent { basis_points: bp, monthly_min: Cents(min), monthly_max: Cents(min + span) };
+            let new = Rate::Percent { basis_points: bp2, monthly_min: Cents(min2), monthly_max: Cents(min2 + span2) };
+            if !new.raises(&old) {
+                prop_assert!(new.monthly_dues(Cents(salary)) <= old.monthly_dues(Cents(salary)));
+            }
+        }
+
         #[test]
         fn percent_dues_stay_within_the_bounds(salary in 0i64..10_000_000_000, bp in 0i64..2_000, min in 0i64..20_000, span in 0i64..50_000) {
             let rate = Rate::Percent { basis_points: bp, monthly_min: Cents(min), monthly_max: Cents(min + span) };

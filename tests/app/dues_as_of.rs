@@ -500,3 +500,79 @@ async fn the_roll_reads_status_and_join_date_as_of_the_cut_off() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn a_dues_increase_is_refused_without_its_ballot() {
+    let app = TestApp::spawn().await;
+    let unit = local_on(&app, "2026-12-15");
+    let (officer, _) = app.officer("olive@example.org").await;
+    let rate = |percent: &'static str| {
+        let unit = unit.to_string();
+        let officer = &officer;
+        async move {
+            officer
+                .post(
+                    "/officer/dues/rate",
+                    &[
+                        ("unit", unit.as_str()),
+                        ("from", "2027-01-01"),
+                        ("kind", "percent"),
+                        ("percent", percent),
+                        ("min", "50"),
+                        ("max", "120"),
+                    ],
+                )
+                .await
+        }
+    };
+    let count = || -> i64 {
+        unionhall::db::schema::dues_rates::table
+            .count()
+            .get_result(&mut app.db())
+            .unwrap()
+    };
+    let raised = rate("1.75").await;
+    assert_eq!(raised.status, 422);
+    assert!(
+        raised
+            .body
+            .contains("only a secret ballot of members in good standing"),
+        "{}",
+        raised.body
+    );
+    assert!(raised.body.contains("value=\"1.75\""), "typing kept");
+    assert_eq!(count(), 1, "nothing saved");
+    assert_eq!(rate("1.25").await.status, 303, "a lower rate needs no vote");
+    assert_eq!(count(), 2);
+}
+
+#[test]
+fn the_command_line_refuses_a_dues_increase_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = crate::helpers::sample_path("roster.csv");
+    let run = |args: &[&str]| crate::roster::run(args, dir.path());
+    assert!(run(&["import", "roster", &roster, "--commit"]).0);
+    let rate = |from: &str, bp: &str| {
+        run(&[
+            "dues",
+            "rate",
+            "--unit",
+            "Guild Staff",
+            "--from",
+            from,
+            "--basis-points",
+            bp,
+            "--min",
+            "50",
+            "--max",
+            "120",
+        ])
+    };
+    let (ok, _, err) = rate("2026-01-01", "150");
+    assert!(ok, "the first rate needs no vote: {err}");
+    let (ok, _, err) = rate("2027-01-01", "175");
+    assert!(!ok);
+    assert!(err.contains("only a secret ballot"), "{err}");
+    let (ok, _, err) = rate("2027-01-01", "125");
+    assert!(ok, "{err}");
+}

@@ -479,6 +479,66 @@ async fn a_dues_rate_is_adopted_only_when_its_question_passes() {
     assert_eq!(rates(), 0, "1 yes of 3 is no majority");
     app.close_election(passing);
     assert_eq!(rates(), 1, "2 yes of 3 adopts the rate");
+
+    // By hand, the treasurer lowers the rate from February, and may bring
+    // back only what the ballot adopted, from the day it adopted it.
+    let (officer, _) = app.officer("olive@example.org").await;
+    let rate_form = |from: &'static str, percent: &'static str, ballot: String| {
+        let unit = unit.to_string();
+        let officer = &officer;
+        async move {
+            officer
+                .post(
+                    "/officer/dues/rate",
+                    &[
+                        ("unit", unit.as_str()),
+                        ("from", from),
+                        ("kind", "percent"),
+                        ("percent", percent),
+                        ("min", "50"),
+                        ("max", "130"),
+                        ("ballot", ballot.as_str()),
+                    ],
+                )
+                .await
+        }
+    };
+    let page = officer.get("/officer/dues").await;
+    assert!(page.body.contains("(adopted by ballot)"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Strike authorization: Raise dues to 1.75%?, from 2027-01-01"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        rate_form("2027-02-01", "1.5", String::new()).await.status,
+        303
+    );
+    let raised = rate_form("2027-03-01", "1.75", String::new()).await;
+    assert_eq!(raised.status, 422);
+    assert!(
+        raised.body.contains("only a secret ballot"),
+        "{}",
+        raised.body
+    );
+    let wrong_day = rate_form("2027-03-01", "1.75", pq.to_string()).await;
+    assert_eq!(wrong_day.status, 422);
+    assert!(
+        wrong_day
+            .body
+            .contains("The ballot adopted 1.75% of base salary"),
+        "{}",
+        wrong_day.body
+    );
+    let not_adopting = rate_form("2027-03-01", "1.75", fq.to_string()).await;
+    assert!(
+        not_adopting
+            .body
+            .contains("That ballot question adopted no dues rate for this unit."),
+        "{}",
+        not_adopting.body
+    );
 }
 
 #[tokio::test]

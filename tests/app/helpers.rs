@@ -841,7 +841,7 @@ impl TestApp {
     pub fn set_rate(&self, unit: i64, from: NaiveDate, rate: Rate) {
         let now = self.config.clock.now();
         write_tx(&mut self.db(), |c| {
-            unionhall::dues::ledger::set_rate(c, unit, from, rate, now)
+            unionhall::dues::ledger::set_rate(c, unit, from, rate, None, now)
         })
         .unwrap();
     }

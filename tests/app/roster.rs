@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::helpers::sample_path as sample;
 
-fn run(args: &[&str], dir: &std::path::Path) -> (bool, String, String) {
+pub(crate) fn run(args: &[&str], dir: &std::path::Path) -> (bool, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_unionhall"))
         .args(args)
         .current_dir(dir)

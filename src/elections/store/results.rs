@@ -88,7 +88,7 @@ pub fn certify(
         }
         let verdict = rules::decide(&counts, &q.rule, turnout.voted(), eligible);
         if let (true, Some(0), Some((rate, from))) = (verdict.passed, verdict.leader, q.dues) {
-            crate::dues::ledger::set_rate(conn, row.unit_id, from, rate, now)?;
+            crate::dues::ledger::set_rate(conn, row.unit_id, from, rate, Some(q.id), now)?;
         }
         summary.push(format!(
             "{}: {}",

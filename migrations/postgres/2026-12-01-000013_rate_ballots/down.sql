@@ -1,0 +1,1 @@
+ALTER TABLE dues_rates DROP COLUMN adopted_by_question_id;
