@@ -888,3 +888,81 @@ async fn a_lone_dissent_keeps_the_names_back() {
     assert!(after.contains("Who voted is not listed"), "{after}");
     assert!(!after.contains("Number3, Voter"));
 }
+
+/// The plain-text body of the newest message to `to` whose subject has `subject`.
+fn outbox_body(app: &TestApp, to: &str, subject: &str) -> String {
+    use unionhall::db::schema::outbox;
+    outbox::table
+        .filter(outbox::recipient.eq(to))
+        .filter(outbox::subject.like(format!("%{subject}%")))
+        .order(outbox::id.desc())
+        .select(outbox::body_text)
+        .first(&mut app.db())
+        .unwrap_or_else(|_| panic!("a message to {to} about {subject}"))
+}
+
+#[tokio::test]
+async fn the_result_email_gives_each_question_its_count_turnout_and_outcome() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 4);
+    accounts(&app, 4);
+    let three_quarters = PassRule {
+        num: 3,
+        den: 4,
+        at_least: true,
+        min_turnout_bp: 5000,
+    };
+    let majority = PassRule {
+        num: 1,
+        den: 2,
+        at_least: false,
+        min_turnout_bp: 0,
+    };
+    let day = QuestionDraft {
+        text: "Which day should the strike start?".into(),
+        kind: QuestionKind::Choice,
+        choices: vec!["Monday".into(), "Tuesday".into(), "Wednesday".into()],
+        rule: majority,
+        dues: None,
+    };
+    let id = app.election(
+        unit,
+        vec![yes_no("Do you authorize a strike?", three_quarters), day],
+        Stage::Open,
+    );
+    let questions = question_choices(&app, id);
+    let ((strike, yes_no_ids), (day, days)) = (questions[0].clone(), questions[1].clone());
+    // Three of the four vote: two yes and one no (short of three quarters),
+    // Tuesday twice and Monday once (more than half).
+    for (i, (answer, pick)) in [(0, 1), (0, 1), (1, 0)].into_iter().enumerate() {
+        let page = cast(
+            &voter(&app, i).await,
+            id,
+            &[(strike, yes_no_ids[answer]), (day, days[pick])],
+        )
+        .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+    }
+    // The closing time passes and the clock closes the vote.
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(2 * 3600));
+    unionhall::jobs::election_clock::advance_due(
+        &mut app.db(),
+        &app.config,
+        app.config.clock.now(),
+    )
+    .unwrap();
+    // The member who did not vote reads the result in their mail.
+    let body = outbox_body(&app, "v00003@example.org", "result: Strike authorization");
+    let lines: Vec<&str> = body.lines().collect();
+    for expected in [
+        "Voting in \"Strike authorization\" has closed. The certified result:",
+        "Turnout: 3 of 4 eligible (75%) voted (3 online, 0 on paper).",
+        "1. \"Do you authorize a strike?\" Yes 2, No 1; ballots cast 3 of 4 eligible (75%); outcome: failed. The leading choice did not reach at least three quarters of the votes cast, with a turnout of at least 50% of eligible members.",
+        "2. \"Which day should the strike start?\" Monday 1, Tuesday 2, Wednesday 0; ballots cast 3 of 4 eligible (75%); outcome: Tuesday won. The leading choice reached more than half of the votes cast.",
+    ] {
+        assert!(lines.contains(&expected), "{expected:?} in\n{body}");
+    }
+    assert!(!body.contains('<'), "plain text, no markup:\n{body}");
+}

@@ -106,7 +106,10 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> Q
             el::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let summary = results::certify(conn, &row, now)?;
+    results::certify(conn, &row, now)?;
+    // The email says what the certified record says, read back from it.
+    let certified = results::certified(conn, &row)?;
+    let eligible = i64::from(row.eligible.unwrap_or(0));
     rewrite_ballots(conn, id)?;
     mail_roll(
         conn,
@@ -114,10 +117,7 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> Q
             kind: NoticeKind::Election,
             only_not_voted: false,
             subject: format!("result: {}", row.title),
-            lines: vec![
-                format!("Voting in \"{}\" has closed.", row.title),
-                summary.join(" "),
-            ],
+            lines: results::mail_lines(&row.title, &certified, eligible),
             election_id: id,
             config: &ctx.config,
         },

@@ -47,23 +47,30 @@ impl Outcome {
         }
     }
 
-    /// Inside a sentence, as the summary and the result email say it.
+    /// Inside a sentence, as the stored summary says it.
     pub fn in_words(&self) -> String {
         match self {
             Self::WonBy(choice) => format!("won by {choice}"),
             other => other.heading().to_lowercase(),
         }
     }
+
+    /// As the result email says it: "passed", "failed", "Plan B won".
+    pub fn in_mail(&self) -> String {
+        match self {
+            Self::Passed => "passed".to_owned(),
+            Self::DidNotPass => "failed".to_owned(),
+            Self::WonBy(choice) => format!("{choice} won"),
+            Self::NoChoiceWon => "failed, no choice won".to_owned(),
+        }
+    }
 }
 
 /// Counts every question, stores the counts and the turnout as the
 /// certified result, and adopts a dues rate whose question passed. Runs
-/// inside the close; returns one "question: outcome" line per question.
-pub fn certify(
-    conn: &mut DbConnection,
-    row: &ElectionRow,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<String>> {
+/// inside the close; the stored summary has one "question: outcome" per
+/// question.
+pub fn certify(conn: &mut DbConnection, row: &ElectionRow, now: NaiveDateTime) -> QueryResult<()> {
     let id = row.id;
     let turnout = turnout(conn, id)?;
     let eligible = i64::from(row.eligible.unwrap_or(0));
@@ -103,8 +110,8 @@ pub fn certify(
             eo::participated_paper.eq(i32::try_from(turnout.paper).unwrap_or(0)),
             eo::summary.eq(summary.join("; ")),
         ))
-        .execute(conn)?;
-    Ok(summary)
+        .execute(conn)
+        .map(drop)
 }
 
 /// One question's result as shown.
@@ -114,8 +121,46 @@ pub struct ResultView {
     pub rule: String,
     pub counts: Vec<(String, i64)>,
     pub cast: i64,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub reason: String,
+}
+
+/// The result email's lines for a closed election with `eligible` on its
+/// roll: that it closed, the turnout, then each question on a line of its
+/// own with its count per choice, its ballots of the eligible (a count and
+/// a percentage in integers) and its outcome by its rule.
+pub fn mail_lines(title: &str, certified: &Certified, eligible: i64) -> Vec<String> {
+    let of_eligible = |cast: i64| match rules::share_percent(cast, eligible) {
+        Some(percent) => format!("{cast} of {eligible} eligible ({percent}%)"),
+        None => format!("{cast} of {eligible} eligible"),
+    };
+    let voted = certified.online + certified.paper;
+    let mut lines = vec![
+        format!("Voting in \"{title}\" has closed. The certified result:"),
+        format!(
+            "Turnout: {} voted ({} online, {} on paper).",
+            of_eligible(voted),
+            certified.online,
+            certified.paper
+        ),
+    ];
+    for (n, q) in certified.questions.iter().enumerate() {
+        let counts = q
+            .counts
+            .iter()
+            .map(|(label, votes)| format!("{label} {votes}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.push(format!(
+            "{}. \"{}\" {counts}; ballots cast {}; outcome: {}. {}",
+            n + 1,
+            q.text,
+            of_eligible(q.cast),
+            q.outcome.in_mail(),
+            q.reason
+        ));
+    }
+    lines
 }
 
 /// The certified result of a closed election: each question's view, and
@@ -154,7 +199,7 @@ pub fn certified(conn: &mut DbConnection, row: &ElectionRow) -> QueryResult<Cert
         views.push(ResultView {
             text: q.text.clone(),
             rule: q.rule.describe(),
-            outcome: Outcome::of(&q, &verdict).heading(),
+            outcome: Outcome::of(&q, &verdict),
             counts: q
                 .choices
                 .iter()
@@ -198,4 +243,61 @@ pub fn record(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<RecordLine>> 
             audit_log::detail,
         ))
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(text: &str, counts: &[(&str, i64)], outcome: Outcome, reason: &str) -> ResultView {
+        ResultView {
+            text: text.into(),
+            rule: String::new(),
+            counts: counts.iter().map(|(l, v)| ((*l).to_owned(), *v)).collect(),
+            cast: counts.iter().map(|(_, v)| v).sum(),
+            outcome,
+            reason: reason.into(),
+        }
+    }
+
+    #[test]
+    fn the_result_email_has_a_line_per_question_with_its_turnout_and_outcome() {
+        let certified = Certified {
+            questions: vec![
+                view(
+                    "Strike?",
+                    &[("Yes", 4), ("No", 2)],
+                    Outcome::Passed,
+                    "The leading choice reached at least two thirds of the votes cast.",
+                ),
+                view(
+                    "Which plan?",
+                    &[("A", 3), ("B", 3)],
+                    Outcome::NoChoiceWon,
+                    "The leading choices are tied.",
+                ),
+            ],
+            online: 5,
+            paper: 1,
+        };
+        assert_eq!(
+            mail_lines("Strike vote", &certified, 9),
+            [
+                "Voting in \"Strike vote\" has closed. The certified result:",
+                "Turnout: 6 of 9 eligible (66.66%) voted (5 online, 1 on paper).",
+                "1. \"Strike?\" Yes 4, No 2; ballots cast 6 of 9 eligible (66.66%); outcome: passed. The leading choice reached at least two thirds of the votes cast.",
+                "2. \"Which plan?\" A 3, B 3; ballots cast 6 of 9 eligible (66.66%); outcome: failed, no choice won. The leading choices are tied.",
+            ]
+        );
+        // An empty roll has no percentage to give.
+        let empty = Certified {
+            questions: Vec::new(),
+            online: 0,
+            paper: 0,
+        };
+        assert_eq!(
+            mail_lines("Empty", &empty, 0)[1],
+            "Turnout: 0 of 0 eligible voted (0 online, 0 on paper)."
+        );
+    }
 }
