@@ -966,3 +966,213 @@ async fn the_result_email_gives_each_question_its_count_turnout_and_outcome() {
     }
     assert!(!body.contains('<'), "plain text, no markup:\n{body}");
 }
+
+/// A delivered message's text as a reader sees it: quoted-printable soft
+/// breaks and escapes undone, lines ending in `\n`.
+fn delivered_text(message: &crate::helpers::Received) -> String {
+    let mut text = message.data.replace("=\r\n", "").replace("\r\n", "\n");
+    for (code, plain) in [("=3D", "="), ("=22", "\""), ("=27", "'")] {
+        text = text.replace(code, plain);
+    }
+    text
+}
+
+#[tokio::test]
+async fn a_member_who_challenges_the_roll_is_told_the_decision_and_its_reason() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 3);
+    accounts(&app, 3);
+    // Published today, the vote opening in four days.
+    let now = app.config.clock.now();
+    let id = write_tx(&mut app.db(), |c| {
+        let id = store::create(
+            c,
+            &ElectionDraft {
+                unit_id: unit,
+                title: "Strike authorization".into(),
+                description: String::new(),
+                opens_at: now + Duration::days(4),
+                closes_at: now + Duration::days(5),
+                cutoff: app.config.today(),
+                questions: vec![yes_no("Strike?", TWO_THIRDS)],
+            },
+            now,
+        )?;
+        store::publish(c, id, now)?;
+        Ok::<_, diesel::result::Error>(id)
+    })
+    .unwrap();
+    // Voter 0 thinks V00002 should not be on the roll. Sent without a
+    // reason, the form comes back with the number kept; with a number not
+    // in the unit, with the reason kept.
+    let member = voter(&app, 0).await;
+    let path = format!("/elections/{id}/challenge");
+    let answer = member
+        .post(&path, &[("employee_number", "V00002"), ("reason", "  ")])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains("Give a reason for the challenge."),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("value=\"V00002\""),
+        "the number is kept"
+    );
+    let reason = "She left the unit in October.";
+    let answer = member
+        .post(&path, &[("employee_number", "V09999"), ("reason", reason)])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("No one in the unit has employee number V09999.")
+    );
+    assert!(answer.body.contains(reason), "the reason is kept");
+    let answer = member
+        .post(&path, &[("employee_number", "V00002"), ("reason", reason)])
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = member.visit(&format!("/elections/{id}")).await;
+    assert!(page.body.contains("You asked to take V00002 off the roll."));
+    assert!(page.body.contains("Waiting for an officer's decision."));
+
+    // The officer decides without a reason: told so, nothing decided.
+    let (officer, _) = app.officer("olive@example.org").await;
+    let challenge: i64 = unionhall::db::schema::roll_challenges::table
+        .select(unionhall::db::schema::roll_challenges::id)
+        .first(&mut app.db())
+        .unwrap();
+    let decide = format!("/officer/elections/{id}/challenges/{challenge}");
+    let answer = officer
+        .post(&decide, &[("decision", "reject"), ("resolution", " ")])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("Give the reason for the decision."));
+    assert!(answer.body.contains("There is a problem"));
+    assert!(
+        officer
+            .visit(&format!("/officer/elections/{id}"))
+            .await
+            .body
+            .contains("· open"),
+        "still open"
+    );
+    // A reason too long comes back with what was typed.
+    let long = "x".repeat(2001);
+    let answer = officer
+        .post(&decide, &[("decision", "reject"), ("resolution", &long)])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("Keep the reason to 2000 characters; this one has 2001.")
+    );
+    assert!(answer.body.contains(&long), "the typing is kept");
+
+    // With a reason, the challenge is rejected and the challenger told.
+    let why = "She transferred back in November and is in good standing.";
+    let answer = officer
+        .post(&decide, &[("decision", "reject"), ("resolution", why)])
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = officer.visit(&format!("/officer/elections/{id}")).await;
+    assert!(
+        page.body.contains("The challenger is told by email."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("3 members"), "the roll is unchanged");
+
+    // The member's mail says the decision and the reason.
+    let subject = "your challenge to the roll of Strike authorization: rejected";
+    let mut mail = Vec::new();
+    for _ in 0..200 {
+        mail = app.smtp.to("v00000@example.org");
+        if !mail.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(mail.len(), 1, "one message to the challenger");
+    let text = delivered_text(&mail[0]);
+    let said = mail[0].header("Subject").unwrap_or_default();
+    assert!(said.ends_with(subject), "{said}");
+    for expected in [
+        "Your challenge to the roll of \"Strike authorization\", to take V00002 off the roll, is rejected.",
+        &format!("The reason for the decision: {why}"),
+        &format!("Your reason was: {reason}"),
+        "The roll stays as it was.",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert!(
+        app.smtp.to("v00001@example.org").is_empty(),
+        "only the challenger"
+    );
+    // It went through the outbox as a sensitive message, whose body is
+    // dropped once delivered.
+    {
+        use unionhall::db::schema::outbox;
+        let mut sensitive = false;
+        for _ in 0..200 {
+            let (flag, body): (bool, String) = outbox::table
+                .filter(outbox::recipient.eq("v00000@example.org"))
+                .filter(outbox::subject.like("%your challenge to the roll%"))
+                .select((outbox::sensitive, outbox::body_text))
+                .first(&mut app.db())
+                .unwrap();
+            sensitive = flag;
+            if body == unionhall::mail::outbox::SCRUBBED {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert!(sensitive);
+    }
+    // And the member's election page says it.
+    let page = member.visit(&format!("/elections/{id}")).await;
+    assert!(page.body.contains("Decision: rejected."), "{}", page.body);
+    assert!(page.body.contains(why));
+
+    // A challenge still open when the roll freezes is rejected, and its
+    // challenger told why.
+    let second = voter(&app, 1).await;
+    let answer = second
+        .post(
+            &path,
+            &[("employee_number", ""), ("reason", "My dues are paid.")],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    officer
+        .post(&format!("/officer/elections/{id}/open"), &[])
+        .await;
+    let mut mail = Vec::new();
+    for _ in 0..200 {
+        mail = app.smtp.to("v00001@example.org");
+        if mail
+            .iter()
+            .any(|m| delivered_text(m).contains("your challenge"))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let told = mail
+        .iter()
+        .map(delivered_text)
+        .find(|t| t.contains("Your challenge to the roll"))
+        .expect("the second challenger is told");
+    assert!(
+        told.contains("to be taken off the roll, is rejected."),
+        "{told}"
+    );
+    assert!(told.contains("Not resolved before the roll was frozen at opening."));
+    let page = second.visit(&format!("/elections/{id}")).await;
+    assert!(page.body.contains("You asked to be taken off the roll."));
+    assert!(page.body.contains("Decision: rejected."));
+}

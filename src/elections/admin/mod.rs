@@ -91,6 +91,35 @@ pub struct AdminPage {
     may_purge: bool,
     /// When each scheduled reminder goes (or went), and how it went.
     reminders: Vec<(String, String)>,
+    /// A decision on a challenge sent back to be put right.
+    resolving: Option<roll::Resolving>,
+}
+
+impl AdminPage {
+    /// What the officer typed as the reason for deciding `challenge`, when
+    /// that decision came back with a problem.
+    pub fn resolution_typed(&self, challenge: &i64) -> &str {
+        self.resolving
+            .as_ref()
+            .filter(|r| r.challenge == *challenge)
+            .map_or("", |r| r.resolution.as_str())
+    }
+
+    /// The problem with `field` of the decision on `challenge`, or "".
+    pub fn resolution_error(&self, challenge: &i64, field: &str) -> &str {
+        self.resolving
+            .as_ref()
+            .filter(|r| r.challenge == *challenge)
+            .map_or("", |r| r.errors.get(field))
+    }
+
+    /// How many problems the decision on `challenge` came back with.
+    pub fn resolution_problems(&self, challenge: &i64) -> usize {
+        self.resolving
+            .as_ref()
+            .filter(|r| r.challenge == *challenge)
+            .map_or(0, |r| r.errors.count())
+    }
 }
 
 /// What the officer's page may say of who took part (see
@@ -139,10 +168,25 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    admin_page(page, &state, id.into_inner(), None).await
+}
+
+/// Renders the officer's page of the election: as it stands, or (with
+/// `resolving`) with a decision on a challenge sent back to be put right.
+async fn admin_page(
+    page: Page,
+    state: &web::Data<AppState>,
+    id: i64,
+    resolving: Option<roll::Resolving>,
+) -> Result<HttpResponse, AppError> {
+    let status = if resolving.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let config = state.config.clone();
     let now = config.clock.now();
-    let page = db(&state, move |conn| {
+    let page = db(state, move |conn| {
         let row = store::election(conn, id)?;
         let phase = row.phase(now);
         let roll = store::roll_numbers(conn, id)?;
@@ -176,11 +220,12 @@ pub async fn show(
                 .into_iter()
                 .map(|r| (local_time(&config, r.due_at), r.state()))
                 .collect(),
+            resolving,
             row,
         })
     })
     .await?;
-    render(StatusCode::OK, &page)
+    render(status, &page)
 }
 
 /// What an act did: for the audit log, and for the officer's screen (which

@@ -64,7 +64,7 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
         ))
         .execute(conn)?;
     // Challenges still open at the freeze can no longer change the roll.
-    challenges::reject_open_challenges(conn, id, now)?;
+    challenges::reject_open_challenges(conn, ctx, &row)?;
     let closes = crate::elections::local_time(&ctx.config, row.closes_at);
     mail_roll(
         conn,
