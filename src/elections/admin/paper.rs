@@ -57,12 +57,15 @@ pub async fn paper(
         Ok(match cast {
             // The code goes on the officer's screen to hand over, never in
             // the audit log, which is kept with the member's number.
-            Ok(Ok(code)) => Ok(Done {
-                record: format!("paper ballot recorded for {number}"),
-                flash: format!(
-                    "Paper ballot recorded for {number}; they can no longer vote online. Its tracking code, to give to them: {code}"
-                ),
-            }),
+            Ok(Ok(code)) => {
+                let name = store::roll::member_name(conn, member)?;
+                Ok(Done {
+                    record: format!("Paper ballot recorded for {name} ({number})"),
+                    flash: format!(
+                        "Paper ballot recorded for {name} ({number}); they can no longer vote online. Its tracking code, to give to them: {code}"
+                    ),
+                })
+            }
             Ok(Err(refusal)) => Err(PaperRefusal::Cast(refusal)),
             Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,

@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 
-use super::roll::{add_entry, member_by_number, on_roll};
+use super::roll::{add_entry, member_by_number, member_name, on_roll};
 use super::{ElectionRow, lock};
 use crate::context::Context;
 use crate::db::DbConnection;
@@ -111,17 +111,13 @@ pub fn challenge(
             rc::created_at.eq(ctx.now),
         ))
         .execute(conn)?;
-    let (first, last, number): (String, String, String) = members::table
+    let number: String = members::table
         .find(target)
-        .select((
-            members::first_name,
-            members::last_name,
-            members::employee_number,
-        ))
+        .select(members::employee_number)
         .first(conn)?;
     Ok(Ok(Raised {
         kind,
-        name: format!("{first} {last}"),
+        name: member_name(conn, target)?,
         number,
     }))
 }

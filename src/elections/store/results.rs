@@ -11,6 +11,7 @@ use super::{ElectionRow, Question, questions, turnout};
 use crate::db::DbConnection;
 use crate::db::schema::{
     audit_log, ballot_answers as ba, ballots, election_outcomes as eo, election_results as er,
+    users,
 };
 use crate::elections::rules::{self, Verdict};
 use crate::elections::states::QuestionKind;
@@ -230,19 +231,67 @@ pub fn tracking_codes(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<Strin
 pub type RecordLine = (NaiveDateTime, String, String, String);
 
 /// The election's audit entries for the certification report, oldest
-/// first; refused votes stay out (they say nothing about the count).
+/// first, each naming who acted (their name, not their account's address)
+/// and the act in words; refused votes stay out (they say nothing about
+/// the count).
 pub fn record(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<RecordLine>> {
-    audit_log::table
+    let rows: Vec<(NaiveDateTime, Option<i64>, String, String, String)> = audit_log::table
         .filter(audit_log::target.eq(format!("election {id}")))
         .filter(audit_log::action.ne("vote_refused"))
         .order(audit_log::id.asc())
         .select((
             audit_log::at,
+            audit_log::actor_id,
             audit_log::actor_label,
             audit_log::action,
             audit_log::detail,
         ))
-        .load(conn)
+        .load(conn)?;
+    let actors: Vec<i64> = rows.iter().filter_map(|r| r.1).collect();
+    let names: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&actors))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(at, actor, label, action, detail)| {
+            let who = actor
+                .and_then(|a| names.get(&a).cloned())
+                .unwrap_or_else(|| match label.as_str() {
+                    "command line" => "The command line".to_owned(),
+                    _ => label,
+                });
+            (at, who, act_in_words(&action), detail)
+        })
+        .collect())
+}
+
+/// An audit action as the record reads it: "Roll published".
+pub fn act_in_words(action: &str) -> String {
+    let (act, refused) = match action.strip_suffix("_refused") {
+        Some(act) => (act, true),
+        None => (action, false),
+    };
+    let words = match act {
+        "election_create" => "Drafted",
+        "election_edit" => "Draft edited",
+        "election_publish" => "Roll published",
+        "roll_challenge" => "Roll challenged",
+        "roll_challenge_resolve" => "Challenge decided",
+        "election_open" => "Vote opened",
+        "paper_ballot" => "Paper ballot recorded",
+        "election_reminder_scheduled" => "Reminder scheduled",
+        "election_close_early" => "Closed early",
+        "election_purge" => "Records purged",
+        _ => return action.replace('_', " "),
+    };
+    if refused {
+        format!("{words}: refused")
+    } else {
+        words.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -258,6 +307,16 @@ mod tests {
             outcome,
             reason: reason.into(),
         }
+    }
+
+    #[test]
+    fn the_record_says_each_act_in_words() {
+        assert_eq!(act_in_words("election_publish"), "Roll published");
+        assert_eq!(
+            act_in_words("roll_challenge_resolve_refused"),
+            "Challenge decided: refused"
+        );
+        assert_eq!(act_in_words("something_new"), "something new");
     }
 
     #[test]
