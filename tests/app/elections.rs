@@ -600,6 +600,27 @@ async fn officers_run_an_election_from_draft_to_certificate() {
     let (q, choices) = question_choices(&app, id)[0].clone();
     let q_field = format!("q_{q}");
     let choice = choices[0].to_string();
+    // A mistyped number comes back beside the field, the ballot as marked.
+    let answer = officer
+        .post(
+            &format!("{admin}/paper"),
+            &[
+                ("employee_number", "V0001"),
+                (q_field.as_str(), choice.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("No one has employee number V0001."));
+    assert!(
+        answer.body.contains("value=\"V0001\""),
+        "the number is kept"
+    );
+    assert!(
+        answer.body.contains(&format!("value=\"{choice}\" checked")),
+        "the choice stays marked"
+    );
+    assert_eq!(counts(&app, id), (0, 0));
     let answer = officer
         .post(
             &format!("{admin}/paper"),

@@ -93,6 +93,8 @@ pub struct AdminPage {
     reminders: Vec<(String, String)>,
     /// A decision on a challenge sent back to be put right.
     resolving: Option<roll::Resolving>,
+    /// A paper ballot sent back to be put right.
+    paper: paper::PaperTyped,
 }
 
 impl AdminPage {
@@ -111,6 +113,12 @@ impl AdminPage {
             .as_ref()
             .filter(|r| r.challenge == *challenge)
             .map_or("", |r| r.errors.get(field))
+    }
+
+    /// Whether the paper ballot that came back had `choice` marked for
+    /// `question` (references, as the template's loops give them).
+    pub fn paper_marked(&self, question: &i64, choice: &i64) -> bool {
+        self.paper.answers.contains(&(*question, *choice))
     }
 
     /// How many problems the decision on `challenge` came back with.
@@ -168,7 +176,14 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    admin_page(page, &state, id.into_inner(), None).await
+    admin_page(
+        page,
+        &state,
+        id.into_inner(),
+        None,
+        paper::PaperTyped::default(),
+    )
+    .await
 }
 
 /// Renders the officer's page of the election: as it stands, or (with
@@ -178,8 +193,9 @@ async fn admin_page(
     state: &web::Data<AppState>,
     id: i64,
     resolving: Option<roll::Resolving>,
+    paper: paper::PaperTyped,
 ) -> Result<HttpResponse, AppError> {
-    let status = if resolving.is_some() {
+    let status = if resolving.is_some() || !paper.errors.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -221,6 +237,7 @@ async fn admin_page(
                 .map(|r| (local_time(&config, r.due_at), r.state()))
                 .collect(),
             resolving,
+            paper,
             row,
         })
     })
@@ -290,18 +307,56 @@ where
     D: Into<Done> + Send + 'static,
     E: Display + Send + 'static,
 {
+    let outcome = run_act(req, officer, state, id, action, job).await?;
+    Ok(back(state, id, outcome.map_err(|why| why.to_string())))
+}
+
+/// Returns to the election's page with what an act did, or why not.
+fn back(state: &AppState, id: i64, outcome: Result<Done, String>) -> HttpResponse {
+    let (kind, message) = match outcome {
+        Ok(done) => (FlashKind::Success, done.flash),
+        Err(message) => (FlashKind::Warning, message),
+    };
+    redirect_with(
+        &format!("/officer/elections/{id}"),
+        kind,
+        &message,
+        state.config.behind_https(),
+    )
+}
+
+/// Runs one administrative act as `act` does and gives back what it did,
+/// or its refusal as it stands, for a handler that shows some refusals
+/// beside the form's fields.
+async fn run_act<F, D, E>(
+    req: &HttpRequest,
+    officer: &OfficerUser,
+    state: &web::Data<AppState>,
+    id: i64,
+    action: &'static str,
+    job: F,
+) -> Result<Result<Done, E>, AppError>
+where
+    F: FnOnce(&mut DbConnection, &Context) -> QueryResult<Result<D, E>> + Send + 'static,
+    D: Into<Done> + Send + 'static,
+    E: Display + Send + 'static,
+{
     let ctx = Context::new(&state.config, officer.0.actor(req));
     let outcome = db(state, move |conn| {
         let (outcome, closed) = write_tx(conn, |conn| {
             let was_closed = store::election(conn, id)?.status == Status::Closed;
             store::advance(conn, &ctx, id)?;
-            let outcome = job(conn, &ctx)?
-                .map(Into::into)
-                .map_err(|why| why.to_string());
+            let outcome = job(conn, &ctx)?.map(Into::into);
             match &outcome {
                 Ok(done) => record(conn, &ctx, action, id, &done.record)?,
                 // A refused act is on the record too, in its own words.
-                Err(why) => record(conn, &ctx, &format!("{action}_refused"), id, why)?,
+                Err(why) => record(
+                    conn,
+                    &ctx,
+                    &format!("{action}_refused"),
+                    id,
+                    &why.to_string(),
+                )?,
             }
             let closed = !was_closed && store::election(conn, id)?.status == Status::Closed;
             Ok::<_, AppError>((outcome, closed))
@@ -313,14 +368,5 @@ where
     })
     .await?;
     state.mail_waker.wake();
-    let (kind, message) = match outcome {
-        Ok(done) => (FlashKind::Success, done.flash),
-        Err(message) => (FlashKind::Warning, message),
-    };
-    Ok(redirect_with(
-        &format!("/officer/elections/{id}"),
-        kind,
-        &message,
-        state.config.behind_https(),
-    ))
+    Ok(outcome)
 }

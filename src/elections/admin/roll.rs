@@ -81,7 +81,7 @@ pub async fn resolve(
                 resolution: form.resolution,
                 errors,
             };
-            return admin_page(page, &state, id, Some(resolving)).await;
+            return admin_page(page, &state, id, Some(resolving), Default::default()).await;
         }
     };
     act(
