@@ -635,12 +635,14 @@ async fn officers_run_an_election_from_draft_to_certificate() {
     // The paper voter cannot also vote online.
     let paper_voter = voter(&app, 1).await;
     assert_eq!(cast(&paper_voter, id, &[(q, choices[0])]).await.status, 409);
-    assert_eq!(
-        officer
-            .post(&format!("{admin}/close"), &[("reason", "")])
-            .await
-            .status,
-        303
+    let answer = officer
+        .post(&format!("{admin}/close"), &[("reason", " ")])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("Closing early needs a reason, for the record.")
     );
     assert!(
         officer.visit(&admin).await.body.contains("Voting open"),
@@ -721,11 +723,43 @@ async fn a_scheduled_reminder_goes_once_to_those_who_have_not_voted() {
         200
     );
     let (officer, _) = app.officer("olive@example.org").await;
-    let at = (app.config.clock.now() + Duration::minutes(30))
-        .and_utc()
-        .with_timezone(&app.config.timezone)
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
+    let local = |minutes: i64| {
+        (app.config.clock.now() + Duration::minutes(minutes))
+            .and_utc()
+            .with_timezone(&app.config.timezone)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    // A time after the close, or no time at all, comes back beside the field.
+    let late = local(3 * 60);
+    let answer = officer
+        .post(
+            &format!("/officer/elections/{id}/reminders"),
+            &[("at", late.as_str())],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("A reminder must go out before the vote closes.")
+    );
+    assert!(
+        answer.body.contains(&format!("value=\"{late}\"")),
+        "the time is kept"
+    );
+    let answer = officer
+        .post(
+            &format!("/officer/elections/{id}/reminders"),
+            &[("at", "next tuesday")],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains("value=\"next tuesday\""),
+        "the typing is kept"
+    );
+    let at = local(30);
     let answer = officer
         .post(
             &format!("/officer/elections/{id}/reminders"),

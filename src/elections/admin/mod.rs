@@ -26,6 +26,7 @@ use crate::auth::OfficerUser;
 use crate::context::Context;
 use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
+use crate::forms::{FieldErrors, FieldProblem};
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
@@ -95,6 +96,33 @@ pub struct AdminPage {
     resolving: Option<roll::Resolving>,
     /// A paper ballot sent back to be put right.
     paper: paper::PaperTyped,
+    /// A reminder or an early close sent back to be put right.
+    sent_back: SentBack,
+}
+
+/// What the reminder and early-close forms held when they came back with a
+/// problem, by field (`at`, `reason`), and the problems.
+#[derive(Debug, Clone, Default)]
+pub struct SentBack {
+    pub at: String,
+    pub reason: String,
+    pub errors: FieldErrors,
+}
+
+/// What the officer's page shows again of a form that came back.
+#[derive(Default)]
+struct Returned {
+    resolving: Option<roll::Resolving>,
+    paper: paper::PaperTyped,
+    sent_back: SentBack,
+}
+
+impl Returned {
+    fn has_problems(&self) -> bool {
+        self.resolving.is_some()
+            || !self.paper.errors.is_empty()
+            || !self.sent_back.errors.is_empty()
+    }
 }
 
 impl AdminPage {
@@ -176,26 +204,18 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    admin_page(
-        page,
-        &state,
-        id.into_inner(),
-        None,
-        paper::PaperTyped::default(),
-    )
-    .await
+    admin_page(page, &state, id.into_inner(), Returned::default()).await
 }
 
-/// Renders the officer's page of the election: as it stands, or (with
-/// `resolving`) with a decision on a challenge sent back to be put right.
+/// Renders the officer's page of the election: as it stands, or with a
+/// form that came back to be put right (as a 422, the typing kept).
 async fn admin_page(
     page: Page,
     state: &web::Data<AppState>,
     id: i64,
-    resolving: Option<roll::Resolving>,
-    paper: paper::PaperTyped,
+    returned: Returned,
 ) -> Result<HttpResponse, AppError> {
-    let status = if resolving.is_some() || !paper.errors.is_empty() {
+    let status = if returned.has_problems() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -236,8 +256,9 @@ async fn admin_page(
                 .into_iter()
                 .map(|r| (local_time(&config, r.due_at), r.state()))
                 .collect(),
-            resolving,
-            paper,
+            resolving: returned.resolving,
+            paper: returned.paper,
+            sent_back: returned.sent_back,
             row,
         })
     })
@@ -280,15 +301,21 @@ fn record(
     )
 }
 
-/// Returns to the election's page with a refusal that nothing was written
-/// for (a form left incomplete).
-fn back_with_warning(state: &AppState, id: i64, message: &dyn Display) -> HttpResponse {
-    redirect_with(
-        &format!("/officer/elections/{id}"),
-        FlashKind::Warning,
-        &message.to_string(),
-        state.config.behind_https(),
-    )
+/// The officer's page again with the reminder or early-close form as it
+/// was sent and `problem` beside its field.
+async fn send_back(
+    page: Page,
+    state: &web::Data<AppState>,
+    id: i64,
+    mut typed: SentBack,
+    problem: &dyn FieldProblem,
+) -> Result<HttpResponse, AppError> {
+    typed.errors.add_problem(problem);
+    let returned = Returned {
+        sent_back: typed,
+        ..Returned::default()
+    };
+    admin_page(page, state, id, returned).await
 }
 
 /// Runs one administrative act in a write transaction with its audit

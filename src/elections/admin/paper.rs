@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 
-use super::{Done, admin_page, back, run_act};
+use super::{Done, Returned, admin_page, back, run_act};
 use crate::auth::OfficerUser;
 use crate::elections::ballot_form::BallotForm;
 use crate::elections::states::Method;
@@ -99,7 +99,11 @@ pub async fn paper(
                 answers: typed.answers,
                 errors,
             };
-            admin_page(page, &state, id, None, typed).await
+            let returned = Returned {
+                paper: typed,
+                ..Returned::default()
+            };
+            admin_page(page, &state, id, returned).await
         }
         outcome => Ok(back(&state, id, outcome.map_err(|why| why.to_string()))),
     }

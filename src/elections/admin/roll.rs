@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Done, act, admin_page};
+use super::{Done, Returned, act, admin_page};
 use crate::auth::OfficerUser;
 use crate::elections::store::challenges::{self, Decision, ResolveRefusal};
 use crate::error::AppError;
@@ -81,7 +81,11 @@ pub async fn resolve(
                 resolution: form.resolution,
                 errors,
             };
-            return admin_page(page, &state, id, Some(resolving), Default::default()).await;
+            let returned = Returned {
+                resolving: Some(resolving),
+                ..Returned::default()
+            };
+            return admin_page(page, &state, id, returned).await;
         }
     };
     act(
