@@ -42,3 +42,42 @@ impl Notice for Receipt {
         self.0.html()
     }
 }
+
+/// A challenger told how their challenge to the roll was decided, and why.
+/// It names whose entry was challenged and the reasons on both sides, so
+/// the outbox forgets its body once it is delivered.
+#[derive(Debug, Clone)]
+pub struct ChallengeDecided(pub ElectionNotice);
+
+const _: () = {
+    use askama::Template as _;
+
+    #[derive(askama::Template)]
+    #[template(path = "email/election_challenge.txt")]
+    struct Text<'a> {
+        m: &'a ElectionNotice,
+    }
+
+    #[derive(askama::Template)]
+    #[template(path = "email/election_challenge.html")]
+    struct Html<'a> {
+        m: &'a ElectionNotice,
+    }
+
+    impl Notice for ChallengeDecided {
+        const TEMPLATE: &'static str = "election_challenge";
+        const SENSITIVE: bool = true;
+
+        fn subject(&self) -> String {
+            self.0.subject()
+        }
+
+        fn text(&self) -> askama::Result<String> {
+            Text { m: &self.0 }.render()
+        }
+
+        fn html(&self) -> askama::Result<String> {
+            Html { m: &self.0 }.render()
+        }
+    }
+};

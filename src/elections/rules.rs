@@ -123,6 +123,13 @@ pub fn percent(bp: i64) -> String {
     }
 }
 
+/// `part` of `whole` as a percentage in integers, rounded down to a
+/// hundredth so a turnout is never shown above what it was: "75", "66.66".
+/// `None` when there is no whole to be a share of.
+pub fn share_percent(part: i64, whole: i64) -> Option<String> {
+    (whole > 0).then(|| percent(part.max(0) * 10_000 / whole))
+}
+
 /// One question's count and verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -219,6 +226,18 @@ mod tests {
             "Turnout was 99 of 200 eligible, under the minimum of 50%."
         );
         assert!(decide(&[100, 0], &TWO_THIRDS, 100, 200).passed);
+    }
+
+    #[test]
+    fn a_share_is_rounded_down_to_a_hundredth_in_integers() {
+        assert_eq!(share_percent(3, 4).as_deref(), Some("75"));
+        assert_eq!(share_percent(2, 3).as_deref(), Some("66.66"));
+        assert_eq!(share_percent(1, 3).as_deref(), Some("33.33"));
+        assert_eq!(share_percent(4, 4).as_deref(), Some("100"));
+        assert_eq!(share_percent(0, 4).as_deref(), Some("0"));
+        // Just under a half is not shown as a half.
+        assert_eq!(share_percent(99_999, 200_000).as_deref(), Some("49.99"));
+        assert_eq!(share_percent(0, 0), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ crate::db::text_enum::text_enum! {
     pub enum NoticeKind {
         /// Invitations, resets, sign-in changes.
         Account = "account",
-        /// An election opened, a receipt, a result.
+        /// An election opened, a receipt, a challenge decided, a result.
         Election = "election",
         /// A grievance filed, assigned or moved on.
         GrievanceUpdates = "grievance_updates",
@@ -42,7 +42,7 @@ impl NoticeKind {
         match self {
             Self::Account => "Invitations, password resets and sign-in changes.",
             Self::Election => {
-                "An election you can vote in has opened; your ballot receipt; the result."
+                "An election you can vote in has opened; your ballot receipt; the decision on a challenge you made to its roll; the result."
             }
             Self::GrievanceUpdates => {
                 "A grievance you filed or carry was filed, assigned, or moved to another step."

@@ -661,6 +661,27 @@ async fn officers_run_an_election_from_draft_to_certificate() {
     let (q, choices) = question_choices(&app, id)[0].clone();
     let q_field = format!("q_{q}");
     let choice = choices[0].to_string();
+    // A mistyped number comes back beside the field, the ballot as marked.
+    let answer = officer
+        .post(
+            &format!("{admin}/paper"),
+            &[
+                ("employee_number", "V0001"),
+                (q_field.as_str(), choice.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("No one has employee number V0001."));
+    assert!(
+        answer.body.contains("value=\"V0001\""),
+        "the number is kept"
+    );
+    assert!(
+        answer.body.contains(&format!("value=\"{choice}\" checked")),
+        "the choice stays marked"
+    );
+    assert_eq!(counts(&app, id), (0, 0));
     let answer = officer
         .post(
             &format!("{admin}/paper"),
@@ -675,12 +696,14 @@ async fn officers_run_an_election_from_draft_to_certificate() {
     // The paper voter cannot also vote online.
     let paper_voter = voter(&app, 1).await;
     assert_eq!(cast(&paper_voter, id, &[(q, choices[0])]).await.status, 409);
-    assert_eq!(
-        officer
-            .post(&format!("{admin}/close"), &[("reason", "")])
-            .await
-            .status,
-        303
+    let answer = officer
+        .post(&format!("{admin}/close"), &[("reason", " ")])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("Closing early needs a reason, for the record.")
     );
     assert!(
         officer.visit(&admin).await.body.contains("Voting open"),
@@ -698,18 +721,31 @@ async fn officers_run_an_election_from_draft_to_certificate() {
     );
     let certificate = officer.visit(&format!("{admin}/certificate")).await;
     assert_eq!(certificate.status, 200);
+    // The record names people and things, never an account or a row.
     for expected in [
         "closed early: Agreement reached",
-        "1 (0 online, 1 on paper)",
-        "election_publish",
-        "roll_challenge_resolve",
-        "election_open",
-        "paper_ballot",
-        "election_close_early",
+        "1 (0 online, 1 on paper): 50% of the eligible",
+        "Roll published",
+        "Challenge decided",
+        "Challenge to put Voter Number2 (V00002) on the roll rejected: She is not on the roll already.",
+        "Vote opened",
+        "Paper ballot recorded for Voter Number1 (V00001)",
+        "Closed early",
+        "Olive Officer",
+        "Voter 0",
+        "for Vote Unit",
+        "&#34;Strike?&#34;",
     ] {
         assert!(
             certificate.body.contains(expected),
-            "{expected} in the certificate"
+            "{expected} in the certificate:\n{}",
+            certificate.body
+        );
+    }
+    for internal in ["olive@example.org", "member 3", "Challenge 1", "election_"] {
+        assert!(
+            !certificate.body.contains(internal),
+            "{internal} in the certificate"
         );
     }
     // Records stay a year.
@@ -748,11 +784,43 @@ async fn a_scheduled_reminder_goes_once_to_those_who_have_not_voted() {
         200
     );
     let (officer, _) = app.officer("olive@example.org").await;
-    let at = (app.config.clock.now() + Duration::minutes(30))
-        .and_utc()
-        .with_timezone(&app.config.timezone)
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
+    let local = |minutes: i64| {
+        (app.config.clock.now() + Duration::minutes(minutes))
+            .and_utc()
+            .with_timezone(&app.config.timezone)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    // A time after the close, or no time at all, comes back beside the field.
+    let late = local(3 * 60);
+    let answer = officer
+        .post(
+            &format!("/officer/elections/{id}/reminders"),
+            &[("at", late.as_str())],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("A reminder must go out before the vote closes.")
+    );
+    assert!(
+        answer.body.contains(&format!("value=\"{late}\"")),
+        "the time is kept"
+    );
+    let answer = officer
+        .post(
+            &format!("/officer/elections/{id}/reminders"),
+            &[("at", "next tuesday")],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains("value=\"next tuesday\""),
+        "the typing is kept"
+    );
+    let at = local(30);
     let answer = officer
         .post(
             &format!("/officer/elections/{id}/reminders"),
@@ -948,4 +1016,292 @@ async fn a_lone_dissent_keeps_the_names_back() {
     let (_, after) = officer_page_after(&[0, 0, 0, 1], 4).await;
     assert!(after.contains("Who voted is not listed"), "{after}");
     assert!(!after.contains("Number3, Voter"));
+}
+
+/// The plain-text body of the newest message to `to` whose subject has `subject`.
+fn outbox_body(app: &TestApp, to: &str, subject: &str) -> String {
+    use unionhall::db::schema::outbox;
+    outbox::table
+        .filter(outbox::recipient.eq(to))
+        .filter(outbox::subject.like(format!("%{subject}%")))
+        .order(outbox::id.desc())
+        .select(outbox::body_text)
+        .first(&mut app.db())
+        .unwrap_or_else(|_| panic!("a message to {to} about {subject}"))
+}
+
+#[tokio::test]
+async fn the_result_email_gives_each_question_its_count_turnout_and_outcome() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 4);
+    accounts(&app, 4);
+    let three_quarters = PassRule {
+        num: 3,
+        den: 4,
+        at_least: true,
+        min_turnout_bp: 5000,
+    };
+    let majority = PassRule {
+        num: 1,
+        den: 2,
+        at_least: false,
+        min_turnout_bp: 0,
+    };
+    let day = QuestionDraft {
+        text: "Which day should the strike start?".into(),
+        kind: QuestionKind::Choice,
+        choices: vec!["Monday".into(), "Tuesday".into(), "Wednesday".into()],
+        rule: majority,
+        dues: None,
+    };
+    let id = app.election(
+        unit,
+        vec![yes_no("Do you authorize a strike?", three_quarters), day],
+        Stage::Open,
+    );
+    let questions = question_choices(&app, id);
+    let ((strike, yes_no_ids), (day, days)) = (questions[0].clone(), questions[1].clone());
+    // Three of the four vote: two yes and one no (short of three quarters),
+    // Tuesday twice and Monday once (more than half).
+    for (i, (answer, pick)) in [(0, 1), (0, 1), (1, 0)].into_iter().enumerate() {
+        let page = cast(
+            &voter(&app, i).await,
+            id,
+            &[(strike, yes_no_ids[answer]), (day, days[pick])],
+        )
+        .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+    }
+    // The closing time passes and the clock closes the vote.
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(2 * 3600));
+    unionhall::jobs::election_clock::advance_due(
+        &mut app.db(),
+        &app.config,
+        app.config.clock.now(),
+    )
+    .unwrap();
+    // The member who did not vote reads the result in their mail.
+    let body = outbox_body(&app, "v00003@example.org", "result: Strike authorization");
+    let lines: Vec<&str> = body.lines().collect();
+    for expected in [
+        "Voting in \"Strike authorization\" has closed. The certified result:",
+        "Turnout: 3 of 4 eligible (75%) voted (3 online, 0 on paper).",
+        "1. \"Do you authorize a strike?\" Yes 2, No 1; ballots cast 3 of 4 eligible (75%); outcome: failed. The leading choice did not reach at least three quarters of the votes cast, with a turnout of at least 50% of eligible members.",
+        "2. \"Which day should the strike start?\" Monday 1, Tuesday 2, Wednesday 0; ballots cast 3 of 4 eligible (75%); outcome: Tuesday won. The leading choice reached more than half of the votes cast.",
+    ] {
+        assert!(lines.contains(&expected), "{expected:?} in\n{body}");
+    }
+    assert!(!body.contains('<'), "plain text, no markup:\n{body}");
+}
+
+/// A delivered message's text as a reader sees it: quoted-printable soft
+/// breaks and escapes undone, lines ending in `\n`.
+fn delivered_text(message: &crate::helpers::Received) -> String {
+    let mut text = message.data.replace("=\r\n", "").replace("\r\n", "\n");
+    for (code, plain) in [("=3D", "="), ("=22", "\""), ("=27", "'")] {
+        text = text.replace(code, plain);
+    }
+    text
+}
+
+#[tokio::test]
+async fn a_member_who_challenges_the_roll_is_told_the_decision_and_its_reason() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 3);
+    accounts(&app, 3);
+    // Published today, the vote opening in four days.
+    let now = app.config.clock.now();
+    let id = write_tx(&mut app.db(), |c| {
+        let id = store::create(
+            c,
+            &ElectionDraft {
+                unit_id: unit,
+                title: "Strike authorization".into(),
+                description: String::new(),
+                opens_at: now + Duration::days(4),
+                closes_at: now + Duration::days(5),
+                cutoff: app.config.today(),
+                questions: vec![yes_no("Strike?", TWO_THIRDS)],
+            },
+            now,
+        )?;
+        store::publish(c, id, now)?;
+        Ok::<_, diesel::result::Error>(id)
+    })
+    .unwrap();
+    // Voter 0 thinks V00002 should not be on the roll. Sent without a
+    // reason, the form comes back with the number kept; with a number not
+    // in the unit, with the reason kept.
+    let member = voter(&app, 0).await;
+    let path = format!("/elections/{id}/challenge");
+    let answer = member
+        .post(&path, &[("employee_number", "V00002"), ("reason", "  ")])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains("Give a reason for the challenge."),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("value=\"V00002\""),
+        "the number is kept"
+    );
+    let reason = "She left the unit in October.";
+    let answer = member
+        .post(&path, &[("employee_number", "V09999"), ("reason", reason)])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("No one in the unit has employee number V09999.")
+    );
+    assert!(answer.body.contains(reason), "the reason is kept");
+    let answer = member
+        .post(&path, &[("employee_number", "V00002"), ("reason", reason)])
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = member.visit(&format!("/elections/{id}")).await;
+    assert!(page.body.contains("You asked to take V00002 off the roll."));
+    assert!(page.body.contains("Waiting for an officer's decision."));
+
+    // The officer decides without a reason: told so, nothing decided.
+    let (officer, _) = app.officer("olive@example.org").await;
+    let challenge: i64 = unionhall::db::schema::roll_challenges::table
+        .select(unionhall::db::schema::roll_challenges::id)
+        .first(&mut app.db())
+        .unwrap();
+    let decide = format!("/officer/elections/{id}/challenges/{challenge}");
+    let answer = officer
+        .post(&decide, &[("decision", "reject"), ("resolution", " ")])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("Give the reason for the decision."));
+    assert!(answer.body.contains("There is a problem"));
+    assert!(
+        officer
+            .visit(&format!("/officer/elections/{id}"))
+            .await
+            .body
+            .contains("· open"),
+        "still open"
+    );
+    // A reason too long comes back with what was typed.
+    let long = "x".repeat(2001);
+    let answer = officer
+        .post(&decide, &[("decision", "reject"), ("resolution", &long)])
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("Keep the reason to 2000 characters; this one has 2001.")
+    );
+    assert!(answer.body.contains(&long), "the typing is kept");
+
+    // With a reason, the challenge is rejected and the challenger told.
+    let why = "She transferred back in November and is in good standing.";
+    let answer = officer
+        .post(&decide, &[("decision", "reject"), ("resolution", why)])
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = officer.visit(&format!("/officer/elections/{id}")).await;
+    assert!(
+        page.body.contains("The challenger is told by email."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("3 members"), "the roll is unchanged");
+
+    // The member's mail says the decision and the reason.
+    let subject = "your challenge to the roll of Strike authorization: rejected";
+    let mut mail = Vec::new();
+    for _ in 0..200 {
+        mail = app.smtp.to("v00000@example.org");
+        if !mail.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(mail.len(), 1, "one message to the challenger");
+    let text = delivered_text(&mail[0]);
+    let said = mail[0].header("Subject").unwrap_or_default();
+    assert!(said.ends_with(subject), "{said}");
+    for expected in [
+        "Your challenge to the roll of \"Strike authorization\", to take V00002 off the roll, is rejected.",
+        &format!("The reason for the decision: {why}"),
+        &format!("Your reason was: {reason}"),
+        "The roll stays as it was.",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    assert!(
+        app.smtp.to("v00001@example.org").is_empty(),
+        "only the challenger"
+    );
+    // It went through the outbox as a sensitive message, whose body is
+    // dropped once delivered.
+    {
+        use unionhall::db::schema::outbox;
+        let mut sensitive = false;
+        for _ in 0..200 {
+            let (flag, body): (bool, String) = outbox::table
+                .filter(outbox::recipient.eq("v00000@example.org"))
+                .filter(outbox::subject.like("%your challenge to the roll%"))
+                .select((outbox::sensitive, outbox::body_text))
+                .first(&mut app.db())
+                .unwrap();
+            sensitive = flag;
+            if body == unionhall::mail::outbox::SCRUBBED {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert!(sensitive);
+    }
+    // And the member's election page says it.
+    let page = member.visit(&format!("/elections/{id}")).await;
+    assert!(page.body.contains("Decision: rejected."), "{}", page.body);
+    assert!(page.body.contains(why));
+
+    // A challenge still open when the roll freezes is rejected, and its
+    // challenger told why.
+    let second = voter(&app, 1).await;
+    let answer = second
+        .post(
+            &path,
+            &[("employee_number", ""), ("reason", "My dues are paid.")],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    officer
+        .post(&format!("/officer/elections/{id}/open"), &[])
+        .await;
+    let mut mail = Vec::new();
+    for _ in 0..200 {
+        mail = app.smtp.to("v00001@example.org");
+        if mail
+            .iter()
+            .any(|m| delivered_text(m).contains("your challenge"))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let told = mail
+        .iter()
+        .map(delivered_text)
+        .find(|t| t.contains("Your challenge to the roll"))
+        .expect("the second challenger is told");
+    assert!(
+        told.contains("to be taken off the roll, is rejected."),
+        "{told}"
+    );
+    assert!(told.contains("Not resolved before the roll was frozen at opening."));
+    let page = second.visit(&format!("/elections/{id}")).await;
+    assert!(page.body.contains("You asked to be taken off the roll."));
+    assert!(page.body.contains("Decision: rejected."));
 }

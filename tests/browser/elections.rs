@@ -1,14 +1,165 @@
-//! A strike vote in a browser: an officer creates and opens it, a member
-//! votes and gets a tracking code, the officer closes it, and the member
-//! sees the result and finds the code.
+//! A strike vote in a browser: an officer creates and publishes it, a
+//! member challenges the roll and is told the decision, the officer opens
+//! it, the member votes and gets a tracking code, the officer closes it and
+//! prints the certificate, and the member sees the result and finds the
+//! code.
+
+use std::path::Path;
 
 use fantoccini::Locator;
+use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize, WebDriverCompatibleCommand};
 
 use crate::browser::{
-    Browser, click, expect_heading, fill, press, set_value, wait_for, wait_for_text,
+    Browser, click, expect_heading, fill, press, set_value, type_into, wait_for, wait_for_text,
 };
 use crate::helpers::TestApp;
 use crate::sign_in::sign_in_demo as sign_in;
+
+/// A Chrome DevTools command sent through chromedriver.
+#[derive(Debug)]
+struct Cdp(serde_json::Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (reqwest::Method, Option<String>) {
+        (reqwest::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+/// Lays the page out as it prints (`@media print`), or back as on screen.
+async fn emulate_print(browser: &Browser, print: bool) {
+    let media = if print { "print" } else { "" };
+    browser
+        .client
+        .issue_cmd(Cdp(serde_json::json!({
+            "cmd": "Emulation.setEmulatedMedia",
+            "params": { "media": media },
+        })))
+        .await
+        .expect("chromedriver passes the command on");
+}
+
+/// Saves the whole page, below the fold too, as `target/screenshots/NAME.png`:
+/// the window grows to the page's height for the shot, then is put back.
+async fn full_page_screenshot(browser: &Browser, name: &str) {
+    let size = browser
+        .client
+        .execute(
+            "return [window.innerWidth, window.outerHeight, document.documentElement.scrollHeight + window.outerHeight - window.innerHeight];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let px = |i: usize| u32::try_from(size[i].as_u64().unwrap()).unwrap();
+    let (width, height, page) = (px(0), px(1), px(2));
+    browser.client.set_window_size(width, page).await.unwrap();
+    browser.screenshot(name).await;
+    browser.client.set_window_size(width, height).await.unwrap();
+}
+
+/// Whatever in the page's main part is wider than the page, as
+/// "tag.class: right edge/scroll width > page".
+async fn overflowing(browser: &Browser) -> Vec<String> {
+    let found = browser
+        .client
+        .execute(
+            "const page = document.documentElement.clientWidth;
+             const wide = [];
+             for (const el of document.querySelectorAll('main *')) {
+               const box = el.getBoundingClientRect();
+               const clips = ['auto', 'hidden', 'clip', 'scroll'].includes(getComputedStyle(el).overflowX);
+               if (box.right > page + 1 || el.scrollWidth > el.clientWidth + 1 && !clips) {
+                 wide.push(el.tagName.toLowerCase() + '.' + el.className + ': ' + Math.round(box.right) + '/' + el.scrollWidth + ' > ' + page);
+               }
+             }
+             const main = document.querySelector('main');
+             if (main.scrollWidth > main.clientWidth + 1) wide.push('the page scrolls sideways');
+             return wide;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// Internal ids in `text`: "user 3", "unit 2", "member 12", "Challenge 1".
+fn internal_ids(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let mut found = Vec::new();
+    for word in [
+        "user",
+        "unit",
+        "member",
+        "election",
+        "challenge",
+        "question",
+    ] {
+        let marker = format!("{word} ");
+        for (at, _) in lower.match_indices(&marker) {
+            let rest = &lower[at + marker.len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if !digits.is_empty() {
+                found.push(format!("{marker}{digits}"));
+            }
+        }
+    }
+    found
+}
+
+/// The certificate as it prints on A4 and on US Letter: laid out at each
+/// page's printable width with the print rules (screenshots, and nothing
+/// wider than the page), then printed to PDF by Chromium.
+async fn check_printing(browser: &Browser, url: &str, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    // Printable widths in CSS pixels (96 a inch) inside 15 mm margins.
+    for (paper, size, width_px) in [
+        ("a4", PrintSize::A4, 680),
+        ("letter", PrintSize::US_LETTER, 703),
+    ] {
+        browser
+            .client
+            .set_window_size(width_px, 1100)
+            .await
+            .unwrap();
+        browser.client.goto(url).await.unwrap();
+        emulate_print(browser, true).await;
+        let wide = overflowing(browser).await;
+        assert!(wide.is_empty(), "printed on {paper}, too wide: {wide:?}");
+        full_page_screenshot(browser, &format!("{name}-print-{paper}")).await;
+        emulate_print(browser, false).await;
+        let margins = PrintMargins {
+            top: 1.5,
+            bottom: 1.5,
+            left: 1.5,
+            right: 1.5,
+        };
+        let pdf = browser
+            .client
+            .print(
+                PrintConfiguration::builder()
+                    .size(size)
+                    .margins(margins)
+                    .shrink_to_fit(false)
+                    .build()
+                    .unwrap(),
+            )
+            .await
+            .expect("Chromium prints the page");
+        assert!(pdf.starts_with(b"%PDF"), "a PDF");
+        std::fs::write(dir.join(format!("{name}-{paper}.pdf")), pdf).unwrap();
+    }
+    browser.client.set_window_size(1280, 900).await.unwrap();
+}
 
 #[tokio::test]
 async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
@@ -41,10 +192,41 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     expect_heading(client, "Strike authorization, winter").await;
     press(client, "Publish the roll for challenges").await;
     wait_for_text(client, ".flash", "Roll published").await;
-    press(client, "Freeze the roll and open the vote now").await;
-    wait_for_text(client, ".flash", "Voting is open").await;
     let admin_url = client.current_url().await.unwrap().to_string();
     let id = admin_url.rsplit('/').next().unwrap().to_owned();
+
+    // Sarah challenges her own entry; the officer must give a reason to
+    // reject it, and does.
+    sign_in(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
+    client
+        .goto(&app.url(&format!("/elections/{id}")))
+        .await
+        .unwrap();
+    type_into(
+        client,
+        "textarea[name='reason']",
+        "I retire on 30 November, before the vote closes, so I should not be on the roll.",
+    )
+    .await;
+    press(client, "Send the challenge").await;
+    wait_for_text(client, ".flash", "Your challenge is recorded").await;
+    sign_in(client, &app, "officer@example.org", "Olive Organa").await;
+    client.goto(&admin_url).await.unwrap();
+    press(client, "Reject").await;
+    wait_for_text(client, ".field .error", "Give the reason for the decision.").await;
+    browser
+        .screenshot("elections-01a-decision-needs-a-reason")
+        .await;
+    type_into(
+        client,
+        "textarea[name='resolution']",
+        "The roll is drawn on the cut-off date, when Sarah was a member in good standing; retiring later does not take her off it.",
+    )
+    .await;
+    press(client, "Reject").await;
+    wait_for_text(client, ".flash", "rejected").await;
+    press(client, "Freeze the roll and open the vote now").await;
+    wait_for_text(client, ".flash", "Voting is open").await;
     browser
         .screenshots_at_each_width(&admin_url, "elections-01-officer-open")
         .await;
@@ -55,6 +237,16 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
         .goto(&app.url(&format!("/elections/{id}")))
         .await
         .unwrap();
+    // She is told the decision and the reason on the election's page.
+    let told = client.source().await.unwrap();
+    assert!(told.contains("Decision: rejected."), "{told}");
+    assert!(told.contains("retiring later does not take her off it"));
+    browser
+        .screenshots_at_each_width(
+            &app.url(&format!("/elections/{id}")),
+            "elections-01b-member-told-the-decision",
+        )
+        .await;
     click(client, Locator::LinkText("Vote now")).await;
     expect_heading(client, "Your ballot").await;
     click(client, Locator::XPath("//label[normalize-space(.)='Yes']")).await;
@@ -80,6 +272,43 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     fill(client, "reason", "Demonstration: closed early").await;
     press(client, "Close the vote now").await;
     wait_for_text(client, ".flash", "Closed early").await;
+
+    // The officer prints the certificate: it names the people, the unit
+    // and the question, and fits the page.
+    click(client, Locator::LinkText("Certification report")).await;
+    expect_heading(client, "Certification of the result").await;
+    let certificate = client.current_url().await.unwrap().to_string();
+    let text = client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "Olive Organa",
+        "Sarah Okafor",
+        "Guild Staff",
+        "Do you authorize a strike?",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} in the certificate:\n{text}"
+        );
+    }
+    assert_eq!(internal_ids(&text), Vec::<String>::new(), "in:\n{text}");
+    browser
+        .screenshots_at_each_width(&certificate, "elections-06-certificate")
+        .await;
+    for (label, width, height) in crate::browser::VIEWPORTS {
+        client.set_window_size(width, height).await.unwrap();
+        client.goto(&certificate).await.unwrap();
+        let wide = overflowing(&browser).await;
+        assert!(wide.is_empty(), "at {label} width, too wide: {wide:?}");
+        full_page_screenshot(&browser, &format!("elections-06-certificate-{label}-whole")).await;
+    }
+    client.set_window_size(1280, 900).await.unwrap();
+    check_printing(&browser, &certificate, "elections-06-certificate").await;
 
     // Sarah sees the result and finds her code.
     sign_in(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;

@@ -26,6 +26,8 @@ pub struct CertificatePage {
     results: Vec<ResultView>,
     online: i64,
     paper: i64,
+    /// Who voted, as a percentage of the eligible.
+    turnout: Option<String>,
     trail: Vec<(String, String, String, String)>,
 }
 
@@ -59,6 +61,10 @@ pub async fn certificate(
                 .closed_at
                 .map(|c| local_time(&config, c))
                 .unwrap_or_default(),
+            turnout: crate::elections::rules::share_percent(
+                certified.online + certified.paper,
+                i64::from(row.eligible.unwrap_or(0)),
+            ),
             results: certified.questions,
             online: certified.online,
             paper: certified.paper,

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::db::write_tx;
 use crate::elections::rules::PassRule;
 use crate::elections::states::{QuestionKind, Status};
-use crate::elections::store;
+use crate::elections::{local_time, store};
 use crate::error::AppError;
 use crate::forms::FieldErrors;
 use crate::state::AppState;
@@ -143,13 +143,24 @@ async fn save(
                 None => Some(store::create(conn, &draft, ctx.now)?),
             };
             if let Some(saved) = saved {
+                let questions: Vec<String> = draft
+                    .questions
+                    .iter()
+                    .map(|q| format!("\"{}\"", q.text))
+                    .collect();
                 let detail = format!(
-                    "{}: {} questions, opens {}, closes {}, cut-off {}",
+                    "\"{}\" for {}, opens {}, closes {}, members in good standing on {}; {}: {}",
                     draft.title,
-                    draft.questions.len(),
-                    draft.opens_at,
-                    draft.closes_at,
-                    draft.cutoff
+                    store::unit_name(conn, draft.unit_id)?,
+                    local_time(&ctx.config, draft.opens_at),
+                    local_time(&ctx.config, draft.closes_at),
+                    draft.cutoff,
+                    if questions.len() == 1 {
+                        "question"
+                    } else {
+                        "questions"
+                    },
+                    questions.join(", ")
                 );
                 let action = if id.is_some() {
                     "election_edit"

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{act, back_with_warning};
+use super::{SentBack, act, send_back};
 use crate::auth::OfficerUser;
 use crate::elections::local_time;
 use crate::elections::rules;
@@ -13,6 +13,7 @@ use crate::elections::store::{self, lifecycle::LifecycleRefusal};
 use crate::error::AppError;
 use crate::forms::FieldProblem;
 use crate::state::AppState;
+use crate::web::layout::Page;
 
 /// `POST /officer/elections/{id}/publish`.
 pub async fn publish(
@@ -90,15 +91,21 @@ impl FieldProblem for NoReason {
 /// `POST /officer/elections/{id}/close`: an early close needs a reason.
 pub async fn close_early(
     req: HttpRequest,
+    page: Page,
     officer: OfficerUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     form: web::Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let reason = form.into_inner().reason.trim().to_owned();
+    let typed = form.into_inner().reason;
+    let reason = typed.trim().to_owned();
     if reason.is_empty() {
-        return Ok(back_with_warning(&state, id, &NoReason));
+        let typed = SentBack {
+            reason: typed,
+            ..SentBack::default()
+        };
+        return send_back(page, &state, id, typed, &NoReason).await;
     }
     act(
         &req,

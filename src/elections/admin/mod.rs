@@ -26,6 +26,7 @@ use crate::auth::OfficerUser;
 use crate::context::Context;
 use crate::db::{DbConnection, write_tx};
 use crate::error::AppError;
+use crate::forms::{FieldErrors, FieldProblem};
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
@@ -91,6 +92,70 @@ pub struct AdminPage {
     may_purge: bool,
     /// When each scheduled reminder goes (or went), and how it went.
     reminders: Vec<(String, String)>,
+    /// A decision on a challenge sent back to be put right.
+    resolving: Option<roll::Resolving>,
+    /// A paper ballot sent back to be put right.
+    paper: paper::PaperTyped,
+    /// A reminder or an early close sent back to be put right.
+    sent_back: SentBack,
+}
+
+/// What the reminder and early-close forms held when they came back with a
+/// problem, by field (`at`, `reason`), and the problems.
+#[derive(Debug, Clone, Default)]
+pub struct SentBack {
+    pub at: String,
+    pub reason: String,
+    pub errors: FieldErrors,
+}
+
+/// What the officer's page shows again of a form that came back.
+#[derive(Default)]
+struct Returned {
+    resolving: Option<roll::Resolving>,
+    paper: paper::PaperTyped,
+    sent_back: SentBack,
+}
+
+impl Returned {
+    fn has_problems(&self) -> bool {
+        self.resolving.is_some()
+            || !self.paper.errors.is_empty()
+            || !self.sent_back.errors.is_empty()
+    }
+}
+
+impl AdminPage {
+    /// What the officer typed as the reason for deciding `challenge`, when
+    /// that decision came back with a problem.
+    pub fn resolution_typed(&self, challenge: &i64) -> &str {
+        self.resolving
+            .as_ref()
+            .filter(|r| r.challenge == *challenge)
+            .map_or("", |r| r.resolution.as_str())
+    }
+
+    /// The problem with `field` of the decision on `challenge`, or "".
+    pub fn resolution_error(&self, challenge: &i64, field: &str) -> &str {
+        self.resolving
+            .as_ref()
+            .filter(|r| r.challenge == *challenge)
+            .map_or("", |r| r.errors.get(field))
+    }
+
+    /// Whether the paper ballot that came back had `choice` marked for
+    /// `question` (references, as the template's loops give them).
+    pub fn paper_marked(&self, question: &i64, choice: &i64) -> bool {
+        self.paper.answers.contains(&(*question, *choice))
+    }
+
+    /// How many problems the decision on `challenge` came back with.
+    pub fn resolution_problems(&self, challenge: &i64) -> usize {
+        self.resolving
+            .as_ref()
+            .filter(|r| r.challenge == *challenge)
+            .map_or(0, |r| r.errors.count())
+    }
 }
 
 /// What the officer's page may say of who took part (see
@@ -139,10 +204,25 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    admin_page(page, &state, id.into_inner(), Returned::default()).await
+}
+
+/// Renders the officer's page of the election: as it stands, or with a
+/// form that came back to be put right (as a 422, the typing kept).
+async fn admin_page(
+    page: Page,
+    state: &web::Data<AppState>,
+    id: i64,
+    returned: Returned,
+) -> Result<HttpResponse, AppError> {
+    let status = if returned.has_problems() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let config = state.config.clone();
     let now = config.clock.now();
-    let page = db(&state, move |conn| {
+    let page = db(state, move |conn| {
         let row = store::election(conn, id)?;
         let phase = row.phase(now);
         let roll = store::roll_numbers(conn, id)?;
@@ -176,11 +256,14 @@ pub async fn show(
                 .into_iter()
                 .map(|r| (local_time(&config, r.due_at), r.state()))
                 .collect(),
+            resolving: returned.resolving,
+            paper: returned.paper,
+            sent_back: returned.sent_back,
             row,
         })
     })
     .await?;
-    render(StatusCode::OK, &page)
+    render(status, &page)
 }
 
 /// What an act did: for the audit log, and for the officer's screen (which
@@ -218,15 +301,21 @@ fn record(
     )
 }
 
-/// Returns to the election's page with a refusal that nothing was written
-/// for (a form left incomplete).
-fn back_with_warning(state: &AppState, id: i64, message: &dyn Display) -> HttpResponse {
-    redirect_with(
-        &format!("/officer/elections/{id}"),
-        FlashKind::Warning,
-        &message.to_string(),
-        state.config.behind_https(),
-    )
+/// The officer's page again with the reminder or early-close form as it
+/// was sent and `problem` beside its field.
+async fn send_back(
+    page: Page,
+    state: &web::Data<AppState>,
+    id: i64,
+    mut typed: SentBack,
+    problem: &dyn FieldProblem,
+) -> Result<HttpResponse, AppError> {
+    typed.errors.add_problem(problem);
+    let returned = Returned {
+        sent_back: typed,
+        ..Returned::default()
+    };
+    admin_page(page, state, id, returned).await
 }
 
 /// Runs one administrative act in a write transaction with its audit
@@ -245,18 +334,56 @@ where
     D: Into<Done> + Send + 'static,
     E: Display + Send + 'static,
 {
+    let outcome = run_act(req, officer, state, id, action, job).await?;
+    Ok(back(state, id, outcome.map_err(|why| why.to_string())))
+}
+
+/// Returns to the election's page with what an act did, or why not.
+fn back(state: &AppState, id: i64, outcome: Result<Done, String>) -> HttpResponse {
+    let (kind, message) = match outcome {
+        Ok(done) => (FlashKind::Success, done.flash),
+        Err(message) => (FlashKind::Warning, message),
+    };
+    redirect_with(
+        &format!("/officer/elections/{id}"),
+        kind,
+        &message,
+        state.config.behind_https(),
+    )
+}
+
+/// Runs one administrative act as `act` does and gives back what it did,
+/// or its refusal as it stands, for a handler that shows some refusals
+/// beside the form's fields.
+async fn run_act<F, D, E>(
+    req: &HttpRequest,
+    officer: &OfficerUser,
+    state: &web::Data<AppState>,
+    id: i64,
+    action: &'static str,
+    job: F,
+) -> Result<Result<Done, E>, AppError>
+where
+    F: FnOnce(&mut DbConnection, &Context) -> QueryResult<Result<D, E>> + Send + 'static,
+    D: Into<Done> + Send + 'static,
+    E: Display + Send + 'static,
+{
     let ctx = Context::new(&state.config, officer.0.actor(req));
     let outcome = db(state, move |conn| {
         let (outcome, closed) = write_tx(conn, |conn| {
             let was_closed = store::election(conn, id)?.status == Status::Closed;
             store::advance(conn, &ctx, id)?;
-            let outcome = job(conn, &ctx)?
-                .map(Into::into)
-                .map_err(|why| why.to_string());
+            let outcome = job(conn, &ctx)?.map(Into::into);
             match &outcome {
                 Ok(done) => record(conn, &ctx, action, id, &done.record)?,
                 // A refused act is on the record too, in its own words.
-                Err(why) => record(conn, &ctx, &format!("{action}_refused"), id, why)?,
+                Err(why) => record(
+                    conn,
+                    &ctx,
+                    &format!("{action}_refused"),
+                    id,
+                    &why.to_string(),
+                )?,
             }
             let closed = !was_closed && store::election(conn, id)?.status == Status::Closed;
             Ok::<_, AppError>((outcome, closed))
@@ -268,14 +395,5 @@ where
     })
     .await?;
     state.mail_waker.wake();
-    let (kind, message) = match outcome {
-        Ok(done) => (FlashKind::Success, done.flash),
-        Err(message) => (FlashKind::Warning, message),
-    };
-    Ok(redirect_with(
-        &format!("/officer/elections/{id}"),
-        kind,
-        &message,
-        state.config.behind_https(),
-    ))
+    Ok(outcome)
 }

@@ -4,14 +4,15 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::Connection;
 
-use super::{Done, act};
+use super::{Done, Returned, admin_page, back, run_act};
 use crate::auth::OfficerUser;
 use crate::elections::ballot_form::BallotForm;
 use crate::elections::states::Method;
 use crate::elections::store::{self, Refusal};
 use crate::error::AppError;
-use crate::forms::FieldProblem;
+use crate::forms::{FieldErrors, FieldProblem};
 use crate::state::AppState;
+use crate::web::layout::Page;
 
 /// Why a paper ballot was not recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,9 +35,20 @@ impl FieldProblem for PaperRefusal {
     }
 }
 
+/// A paper ballot sent back to the officer's page: what was typed and
+/// marked, and what is wrong with it.
+#[derive(Debug, Clone, Default)]
+pub struct PaperTyped {
+    pub employee_number: String,
+    /// (question, choice) as marked.
+    pub answers: Vec<(i64, i64)>,
+    pub errors: FieldErrors,
+}
+
 /// `POST /officer/elections/{id}/paper`: a member's paper ballot.
 pub async fn paper(
     req: HttpRequest,
+    page: Page,
     officer: OfficerUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -44,7 +56,8 @@ pub async fn paper(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let ballot = BallotForm::from_pairs(&form);
-    act(&req, &officer, &state, id, "paper_ballot", move |conn, ctx| {
+    let typed = ballot.clone();
+    let outcome = run_act(&req, &officer, &state, id, "paper_ballot", move |conn, ctx| {
         let number = ballot.employee_number;
         let Some(member) = store::roll::member_by_number(conn, &number, None)? else {
             return Ok(Err(PaperRefusal::UnknownNumber(number)));
@@ -57,12 +70,15 @@ pub async fn paper(
         Ok(match cast {
             // The code goes on the officer's screen to hand over, never in
             // the audit log, which is kept with the member's number.
-            Ok(Ok(code)) => Ok(Done {
-                record: format!("paper ballot recorded for {number}"),
-                flash: format!(
-                    "Paper ballot recorded for {number}; they can no longer vote online. Its tracking code, to give to them: {code}"
-                ),
-            }),
+            Ok(Ok(code)) => {
+                let name = store::roll::member_name(conn, member)?;
+                Ok(Done {
+                    record: format!("Paper ballot recorded for {name} ({number})"),
+                    flash: format!(
+                        "Paper ballot recorded for {name} ({number}); they can no longer vote online. Its tracking code, to give to them: {code}"
+                    ),
+                })
+            }
             Ok(Err(refusal)) => Err(PaperRefusal::Cast(refusal)),
             Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
@@ -71,5 +87,24 @@ pub async fn paper(
             Err(e) => return Err(e),
         })
     })
-    .await
+    .await?;
+    match outcome {
+        // About the number typed: the page again, the ballot as marked,
+        // the problem beside the number.
+        Err(refusal) if !refusal.field().is_empty() => {
+            let mut errors = FieldErrors::new();
+            errors.add_problem(&refusal);
+            let typed = PaperTyped {
+                employee_number: typed.employee_number,
+                answers: typed.answers,
+                errors,
+            };
+            let returned = Returned {
+                paper: typed,
+                ..Returned::default()
+            };
+            admin_page(page, &state, id, returned).await
+        }
+        outcome => Ok(back(&state, id, outcome.map_err(|why| why.to_string()))),
+    }
 }

@@ -1,13 +1,19 @@
-//! The officer decides a challenge to the roll, with a reason.
+//! The officer decides a challenge to the roll, with a reason; the
+//! challenger is told both.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{act, back_with_warning};
+use super::{Done, Returned, act, admin_page};
 use crate::auth::OfficerUser;
 use crate::elections::store::challenges::{self, Decision, ResolveRefusal};
 use crate::error::AppError;
+use crate::forms::FieldErrors;
 use crate::state::AppState;
+use crate::web::layout::Page;
+
+/// The longest reason for a decision kept, in characters.
+pub const RESOLUTION_LIMIT: usize = 2000;
 
 /// The decision's form: which button, and why.
 #[derive(Debug, Deserialize)]
@@ -18,9 +24,47 @@ pub struct ResolveForm {
     resolution: String,
 }
 
+/// A decision sent back to the officer's page: which challenge, what was
+/// typed, and what is wrong with it.
+pub struct Resolving {
+    pub challenge: i64,
+    pub resolution: String,
+    pub errors: FieldErrors,
+}
+
+impl ResolveForm {
+    /// Whether the challenge is upheld, and the reason, or what to put right.
+    fn parse(&self) -> Result<(bool, String), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let uphold = match self.decision.as_str() {
+            "uphold" => Some(true),
+            "reject" => Some(false),
+            _ => {
+                errors.add(
+                    "decision",
+                    "Choose whether to uphold or reject the challenge.",
+                );
+                None
+            }
+        };
+        let resolution = self.resolution.trim().to_owned();
+        let length = resolution.chars().count();
+        if resolution.is_empty() {
+            errors.add_problem(&ResolveRefusal::NoReason);
+        } else if length > RESOLUTION_LIMIT {
+            errors.add(
+                "resolution",
+                format!("Keep the reason to {RESOLUTION_LIMIT} characters; this one has {length}."),
+            );
+        }
+        errors.into_result(|| (uphold.unwrap_or(false), resolution))
+    }
+}
+
 /// `POST /officer/elections/{id}/challenges/{challenge}`.
 pub async fn resolve(
     req: HttpRequest,
+    page: Page,
     officer: OfficerUser,
     state: web::Data<AppState>,
     path: web::Path<(i64, i64)>,
@@ -28,11 +72,22 @@ pub async fn resolve(
 ) -> Result<HttpResponse, AppError> {
     let (id, challenge) = path.into_inner();
     let form = form.into_inner();
-    let uphold = form.decision == "uphold";
-    let resolution = form.resolution.trim().to_owned();
-    if resolution.is_empty() {
-        return Ok(back_with_warning(&state, id, &ResolveRefusal::NoReason));
-    }
+    let (uphold, resolution) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            // Nothing is written: the page comes back with the typing kept.
+            let resolving = Resolving {
+                challenge,
+                resolution: form.resolution,
+                errors,
+            };
+            let returned = Returned {
+                resolving: Some(resolving),
+                ..Returned::default()
+            };
+            return admin_page(page, &state, id, returned).await;
+        }
+    };
     act(
         &req,
         &officer,
@@ -45,12 +100,21 @@ pub async fn resolve(
                 uphold,
                 resolution: &resolution,
             };
-            Ok(challenges::resolve(conn, ctx, id, &decision)?.map(|()| {
-                format!(
-                    "Challenge {challenge} {}: {resolution}",
-                    if uphold { "upheld" } else { "rejected" }
-                )
-            }))
+            Ok(
+                challenges::resolve(conn, ctx, id, &decision)?.map(|(c, told)| {
+                    let asked = challenges::asks(c.kind, &c.name, &c.number);
+                    let decided = if uphold { "upheld" } else { "rejected" };
+                    let record = format!("Challenge to {asked} {decided}: {resolution}");
+                    Done {
+                        flash: if told {
+                            format!("{record} The challenger is told by email.")
+                        } else {
+                            record.clone()
+                        },
+                        record,
+                    }
+                }),
+            )
         },
     )
     .await

@@ -2,16 +2,17 @@
 //! removed while the roll is published; an officer decides with a reason;
 //! those still open when the roll freezes are rejected.
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::lock;
-use super::roll::{add_entry, member_by_number, on_roll};
+use super::roll::{add_entry, member_by_number, member_name, on_roll};
+use super::{ElectionRow, lock};
 use crate::context::Context;
 use crate::db::DbConnection;
-use crate::db::schema::{members, roll_challenges as rc, roll_entries as re};
+use crate::db::schema::{members, roll_challenges as rc, roll_entries as re, users};
+use crate::elections::notices::{ChallengeDecided, ElectionNotice};
 use crate::elections::states::{ChallengeKind, ChallengeStatus, Status};
 use crate::forms::FieldProblem;
+use crate::mail::preferences::{self, NoticeKind};
 
 /// Why a challenge to the roll was not recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,12 +25,14 @@ pub enum ChallengeRefusal {
     UnknownNumber(String),
     #[error("The roll can be challenged only while it is published, before the vote opens.")]
     NotPublished,
+    #[error("Keep the reason to {limit} characters; this one has {length}.")]
+    TooLong { limit: usize, length: usize },
 }
 
 impl FieldProblem for ChallengeRefusal {
     fn field(&self) -> &'static str {
         match self {
-            Self::NoReason => "reason",
+            Self::NoReason | Self::TooLong { .. } => "reason",
             Self::UnknownNumber(_) => "employee_number",
             // Not about what was typed: shown above the form.
             Self::NotMember | Self::NotPublished => "",
@@ -37,13 +40,25 @@ impl FieldProblem for ChallengeRefusal {
     }
 }
 
+/// The longest reason for a challenge kept, in characters.
+pub const REASON_LIMIT: usize = 2000;
+
 /// A member's challenge: whose entry (none for their own) and why.
 pub struct Challenge<'a> {
     /// The challenger's roster entry.
     pub member_id: i64,
     /// The employee number of the entry challenged; empty for their own.
     pub about: &'a str,
+    /// Trimmed; an empty or overlong one is refused.
     pub reason: &'a str,
+}
+
+/// A challenge as recorded, for the audit log: what it asks, of whom.
+pub struct Raised {
+    pub kind: ChallengeKind,
+    /// The challenged entry's name and employee number.
+    pub name: String,
+    pub number: String,
 }
 
 /// Records a member's challenge to the roll while it is published: an
@@ -53,8 +68,11 @@ pub fn challenge(
     ctx: &Context,
     id: i64,
     challenge: &Challenge<'_>,
-) -> QueryResult<Result<(i64, ChallengeKind), ChallengeRefusal>> {
+) -> QueryResult<Result<Raised, ChallengeRefusal>> {
     let row = lock(conn, id)?;
+    if row.status != Status::Published {
+        return Ok(Err(ChallengeRefusal::NotPublished));
+    }
     let target = if challenge.about.is_empty() {
         challenge.member_id
     } else {
@@ -67,8 +85,15 @@ pub fn challenge(
             }
         }
     };
-    if row.status != Status::Published {
-        return Ok(Err(ChallengeRefusal::NotPublished));
+    let length = challenge.reason.chars().count();
+    if length == 0 {
+        return Ok(Err(ChallengeRefusal::NoReason));
+    }
+    if length > REASON_LIMIT {
+        return Ok(Err(ChallengeRefusal::TooLong {
+            limit: REASON_LIMIT,
+            length,
+        }));
     }
     let kind = if on_roll(conn, id, target)? {
         ChallengeKind::Remove
@@ -86,7 +111,15 @@ pub fn challenge(
             rc::created_at.eq(ctx.now),
         ))
         .execute(conn)?;
-    Ok(Ok((target, kind)))
+    let number: String = members::table
+        .find(target)
+        .select(members::employee_number)
+        .first(conn)?;
+    Ok(Ok(Raised {
+        kind,
+        name: member_name(conn, target)?,
+        number,
+    }))
 }
 
 /// Why a challenge was not decided.
@@ -114,13 +147,16 @@ pub struct Decision<'a> {
     pub resolution: &'a str,
 }
 
-/// Decides a challenge; an upheld one changes the roll.
+/// Decides a challenge; an upheld one changes the roll. The challenger is
+/// told the decision and its reason by mail in the same transaction.
+/// Returns the challenge as decided, for the record, and whether the
+/// challenger was mailed.
 pub fn resolve(
     conn: &mut DbConnection,
     ctx: &Context,
     id: i64,
     decision: &Decision<'_>,
-) -> QueryResult<Result<(), ResolveRefusal>> {
+) -> QueryResult<Result<(ChallengeLine, bool), ResolveRefusal>> {
     let row = lock(conn, id)?;
     let found: Option<(i64, ChallengeKind, ChallengeStatus)> = rc::table
         .find(decision.challenge)
@@ -166,27 +202,176 @@ pub fn resolve(
             rc::resolved_at.eq(ctx.now),
         ))
         .execute(conn)?;
-    Ok(Ok(()))
+    let told = tell_challenger(conn, ctx, &row, decision.challenge)?;
+    Ok(Ok((line(conn, decision.challenge)?, told)))
 }
 
-/// Rejects the challenges still open when the roll freezes at the opening.
+/// What a challenge still open at the freeze is told.
+pub const FROZEN: &str = "Not resolved before the roll was frozen at opening.";
+
+/// Rejects the challenges still open when the roll freezes at the opening,
+/// and tells each challenger.
 pub fn reject_open_challenges(
     conn: &mut DbConnection,
-    id: i64,
-    now: NaiveDateTime,
+    ctx: &Context,
+    row: &ElectionRow,
 ) -> QueryResult<()> {
-    diesel::update(
-        rc::table
-            .filter(rc::election_id.eq(id))
-            .filter(rc::status.eq(ChallengeStatus::Open)),
-    )
-    .set((
-        rc::status.eq(ChallengeStatus::Rejected),
-        rc::resolution.eq("Not resolved before the roll was frozen at opening."),
-        rc::resolved_at.eq(now),
-    ))
-    .execute(conn)
-    .map(drop)
+    let open: Vec<i64> = rc::table
+        .filter(rc::election_id.eq(row.id))
+        .filter(rc::status.eq(ChallengeStatus::Open))
+        .select(rc::id)
+        .load(conn)?;
+    diesel::update(rc::table.filter(rc::id.eq_any(&open)))
+        .set((
+            rc::status.eq(ChallengeStatus::Rejected),
+            rc::resolution.eq(FROZEN),
+            rc::resolved_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    for challenge in open {
+        tell_challenger(conn, ctx, row, challenge)?;
+    }
+    Ok(())
+}
+
+/// What a challenge asks, for the record: "take Ann Lee (E1042) off the
+/// roll".
+pub fn asks(kind: ChallengeKind, name: &str, number: &str) -> String {
+    match kind {
+        ChallengeKind::Add => format!("put {name} ({number}) on the roll"),
+        ChallengeKind::Remove => format!("take {name} ({number}) off the roll"),
+    }
+}
+
+/// What a challenge asked, as its challenger reads it: "to take V00002 off
+/// the roll", "to be put on the roll". Another member's entry is named by
+/// the number the challenger gave, never by a name they were not shown.
+pub fn asked(kind: ChallengeKind, own: bool, number: &str) -> String {
+    match (kind, own) {
+        (ChallengeKind::Add, true) => "to be put on the roll".to_owned(),
+        (ChallengeKind::Remove, true) => "to be taken off the roll".to_owned(),
+        (ChallengeKind::Add, false) => format!("to put {number} on the roll"),
+        (ChallengeKind::Remove, false) => format!("to take {number} off the roll"),
+    }
+}
+
+/// The lines of the mail that tells a challenger the decision.
+pub fn decision_lines(title: &str, challenge: &OwnChallenge) -> Vec<String> {
+    vec![
+        format!(
+            "Your challenge to the roll of \"{title}\", {}, is {}.",
+            challenge.asked, challenge.status
+        ),
+        format!("The reason for the decision: {}", challenge.resolution),
+        format!("Your reason was: {}", challenge.reason),
+        match challenge.status {
+            ChallengeStatus::Upheld => "The roll has been changed to match.".to_owned(),
+            _ => "The roll stays as it was.".to_owned(),
+        },
+    ]
+}
+
+/// Mails the challenger of a decided challenge the decision and its reason,
+/// if their account is active and takes election mail. True when queued.
+fn tell_challenger(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    row: &ElectionRow,
+    challenge: i64,
+) -> QueryResult<bool> {
+    use crate::mail::Notice;
+    let raised_by: Option<i64> = rc::table
+        .find(challenge)
+        .select(rc::raised_by)
+        .first(conn)?;
+    let Some(user_id) = raised_by else {
+        return Ok(false);
+    };
+    let account: Option<(String, String, bool)> = users::table
+        .find(user_id)
+        .select((users::email, users::display_name, users::active))
+        .first(conn)
+        .optional()?;
+    let Some((email, name, true)) = account else {
+        return Ok(false);
+    };
+    if !preferences::wants(conn, user_id, NoticeKind::Election)? {
+        return Ok(false);
+    }
+    let Some(decided) = of_challenger(conn, row.id, user_id)?
+        .into_iter()
+        .find(|c| c.id == challenge)
+    else {
+        return Ok(false);
+    };
+    let message = ChallengeDecided(ElectionNotice {
+        local_name: ctx.config.local_name.clone(),
+        name,
+        subject: format!(
+            "your challenge to the roll of {}: {}",
+            row.title, decided.status
+        ),
+        lines: decision_lines(&row.title, &decided),
+        link: ctx.config.link(&format!("/elections/{}", row.id)),
+    })
+    .to(&email)
+    .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+    crate::mail::outbox::enqueue(conn, &message, &ctx.config.mail_domain())?;
+    Ok(true)
+}
+
+/// A challenge as its challenger sees it on the election's page.
+#[derive(Debug, Clone)]
+pub struct OwnChallenge {
+    pub id: i64,
+    /// What it asked, in words (see `asked`).
+    pub asked: String,
+    pub reason: String,
+    pub status: ChallengeStatus,
+    pub resolution: String,
+}
+
+/// The challenges this user raised in the election, oldest first.
+pub fn of_challenger(
+    conn: &mut DbConnection,
+    id: i64,
+    user_id: i64,
+) -> QueryResult<Vec<OwnChallenge>> {
+    let own_entry = crate::roster::member_id_of(conn, user_id)?;
+    Ok(rc::table
+        .inner_join(members::table)
+        .filter(rc::election_id.eq(id))
+        .filter(rc::raised_by.eq(user_id))
+        .order(rc::id.asc())
+        .select((
+            rc::id,
+            rc::member_id,
+            members::employee_number,
+            rc::kind,
+            rc::reason,
+            rc::status,
+            rc::resolution,
+        ))
+        .load::<(
+            i64,
+            i64,
+            String,
+            ChallengeKind,
+            String,
+            ChallengeStatus,
+            String,
+        )>(conn)?
+        .into_iter()
+        .map(
+            |(id, member, number, kind, reason, status, resolution)| OwnChallenge {
+                id,
+                asked: asked(kind, own_entry == Some(member), &number),
+                reason,
+                status,
+                resolution,
+            },
+        )
+        .collect())
 }
 
 /// A challenge as listed for officers.
@@ -200,6 +385,18 @@ pub struct ChallengeLine {
     pub reason: String,
     pub status: ChallengeStatus,
     pub resolution: String,
+}
+
+/// One challenge as listed for officers.
+fn line(conn: &mut DbConnection, challenge: i64) -> QueryResult<ChallengeLine> {
+    let election: i64 = rc::table
+        .find(challenge)
+        .select(rc::election_id)
+        .first(conn)?;
+    challenges(conn, election)?
+        .into_iter()
+        .find(|c| c.id == challenge)
+        .ok_or(diesel::result::Error::NotFound)
 }
 
 /// An election's challenges, oldest first.

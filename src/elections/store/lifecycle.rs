@@ -64,7 +64,7 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
         ))
         .execute(conn)?;
     // Challenges still open at the freeze can no longer change the roll.
-    challenges::reject_open_challenges(conn, id, now)?;
+    challenges::reject_open_challenges(conn, ctx, &row)?;
     let closes = crate::elections::local_time(&ctx.config, row.closes_at);
     mail_roll(
         conn,
@@ -106,7 +106,10 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> Q
             el::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let summary = results::certify(conn, &row, now)?;
+    results::certify(conn, &row, now)?;
+    // The email says what the certified record says, read back from it.
+    let certified = results::certified(conn, &row)?;
+    let eligible = i64::from(row.eligible.unwrap_or(0));
     rewrite_ballots(conn, id)?;
     mail_roll(
         conn,
@@ -114,10 +117,7 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> Q
             kind: NoticeKind::Election,
             only_not_voted: false,
             subject: format!("result: {}", row.title),
-            lines: vec![
-                format!("Voting in \"{}\" has closed.", row.title),
-                summary.join(" "),
-            ],
+            lines: results::mail_lines(&row.title, &certified, eligible),
             election_id: id,
             config: &ctx.config,
         },

@@ -164,6 +164,15 @@ pub fn mail_roll(conn: &mut DbConnection, mail: &RollMail<'_>) -> QueryResult<us
     Ok(sent)
 }
 
+/// A roster entry's name, "First Last".
+pub fn member_name(conn: &mut DbConnection, member_id: i64) -> QueryResult<String> {
+    let (first, last): (String, String) = members::table
+        .find(member_id)
+        .select((members::first_name, members::last_name))
+        .first(conn)?;
+    Ok(format!("{first} {last}"))
+}
+
 /// The roster entry with this employee number, in `unit` when given.
 pub fn member_by_number(
     conn: &mut DbConnection,

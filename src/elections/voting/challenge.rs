@@ -4,16 +4,21 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{member_in_unit, visible};
+use super::{ChallengeTyped, member_in_unit, show_page, visible};
 use crate::audit::{self, Entry};
 use crate::auth::CurrentUser;
 use crate::context::Context;
 use crate::db::write_tx;
-use crate::elections::store::{self, challenges::Challenge, challenges::ChallengeRefusal};
+use crate::elections::store::{
+    self,
+    challenges::{self, Challenge, ChallengeRefusal},
+};
 use crate::error::AppError;
+use crate::forms::{FieldErrors, FieldProblem};
 use crate::state::AppState;
 use crate::web::db;
 use crate::web::flash::{FlashKind, redirect_with};
+use crate::web::layout::Page;
 
 /// The challenge form.
 #[derive(Debug, Deserialize)]
@@ -24,12 +29,10 @@ pub struct ChallengeForm {
     reason: String,
 }
 
-/// The longest reason kept, in characters.
-const REASON_LIMIT: usize = 2000;
-
 /// `POST /elections/{id}/challenge`.
 pub async fn challenge(
     req: HttpRequest,
+    page: Page,
     current: CurrentUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -37,17 +40,15 @@ pub async fn challenge(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let form = form.into_inner();
-    let reason: String = form.reason.trim().chars().take(REASON_LIMIT).collect();
+    let reason = form.reason.trim().to_owned();
     let about = form.employee_number.trim().to_owned();
     let ctx = Context::new(&state.config, current.actor(&req));
+    let viewer = current.clone();
     let outcome = db(&state, move |conn| {
-        let (row, me) = visible(conn, &current, id)?;
+        let (row, me) = visible(conn, &viewer, id)?;
         let Some(member_id) = member_in_unit(&row, me) else {
             return Ok(Err(ChallengeRefusal::NotMember));
         };
-        if reason.is_empty() {
-            return Ok(Err(ChallengeRefusal::NoReason));
-        }
         let challenge = Challenge {
             member_id,
             about: &about,
@@ -57,7 +58,8 @@ pub async fn challenge(
             // A roll whose opening time has passed is frozen, job or no job.
             let closed = store::advance(conn, &ctx, id)?;
             let done = store::challenges::challenge(conn, &ctx, id, &challenge)?;
-            if let Ok((target, kind)) = &done {
+            if let Ok(raised) = &done {
+                let asked = challenges::asks(raised.kind, &raised.name, &raised.number);
                 audit::record(
                     conn,
                     ctx.now,
@@ -65,7 +67,7 @@ pub async fn challenge(
                         actor: &ctx.actor,
                         action: "roll_challenge",
                         target: &format!("election {id}"),
-                        detail: &format!("{kind} member {target}: {reason}"),
+                        detail: &format!("Challenge to {asked}: {reason}"),
                     },
                 )?;
             }
@@ -80,8 +82,19 @@ pub async fn challenge(
     let (kind, text) = match outcome {
         Ok(()) => (
             FlashKind::Success,
-            "Your challenge is recorded; an officer will resolve it with a reason.".to_owned(),
+            "Your challenge is recorded; an officer will decide it with a reason, which you will be told by email and on this page.".to_owned(),
         ),
+        // About what was typed: the page again, beside the field, typing kept.
+        Err(refusal) if !refusal.field().is_empty() => {
+            let mut errors = FieldErrors::new();
+            errors.add_problem(&refusal);
+            let typed = ChallengeTyped {
+                employee_number: form.employee_number,
+                reason: form.reason,
+                errors,
+            };
+            return show_page(page, current, &state, id, typed).await;
+        }
         Err(refusal) => (FlashKind::Warning, refusal.to_string()),
     };
     Ok(redirect_with(

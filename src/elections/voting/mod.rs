@@ -12,10 +12,11 @@ use diesel::OptionalExtension;
 
 use super::local_time;
 use super::states::{Phase, Status};
-use super::store::{self, ElectionRow, Question, results::ResultView};
+use super::store::{self, ElectionRow, Question, challenges::OwnChallenge, results::ResultView};
 use crate::auth::CurrentUser;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::forms::FieldErrors;
 use crate::state::AppState;
 use crate::users::Role;
 use crate::web::layout::Page;
@@ -112,6 +113,19 @@ pub struct ShowPage {
     codes: Vec<String>,
     officer: bool,
     rules: Vec<String>,
+    /// The challenges the viewer raised, with their decisions.
+    own_challenges: Vec<OwnChallenge>,
+    /// The challenge form as typed, with its problems, when it came back.
+    challenge: ChallengeTyped,
+}
+
+/// What the challenge form holds: empty, or what was typed when it came
+/// back with problems.
+#[derive(Debug, Clone, Default)]
+pub struct ChallengeTyped {
+    pub employee_number: String,
+    pub reason: String,
+    pub errors: FieldErrors,
 }
 
 /// `GET /elections/{id}`.
@@ -121,12 +135,36 @@ pub async fn show(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    show_page(
+        page,
+        current,
+        &state,
+        id.into_inner(),
+        ChallengeTyped::default(),
+    )
+    .await
+}
+
+/// Renders the election's page for the viewer; with a challenge form that
+/// came back with problems, as a 422 that keeps what was typed.
+pub async fn show_page(
+    page: Page,
+    current: CurrentUser,
+    state: &web::Data<AppState>,
+    id: i64,
+    challenge: ChallengeTyped,
+) -> Result<HttpResponse, AppError> {
+    let status = if challenge.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let config = state.config.clone();
     let now = config.clock.now();
     let officer = current.user.can(Role::Officer);
-    let page = db(&state, move |conn| {
+    let page = db(state, move |conn| {
         let (row, me) = visible(conn, &current, id)?;
+        let own_challenges = store::challenges::of_challenger(conn, id, current.user.id)?;
         let phase = row.phase(now);
         let questions = store::questions(conn, id)?;
         let (on_roll, voted) = match member_in_unit(&row, me) {
@@ -170,9 +208,11 @@ pub async fn show(
             turnout,
             codes,
             officer,
+            own_challenges,
+            challenge,
             row,
         })
     })
     .await?;
-    render(StatusCode::OK, &page)
+    render(status, &page)
 }
