@@ -43,7 +43,10 @@ impl FieldProblem for IncreaseRefusal {
 
 /// Whether `rate` may be set for `unit_id` from `from` by hand, naming
 /// `ballot` (a question id) or not: the question to record as adopting it,
-/// or why not. Compares with the rate members paid the day before.
+/// or why not. It is an increase when it raises dues against any rate it
+/// touches: the one members paid the day before, the one it replaces on
+/// that day, and (set before a unit's first rate) the first rate, so no
+/// same-day replacement or back-dating slips a raise past the vote.
 pub fn check(
     conn: &mut DbConnection,
     unit_id: i64,
@@ -52,8 +55,18 @@ pub fn check(
     ballot: Option<i64>,
 ) -> QueryResult<Result<Option<i64>, IncreaseRefusal>> {
     let dated = rates(conn, unit_id)?;
-    let before = from.pred_opt().and_then(|day| rate_on(&dated, day));
-    let raising = before.is_some_and(|before| rate.raises(&before));
+    let day_before = from.pred_opt().and_then(|day| rate_on(&dated, day));
+    let replaced = rate_on(&dated, from);
+    let first_after = dated
+        .iter()
+        .filter(|d| d.effective_from > from)
+        .min_by_key(|d| d.effective_from)
+        .map(|d| d.rate);
+    let touched = match (day_before, replaced) {
+        (None, None) => first_after.into_iter().collect::<Vec<_>>(),
+        (before, replaced) => before.into_iter().chain(replaced).collect(),
+    };
+    let raising = touched.iter().any(|old| rate.raises(old));
     let Some(question) = ballot else {
         return Ok(if raising {
             Err(IncreaseRefusal::NeedsBallot)

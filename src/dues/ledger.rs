@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::rules::{Rate, RateKind, Status};
+use super::rules::{Rate, RateKind};
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
 use crate::db::schema::{dues_rates as dr, ledger_entries as le, members, units};
@@ -116,22 +116,43 @@ pub fn latest_postable(today: NaiveDate) -> NaiveDate {
     next_month(first_of_month(today))
 }
 
+/// The earliest month that may be posted on `today`: last month, for a
+/// posting forgotten at the month's turn. Older charges would put members
+/// behind at once and rewrite standing on past cut-offs.
+pub fn earliest_postable(today: NaiveDate) -> NaiveDate {
+    previous_month(first_of_month(today))
+}
+
 /// Why a month cannot be posted today, in words.
 pub fn refuse_posting(month: NaiveDate, today: NaiveDate) -> Option<String> {
-    let latest = latest_postable(today);
-    (month > latest).then(|| {
-        format!(
-            "{} is too far ahead: months can be posted up to {}, the next one.",
-            month.format("%Y-%m"),
-            latest.format("%Y-%m")
-        )
-    })
+    let (earliest, latest) = (earliest_postable(today), latest_postable(today));
+    let window = format!(
+        "months can be posted from {} to {}",
+        earliest.format("%Y-%m"),
+        latest.format("%Y-%m")
+    );
+    if month > latest {
+        Some(format!(
+            "{} is too far ahead: {window}, the next one.",
+            month.format("%Y-%m")
+        ))
+    } else if month < earliest {
+        Some(format!(
+            "{} has passed: {window}. Put an older month's dues on each ledger as an adjustment.",
+            month.format("%Y-%m")
+        ))
+    } else {
+        None
+    }
 }
 
 /// Posts the month's dues charge to every member (status member) of every
-/// unit with a rate in force on the first of the month. A member charged
-/// for that month already is skipped, so posting twice changes nothing.
-/// Returns how many charges were added.
+/// unit with a rate in force on the first of the month. Who is a member
+/// is read from the status history on the month's last day, so someone
+/// who joined during the month is charged and someone who left before its
+/// end is not, whatever the roster says today. A member charged for that
+/// month already is skipped, so posting twice changes nothing. Returns how
+/// many charges were added.
 pub fn post_month(
     conn: &mut DbConnection,
     month: NaiveDate,
@@ -140,6 +161,8 @@ pub fn post_month(
 ) -> QueryResult<usize> {
     let period = month.format("%Y-%m").to_string();
     let already = charged_for(conn, &period)?;
+    let last_day = next_month(month).pred_opt().unwrap_or(month);
+    let members_then = crate::roster::status_history::everyone_on(conn, last_day)?;
     let unit_ids: Vec<i64> = units::table.select(units::id).load(conn)?;
     let mut posted = 0;
     for unit_id in unit_ids {
@@ -148,11 +171,13 @@ pub fn post_month(
         };
         let people: Vec<(i64, i64)> = members::table
             .filter(members::unit_id.eq(unit_id))
-            .filter(members::status.eq(Status::Member))
             .select((members::id, members::annual_salary_cents))
             .load(conn)?;
         for (member_id, salary) in people {
-            if already.standing.contains(&member_id) {
+            let member = members_then
+                .get(&member_id)
+                .is_some_and(|record| record.member_on(last_day));
+            if !member || already.standing.contains(&member_id) {
                 continue;
             }
             diesel::insert_into(le::table)

@@ -224,7 +224,14 @@ pub async fn save(
     let status_from = match form.status_from.trim() {
         "" => Ok(today),
         typed => chrono::NaiveDate::parse_from_str(typed, "%Y-%m-%d")
-            .map_err(|_| "Enter the day the change takes effect, like 2026-12-01.".to_owned()),
+            .map_err(|_| "Enter the day the change takes effect, like 2026-12-01.".to_owned())
+            .and_then(|day| {
+                if day > today {
+                    Err("A change is recorded on or after the day it takes effect: enter today or an earlier day.".to_owned())
+                } else {
+                    Ok(day)
+                }
+            }),
     };
     let mut row = match (form.parse(), status_from) {
         (Ok(row), Ok(from)) => (row, from),

@@ -351,17 +351,20 @@ pub fn write_rows(
                 )
                 .set(values)
                 .execute(conn)?;
-                if diffs
+                let membership = diffs
                     .iter()
-                    .any(|(field, _, _)| matches!(*field, "status" | "join_date"))
-                {
+                    .any(|(field, _, _)| matches!(*field, "status" | "join_date"));
+                if membership {
                     keep_status(conn, row, status_from, actor, now)?;
                 }
-                let detail = diffs
+                let mut detail = diffs
                     .iter()
                     .map(|(field, before, after)| format!("{field}: {before:?} -> {after:?}"))
                     .collect::<Vec<_>>()
                     .join("; ");
+                if membership {
+                    detail.push_str(&format!(" (membership from {status_from})"));
+                }
                 audit::record(
                     conn,
                     now,

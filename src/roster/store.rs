@@ -172,12 +172,16 @@ pub enum EditRefusal {
     /// A new entry's employee number belongs to someone already.
     #[error("Employee number {0} is already on the roster.")]
     NumberTaken(String),
+    /// A status change dated before one already kept would be hidden by it.
+    #[error("A change from {0} is already kept: date this one on or after it.")]
+    StatusBeforeLatest(chrono::NaiveDate),
 }
 
 impl FieldProblem for EditRefusal {
     fn field(&self) -> &'static str {
         match self {
             Self::NumberTaken(_) => "employee_number",
+            Self::StatusBeforeLatest(_) => "status_from",
         }
     }
 }
@@ -194,6 +198,17 @@ pub fn save_entry(
     let existing = member_id_numbered(conn, &row.person.employee_number)?;
     if adding && existing.is_some() {
         return Ok(Err(EditRefusal::NumberTaken(row.person.employee_number)));
+    }
+    if let Some(id) = existing {
+        let stored = member(conn, id)?;
+        let changing = stored.person.status != row.person.status
+            || stored.person.join_date != row.person.join_date;
+        let latest = super::status_history::of_member(conn, id)?
+            .last()
+            .map(|change| change.effective_from);
+        if let Some(latest) = latest.filter(|latest| changing && status_from < *latest) {
+            return Ok(Err(EditRefusal::StatusBeforeLatest(latest)));
+        }
     }
     let written = super::write_rows(conn, vec![row.clone()], &ctx.actor, ctx.now, status_from)?;
     let unchanged = matches!(written.rows.first(), Some((_, Change::Unchanged)));

@@ -171,7 +171,7 @@ async fn posting_further_than_next_month_is_refused_in_words() {
     assert_eq!(far.status, 422);
     assert!(
         far.body.contains(
-            "2030-01 is too far ahead: months can be posted up to 2027-01, the next one."
+            "2030-01 is too far ahead: months can be posted from 2026-11 to 2027-01, the next one."
         ),
         "{}",
         far.body
@@ -575,4 +575,108 @@ fn the_command_line_refuses_a_dues_increase_too() {
     assert!(err.contains("only a secret ballot"), "{err}");
     let (ok, _, err) = rate("2027-01-01", "125");
     assert!(ok, "{err}");
+}
+
+#[tokio::test]
+async fn no_back_door_raises_dues_or_rewrites_old_months() {
+    use unionhall::dues::rules::Status;
+    let app = TestApp::spawn().await;
+    let unit = local_on(&app, "2026-12-15");
+    let (officer, _) = app.officer("olive@example.org").await;
+    let unit_s = unit.to_string();
+    // Replacing the first rate on its own day, or setting one before it.
+    for from in ["2026-01-01", "2025-01-01"] {
+        let raised = officer
+            .post(
+                "/officer/dues/rate",
+                &[
+                    ("unit", unit_s.as_str()),
+                    ("from", from),
+                    ("kind", "percent"),
+                    ("percent", "10"),
+                    ("min", "0"),
+                    ("max", "1000"),
+                ],
+            )
+            .await;
+        assert_eq!(raised.status, 422, "from {from}");
+        assert!(
+            raised.body.contains("only a secret ballot"),
+            "{}",
+            raised.body
+        );
+    }
+    // Old months cannot be charged; last month can.
+    let old = officer
+        .post("/officer/dues/post", &[("month", "2025-01")])
+        .await;
+    assert_eq!(old.status, 422);
+    assert!(
+        old.body
+            .contains("2025-01 has passed: months can be posted from 2026-11 to 2027-01."),
+        "{}",
+        old.body
+    );
+    assert_eq!(ledger_count(&app), 0);
+    // Who is charged is read from the history on the month's last day:
+    // Miguel resigned on the 10th of December.
+    app.set_status("E1002", Status::Resigned, day("2026-12-10"));
+    let december = officer
+        .post("/officer/dues/post", &[("month", "2026-12")])
+        .await;
+    assert_eq!(december.status, 303);
+    assert_eq!(ledger_count(&app), 7, "the other seven members");
+    let november = officer
+        .post("/officer/dues/post", &[("month", "2026-11")])
+        .await;
+    assert_eq!(november.status, 303);
+    assert_eq!(
+        ledger_count(&app),
+        15,
+        "Miguel was a member through November"
+    );
+
+    // A status change is dated today or earlier, and not before one kept.
+    let sarah = app.member_id("E1001");
+    let edit = |status: &'static str, from: &'static str| {
+        let officer = &officer;
+        async move {
+            officer
+                .post(
+                    &format!("/officer/roster/{sarah}/edit"),
+                    &[
+                        ("first_name", "Sarah"),
+                        ("last_name", "Okafor"),
+                        ("email", "sarah.okafor@example.org"),
+                        ("unit", "Guild Staff"),
+                        ("classification", "Research Analyst"),
+                        ("department", "Research"),
+                        ("hire_date", "2021-03-15"),
+                        ("annual_salary", "58250.00"),
+                        ("work_arrangement", "hybrid"),
+                        ("status", status),
+                        ("join_date", "2021-04-01"),
+                        ("status_from", from),
+                    ],
+                )
+                .await
+        }
+    };
+    let ahead = edit("on-leave", "2027-06-01").await;
+    assert_eq!(ahead.status, 422);
+    assert!(
+        ahead.body.contains("enter today or an earlier day"),
+        "{}",
+        ahead.body
+    );
+    assert_eq!(edit("on-leave", "2026-12-01").await.status, 303);
+    let earlier = edit("member", "2026-11-01").await;
+    assert_eq!(earlier.status, 422);
+    assert!(
+        earlier
+            .body
+            .contains("A change from 2026-12-01 is already kept"),
+        "{}",
+        earlier.body
+    );
 }

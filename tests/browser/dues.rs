@@ -17,6 +17,13 @@ async fn import_roster_preview_commit_import_check_off_and_reconcile() {
         return;
     };
     let app = TestApp::spawn().await;
+    // Mid-November: October, the sample check-off's month, is last month.
+    app.config.clock.set_to(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 16)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap(),
+    );
     let client = &browser.client;
     sign_in_officer(client, &app, "olive@example.org").await;
 
