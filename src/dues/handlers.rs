@@ -331,7 +331,7 @@ pub async fn post_month(
     .await?;
     let message = if posted == 0 {
         format!(
-            "No new charges: {} was already posted for everyone with a rate.",
+            "No new charges for {}: every member of a unit with a rate then was charged already.",
             first.format("%Y-%m")
         )
     } else {

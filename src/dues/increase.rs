@@ -25,6 +25,14 @@ pub enum IncreaseRefusal {
     /// The named question adopted no rate for this unit.
     #[error("That ballot question adopted no dues rate for this unit.")]
     NotAdopted,
+    /// A later rate would then raise dues without a vote.
+    #[error(
+        "The rate from {from} is higher than this one, so it would become a raise no ballot adopted: change that rate first, or choose a later day."
+    )]
+    LaterRaise {
+        /// When the later rate starts.
+        from: NaiveDate,
+    },
     /// The rate or its first day differ from what the ballot adopted.
     #[error(
         "The ballot adopted {adopted}; set exactly that rate from that day, or put the new one to a vote."
@@ -67,12 +75,22 @@ pub fn check(
         (before, replaced) => before.into_iter().chain(replaced).collect(),
     };
     let raising = touched.iter().any(|old| rate.raises(old));
+    if raising && ballot.is_none() {
+        return Ok(Err(IncreaseRefusal::NeedsBallot));
+    }
+    // Set in front of a later rate, a lower one would make that rate a
+    // raise nobody voted for.
+    let next = dated
+        .iter()
+        .filter(|d| d.effective_from > from)
+        .min_by_key(|d| d.effective_from);
+    if let Some(next) = next.filter(|n| n.adopted_by.is_none() && n.rate.raises(rate)) {
+        return Ok(Err(IncreaseRefusal::LaterRaise {
+            from: next.effective_from,
+        }));
+    }
     let Some(question) = ballot else {
-        return Ok(if raising {
-            Err(IncreaseRefusal::NeedsBallot)
-        } else {
-            Ok(None)
-        });
+        return Ok(Ok(None));
     };
     let Some(adopted) = dated
         .iter()

@@ -1,8 +1,10 @@
 //! What members owe as of a day, and the standing that follows: the one
 //! reading of the ledger behind a member's page, the arrears list, the
 //! notices and an election's roll. A charge counts once it falls due
-//! (`due::falls_due`); anything else from its own date; a reversal from
-//! when the entry it cancels counted, so a mistake never happened.
+//! (`due::falls_due`), and a check-off deduction with it (or from its own
+//! date, if later); payments and adjustments from their own date; a
+//! reversal from when the entry it cancels counted, so a mistake never
+//! happened.
 
 use std::collections::HashMap;
 
@@ -110,13 +112,21 @@ fn dated_entries(
     // A reversal counts from when its original did: first date every entry.
     let mut counts_from: HashMap<i64, DatedEntry> = HashMap::new();
     for (id, member, entry_date, kind, period, amount, _) in &rows {
-        let due_on = (*kind == EntryKind::Charge).then(|| {
-            let month = period
-                .as_deref()
-                .and_then(month_of_period)
-                .unwrap_or(*entry_date);
-            falls_due(month, grace_of_member.get(member).copied().unwrap_or(0))
-        });
+        let grace = grace_of_member.get(member).copied().unwrap_or(0);
+        let month_due = period
+            .as_deref()
+            .and_then(month_of_period)
+            .map(|month| falls_due(month, grace));
+        let due_on = match kind {
+            EntryKind::Charge => Some(month_due.unwrap_or_else(|| falls_due(*entry_date, grace))),
+            // A deduction pays its month's charge: it counts when the charge
+            // does (or later, if it came late), so nobody shows a credit
+            // between payday and the end of the grace days.
+            EntryKind::Checkoff => {
+                month_due.map(|due| due.max(entry_date.pred_opt().unwrap_or(*entry_date)))
+            }
+            EntryKind::Payment | EntryKind::Adjustment => None,
+        };
         counts_from.insert(
             *id,
             DatedEntry {

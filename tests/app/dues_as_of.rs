@@ -97,6 +97,11 @@ async fn december_charged_and_deducted_mails_no_arrears_notice() {
         her.body
     );
     assert!(her.body.contains("(upcoming)"), "{}", her.body);
+    assert!(
+        !her.body.contains("in credit"),
+        "the deduction pays the charge when it falls due, not before: {}",
+        her.body
+    );
 
     // In January, after December's grace, still nobody is behind.
     app.config
@@ -154,7 +159,7 @@ async fn a_charge_not_yet_due_is_upcoming_and_owed_once_its_grace_is_over() {
         page.body
     );
     assert!(
-        page.body.contains("(1 months of dues owed)"),
+        page.body.contains("(1 month of dues owed)"),
         "{}",
         page.body
     );
@@ -606,6 +611,37 @@ async fn no_back_door_raises_dues_or_rewrites_old_months() {
             raised.body
         );
     }
+    // A lower rate set in front of a later, higher one would make that one
+    // a raise nobody voted for.
+    let set = |from: &'static str, percent: &'static str| {
+        let unit_s = unit_s.clone();
+        let officer = &officer;
+        async move {
+            officer
+                .post(
+                    "/officer/dues/rate",
+                    &[
+                        ("unit", unit_s.as_str()),
+                        ("from", from),
+                        ("kind", "percent"),
+                        ("percent", percent),
+                        ("min", "50"),
+                        ("max", "120"),
+                    ],
+                )
+                .await
+        }
+    };
+    assert_eq!(set("2027-03-01", "1.5").await.status, 303, "equal");
+    let in_front = set("2027-02-01", "1.25").await;
+    assert_eq!(in_front.status, 422);
+    assert!(
+        in_front
+            .body
+            .contains("The rate from 2027-03-01 is higher than this one"),
+        "{}",
+        in_front.body
+    );
     // Old months cannot be charged; last month can.
     let old = officer
         .post("/officer/dues/post", &[("month", "2025-01")])

@@ -97,6 +97,10 @@ async fn bad_uploads_are_refused_in_words_and_write_nothing() {
 #[tokio::test]
 async fn rate_check_off_and_reconciliation_through_the_pages() {
     let app = TestApp::spawn().await;
+    // Mid-November: October, the sample check-off's month, is last month.
+    app.config
+        .clock
+        .set_to(day("2026-11-16").and_hms_opt(12, 0, 0).unwrap());
     let (officer, _) = app.officer("olive@example.org").await;
     officer.import_sample_roster().await;
     let dues = officer.get("/officer/dues").await;
@@ -210,7 +214,7 @@ async fn rate_check_off_and_reconciliation_through_the_pages() {
         .await;
     assert_eq!(again.status, 303);
     let page = officer.get("/officer/dues").await;
-    assert!(page.body.contains("already posted"), "{}", page.body);
+    assert!(page.body.contains("was charged already"), "{}", page.body);
 }
 
 #[tokio::test]
