@@ -306,6 +306,10 @@ diesel::table! {
         resolved_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        voided_at -> Nullable<Timestamp>,
+        voided_by -> Nullable<BigInt>,
+        voided_by_label -> Text,
+        void_reason -> Text,
     }
 }
 

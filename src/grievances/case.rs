@@ -63,6 +63,8 @@ pub struct State {
     pub filed_on: NaiveDate,
     /// Open, or how it closed.
     pub status: Status,
+    /// Voided as filed in error: nothing more happens on it.
+    pub voided: bool,
 }
 
 /// What the next act is and when it is due.
@@ -79,6 +81,9 @@ pub struct NextDeadline {
 /// The next deadline of a case, or None when nothing is due (closed, or the
 /// last step with no response limit).
 pub fn next_deadline(state: &State, procedure: &Procedure) -> Option<NextDeadline> {
+    if state.voided {
+        return None;
+    }
     match state.phase {
         Phase::Closed => None,
         Phase::AwaitingResponse => {
@@ -161,6 +166,9 @@ pub fn filing_lateness(
 /// Why an act does not fit the case, each beside the field it is about.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ActRefusal {
+    /// The case was voided as filed in error.
+    #[error("This grievance was voided as filed in error; nothing more is recorded on it.")]
+    Voided,
     /// Dated after today.
     #[error("The date cannot be in the future.")]
     InFuture,
@@ -230,6 +238,9 @@ pub fn apply(
     today: NaiveDate,
     procedure: &Procedure,
 ) -> Result<State, ActRefusal> {
+    if state.voided {
+        return Err(ActRefusal::Voided);
+    }
     if on > today {
         return Err(ActRefusal::InFuture);
     }
@@ -247,7 +258,12 @@ pub fn apply(
     }
     let mut next = state.clone();
     match act {
-        Act::Filed | Act::Assigned | Act::Extended | Act::ContinuingViolation => {
+        Act::Filed
+        | Act::Assigned
+        | Act::Extended
+        | Act::ContinuingViolation
+        | Act::DeadlineMoved
+        | Act::Voided => {
             return Err(ActRefusal::OwnForm);
         }
         Act::MeetingHeld => {
@@ -317,9 +333,47 @@ fn past_tense(act: Act) -> &'static str {
     }
 }
 
+/// Why a case cannot be voided.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VoidRefusal {
+    /// Voided already: a second voiding changes nothing.
+    #[error("This grievance is already voided.")]
+    AlreadyVoided,
+    /// A closed case keeps its outcome in the reports.
+    #[error(
+        "This grievance is closed ({status}); a closed case keeps its outcome and cannot be voided."
+    )]
+    Closed {
+        /// How it closed.
+        status: Status,
+    },
+}
+
+impl FieldProblem for VoidRefusal {
+    fn field(&self) -> &'static str {
+        "void_reason"
+    }
+}
+
+/// Whether a case filed in error can be voided now: an open case, once.
+pub fn void(state: &State) -> Result<(), VoidRefusal> {
+    if state.voided {
+        return Err(VoidRefusal::AlreadyVoided);
+    }
+    if state.status != Status::Open {
+        return Err(VoidRefusal::Closed {
+            status: state.status,
+        });
+    }
+    Ok(())
+}
+
 /// Why a deadline cannot move to the date asked for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExtensionRefusal {
+    /// A voided case has no deadline.
+    #[error("This grievance was voided as filed in error; there is no deadline to extend.")]
+    Voided,
     /// A closed case has no deadline.
     #[error("This grievance is closed; there is no deadline to extend.")]
     Closed,
@@ -388,6 +442,7 @@ mod tests {
             since_reason: ClockStart::Filed,
             filed_on: on,
             status: Status::Open,
+            voided: false,
         }
     }
 
@@ -449,6 +504,32 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "This grievance is closed (settled); it cannot be appealed."
+        );
+    }
+
+    #[test]
+    fn a_voided_case_takes_no_act_has_no_deadline_and_voids_once() {
+        let p = procedure();
+        let today = d(2026, 12, 31);
+        let open = filed(d(2026, 11, 2));
+        assert_eq!(void(&open), Ok(()));
+        let voided = State {
+            voided: true,
+            ..open.clone()
+        };
+        assert_eq!(next_deadline(&voided, &p), None);
+        for act in Act::RECORDABLE {
+            assert_eq!(
+                apply(&voided, act, d(2026, 11, 5), today, &p),
+                Err(ActRefusal::Voided),
+                "{act:?}"
+            );
+        }
+        assert_eq!(void(&voided), Err(VoidRefusal::AlreadyVoided));
+        let settled = apply(&open, Act::Settled, d(2026, 11, 5), today, &p).unwrap();
+        assert_eq!(
+            void(&settled).unwrap_err().to_string(),
+            "This grievance is closed (settled); a closed case keeps its outcome and cannot be voided."
         );
     }
 

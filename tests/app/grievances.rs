@@ -740,3 +740,284 @@ async fn the_reports_count_the_demo_cases() {
 fn squash(html: &str) -> String {
     html.lines().map(str::trim).collect::<Vec<_>>().join("")
 }
+
+/// The one-time key of the form on `page` that posts to `action`.
+fn key_of_form(page: &crate::helpers::Page, action: &str) -> String {
+    let form = page
+        .body
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("a form posting to {action}: {}", page.body));
+    let rest = &page.body[form..];
+    let marker = "name=\"submission_key\" value=\"";
+    let start = rest.find(marker).expect("the form carries a one-time key") + marker.len();
+    rest[start..].split('"').next().unwrap().to_owned()
+}
+
+fn events_of(app: &TestApp, id: i64, act: &str) -> Vec<String> {
+    grievance_events::table
+        .filter(grievance_events::grievance_id.eq(id))
+        .filter(grievance_events::act.eq(act))
+        .order(grievance_events::id.asc())
+        .select(grievance_events::detail)
+        .load(&mut app.db())
+        .unwrap()
+}
+
+fn mail_about(app: &TestApp, number: &str) -> i64 {
+    outbox::table
+        .filter(outbox::subject.like(format!("%{number}%")))
+        .count()
+        .get_result(&mut app.db())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_duplicate_voided_by_the_chief_steward_leaves_every_list_and_is_never_mailed_about_again()
+{
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (steve, steve_id) = app.steward("steve@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    let (officer, _) = app.officer("officer@example.org").await;
+    // Sarah files, then files the same grievance again; Steve carries both.
+    let first = file_as_member(&sarah, &ago(&app, 3)).await;
+    let duplicate = file_as_member(&sarah, &ago(&app, 3)).await;
+    for id in [first, duplicate] {
+        let answer = chief
+            .post(
+                &format!("/grievances/{id}/assign"),
+                &[("steward", &steve_id.to_string())],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+    }
+    let case = format!("/grievances/{duplicate}");
+    let void = format!("{case}/void");
+    let number = format!("G-{duplicate}");
+    let reason = format!("Duplicate of G-{first}");
+
+    // Neither the steward who carries it nor the grievant may void it.
+    for client in [&steve, &sarah] {
+        let answer = client
+            .post(&void, &[("void_reason", &reason), ("void_confirm", "yes")])
+            .await;
+        assert_eq!(answer.status, 403);
+    }
+    // A void needs its reason and the box ticked; the typing is kept.
+    let answer = chief.post(&void, &[("void_reason", &reason)]).await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains(&format!(
+            "Tick the box to confirm that {number} was filed in error."
+        )),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains(&format!(">{reason}</textarea>")));
+    assert!(
+        answer.body.contains("<details open>"),
+        "the form stays open"
+    );
+    let answer = chief.post(&void, &[("void_confirm", "yes")]).await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("Say why this grievance is void"));
+    assert!(events_of(&app, duplicate, "voided").is_empty());
+
+    // The chief sends the form twice, as a double click does, and an
+    // officer voids it again from a page opened before.
+    let mail_before = mail_about(&app, &number);
+    let page = chief.visit(&case).await;
+    let key = key_of_form(&page, &void);
+    let token = page.value_of("csrf_token").unwrap();
+    let fields = [
+        ("void_reason", reason.as_str()),
+        ("void_confirm", "yes"),
+        ("csrf_token", token.as_str()),
+        ("submission_key", key.as_str()),
+    ];
+    let (a, b) = tokio::join!(
+        chief.post_raw(&void, &fields),
+        chief.post_raw(&void, &fields)
+    );
+    for answer in [&a, &b] {
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        assert_eq!(answer.location.as_deref(), Some(case.as_str()));
+    }
+    assert_eq!(a.set_cookies, b.set_cookies, "the same answer twice");
+    let page = chief.visit(&case).await;
+    assert!(
+        page.body.contains(&format!(
+            "{number} voided. It is off the board, every list and report, and nobody will be mailed about it."
+        )),
+        "{}",
+        page.body
+    );
+    let again = officer
+        .post(&void, &[("void_reason", "Twice"), ("void_confirm", "yes")])
+        .await;
+    assert_eq!(again.status, 303);
+    let page = officer.visit(&case).await;
+    assert!(
+        page.body.contains(&format!(
+            "{number} was already voided by chief@example.org; nothing changed."
+        )),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        events_of(&app, duplicate, "voided"),
+        [format!("Voided by chief: {reason}")],
+        "voided once"
+    );
+    let voids = app
+        .audit_actions()
+        .into_iter()
+        .filter(|a| a == "grievance_voided")
+        .count();
+    assert_eq!(voids, 1, "audited once");
+
+    // The case page still opens for the union side and says it was voided.
+    for client in [&chief, &steve, &officer] {
+        let page = client.visit(&case).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("Voided: filed in error"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains(&format!("Voided by chief: {reason}")));
+        assert!(page.body.contains("nobody is mailed about it"));
+        assert!(!page.body.contains("Record what happened"));
+        assert!(!page.body.contains("Next deadline"));
+        assert!(!page.body.contains(&format!("action=\"{case}/notes\"")));
+    }
+    // The grievant no longer finds it; it has left every list and report.
+    assert_eq!(sarah.get(&case).await.status, 404);
+    let listed = |body: &str, id: i64| body.contains(&format!("G-{id}<"));
+    let mine = sarah.visit("/grievances").await;
+    assert!(listed(&mine.body, first) && !listed(&mine.body, duplicate));
+    let carried = steve.visit("/grievances").await;
+    assert!(listed(&carried.body, first) && !listed(&carried.body, duplicate));
+    for client in [&steve, &chief] {
+        let board = client.visit("/stewards/board").await;
+        assert!(listed(&board.body, first), "{}", board.body);
+        assert!(!listed(&board.body, duplicate), "{}", board.body);
+    }
+    let reports = squash(&chief.visit("/stewards/reports").await.body);
+    assert!(
+        reports.contains("<dt>Open cases</dt><dd>1</dd>"),
+        "{reports}"
+    );
+    assert!(reports.contains("<dt>Resolved cases</dt><dd>0</dd>"));
+    let csv = chief.get("/stewards/reports/grievances.csv").await.body;
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(!csv.contains(&format!("{number},")));
+
+    // Anything more on it is refused in words, and nothing is written.
+    let events = event_count(&app, duplicate);
+    let today = app.config.today().to_string();
+    let later = (app.config.today() + Days::new(30)).to_string();
+    let refused = format!(
+        "{number} was voided by chief@example.org ({reason}); nothing more is recorded on it."
+    );
+    for (path, fields) in [
+        (
+            "acts",
+            vec![("act", "meeting_held"), ("act_date", today.as_str())],
+        ),
+        (
+            "extensions",
+            vec![
+                ("new_due", later.as_str()),
+                ("agreed_with", "Dana HR"),
+                ("agreed_on", today.as_str()),
+            ],
+        ),
+        (
+            "notes",
+            vec![("note_body", "One more thing"), ("visibility", "shared")],
+        ),
+        ("assign", vec![("steward", "1")]),
+        ("continuing", vec![("continuing", "yes")]),
+    ] {
+        let answer = chief.post(&format!("{case}/{path}"), &fields).await;
+        assert_eq!(answer.status, 422, "{path}: {}", answer.body);
+        assert!(answer.body.contains(&refused), "{path}: {}", answer.body);
+    }
+    let answer = chief
+        .upload(
+            &format!("{case}/attachments"),
+            &[],
+            "late.pdf",
+            b"%PDF-1.7 late".to_vec(),
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains(&refused));
+    assert_eq!(event_count(&app, duplicate), events, "nothing recorded");
+    assert_eq!(mail_about(&app, &number), mail_before, "nobody mailed");
+
+    // The audit log keeps it.
+    let audit = officer.visit("/officer/audit").await;
+    assert!(audit.body.contains("grievance_voided"));
+    assert!(audit.body.contains(&reason));
+
+    // Five days before the deadline (when sessions have long ended),
+    // Steve is reminded of G-1 only.
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(5 * 86_400));
+    reminders::run_once(
+        &mut app.db(),
+        &app.config,
+        app.config.today(),
+        app.config.clock.now(),
+    )
+    .unwrap();
+    let reminded: Vec<String> = mail_subjects(&app, "steve@example.org")
+        .into_iter()
+        .filter(|s| s.contains("deadline"))
+        .collect();
+    assert_eq!(
+        reminded,
+        [format!(
+            "{}: grievance G-{first} deadline in 5 days",
+            app.config.local_name
+        )]
+    );
+}
+
+#[tokio::test]
+async fn a_closed_case_keeps_its_outcome_and_is_not_voided() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    let id = file_as_member(&sarah, &ago(&app, 3)).await;
+    let answer = chief
+        .post(
+            &format!("/grievances/{id}/acts"),
+            &[("act", "withdrawn"), ("act_date", &ago(&app, 0))],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = chief.visit(&format!("/grievances/{id}")).await;
+    assert!(
+        !page.body.contains("/void\""),
+        "no void form on a closed case"
+    );
+    let answer = chief
+        .post(
+            &format!("/grievances/{id}/void"),
+            &[("void_reason", "Oops"), ("void_confirm", "yes")],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains(
+        "This grievance is closed (withdrawn); a closed case keeps its outcome and cannot be voided."
+    ));
+    assert!(events_of(&app, id, "voided").is_empty());
+    let page = sarah.visit(&format!("/grievances/{id}")).await;
+    assert_eq!(page.status, 200, "still the grievant's");
+}

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::case_page::{Typed, case_page, done, union_case};
+use super::case_page::{Typed, case_page, done, refuse_voided, union_case};
 use crate::auth::CurrentUser;
 use crate::context::Context;
 use crate::db::write_tx;
@@ -39,6 +39,9 @@ pub async fn assign(
     if access != Access::Chief {
         return Err(AppError::Forbidden);
     }
+    if let Some(voided) = row.voided() {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     let form = form.into_inner();
     let stewards = db(&state, |conn| Ok(store::stewards(conn)?)).await?;
     let chosen = form
@@ -57,13 +60,20 @@ pub async fn assign(
         return case_page(page, &current, &state, id, typed, errors).await;
     };
     let ctx = Context::new(&state.config, current.actor(&req));
-    db(&state, move |conn| {
+    let assigned = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let row = store::lock(conn, row.id)?;
-            Ok::<_, AppError>(store::assign(conn, &ctx, &row, steward_id)?)
+            let row = match store::lock_for_change(conn, row.id)? {
+                Ok(row) => row,
+                Err(voided) => return Ok(Err(voided)),
+            };
+            store::assign(conn, &ctx, &row, steward_id)?;
+            Ok::<_, AppError>(Ok(()))
         })
     })
     .await?;
+    if let Err(voided) = assigned {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     state.mail_waker.wake();
     Ok(done(&state, id, "Steward assigned."))
 }
@@ -79,6 +89,7 @@ pub struct ContinuingForm {
 /// `POST /grievances/{id}/continuing`.
 pub async fn set_continuing(
     req: HttpRequest,
+    page: Page,
     current: CurrentUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -86,6 +97,9 @@ pub async fn set_continuing(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (row, _) = union_case(&current, &state, id).await?;
+    if let Some(voided) = row.voided() {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     if !row.is_open() {
         return Ok(redirect_with(
             &format!("/grievances/{id}"),
@@ -96,13 +110,20 @@ pub async fn set_continuing(
     }
     let continuing = form.continuing == "yes";
     let ctx = Context::new(&state.config, current.actor(&req));
-    db(&state, move |conn| {
+    let marked = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let row = store::lock(conn, row.id)?;
-            Ok::<_, AppError>(store::set_continuing(conn, &ctx, &row, continuing)?)
+            let row = match store::lock_for_change(conn, row.id)? {
+                Ok(row) => row,
+                Err(voided) => return Ok(Err(voided)),
+            };
+            store::set_continuing(conn, &ctx, &row, continuing)?;
+            Ok::<_, AppError>(Ok(()))
         })
     })
     .await?;
+    if let Err(voided) = marked {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     Ok(done(
         &state,
         id,

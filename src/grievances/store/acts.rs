@@ -1,16 +1,17 @@
 //! Acts and deadlines: the timeline event every change writes, the case's
-//! state and next deadline, recorded acts, agreed extensions, assignment
-//! and the continuing-violation mark.
+//! state and next deadline, recorded acts, agreed extensions, assignment,
+//! the continuing-violation mark, and voiding a case filed in error.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::{GrievanceRow, display_name, grievant_users, number, procedure};
+use crate::audit::{self, Entry};
 use crate::clock::long_date;
 use crate::context::Context;
 use crate::db::DbConnection;
 use crate::db::schema::{grievance_events as ge, grievance_extensions as gx, grievances as g};
-use crate::grievances::case::{self, ActRefusal, ExtensionRefusal, Procedure, State};
+use crate::grievances::case::{self, ActRefusal, ExtensionRefusal, Procedure, State, VoidRefusal};
 use crate::grievances::notices;
 use crate::grievances::states::{Act, Phase};
 use crate::mail::preferences::NoticeKind;
@@ -216,6 +217,9 @@ pub fn extend(
         agreed_with,
         agreed_on,
     } = extension;
+    if row.is_voided() {
+        return Ok(Err(ExtensionRefusal::Voided));
+    }
     let old_due = match case::extension(row.due_on, *new_due) {
         Ok(old_due) => old_due,
         Err(refusal) => return Ok(Err(refusal)),
@@ -340,4 +344,60 @@ pub fn set_continuing(
         detail: &detail,
     };
     event(conn, ctx, row.id, entry)
+}
+
+/// Voids a case filed in error (a duplicate, the wrong member): the row
+/// keeps everything but its deadline, the timeline says who voided it and
+/// why, the audit log keeps the act, and nobody is mailed, then or later.
+/// A second voiding, or voiding a closed case, is refused and changes
+/// nothing.
+pub fn void(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    row: &GrievanceRow,
+    reason: &str,
+) -> QueryResult<Result<(), VoidRefusal>> {
+    if let Err(refusal) = case::void(&row.state()) {
+        return Ok(Err(refusal));
+    }
+    // Only a row not voided yet changes, so two voidings at once take
+    // effect once even where the row was read without a lock.
+    let changed = diesel::update(g::table.find(row.id).filter(g::voided_at.is_null()))
+        .set((
+            g::voided_at.eq(ctx.now),
+            g::voided_by.eq(ctx.actor.user_id),
+            g::voided_by_label.eq(&ctx.actor.label),
+            g::void_reason.eq(reason),
+            g::due_on.eq(None::<NaiveDate>),
+            g::due_act.eq(""),
+            g::due_basis.eq(""),
+            g::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Ok(Err(VoidRefusal::AlreadyVoided));
+    }
+    let by = match ctx.actor.user_id {
+        Some(user_id) => display_name(conn, user_id)?,
+        None => ctx.actor.label.clone(),
+    };
+    let detail = format!("Voided by {by}: {reason}");
+    let entry = Event {
+        act: Act::Voided,
+        step: row.step_position,
+        on: ctx.today,
+        detail: &detail,
+    };
+    event(conn, ctx, row.id, entry)?;
+    audit::record(
+        conn,
+        ctx.now,
+        Entry {
+            actor: &ctx.actor,
+            action: "grievance_voided",
+            target: &row.number(),
+            detail: reason,
+        },
+    )?;
+    Ok(Ok(()))
 }

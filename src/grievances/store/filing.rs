@@ -236,6 +236,7 @@ pub fn file(conn: &mut DbConnection, ctx: &Context, filing: &Filing) -> QueryRes
         since_reason: ClockStart::Filed,
         filed_on: today,
         status: Status::Open,
+        voided: false,
     };
     write_state(conn, ctx, id, &state, &procedure, None)?;
     if let Some(steward) = filing.steward_id {
