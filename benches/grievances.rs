@@ -34,7 +34,7 @@ use unionhall::context::Context;
 use unionhall::db::schema::{members, units};
 use unionhall::db::write_tx;
 use unionhall::grievances::calendar::{self, DayCount, UnitHolidays};
-use unionhall::grievances::case::Step;
+use unionhall::grievances::case::{Procedure, Step};
 use unionhall::grievances::states::Kind;
 use unionhall::grievances::store::{self, Filing};
 use unionhall::jobs::grievance_reminders as reminders;
@@ -141,9 +141,16 @@ fn main() {
             };
             store::save_procedure(
                 c,
+                &unionhall::context::Context::command_line(&config),
                 unit,
-                &[step(1, "Step 1", false), step(2, "Step 2", false), step(3, "Arbitration", true)],
-                &UnitHolidays::new(),
+                &Procedure {
+                    steps: vec![
+                        step(1, "Step 1", false),
+                        step(2, "Step 2", false),
+                        step(3, "Arbitration", true),
+                    ],
+                    holidays: UnitHolidays::new(),
+                },
             )?;
             Ok::<_, diesel::result::Error>((unit, member_ids, stewards))
         })

@@ -139,6 +139,119 @@ pub fn next_deadline(state: &State, procedure: &Procedure) -> Option<NextDeadlin
     }
 }
 
+/// How an agreed extension's explanation begins.
+pub const EXTENDED: &str = "Extended by agreement";
+
+/// A case's deadline as its row stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    /// The last day on which the act is in time.
+    pub on: NaiveDate,
+    /// What is due.
+    pub act: String,
+    /// How it was computed, in words.
+    pub basis: String,
+}
+
+/// The deadline a case carries once its unit's procedure or holidays
+/// changed: counted again from the act that started its current phase
+/// (the filing, the meeting, the response, the appeal). An agreed
+/// extension stands, unless the new count comes out later still.
+pub fn recount(state: &State, procedure: &Procedure, stored: Option<&Due>) -> Option<Due> {
+    let next = next_deadline(state, procedure)?;
+    let counted = Due {
+        on: next.deadline.due,
+        act: next.act,
+        basis: next.basis,
+    };
+    match stored {
+        Some(agreed) if agreed.basis.starts_with(EXTENDED) && agreed.on > counted.on => Some(Due {
+            on: agreed.on,
+            act: counted.act,
+            basis: agreed.basis.clone(),
+        }),
+        _ => Some(counted),
+    }
+}
+
+/// Why a deadline counted from `since` and falling by `until` moved when
+/// the procedure went from `before` to `after`: the holidays added or
+/// removed within that stretch, and whether the step limits changed.
+pub fn why_moved(
+    before: &Procedure,
+    after: &Procedure,
+    since: NaiveDate,
+    until: NaiveDate,
+) -> String {
+    let within = |day: &NaiveDate| *day > since && *day <= until;
+    let listed = |holidays: Vec<String>| holidays.join("; ");
+    let changed = |from: &Procedure, to: &Procedure| -> Vec<String> {
+        from.holidays
+            .iter()
+            .filter(|(day, _)| within(day) && !to.holidays.contains_key(*day))
+            .map(|(day, name)| format!("{name}, {}", long_date(*day)))
+            .collect()
+    };
+    let mut causes = Vec::new();
+    for (holidays, one, many) in [
+        (changed(after, before), "holiday added", "holidays added"),
+        (
+            changed(before, after),
+            "holiday removed",
+            "holidays removed",
+        ),
+    ] {
+        match holidays.len() {
+            0 => {}
+            1 => causes.push(format!("{one} ({})", listed(holidays))),
+            _ => causes.push(format!("{many} ({})", listed(holidays))),
+        }
+    }
+    let limits = |p: &Procedure| -> Vec<(i32, u32, u32, DayCount, bool)> {
+        p.steps
+            .iter()
+            .map(|s| {
+                (
+                    s.position,
+                    s.filing_days,
+                    s.response_days,
+                    s.count,
+                    s.arbitration,
+                )
+            })
+            .collect()
+    };
+    if limits(before) != limits(after) {
+        causes.push("the procedure's step limits changed".to_owned());
+    }
+    if causes.is_empty() {
+        causes.push("the procedure changed".to_owned());
+    }
+    causes.join("; ")
+}
+
+/// The timeline's words for a deadline counted again: "Deadline moved
+/// from Tue 15 Dec 2026 to Wed 16 Dec 2026: holiday added (…)."
+pub fn moved_text(from: Option<NaiveDate>, to: Option<&Due>, cause: &str) -> String {
+    match (from, to) {
+        (Some(from), Some(to)) => format!(
+            "Deadline moved from {} to {}: {cause}.",
+            long_date(from),
+            long_date(to.on)
+        ),
+        (None, Some(to)) => format!(
+            "Deadline set: {}, by {}: {cause}.",
+            to.act,
+            long_date(to.on)
+        ),
+        (Some(from), None) => format!(
+            "No deadline any more (it was {}): {cause}.",
+            long_date(from)
+        ),
+        (None, None) => format!("No deadline: {cause}."),
+    }
+}
+
 /// The filing deadline from the incident, and how many days late a filing
 /// on `filed_on` is (0 when in time, or when the violation continues, since
 /// then every day is a fresh occurrence).
@@ -547,6 +660,87 @@ mod tests {
         assert_eq!(
             apply(&state, Act::Settled, d(2026, 11, 23), today, &p).unwrap_err(),
             ActRefusal::InFuture
+        );
+    }
+
+    #[test]
+    fn a_new_holiday_recounts_an_open_deadline_and_an_agreed_one_stands() {
+        // Business days: 10 from Tue 1 Dec 2026 end on Tue 15 Dec.
+        let before = procedure();
+        let state = filed(d(2026, 12, 1));
+        let stored = recount(&state, &before, None).unwrap();
+        assert_eq!(stored.on, d(2026, 12, 15));
+        let mut after = before.clone();
+        after
+            .holidays
+            .insert(d(2026, 12, 14), "Staff day".to_owned());
+        let moved = recount(&state, &after, Some(&stored)).unwrap();
+        assert_eq!(moved.on, d(2026, 12, 16));
+        assert!(
+            moved.basis.contains("Staff day (Mon 14 Dec 2026)"),
+            "{}",
+            moved.basis
+        );
+        let cause = why_moved(&before, &after, state.since, moved.on);
+        assert_eq!(cause, "holiday added (Staff day, Mon 14 Dec 2026)");
+        assert_eq!(
+            moved_text(Some(stored.on), Some(&moved), &cause),
+            "Deadline moved from Tue 15 Dec 2026 to Wed 16 Dec 2026: holiday added (Staff day, Mon 14 Dec 2026)."
+        );
+        // Taken away again, the deadline comes back.
+        let back = recount(&state, &before, Some(&moved)).unwrap();
+        assert_eq!(back.on, d(2026, 12, 15));
+        assert_eq!(
+            why_moved(&after, &before, state.since, moved.on),
+            "holiday removed (Staff day, Mon 14 Dec 2026)"
+        );
+        // An agreed date later than the new count stands; an earlier one
+        // gives way to it.
+        let agreed = Due {
+            on: d(2026, 12, 18),
+            act: stored.act.clone(),
+            basis: format!("{EXTENDED} with Dana HR"),
+        };
+        assert_eq!(recount(&state, &after, Some(&agreed)), Some(agreed.clone()));
+        let short = Due {
+            on: d(2026, 12, 15),
+            ..agreed
+        };
+        assert_eq!(
+            recount(&state, &after, Some(&short)).unwrap().on,
+            d(2026, 12, 16)
+        );
+        // A holiday after the deadline, or a closed case, changes nothing.
+        let mut later = before.clone();
+        later.holidays.insert(d(2026, 12, 24), "Eve".to_owned());
+        assert_eq!(recount(&state, &later, Some(&stored)), Some(stored));
+        let closed = State {
+            phase: Phase::Closed,
+            status: Status::Settled,
+            ..state
+        };
+        assert_eq!(recount(&closed, &after, None), None);
+    }
+
+    #[test]
+    fn longer_step_limits_recount_from_the_act_that_started_the_phase() {
+        let before = procedure();
+        let today = d(2026, 12, 31);
+        let state = filed(d(2026, 11, 2));
+        let state = apply(&state, Act::MeetingHeld, d(2026, 11, 9), today, &before).unwrap();
+        let stored = recount(&state, &before, None).unwrap();
+        assert_eq!(
+            stored.on,
+            d(2026, 11, 24),
+            "10 business days from the meeting"
+        );
+        let mut after = before.clone();
+        after.steps[0].response_days = 12;
+        let moved = recount(&state, &after, Some(&stored)).unwrap();
+        assert_eq!(moved.on, d(2026, 11, 27), "12, past Thanksgiving");
+        assert_eq!(
+            why_moved(&before, &after, state.since, moved.on),
+            "the procedure's step limits changed"
         );
     }
 

@@ -10,10 +10,11 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::calendar::{self, DayCount, UnitHolidays};
-use super::case::Step;
+use super::case::{Procedure, Step};
 use super::store::{self, procedures};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -305,8 +306,7 @@ pub async fn save(
             .await;
         }
     };
-    let actor = officer.actor(&req);
-    let now = state.config.clock.now();
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let summary = steps
         .iter()
         .map(|s| {
@@ -320,30 +320,58 @@ pub async fn save(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    db(&state, move |conn| {
+    let procedure = Procedure { steps, holidays };
+    let moved = db(&state, move |conn| {
+        // The procedure, the deadlines it moves and the audit entry are
+        // one transaction: all of them, or none.
         write_tx(conn, |conn| {
             let unit = procedures::unit_name(conn, unit_id)?;
-            store::save_procedure(conn, unit_id, &steps, &holidays)?;
+            let moved = store::save_procedure(conn, &ctx, unit_id, &procedure)?;
+            let numbers = moved
+                .iter()
+                .map(|m| store::number(m.id))
+                .collect::<Vec<_>>()
+                .join(", ");
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "grievance_procedure",
                     target: &unit,
-                    detail: &format!("{summary}; {} unit holidays", holidays.len()),
+                    detail: &format!(
+                        "{summary}; {} unit holidays; deadlines moved: {}",
+                        procedure.holidays.len(),
+                        if numbers.is_empty() { "none" } else { &numbers }
+                    ),
                 },
             )?;
-            Ok::<_, AppError>(())
+            Ok::<_, AppError>(moved)
         })
     })
     .await?;
     Ok(redirect_with(
         &format!("/officer/units/{unit_id}/procedure"),
         FlashKind::Success,
-        "Grievance procedure saved.",
+        &saved_message(&moved),
         state.config.behind_https(),
     ))
+}
+
+/// What the officer is told after saving: which open cases' deadlines moved.
+fn saved_message(moved: &[store::Moved]) -> String {
+    let numbers: Vec<String> = moved.iter().map(|m| store::number(m.id)).collect();
+    match numbers.as_slice() {
+        [] => "Grievance procedure saved. No open case's deadline moved.".to_owned(),
+        [one] => format!(
+            "Grievance procedure saved. The deadline of {one} moved; its timeline says from when to when."
+        ),
+        many => format!(
+            "Grievance procedure saved. The deadlines of {} open cases moved ({}); each timeline says from when to when.",
+            many.len(),
+            many.join(", ")
+        ),
+    }
 }
 
 #[cfg(test)]

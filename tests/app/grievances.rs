@@ -8,7 +8,7 @@ use unionhall::grievances::calendar::DayCount;
 use unionhall::jobs::grievance_reminders as reminders;
 use unionhall::users::Role;
 
-use crate::helpers::{TestApp, TestClient};
+use crate::helpers::{TestApp, TestClient, day};
 
 /// The sample roster with a three-step procedure in calendar days, so
 /// the arithmetic here does not depend on which weekday the test runs.
@@ -1020,4 +1020,248 @@ async fn a_closed_case_keeps_its_outcome_and_is_not_voided() {
     assert!(events_of(&app, id, "voided").is_empty());
     let page = sarah.visit(&format!("/grievances/{id}")).await;
     assert_eq!(page.status, 200, "still the grievant's");
+}
+
+/// A server whose clock reads Tue 1 Dec 2026, 09:00 UTC.
+async fn on_1_december_2026() -> TestApp {
+    let at = day("2026-12-01").and_hms_opt(9, 0, 0).unwrap();
+    TestApp::spawn_with(|c| c.clock = unionhall::clock::Clock::starting_at(at)).await
+}
+
+/// The procedure form of `grievance_unit`'s three steps as the officer's
+/// page sends it, with Step 1's response limit, how limits are counted,
+/// the unit's holidays and the roll-forward option.
+fn procedure_form(
+    response_1: &str,
+    count: &str,
+    holidays: &str,
+    roll_forward: bool,
+) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (n, (name, filing, response)) in [
+        ("Step 1", "30", response_1),
+        ("Step 2", "14", "15"),
+        ("Arbitration", "30", "0"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let n = n + 1;
+        fields.push((format!("name_{n}"), name.into()));
+        fields.push((format!("filing_{n}"), filing.into()));
+        fields.push((format!("response_{n}"), response.into()));
+        fields.push((format!("count_{n}"), count.into()));
+    }
+    fields.push(("arbitration_3".into(), "yes".into()));
+    fields.push(("holidays".into(), holidays.into()));
+    if roll_forward {
+        fields.push(("roll_forward".into(), "yes".into()));
+    }
+    fields
+}
+
+async fn save_procedure(officer: &TestClient, unit: i64, fields: &[(String, String)]) -> String {
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let path = format!("/officer/units/{unit}/procedure");
+    let answer = officer.post(&path, &fields).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    officer.visit(&path).await.body
+}
+
+fn reminder_bodies(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    outbox::table
+        .filter(outbox::recipient.eq(to))
+        .filter(outbox::subject.like("%deadline%"))
+        .order(outbox::id.asc())
+        .select((outbox::subject, outbox::body_text))
+        .load(&mut app.db())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_new_holiday_moves_open_deadlines_a_day_on_and_the_reminder_follows() {
+    let app = on_1_december_2026().await;
+    let unit = app.grievance_unit(DayCount::Business);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (miguel, _) = app
+        .roster_member("miguel.santos@example.org", "E1002")
+        .await;
+    let (_, steve_id) = app.steward("steve@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    let (officer, _) = app.officer("officer@example.org").await;
+
+    // Tue 1 Dec: each case's response is due in 10 business days, Tue 15 Dec.
+    let sarahs = file_as_member(&sarah, "2026-11-20").await;
+    let miguels = file_as_member(&miguel, "2026-11-20").await;
+    let settled = file_as_member(&sarah, "2026-11-25").await;
+    chief
+        .post(
+            &format!("/grievances/{sarahs}/assign"),
+            &[("steward", &steve_id.to_string())],
+        )
+        .await;
+    let page = sarah.visit(&format!("/grievances/{sarahs}")).await;
+    assert!(
+        page.body.contains("by <strong>Tue 15 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    // Management agreed to give Miguel's case until Thu 17 Dec; Sarah's
+    // third case is settled.
+    let answer = chief
+        .post(
+            &format!("/grievances/{miguels}/extensions"),
+            &[
+                ("new_due", "2026-12-17"),
+                ("agreed_with", "Dana HR"),
+                ("agreed_on", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let answer = chief
+        .post(
+            &format!("/grievances/{settled}/acts"),
+            &[
+                ("act", "settled"),
+                ("act_date", "2026-12-01"),
+                ("terms", "Apology"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+
+    // A holiday line the form cannot read saves nothing and moves nothing.
+    let path = format!("/officer/units/{unit}/procedure");
+    let bad = procedure_form("10", "business", "14/12/2026 Staff day", false);
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let answer = officer.post(&path, &bad).await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("does not start with a date"));
+    assert!(events_of(&app, sarahs, "deadline_moved").is_empty());
+
+    // The officer adds the unit's staff day, Mon 14 Dec.
+    let page = save_procedure(
+        &officer,
+        unit,
+        &procedure_form("10", "business", "2026-12-14 Staff day", false),
+    )
+    .await;
+    assert!(
+        page.contains(&format!(
+            "Grievance procedure saved. The deadline of G-{sarahs} moved; its timeline says from when to when."
+        )),
+        "{page}"
+    );
+    let moved = "Deadline moved from Tue 15 Dec 2026 to Wed 16 Dec 2026: holiday added (Staff day, Mon 14 Dec 2026).";
+    assert_eq!(events_of(&app, sarahs, "deadline_moved"), [moved]);
+    for client in [&sarah, &chief] {
+        let page = client.visit(&format!("/grievances/{sarahs}")).await;
+        assert!(
+            page.body.contains("by <strong>Wed 16 Dec 2026</strong>"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains(moved), "on the timeline");
+        assert!(page.body.contains(
+            "10 business days from Tue 1 Dec 2026 (filed), skipping weekends and Staff day (Mon 14 Dec 2026)"
+        ));
+    }
+    // The agreed date stands, and the settled case has no deadline to move.
+    let page = chief.visit(&format!("/grievances/{miguels}")).await;
+    assert!(
+        page.body.contains("by <strong>Thu 17 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(events_of(&app, miguels, "deadline_moved").is_empty());
+    assert!(events_of(&app, settled, "deadline_moved").is_empty());
+    let board = chief.visit("/stewards/board").await.body;
+    assert!(board.contains("<strong>2026-12-16</strong>"), "{board}");
+    assert!(board.contains("<strong>2026-12-17</strong>"));
+    assert!(!board.contains("2026-12-15"), "{board}");
+    assert!(
+        app.audit_actions()
+            .contains(&"grievance_procedure".to_owned())
+    );
+
+    // Steve is reminded 5 days and 1 day before the new date, Wed 16 Dec.
+    let run = |on: &str| {
+        reminders::run_once(&mut app.db(), &app.config, day(on), app.config.clock.now()).unwrap()
+    };
+    for on in [
+        "2026-12-10",
+        "2026-12-11",
+        "2026-12-12",
+        "2026-12-14",
+        "2026-12-15",
+    ] {
+        run(on);
+    }
+    let reminded = reminder_bodies(&app, "steve@example.org");
+    let subjects: Vec<&str> = reminded.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            format!(
+                "{}: grievance G-{sarahs} deadline in 5 days",
+                app.config.local_name
+            ),
+            format!(
+                "{}: grievance G-{sarahs} deadline tomorrow",
+                app.config.local_name
+            ),
+        ]
+    );
+    for (_, body) in &reminded {
+        assert!(body.contains("by Wed 16 Dec 2026"), "{body}");
+        assert!(!body.contains("Tue 15 Dec 2026 ("), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn removing_the_holiday_or_lengthening_a_limit_counts_the_deadline_again() {
+    let app = on_1_december_2026().await;
+    let unit = app.grievance_unit(DayCount::Business);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (officer, _) = app.officer("officer@example.org").await;
+    let id = file_as_member(&sarah, "2026-11-20").await;
+    save_procedure(
+        &officer,
+        unit,
+        &procedure_form("10", "business", "2026-12-14 Staff day", false),
+    )
+    .await;
+    // The staff day was a mistake: taken out, the deadline comes back.
+    let page = save_procedure(&officer, unit, &procedure_form("10", "business", "", false)).await;
+    assert!(page.contains("The deadline of G-1 moved"), "{page}");
+    // Then the contract gives management 12 business days.
+    save_procedure(&officer, unit, &procedure_form("12", "business", "", false)).await;
+    // Saving it again unchanged moves nothing.
+    let page = save_procedure(&officer, unit, &procedure_form("12", "business", "", false)).await;
+    assert!(
+        page.contains("No open case&#39;s deadline moved."),
+        "{page}"
+    );
+    assert_eq!(
+        events_of(&app, id, "deadline_moved"),
+        [
+            "Deadline moved from Tue 15 Dec 2026 to Wed 16 Dec 2026: holiday added (Staff day, Mon 14 Dec 2026).",
+            "Deadline moved from Wed 16 Dec 2026 to Tue 15 Dec 2026: holiday removed (Staff day, Mon 14 Dec 2026).",
+            "Deadline moved from Tue 15 Dec 2026 to Thu 17 Dec 2026: the procedure's step limits changed.",
+        ]
+    );
+    let page = sarah.visit(&format!("/grievances/{id}")).await;
+    assert!(
+        page.body.contains("by <strong>Thu 17 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("12 business days from Tue 1 Dec 2026 (filed)")
+    );
 }

@@ -11,7 +11,9 @@ use crate::clock::long_date;
 use crate::context::Context;
 use crate::db::DbConnection;
 use crate::db::schema::{grievance_events as ge, grievance_extensions as gx, grievances as g};
-use crate::grievances::case::{self, ActRefusal, ExtensionRefusal, Procedure, State, VoidRefusal};
+use crate::grievances::case::{
+    self, ActRefusal, EXTENDED, ExtensionRefusal, Procedure, State, VoidRefusal,
+};
 use crate::grievances::notices;
 use crate::grievances::states::{Act, Phase};
 use crate::mail::preferences::NoticeKind;
@@ -47,9 +49,6 @@ pub(super) fn event(
         .execute(conn)?;
     Ok(())
 }
-
-/// How an extended deadline's explanation begins.
-const EXTENDED: &str = "Extended by agreement";
 
 /// Stores the case's state and its next deadline. An agreed extension of
 /// the same pending act stands when the recount would come out earlier (a

@@ -15,7 +15,7 @@ use diesel::prelude::*;
 
 pub use acts::{ActRecord, Extension, Outcome, assign, extend, record_act, set_continuing, void};
 pub use filing::{Filed, Filing, file};
-pub use procedures::{procedure, save_procedure};
+pub use procedures::{Moved, procedure, save_procedure};
 
 use super::case::State;
 use super::states::{ClockStart, Kind, Phase, Status};
