@@ -150,6 +150,7 @@ fn main() {
                         step(3, "Arbitration", true),
                     ],
                     holidays: UnitHolidays::new(),
+                    roll_forward: false,
                 },
             )?;
             Ok::<_, diesel::result::Error>((unit, member_ids, stewards))

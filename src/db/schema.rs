@@ -270,6 +270,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    grievance_procedures (unit_id) {
+        unit_id -> BigInt,
+        roll_forward -> Bool,
+    }
+}
+
+diesel::table! {
     unit_holidays (unit_id, holiday) {
         unit_id -> BigInt,
         holiday -> Date,

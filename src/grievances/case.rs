@@ -26,16 +26,32 @@ pub struct Step {
     pub arbitration: bool,
 }
 
-/// A unit's procedure: its steps in order, and its own holidays.
+/// A unit's procedure: its steps in order, its own holidays, and how its
+/// contract treats a deadline on a day off.
 #[derive(Debug, Clone, Default)]
 pub struct Procedure {
     /// Ordered by position, starting at 1.
     pub steps: Vec<Step>,
     /// Days off under the contract besides the federal holidays.
     pub holidays: UnitHolidays,
+    /// A calendar-day deadline that falls on a weekend or holiday moves to
+    /// the next business day.
+    pub roll_forward: bool,
 }
 
 impl Procedure {
+    /// The deadline `days` after `from`, counted as `count` says and, under
+    /// the roll-forward option, moved off a weekend or holiday. (A
+    /// business-day count always ends on a business day already.)
+    pub fn deadline(&self, from: NaiveDate, days: u32, count: DayCount) -> Deadline {
+        let deadline = calendar::add_days(from, days, count, &self.holidays);
+        if self.roll_forward && count == DayCount::Calendar {
+            calendar::roll_forward(deadline, &self.holidays)
+        } else {
+            deadline
+        }
+    }
+
     /// The step at `position`.
     pub fn step(&self, position: i32) -> Option<&Step> {
         self.steps.iter().find(|s| s.position == position)
@@ -91,12 +107,7 @@ pub fn next_deadline(state: &State, procedure: &Procedure) -> Option<NextDeadlin
             if step.response_days == 0 {
                 return None;
             }
-            let deadline = calendar::add_days(
-                state.since,
-                step.response_days,
-                step.count,
-                &procedure.holidays,
-            );
+            let deadline = procedure.deadline(state.since, step.response_days, step.count);
             let basis = calendar::explain(
                 &deadline,
                 step.response_days,
@@ -112,12 +123,7 @@ pub fn next_deadline(state: &State, procedure: &Procedure) -> Option<NextDeadlin
         }
         Phase::AwaitingAppeal => {
             let next = procedure.step(state.step + 1)?;
-            let deadline = calendar::add_days(
-                state.since,
-                next.filing_days,
-                next.count,
-                &procedure.holidays,
-            );
+            let deadline = procedure.deadline(state.since, next.filing_days, next.count);
             let basis = calendar::explain(
                 &deadline,
                 next.filing_days,
@@ -224,6 +230,17 @@ pub fn why_moved(
     if limits(before) != limits(after) {
         causes.push("the procedure's step limits changed".to_owned());
     }
+    match (before.roll_forward, after.roll_forward) {
+        (false, true) => causes.push(
+            "the contract now moves a deadline on a weekend or holiday to the next business day"
+                .to_owned(),
+        ),
+        (true, false) => causes.push(
+            "a deadline on a weekend or holiday no longer moves to the next business day"
+                .to_owned(),
+        ),
+        _ => {}
+    }
     if causes.is_empty() {
         causes.push("the procedure changed".to_owned());
     }
@@ -262,12 +279,7 @@ pub fn filing_lateness(
     procedure: &Procedure,
 ) -> Option<(Deadline, i64)> {
     let first = procedure.steps.first()?;
-    let deadline = calendar::add_days(
-        incident,
-        first.filing_days,
-        first.count,
-        &procedure.holidays,
-    );
+    let deadline = procedure.deadline(incident, first.filing_days, first.count);
     let late = if continuing {
         0
     } else {
@@ -544,6 +556,7 @@ mod tests {
                 step(3, "Arbitration", 30, 0, DayCount::Calendar, true),
             ],
             holidays: UnitHolidays::new(),
+            roll_forward: false,
         }
     }
 
@@ -741,6 +754,56 @@ mod tests {
         assert_eq!(
             why_moved(&before, &after, state.since, moved.on),
             "the procedure's step limits changed"
+        );
+    }
+
+    #[test]
+    fn the_roll_forward_option_moves_calendar_deadlines_only() {
+        let step = |count| Step {
+            position: 1,
+            name: "Step 1".into(),
+            filing_days: 30,
+            response_days: 11,
+            count,
+            arbitration: false,
+        };
+        let under = |count, roll_forward| Procedure {
+            steps: vec![step(count)],
+            holidays: UnitHolidays::new(),
+            roll_forward,
+        };
+        let state = filed(d(2026, 12, 1));
+        let due = |p: &Procedure| next_deadline(&state, p).unwrap().deadline.due;
+        // 11 calendar days end on Sat 12 Dec; rolled, Mon 14 Dec.
+        assert_eq!(due(&under(DayCount::Calendar, false)), d(2026, 12, 12));
+        let rolled = under(DayCount::Calendar, true);
+        assert_eq!(due(&rolled), d(2026, 12, 14));
+        assert!(next_deadline(&state, &rolled).unwrap().basis.ends_with(
+            "the contract moves a deadline on a weekend or holiday to the next business day"
+        ));
+        // Business days are the same with the option or without.
+        assert_eq!(
+            due(&under(DayCount::Business, true)),
+            due(&under(DayCount::Business, false))
+        );
+        // The filing limit too: 30 calendar days from Thu 12 Nov 2026 end
+        // on Sat 12 Dec, so a filing on Mon 14 Dec is in time only when
+        // the deadline rolls.
+        let late = |p: &Procedure| {
+            filing_lateness(d(2026, 11, 12), d(2026, 12, 14), false, p)
+                .unwrap()
+                .1
+        };
+        assert_eq!(late(&under(DayCount::Calendar, false)), 2);
+        assert_eq!(late(&rolled), 0);
+        assert_eq!(
+            why_moved(
+                &under(DayCount::Calendar, false),
+                &rolled,
+                state.since,
+                d(2026, 12, 14)
+            ),
+            "the contract now moves a deadline on a weekend or holiday to the next business day"
         );
     }
 

@@ -227,6 +227,7 @@ pub fn fill(
                 step(4, "Arbitration", 30, 0, DayCount::Calendar),
             ],
             holidays,
+            roll_forward: false,
         },
     )?;
     store::save_procedure(
@@ -240,6 +241,7 @@ pub fn fill(
                 step(3, "Arbitration", 30, 0, DayCount::Calendar),
             ],
             holidays: UnitHolidays::new(),
+            roll_forward: false,
         },
     )?;
     let user = |conn: &mut DbConnection, email: &str| -> QueryResult<(i64, String)> {

@@ -1265,3 +1265,90 @@ async fn removing_the_holiday_or_lengthening_a_limit_counts_the_deadline_again()
             .contains("12 business days from Tue 1 Dec 2026 (filed)")
     );
 }
+
+#[tokio::test]
+async fn under_the_roll_forward_option_a_calendar_deadline_on_a_weekend_moves_to_the_next_business_day()
+ {
+    let app = on_1_december_2026().await;
+    let unit = app.grievance_unit(DayCount::Calendar);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (officer, _) = app.officer("officer@example.org").await;
+    // Management has 11 calendar days to answer: from Tue 1 Dec, Sat 12 Dec.
+    let page = save_procedure(&officer, unit, &procedure_form("11", "calendar", "", false)).await;
+    assert!(
+        page.contains("name=\"roll_forward\" value=\"yes\" aria-describedby"),
+        "the box starts unticked: {page}"
+    );
+    assert!(page.contains("a calendar-day deadline that falls on a weekend or holiday <strong>stays where it falls</strong>"));
+    assert!(page.contains("Business days</strong> count only weekdays"));
+    let id = file_as_member(&sarah, "2026-11-20").await;
+    let case = format!("/grievances/{id}");
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body.contains("by <strong>Sat 12 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+
+    // The officer ticks the contract's option.
+    let page = save_procedure(&officer, unit, &procedure_form("11", "calendar", "", true)).await;
+    assert!(
+        page.contains("name=\"roll_forward\" value=\"yes\" checked"),
+        "{page}"
+    );
+    assert!(page.contains("<strong>moves to the next business day</strong>"));
+    assert!(page.contains(&format!("The deadline of G-{id} moved")));
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body.contains("by <strong>Mon 14 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(
+        "11 calendar days from Tue 1 Dec 2026 (filed) end on Sat 12 Dec 2026 (Saturday); the contract moves a deadline on a weekend or holiday to the next business day"
+    ));
+    // A unit holiday on that Monday moves it once more.
+    save_procedure(
+        &officer,
+        unit,
+        &procedure_form("11", "calendar", "2026-12-14 Staff day", true),
+    )
+    .await;
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body.contains("by <strong>Tue 15 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    // And a case filed now is counted the same way from the start.
+    let later = file_as_member(&sarah, "2026-11-20").await;
+    let page = sarah.visit(&format!("/grievances/{later}")).await;
+    assert!(
+        page.body.contains("by <strong>Tue 15 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        events_of(&app, id, "deadline_moved"),
+        [
+            "Deadline moved from Sat 12 Dec 2026 to Mon 14 Dec 2026: the contract now moves a deadline on a weekend or holiday to the next business day.",
+            "Deadline moved from Mon 14 Dec 2026 to Tue 15 Dec 2026: holiday added (Staff day, Mon 14 Dec 2026).",
+        ]
+    );
+    // Unticked, the deadline goes back to the Saturday.
+    save_procedure(
+        &officer,
+        unit,
+        &procedure_form("11", "calendar", "2026-12-14 Staff day", false),
+    )
+    .await;
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body.contains("by <strong>Sat 12 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(
+        "Deadline moved from Tue 15 Dec 2026 to Sat 12 Dec 2026: a deadline on a weekend or holiday no longer moves to the next business day."
+    ));
+}

@@ -232,3 +232,49 @@ async fn a_member_files_twice_and_the_chief_steward_voids_the_duplicate() {
         )
         .await;
 }
+
+#[tokio::test]
+async fn an_officer_reads_how_limits_are_counted_and_ticks_the_roll_forward_option() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let unit = app.grievance_unit(DayCount::Calendar);
+    let client = &browser.client;
+    crate::sign_in::sign_in_officer(client, &app, "olive@example.org").await;
+    let url = app.url(&format!("/officer/units/{unit}/procedure"));
+    client.goto(&url).await.unwrap();
+    expect_heading(client, "Grievance procedure: Guild Staff").await;
+    let words = client.source().await.unwrap();
+    assert!(
+        words.contains("<strong>stays where it falls</strong>"),
+        "{words}"
+    );
+    click(client, Locator::Css("#roll_forward")).await;
+    press(client, "Save the procedure").await;
+    wait_for_text(client, ".flash", "Grievance procedure saved.").await;
+    let ticked = wait_for(client, "#roll_forward")
+        .await
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(ticked.as_deref(), Some("true"));
+    let words = client.source().await.unwrap();
+    assert!(words.contains("<strong>moves to the next business day</strong>"));
+    browser
+        .screenshots_at_each_width(&url, "grievances-08-procedure-how-limits-count")
+        .await;
+    for (label, width, height) in crate::browser::VIEWPORTS {
+        client.set_window_size(width, height).await.unwrap();
+        client
+            .execute(
+                "document.getElementById('roll_forward').scrollIntoView({block: 'center'});",
+                vec![],
+            )
+            .await
+            .unwrap();
+        browser
+            .screenshot(&format!("grievances-08-procedure-roll-forward-{label}"))
+            .await;
+    }
+}

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 use super::acts::{Event, event};
 use crate::context::Context;
 use crate::db::DbConnection;
-use crate::db::schema::{grievance_steps as gs, grievances as g, unit_holidays as uh, units};
+use crate::db::schema::{
+    grievance_procedures as gp, grievance_steps as gs, grievances as g, unit_holidays as uh, units,
+};
 use crate::grievances::calendar::{DayCount, UnitHolidays};
 use crate::grievances::case::{self, Due, Procedure, Step};
 use crate::grievances::states::{Act, Status};
@@ -50,7 +52,17 @@ pub fn procedure(conn: &mut DbConnection, unit_id: i64) -> QueryResult<Procedure
         .load::<(NaiveDate, String)>(conn)?
         .into_iter()
         .collect();
-    Ok(Procedure { steps, holidays })
+    let roll_forward = gp::table
+        .find(unit_id)
+        .select(gp::roll_forward)
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false);
+    Ok(Procedure {
+        steps,
+        holidays,
+        roll_forward,
+    })
 }
 
 /// An open case whose deadline moved when its unit's procedure changed.
@@ -64,7 +76,7 @@ pub struct Moved {
     pub to: Option<NaiveDate>,
 }
 
-/// Replaces a unit's procedure (steps and holidays), then counts again the
+/// Replaces a unit's procedure (steps, holidays, options), then counts again the
 /// deadline of every open case in the unit from the act that started its
 /// current phase, keeping agreed extensions; each case whose deadline
 /// moved gets a timeline entry saying from what date to what, and why.
@@ -101,6 +113,13 @@ pub fn save_procedure(
             ))
             .execute(conn)?;
     }
+    diesel::delete(gp::table.find(unit_id)).execute(conn)?;
+    diesel::insert_into(gp::table)
+        .values((
+            gp::unit_id.eq(unit_id),
+            gp::roll_forward.eq(after.roll_forward),
+        ))
+        .execute(conn)?;
     recount_open_cases(conn, ctx, unit_id, &before, after)
 }
 
