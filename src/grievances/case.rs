@@ -145,6 +145,15 @@ pub fn next_deadline(state: &State, procedure: &Procedure) -> Option<NextDeadlin
     }
 }
 
+/// "1 day", "3 days".
+pub fn days_text(days: i64) -> String {
+    if days == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{days} days")
+    }
+}
+
 /// How an agreed extension's explanation begins.
 pub const EXTENDED: &str = "Extended by agreement";
 

@@ -1,6 +1,7 @@
-//! The grievance emails: a new case, an assignment, a step change, and a
-//! deadline reminder. They name the case by number and never quote its
-//! content, since mail leaves the building.
+//! The grievance emails: a new case (to the union side, and to its
+//! grievants), an assignment (to the steward and the grievants), a step
+//! change, and a deadline reminder. They name the case by number and never
+//! quote its content, since mail leaves the building.
 
 use diesel::prelude::*;
 

@@ -1352,3 +1352,140 @@ async fn under_the_roll_forward_option_a_calendar_deadline_on_a_weekend_moves_to
         "Deadline moved from Tue 15 Dec 2026 to Sat 12 Dec 2026: a deadline on a weekend or holiday no longer moves to the next business day."
     ));
 }
+
+/// What was queued to `to`: (subject, text body), oldest first.
+fn mail_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    outbox::table
+        .filter(outbox::recipient.eq(to))
+        .order(outbox::id.asc())
+        .select((outbox::subject, outbox::body_text))
+        .load(&mut app.db())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_grievant_is_mailed_when_the_grievance_is_filed_and_given_a_steward_unless_they_turned_that_off()
+ {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let local_name = app.config.local_name.clone();
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (miguel, _) = app
+        .roster_member("miguel.santos@example.org", "E1002")
+        .await;
+    let (steve, steve_id) = app.steward("steve@example.org").await;
+    let (_, tara_id) = app.steward("tara@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    // Miguel wants no grievance mail; the page says what that covers.
+    let page = miguel.visit("/account/notifications").await;
+    assert!(
+        page.body
+            .contains("A grievance naming you was filed, given a steward")
+    );
+    let answer = miguel
+        .post("/account/notifications", &[("kind", "deadline_reminders")])
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = miguel.visit("/account/notifications").await;
+    assert!(
+        page.body
+            .contains("value=\"grievance_updates\" aria-describedby"),
+        "unticked: {}",
+        page.body
+    );
+
+    // Sarah files for herself and gets her copy, with a link to the case.
+    let id = file_as_member(&sarah, &ago(&app, 3)).await;
+    let due = (today(&app) + Days::new(10)).format("%a %-d %b %Y");
+    let filed_on = today(&app).format("%a %-d %b %Y");
+    let mail = mail_to(&app, "sarah.okafor@example.org");
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    let (subject, body) = &mail[0];
+    assert_eq!(
+        subject,
+        &format!("{local_name}: your grievance G-{id} is filed")
+    );
+    for line in [
+        format!("You filed grievance G-{id} on {filed_on}."),
+        "A chief steward will assign a steward to it; you will hear when they do.".to_owned(),
+        format!("Next: Step 1: management's response due, by {due}."),
+        format!("Open the case: {}", app.url(&format!("/grievances/{id}"))),
+    ] {
+        assert!(body.contains(&line), "{line:?} in {body}");
+    }
+    assert!(!body.contains("hours were cut"), "no content in mail");
+
+    // The chief assigns Steve, then hands the case to Tara.
+    for steward in [steve_id, tara_id] {
+        let answer = chief
+            .post(
+                &format!("/grievances/{id}/assign"),
+                &[("steward", &steward.to_string())],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+    }
+    let mail = mail_to(&app, "sarah.okafor@example.org");
+    assert_eq!(mail.len(), 3, "{mail:?}");
+    assert_eq!(
+        mail[1].0,
+        format!("{local_name}: your grievance G-{id} has a steward")
+    );
+    assert!(mail[1].1.contains(&format!(
+        "steve is now the steward for your grievance G-{id}."
+    )));
+    assert!(
+        mail[2].1.contains(&format!(
+            "tara is now the steward for your grievance G-{id}.\nThey take over from steve."
+        )),
+        "{}",
+        mail[2].1
+    );
+    assert!(mail[2].1.contains(&app.url(&format!("/grievances/{id}"))));
+
+    // Steve files a group grievance for Sarah and Miguel.
+    let answer = steve
+        .post(
+            "/grievances/new",
+            &[
+                ("kind", "group"),
+                ("grievants", "E1001, E1002"),
+                ("incident_date", &ago(&app, 2)),
+                ("articles", "30"),
+                ("description", "Remote staff lost their stipend."),
+                ("remedy", "Restore the stipend."),
+                ("department", "Research"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let group = id + 1;
+    let mail = mail_to(&app, "sarah.okafor@example.org");
+    let (subject, body) = mail.last().unwrap();
+    assert_eq!(
+        subject,
+        &format!("{local_name}: your grievance G-{group} is filed")
+    );
+    assert!(body.contains(&format!(
+        "Grievance G-{group}, naming you, was filed on {filed_on} by steve."
+    )));
+    assert!(body.contains("Your steward is steve."), "{body}");
+    // The chief moves it to Tara; Miguel, who turned it off, hears nothing.
+    chief
+        .post(
+            &format!("/grievances/{group}/assign"),
+            &[("steward", &tara_id.to_string())],
+        )
+        .await;
+    assert_eq!(mail_to(&app, "sarah.okafor@example.org").len(), 5);
+    assert!(mail_to(&app, "miguel.santos@example.org").is_empty());
+    // The chief heard of both new cases, and not as a grievant.
+    let subjects = mail_subjects(&app, "chief@example.org");
+    assert_eq!(
+        subjects,
+        [
+            format!("{local_name}: new grievance G-{id}"),
+            format!("{local_name}: new grievance G-{group}"),
+        ]
+    );
+}

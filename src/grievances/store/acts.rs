@@ -307,6 +307,30 @@ pub fn assign(
             lines,
         )?;
     }
+    // The grievants hear who carries their case now.
+    let grievants: Vec<i64> = grievant_users(conn, row.id)?
+        .into_iter()
+        .filter(|uid| Some(*uid) != ctx.actor.user_id && *uid != steward_id)
+        .collect();
+    let mut lines = vec![format!(
+        "{name} is now the steward for your grievance {}.",
+        row.number()
+    )];
+    if let Some(before) = row.steward_id.filter(|s| *s != steward_id) {
+        lines.push(format!(
+            "They take over from {}.",
+            display_name(conn, before)?
+        ));
+    }
+    notices::send(
+        conn,
+        &ctx.config,
+        &grievants,
+        NoticeKind::GrievanceUpdates,
+        row.id,
+        &format!("your grievance {} has a steward", row.number()),
+        lines,
+    )?;
     Ok(())
 }
 
