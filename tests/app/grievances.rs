@@ -1489,3 +1489,82 @@ async fn the_grievant_is_mailed_when_the_grievance_is_filed_and_given_a_steward_
         ]
     );
 }
+
+#[tokio::test]
+async fn the_same_assignment_or_mark_sent_again_from_an_old_page_changes_and_mails_nothing() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (_, steve_id) = app.steward("steve@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    // One day past the 30-day limit reads "1 day".
+    let answer = sarah
+        .post(
+            "/grievances/new",
+            &[
+                ("incident_date", &ago(&app, 31)),
+                ("articles", "12.3"),
+                ("description", "My hours were cut without notice."),
+                ("remedy", "Restore my hours."),
+                ("department", "Research"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    let id = 1;
+    let case = format!("/grievances/{id}");
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body
+            .contains("It is 1 day past the contractual limit, so it is flagged as late."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Filed 1 day after the limit"));
+    assert!(page.body.contains("filed 1 day late"));
+
+    // Two chief stewards' pages, both assigning Steve.
+    for _ in 0..2 {
+        let answer = chief
+            .post(
+                &format!("{case}/assign"),
+                &[("steward", &steve_id.to_string())],
+            )
+            .await;
+        assert_eq!(answer.status, 303);
+    }
+    let page = chief.visit(&case).await;
+    assert!(
+        page.body
+            .contains(&format!("steve already carries G-{id}; nothing changed.")),
+        "{}",
+        page.body
+    );
+    assert_eq!(events_of(&app, id, "assigned").len(), 1);
+    assert_eq!(
+        mail_subjects(&app, "steve@example.org")
+            .iter()
+            .filter(|s| s.contains("you are assigned"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        mail_subjects(&app, "sarah.okafor@example.org")
+            .iter()
+            .filter(|s| s.contains("has a steward"))
+            .count(),
+        1
+    );
+    // The continuing-violation mark, sent twice.
+    for _ in 0..2 {
+        chief
+            .post(&format!("{case}/continuing"), &[("continuing", "yes")])
+            .await;
+    }
+    let page = chief.visit(&case).await;
+    assert!(
+        page.body
+            .contains("It is marked as a continuing violation already; nothing changed.")
+    );
+    assert_eq!(events_of(&app, id, "continuing_violation").len(), 1);
+}

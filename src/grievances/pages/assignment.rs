@@ -66,16 +66,28 @@ pub async fn assign(
                 Ok(row) => row,
                 Err(voided) => return Ok(Err(voided)),
             };
-            store::assign(conn, &ctx, &row, steward_id)?;
-            Ok::<_, AppError>(Ok(()))
+            Ok::<_, AppError>(Ok(store::assign(conn, &ctx, &row, steward_id)?))
         })
     })
     .await?;
-    if let Err(voided) = assigned {
-        return refuse_voided(page, &current, &state, id, &voided).await;
+    match assigned {
+        Err(voided) => refuse_voided(page, &current, &state, id, &voided).await,
+        Ok(false) => {
+            let name = stewards
+                .iter()
+                .find(|(s, _)| *s == steward_id)
+                .map_or_else(String::new, |(_, name)| name.clone());
+            Ok(unchanged(
+                &state,
+                id,
+                &format!("{name} already carries {}; nothing changed.", row.number()),
+            ))
+        }
+        Ok(true) => {
+            state.mail_waker.wake();
+            Ok(done(&state, id, "Steward assigned."))
+        }
     }
-    state.mail_waker.wake();
-    Ok(done(&state, id, "Steward assigned."))
 }
 
 /// The continuing-violation toggle, as sent.
@@ -116,13 +128,24 @@ pub async fn set_continuing(
                 Ok(row) => row,
                 Err(voided) => return Ok(Err(voided)),
             };
-            store::set_continuing(conn, &ctx, &row, continuing)?;
-            Ok::<_, AppError>(Ok(()))
+            Ok::<_, AppError>(Ok(store::set_continuing(conn, &ctx, &row, continuing)?))
         })
     })
     .await?;
-    if let Err(voided) = marked {
-        return refuse_voided(page, &current, &state, id, &voided).await;
+    match marked {
+        Err(voided) => return refuse_voided(page, &current, &state, id, &voided).await,
+        Ok(false) => {
+            return Ok(unchanged(
+                &state,
+                id,
+                if continuing {
+                    "It is marked as a continuing violation already; nothing changed."
+                } else {
+                    "It is not marked as a continuing violation; nothing changed."
+                },
+            ));
+        }
+        Ok(true) => {}
     }
     Ok(done(
         &state,
@@ -133,4 +156,14 @@ pub async fn set_continuing(
             "No longer marked as a continuing violation."
         },
     ))
+}
+
+/// Back to the case, saying that the form changed nothing.
+fn unchanged(state: &AppState, id: i64, message: &str) -> HttpResponse {
+    redirect_with(
+        &format!("/grievances/{id}"),
+        FlashKind::Warning,
+        message,
+        state.config.behind_https(),
+    )
 }

@@ -135,7 +135,8 @@ pub fn record_act(
     {
         let late = (on - due).num_days();
         text = format!(
-            "{late} days after the deadline ({}). {text}",
+            "{} after the deadline ({}). {text}",
+            case::days_text(late),
             long_date(due)
         );
     }
@@ -266,13 +267,17 @@ pub fn extend(
     Ok(Ok(()))
 }
 
-/// Assigns (or reassigns) the steward, and tells them.
+/// Assigns (or reassigns) the steward, and tells them and the grievants.
+/// False, with nothing written or mailed, when they carry it already.
 pub fn assign(
     conn: &mut DbConnection,
     ctx: &Context,
     row: &GrievanceRow,
     steward_id: i64,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
+    if row.steward_id == Some(steward_id) {
+        return Ok(false);
+    }
     diesel::update(g::table.find(row.id))
         .set((g::steward_id.eq(steward_id), g::updated_at.eq(ctx.now)))
         .execute(conn)?;
@@ -331,16 +336,20 @@ pub fn assign(
         &format!("your grievance {} has a steward", row.number()),
         lines,
     )?;
-    Ok(())
+    Ok(true)
 }
 
-/// Marks or clears a continuing violation.
+/// Marks or clears a continuing violation. False, with nothing written,
+/// when the case is marked so already (a form from a page left open).
 pub fn set_continuing(
     conn: &mut DbConnection,
     ctx: &Context,
     row: &GrievanceRow,
     continuing: bool,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
+    if row.continuing_violation == continuing {
+        return Ok(false);
+    }
     let procedure = procedure(conn, row.unit_id)?;
     // A continuing violation is never late; without one, the filing is
     // measured against the first occurrence again.
@@ -357,7 +366,8 @@ pub fn set_continuing(
         (true, _) => "Marked as a continuing violation, so the filing is not late.".to_owned(),
         (false, 0) => "No longer marked as a continuing violation.".to_owned(),
         (false, n) => format!(
-            "No longer marked as a continuing violation: the filing is {n} days past the limit."
+            "No longer marked as a continuing violation: the filing is {} past the limit.",
+            case::days_text(n)
         ),
     };
     let entry = Event {
@@ -366,7 +376,8 @@ pub fn set_continuing(
         on: ctx.today,
         detail: &detail,
     };
-    event(conn, ctx, row.id, entry)
+    event(conn, ctx, row.id, entry)?;
+    Ok(true)
 }
 
 /// Voids a case filed in error (a duplicate, the wrong member): the row

@@ -280,7 +280,8 @@ pub fn file(conn: &mut DbConnection, ctx: &Context, filing: &Filing) -> QueryRes
     }
     let mut detail = match &lateness {
         Some((deadline, late)) if *late > 0 => format!(
-            "Filed {late} days after the limit ({}).",
+            "Filed {} after the limit ({}).",
+            case::days_text(*late),
             long_date(deadline.due)
         ),
         Some((deadline, _)) if filing.continuing_violation => format!(
