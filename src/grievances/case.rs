@@ -278,6 +278,27 @@ pub fn moved_text(from: Option<NaiveDate>, to: Option<&Due>, cause: &str) -> Str
     }
 }
 
+/// The timeline's words for a filing measured again against the first
+/// step's limit: "The filing is now 1 day past the limit (…), not 2 days: …".
+pub fn lateness_text(was: i64, now: i64, limit: NaiveDate, cause: &str) -> String {
+    let limit = long_date(limit);
+    match (was, now) {
+        (was, 0) => format!(
+            "The filing is now within the limit ({limit}), no longer {} late: {cause}.",
+            days_text(was)
+        ),
+        (0, now) => format!(
+            "The filing is now {} past the limit ({limit}): {cause}.",
+            days_text(now)
+        ),
+        (was, now) => format!(
+            "The filing is now {} past the limit ({limit}), not {}: {cause}.",
+            days_text(now),
+            days_text(was)
+        ),
+    }
+}
+
 /// The filing deadline from the incident, and how many days late a filing
 /// on `filed_on` is (0 when in time, or when the violation continues, since
 /// then every day is a fresh occurrence).

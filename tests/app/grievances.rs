@@ -1289,6 +1289,11 @@ async fn under_the_roll_forward_option_a_calendar_deadline_on_a_weekend_moves_to
         "{}",
         page.body
     );
+    // 30 calendar days from Fri 30 Oct end on Sun 29 Nov: a filing on Tue
+    // 1 Dec is 2 days late.
+    let late = file_as_member(&sarah, "2026-10-30").await;
+    let page = sarah.visit(&format!("/grievances/{late}")).await;
+    assert!(page.body.contains("filed 2 days late"), "{}", page.body);
 
     // The officer ticks the contract's option.
     let page = save_procedure(&officer, unit, &procedure_form("11", "calendar", "", true)).await;
@@ -1297,7 +1302,12 @@ async fn under_the_roll_forward_option_a_calendar_deadline_on_a_weekend_moves_to
         "{page}"
     );
     assert!(page.contains("<strong>moves to the next business day</strong>"));
-    assert!(page.contains(&format!("The deadline of G-{id} moved")));
+    assert!(
+        page.contains(&format!(
+            "The deadlines of 2 open cases moved (G-{id}, G-{late})"
+        )),
+        "{page}"
+    );
     let page = sarah.visit(&case).await;
     assert!(
         page.body.contains("by <strong>Mon 14 Dec 2026</strong>"),
@@ -1325,6 +1335,16 @@ async fn under_the_roll_forward_option_a_calendar_deadline_on_a_weekend_moves_to
     let page = sarah.visit(&format!("/grievances/{later}")).await;
     assert!(
         page.body.contains("by <strong>Tue 15 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    // The filing limit rolled to Mon 30 Nov: that filing is a day late now.
+    let page = sarah.visit(&format!("/grievances/{late}")).await;
+    assert!(page.body.contains("filed 1 day late"), "{}", page.body);
+    assert!(
+        page.body.contains(
+            "The filing is now 1 day past the limit (Mon 30 Nov 2026), not 2 days: the contract now moves a deadline on a weekend or holiday to the next business day."
+        ),
         "{}",
         page.body
     );

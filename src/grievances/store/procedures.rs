@@ -78,8 +78,10 @@ pub struct Moved {
 
 /// Replaces a unit's procedure (steps, holidays, options), then counts again the
 /// deadline of every open case in the unit from the act that started its
-/// current phase, keeping agreed extensions; each case whose deadline
-/// moved gets a timeline entry saying from what date to what, and why.
+/// current phase, keeping agreed extensions, and measures its filing
+/// against the first step's limit again; each case whose deadline moved,
+/// or whose filing is now more or less late, gets a timeline entry saying
+/// from what to what, and why.
 /// Runs in the caller's transaction, so the change and the deadlines it
 /// moves are written together or not at all.
 pub fn save_procedure(
@@ -144,6 +146,7 @@ fn recount_open_cases(
         if !row.is_open() {
             continue;
         }
+        measure_filing_again(conn, ctx, &row, before, after)?;
         let stored = row.due_on.map(|on| Due {
             on,
             act: row.due_act.clone(),
@@ -183,6 +186,43 @@ fn recount_open_cases(
         });
     }
     Ok(moved)
+}
+
+/// Measures an open case's filing against the first step's limit again,
+/// and says so on its timeline when how late it was changed.
+fn measure_filing_again(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    row: &super::GrievanceRow,
+    before: &Procedure,
+    after: &Procedure,
+) -> QueryResult<()> {
+    let measure = |p: &Procedure| {
+        case::filing_lateness(row.incident_date, row.filed_on, row.continuing_violation, p)
+    };
+    let Some((limit, late)) = measure(after) else {
+        return Ok(());
+    };
+    let was = i64::from(row.late_days);
+    if late == was {
+        return Ok(());
+    }
+    diesel::update(g::table.find(row.id))
+        .set((
+            g::late_days.eq(i32::try_from(late).unwrap_or(i32::MAX)),
+            g::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    let until = measure(before).map_or(limit.due, |(old, _)| old.due.max(limit.due));
+    let cause = case::why_moved(before, after, row.incident_date, until);
+    let detail = case::lateness_text(was, late, limit.due, &cause);
+    let entry = Event {
+        act: Act::DeadlineMoved,
+        step: row.step_position,
+        on: ctx.today,
+        detail: &detail,
+    };
+    event(conn, ctx, row.id, entry)
 }
 
 /// A unit's name.
