@@ -232,8 +232,8 @@ fn main() {
             ms(first),
             ms(t.elapsed())
         );
-        // A holiday on the next weekday lies inside nearly every open
-        // case's count, so most deadlines move a day.
+        // A holiday on the next weekday moves every deadline whose count
+        // runs past it (not those already overdue or due today).
         let mut holiday = today + Days::new(1);
         while !calendar::is_business_day(holiday, &UnitHolidays::new()) {
             holiday = holiday + Days::new(1);
