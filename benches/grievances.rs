@@ -9,7 +9,10 @@
 //! 4. `GET /grievances/{id}` (random cases) as a chief steward, and its
 //!    ratio to (3);
 //! 5. `GET /stewards/board` as a steward carrying a fifth of the cases;
-//! 6. one pass of the reminder job over every open case.
+//! 6. one pass of the reminder job over every open case;
+//! 7. saving the procedure with a new unit holiday (tomorrow, or the next
+//!    weekday), which counts every open case's deadline again in the same
+//!    transaction, and saving it unchanged (a recount that moves nothing).
 //!
 //! Run: `cargo bench --bench grievances` (options: `-- --cases 2000
 //! --clients 16 --seconds 5`). Prints figures; never fails on time.
@@ -34,7 +37,7 @@ use unionhall::context::Context;
 use unionhall::db::schema::{members, units};
 use unionhall::db::write_tx;
 use unionhall::grievances::calendar::{self, DayCount, UnitHolidays};
-use unionhall::grievances::case::Step;
+use unionhall::grievances::case::{Procedure, Step};
 use unionhall::grievances::states::Kind;
 use unionhall::grievances::store::{self, Filing};
 use unionhall::jobs::grievance_reminders as reminders;
@@ -141,9 +144,17 @@ fn main() {
             };
             store::save_procedure(
                 c,
+                &unionhall::context::Context::command_line(&config),
                 unit,
-                &[step(1, "Step 1", false), step(2, "Step 2", false), step(3, "Arbitration", true)],
-                &UnitHolidays::new(),
+                &Procedure {
+                    steps: vec![
+                        step(1, "Step 1", false),
+                        step(2, "Step 2", false),
+                        step(3, "Arbitration", true),
+                    ],
+                    holidays: UnitHolidays::new(),
+                    roll_forward: false,
+                },
             )?;
             Ok::<_, diesel::result::Error>((unit, member_ids, stewards))
         })
@@ -219,6 +230,28 @@ fn main() {
             "reminder job over {cases} cases: {} queued in {}; a second pass queued {again} in {}",
             sent,
             ms(first),
+            ms(t.elapsed())
+        );
+        // A holiday on the next weekday moves every deadline whose count
+        // runs past it (not those already overdue or due today).
+        let mut holiday = today + Days::new(1);
+        while !calendar::is_business_day(holiday, &UnitHolidays::new()) {
+            holiday = holiday + Days::new(1);
+        }
+        let officer = Context::command_line(&config);
+        let mut procedure = store::procedure(&mut conn, unit).unwrap();
+        procedure.holidays.insert(holiday, "Bench day".into());
+        let t = Instant::now();
+        let moved = write_tx(&mut conn, |c| store::save_procedure(c, &officer, unit, &procedure)).unwrap();
+        let recount = t.elapsed();
+        let t = Instant::now();
+        let unmoved = write_tx(&mut conn, |c| store::save_procedure(c, &officer, unit, &procedure)).unwrap();
+        println!(
+            "procedure saved with a new holiday: {} of {cases} deadlines moved, in {} ({:.0} cases/s); saved unchanged: {} moved, in {}",
+            moved.len(),
+            ms(recount),
+            cases as f64 / recount.as_secs_f64(),
+            unmoved.len(),
             ms(t.elapsed())
         );
         handle.stop(true).await;

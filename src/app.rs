@@ -222,6 +222,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(grievance_pages::set_continuing)),
         )
         .service(
+            web::resource("/grievances/{id}/void").route(web::post().to(grievance_pages::void)),
+        )
+        .service(
             web::resource("/grievances/{id}/attachments")
                 .route(web::post().to(grievance_files::upload)),
         )

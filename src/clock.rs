@@ -31,6 +31,15 @@ impl Clock {
         self.offset_seconds.store(offset, Ordering::Relaxed);
     }
 
+    /// A clock that reads `at` now and runs on from there, for a test or a
+    /// demo that needs a given date.
+    pub fn starting_at(at: NaiveDateTime) -> Self {
+        let offset = (at - Utc::now().naive_utc()).num_seconds();
+        Self {
+            offset_seconds: Arc::new(AtomicI64::new(offset)),
+        }
+    }
+
     /// Moves this clock (and every clone of it) forward.
     pub fn advance(&self, by: std::time::Duration) {
         let seconds = i64::try_from(by.as_secs()).unwrap_or(i64::MAX);

@@ -291,6 +291,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    grievance_procedures (unit_id) {
+        unit_id -> BigInt,
+        roll_forward -> Bool,
+    }
+}
+
+diesel::table! {
     unit_holidays (unit_id, holiday) {
         unit_id -> BigInt,
         holiday -> Date,
@@ -327,6 +334,10 @@ diesel::table! {
         resolved_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        voided_at -> Nullable<Timestamp>,
+        voided_by -> Nullable<BigInt>,
+        voided_by_label -> Text,
+        void_reason -> Text,
     }
 }
 

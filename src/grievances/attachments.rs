@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use super::access;
-use super::pages::case_page::Typed;
+use super::pages::case_page::{Typed, refuse_voided};
 use super::pages::{case_page, human_size};
 use super::store::attachments::{self as stored, NewAttachment};
 use crate::auth::CurrentUser;
@@ -195,7 +195,10 @@ pub async fn upload(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let user = current.user.clone();
-    db(&state, move |conn| access(conn, &user, id)).await?;
+    let (row, _) = db(&state, move |conn| access(conn, &user, id)).await?;
+    if let Some(voided) = row.voided() {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     let checked = read_file(payload, state.config.max_attachment_bytes)
         .await
         .and_then(|(name, data)| {
@@ -227,14 +230,22 @@ pub async fn upload(
     };
     let saved = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            Ok::<_, AppError>(stored::add(conn, &ctx, id, &record)?)
+            if let Err(voided) = super::store::lock_for_change(conn, id)? {
+                return Ok(Err(voided));
+            }
+            stored::add(conn, &ctx, id, &record)?;
+            Ok::<_, AppError>(Ok(()))
         })
     })
     .await;
-    if let Err(e) = saved {
+    if !matches!(saved, Ok(Ok(()))) {
         // The row never landed, so the file would be an orphan.
         let _ = std::fs::remove_file(folder(&state.config.data_dir).join(&key));
-        return Err(e);
+    }
+    match saved {
+        Ok(Ok(())) => {}
+        Ok(Err(voided)) => return refuse_voided(page, &current, &state, id, &voided).await,
+        Err(e) => return Err(e),
     }
     Ok(redirect_with(
         &format!("/grievances/{id}"),

@@ -1,7 +1,9 @@
 //! Deadline arithmetic. A contract counts its limits in calendar days or in
 //! business days; business days skip weekends, US federal holidays (as
-//! observed) and the unit's own holidays. A wrong answer here forfeits a
-//! grievance, so every deadline also says how it was reached.
+//! observed) and the unit's own holidays. Some contracts also move a
+//! calendar-day deadline that falls on a weekend or holiday to the next
+//! business day. A wrong answer here forfeits a grievance, so every
+//! deadline also says how it was reached.
 
 use std::collections::BTreeMap;
 
@@ -122,6 +124,9 @@ pub struct Deadline {
     pub due: NaiveDate,
     /// Weekday holidays skipped while counting business days.
     pub skipped_holidays: Vec<(NaiveDate, String)>,
+    /// The day the count ended on, and why it is not a business day, when
+    /// the deadline was moved on to the next business day.
+    pub rolled_from: Option<(NaiveDate, String)>,
 }
 
 /// The day `days` calendar or business days after `from`. Day one is the
@@ -131,6 +136,7 @@ pub fn add_days(from: NaiveDate, days: u32, count: DayCount, unit: &UnitHolidays
         DayCount::Calendar => Deadline {
             due: from + Days::new(u64::from(days)),
             skipped_holidays: Vec::new(),
+            rolled_from: None,
         },
         DayCount::Business => {
             let mut date = from;
@@ -149,8 +155,26 @@ pub fn add_days(from: NaiveDate, days: u32, count: DayCount, unit: &UnitHolidays
             Deadline {
                 due: date,
                 skipped_holidays,
+                rolled_from: None,
             }
         }
+    }
+}
+
+/// The deadline moved on to the next business day when it falls on a
+/// weekend or holiday (the contract option for calendar-day limits).
+pub fn roll_forward(deadline: Deadline, unit: &UnitHolidays) -> Deadline {
+    let Some(reason) = closed_because(deadline.due, unit) else {
+        return deadline;
+    };
+    let mut due = deadline.due;
+    while !is_business_day(due, unit) {
+        due = due + Days::new(1);
+    }
+    Deadline {
+        rolled_from: Some((deadline.due, reason)),
+        due,
+        ..deadline
     }
 }
 
@@ -184,6 +208,12 @@ pub fn explain(
             text.push_str(" and ");
             text.push_str(&names.join(", "));
         }
+    }
+    if let Some((ended, reason)) = &deadline.rolled_from {
+        text.push_str(&format!(
+            " end on {} ({reason}); the contract moves a deadline on a weekend or holiday to the next business day",
+            crate::clock::long_date(*ended)
+        ));
     }
     text
 }
@@ -318,6 +348,48 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_calendar_deadline_on_a_weekend_or_holiday_rolls_to_the_next_business_day() {
+        // 11 calendar days from Tue 1 Dec 2026 end on Sat 12 Dec: Mon 14.
+        let deadline = add_days(d(2026, 12, 1), 11, DayCount::Calendar, &none());
+        assert_eq!(deadline.due, d(2026, 12, 12));
+        let rolled = roll_forward(deadline, &none());
+        assert_eq!(rolled.due, d(2026, 12, 14));
+        assert_eq!(
+            explain(&rolled, 11, DayCount::Calendar, d(2026, 12, 1), "filed"),
+            "11 calendar days from Tue 1 Dec 2026 (filed) end on Sat 12 Dec 2026 (Saturday); the contract moves a deadline on a weekend or holiday to the next business day"
+        );
+        // With the unit's holiday on that Monday, Tuesday.
+        let unit = UnitHolidays::from([(d(2026, 12, 14), "Staff day".to_owned())]);
+        let rolled = roll_forward(
+            add_days(d(2026, 12, 1), 11, DayCount::Calendar, &unit),
+            &unit,
+        );
+        assert_eq!(rolled.due, d(2026, 12, 15));
+        // Christmas Day 2026 is a Friday: on to Mon 28 Dec.
+        let rolled = roll_forward(
+            add_days(d(2026, 12, 15), 10, DayCount::Calendar, &none()),
+            &none(),
+        );
+        assert_eq!(rolled.due, d(2026, 12, 28));
+        assert_eq!(
+            rolled.rolled_from,
+            Some((d(2026, 12, 25), "Christmas Day".to_owned()))
+        );
+        // Sat 1 Jan 2028, its holiday observed the Friday before: Mon 3 Jan.
+        let rolled = roll_forward(
+            add_days(d(2027, 12, 2), 30, DayCount::Calendar, &none()),
+            &none(),
+        );
+        assert_eq!(rolled.due, d(2028, 1, 3));
+        // A business day stays.
+        let kept = roll_forward(
+            add_days(d(2026, 12, 1), 10, DayCount::Calendar, &none()),
+            &none(),
+        );
+        assert_eq!((kept.due, kept.rolled_from), (d(2026, 12, 11), None));
+    }
+
     fn any_date() -> impl Strategy<Value = NaiveDate> {
         (0i64..20_000).prop_map(|n| d(2000, 1, 1) + chrono::Duration::days(n))
     }
@@ -348,6 +420,23 @@ mod tests {
                 let longer = add_days(from, days + 1, count, &none()).due;
                 prop_assert!(longer > shorter);
             }
+        }
+
+        #[test]
+        fn a_rolled_deadline_is_the_first_business_day_on_or_after_the_count(
+            from in any_date(), days in 0u32..400,
+        ) {
+            let unit = UnitHolidays::from([(from + Days::new(u64::from(days)), "Unit day".to_owned())]);
+            let counted = add_days(from, days, DayCount::Calendar, &unit);
+            let rolled = roll_forward(counted.clone(), &unit);
+            prop_assert!(is_business_day(rolled.due, &unit));
+            prop_assert!(rolled.due >= counted.due);
+            let mut date = counted.due;
+            while date < rolled.due {
+                prop_assert!(!is_business_day(date, &unit));
+                date = date + Days::new(1);
+            }
+            prop_assert_eq!(rolled.rolled_from.is_some(), rolled.due != counted.due);
         }
 
         #[test]

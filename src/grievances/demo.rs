@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::calendar::{DayCount, UnitHolidays};
-use super::case::Step;
+use super::case::{Procedure, Step};
 use super::states::{Act, Kind};
 use super::store::{self, ActRecord, Filing, Outcome};
 use crate::audit::Actor;
@@ -209,26 +209,40 @@ pub fn fill(
         .map(|d| (d, "Day after Thanksgiving".to_owned()))
         .into_iter()
         .collect();
+    let command_line = Context {
+        actor: Actor::command_line(),
+        now,
+        today,
+        config: config.clone(),
+    };
     store::save_procedure(
         conn,
+        &command_line,
         guild,
-        &[
-            step(1, "Informal", 10, 5, business),
-            step(2, "Step 1", 10, 10, business),
-            step(3, "Step 2", 10, 15, business),
-            step(4, "Arbitration", 30, 0, DayCount::Calendar),
-        ],
-        &holidays,
+        &Procedure {
+            steps: vec![
+                step(1, "Informal", 10, 5, business),
+                step(2, "Step 1", 10, 10, business),
+                step(3, "Step 2", 10, 15, business),
+                step(4, "Arbitration", 30, 0, DayCount::Calendar),
+            ],
+            holidays,
+            roll_forward: false,
+        },
     )?;
     store::save_procedure(
         conn,
+        &command_line,
         theatre,
-        &[
-            step(1, "Step 1", 21, 14, DayCount::Calendar),
-            step(2, "Step 2", 14, 14, DayCount::Calendar),
-            step(3, "Arbitration", 30, 0, DayCount::Calendar),
-        ],
-        &UnitHolidays::new(),
+        &Procedure {
+            steps: vec![
+                step(1, "Step 1", 21, 14, DayCount::Calendar),
+                step(2, "Step 2", 14, 14, DayCount::Calendar),
+                step(3, "Arbitration", 30, 0, DayCount::Calendar),
+            ],
+            holidays: UnitHolidays::new(),
+            roll_forward: false,
+        },
     )?;
     let user = |conn: &mut DbConnection, email: &str| -> QueryResult<(i64, String)> {
         users::table

@@ -315,8 +315,9 @@ pub async fn file(
     let (id, late_days) = (filed.id, filed.late_days);
     let message = if late_days > 0 {
         format!(
-            "Grievance {} filed. It is {late_days} days past the contractual limit, so it is flagged as late.",
-            store::number(id)
+            "Grievance {} filed. It is {} past the contractual limit, so it is flagged as late.",
+            store::number(id),
+            super::case::days_text(i64::from(late_days))
         )
     } else {
         format!("Grievance {} filed.", store::number(id))

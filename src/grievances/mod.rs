@@ -8,7 +8,8 @@
 //!
 //! Who may see a case is decided in one place, [`access`]: its grievants,
 //! its assigned steward, chief stewards and officers. Anyone else gets the
-//! same 404 as for a case that does not exist.
+//! same 404 as for a case that does not exist. A case voided as filed in
+//! error stays open to the union side only.
 
 pub mod attachments;
 pub mod board;
@@ -62,7 +63,10 @@ pub fn access(
     if user.can(Role::Steward) && row.steward_id == Some(user.id) {
         return Ok((row, Access::Steward));
     }
+    // A voided case was filed in error: it has left the grievant's list,
+    // and its page, like every other trace of it, is for the union side.
     if let Some(member_id) = member_id_of(conn, user.id)?
+        && !row.is_voided()
         && store::names_grievant(conn, id, member_id)?
     {
         return Ok((row, Access::Grievant));

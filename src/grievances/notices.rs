@@ -1,12 +1,13 @@
-//! The grievance emails: a new case, an assignment, a step change, and a
-//! deadline reminder. They name the case by number and never quote its
-//! content, since mail leaves the building.
+//! The grievance emails: a new case (to the union side, and to its
+//! grievants), an assignment (to the steward and the grievants), a step
+//! change, and a deadline reminder. They name the case by number and never
+//! quote its content, since mail leaves the building.
 
 use diesel::prelude::*;
 
 use crate::config::Config;
 use crate::db::DbConnection;
-use crate::db::schema::users;
+use crate::db::schema::{grievances, users};
 use crate::mail::preferences::{self, NoticeKind};
 use crate::mail::{Notice, outbox};
 
@@ -34,7 +35,8 @@ crate::mail::notice!(
 );
 
 /// Queues `subject`/`lines` about case `id` to each user who has not
-/// turned off notices of `kind`. Returns how many were queued.
+/// turned off notices of `kind`; nothing about a voided case. Returns how
+/// many were queued.
 pub fn send(
     conn: &mut DbConnection,
     config: &Config,
@@ -44,6 +46,16 @@ pub fn send(
     subject: &str,
     lines: Vec<String>,
 ) -> QueryResult<usize> {
+    // A case voided as filed in error is never mailed about again.
+    let voided = grievances::table
+        .find(id)
+        .select(grievances::voided_at)
+        .first::<Option<chrono::NaiveDateTime>>(conn)
+        .optional()?
+        .flatten();
+    if voided.is_some() {
+        return Ok(0);
+    }
     let mut sent = 0;
     for &user_id in user_ids {
         let Some((email, name, active)) = users::table

@@ -1,5 +1,6 @@
 //! The officer's page for a unit's grievance procedure: its ordered steps
-//! with their limits, and the unit's own holidays.
+//! with their limits, the unit's own holidays, and whether a calendar-day
+//! deadline on a day off rolls to the next business day.
 
 use std::collections::HashMap;
 
@@ -10,10 +11,11 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::calendar::{self, DayCount, UnitHolidays};
-use super::case::Step;
+use super::case::{Procedure, Step};
 use super::store::{self, procedures};
 use crate::audit::{self, Entry};
 use crate::auth::OfficerUser;
+use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
@@ -55,6 +57,7 @@ pub struct ProcedurePage {
     unit_name: String,
     rows: Vec<StepRow>,
     holidays: String,
+    roll_forward: bool,
     errors: FieldErrors,
     federal: Vec<(String, &'static str)>,
 }
@@ -102,12 +105,18 @@ fn holidays_text(holidays: &UnitHolidays) -> String {
         .join("\n")
 }
 
+/// What the officer typed, to show again with the problems.
+struct Typed {
+    rows: Vec<StepRow>,
+    holidays: String,
+    roll_forward: bool,
+}
+
 async fn show_form(
     page: Page,
     state: &web::Data<AppState>,
     unit_id: i64,
-    rows: Option<Vec<StepRow>>,
-    holidays: Option<String>,
+    typed: Option<Typed>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let (unit_name, procedure) = db(state, move |conn| {
@@ -132,8 +141,17 @@ async fn show_form(
             page,
             unit_id,
             unit_name,
-            rows: rows.unwrap_or_else(|| rows_of(&procedure.steps)),
-            holidays: holidays.unwrap_or_else(|| holidays_text(&procedure.holidays)),
+            roll_forward: typed
+                .as_ref()
+                .map_or(procedure.roll_forward, |t| t.roll_forward),
+            rows: match &typed {
+                Some(t) => t.rows.clone(),
+                None => rows_of(&procedure.steps),
+            },
+            holidays: match typed {
+                Some(t) => t.holidays,
+                None => holidays_text(&procedure.holidays),
+            },
             errors,
             federal,
         },
@@ -147,15 +165,7 @@ pub async fn form(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    show_form(
-        page,
-        &state,
-        id.into_inner(),
-        None,
-        None,
-        FieldErrors::new(),
-    )
-    .await
+    show_form(page, &state, id.into_inner(), None, FieldErrors::new()).await
 }
 
 /// Checks the typed rows: the steps, or errors by field.
@@ -244,12 +254,15 @@ pub fn parse_holidays(raw: &str) -> Result<UnitHolidays, String> {
 }
 
 /// The procedure form: `name_N`, `filing_N`, `response_N`, `count_N` and
-/// `arbitration_N` for each row N, and the holidays.
+/// `arbitration_N` for each row N, the holidays and the roll-forward box.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProcedureForm {
     /// One a line.
     #[serde(default)]
     pub holidays: String,
+    /// Any value: the roll-forward box is ticked.
+    #[serde(default)]
+    pub roll_forward: String,
     /// The step rows' fields, by name.
     #[serde(flatten)]
     pub steps: HashMap<String, String>,
@@ -285,6 +298,7 @@ pub async fn save(
     let form = form.into_inner();
     let rows = form.rows();
     let holidays_raw = form.holidays.clone();
+    let roll_forward = !form.roll_forward.trim().is_empty();
     let steps = check_steps(&rows);
     let holidays = parse_holidays(&holidays_raw);
     let (steps, holidays) = match (steps, holidays) {
@@ -294,19 +308,15 @@ pub async fn save(
             if let Err(message) = holidays {
                 errors.add("holidays", message);
             }
-            return show_form(
-                page,
-                &state,
-                unit_id,
-                Some(rows),
-                Some(holidays_raw),
-                errors,
-            )
-            .await;
+            let typed = Typed {
+                rows,
+                holidays: holidays_raw,
+                roll_forward,
+            };
+            return show_form(page, &state, unit_id, Some(typed), errors).await;
         }
     };
-    let actor = officer.actor(&req);
-    let now = state.config.clock.now();
+    let ctx = Context::new(&state.config, officer.actor(&req));
     let summary = steps
         .iter()
         .map(|s| {
@@ -320,30 +330,63 @@ pub async fn save(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    db(&state, move |conn| {
+    let procedure = Procedure {
+        steps,
+        holidays,
+        roll_forward,
+    };
+    let moved = db(&state, move |conn| {
+        // The procedure, the deadlines it moves and the audit entry are
+        // one transaction: all of them, or none.
         write_tx(conn, |conn| {
             let unit = procedures::unit_name(conn, unit_id)?;
-            store::save_procedure(conn, unit_id, &steps, &holidays)?;
+            let moved = store::save_procedure(conn, &ctx, unit_id, &procedure)?;
+            let numbers = moved
+                .iter()
+                .map(|m| store::number(m.id))
+                .collect::<Vec<_>>()
+                .join(", ");
             audit::record(
                 conn,
-                now,
+                ctx.now,
                 Entry {
-                    actor: &actor,
+                    actor: &ctx.actor,
                     action: "grievance_procedure",
                     target: &unit,
-                    detail: &format!("{summary}; {} unit holidays", holidays.len()),
+                    detail: &format!(
+                        "{summary}; {} unit holidays; roll forward {}; deadlines moved: {}",
+                        procedure.holidays.len(),
+                        if procedure.roll_forward { "on" } else { "off" },
+                        if numbers.is_empty() { "none" } else { &numbers }
+                    ),
                 },
             )?;
-            Ok::<_, AppError>(())
+            Ok::<_, AppError>(moved)
         })
     })
     .await?;
     Ok(redirect_with(
         &format!("/officer/units/{unit_id}/procedure"),
         FlashKind::Success,
-        "Grievance procedure saved.",
+        &saved_message(&moved),
         state.config.behind_https(),
     ))
+}
+
+/// What the officer is told after saving: which open cases' deadlines moved.
+fn saved_message(moved: &[store::Moved]) -> String {
+    let numbers: Vec<String> = moved.iter().map(|m| store::number(m.id)).collect();
+    match numbers.as_slice() {
+        [] => "Grievance procedure saved. No open case's deadline moved.".to_owned(),
+        [one] => format!(
+            "Grievance procedure saved. The deadline of {one} moved; its timeline says from when to when."
+        ),
+        many => format!(
+            "Grievance procedure saved. The deadlines of {} open cases moved ({}); each timeline says from when to when.",
+            many.len(),
+            many.join(", ")
+        ),
+    }
 }
 
 #[cfg(test)]

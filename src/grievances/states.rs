@@ -105,6 +105,11 @@ crate::db::text_enum::text_enum! {
         Extended = "extended",
         /// Marked (or unmarked) as a continuing violation.
         ContinuingViolation = "continuing_violation",
+        /// The deadline was counted again after the unit's holidays or
+        /// procedure changed.
+        DeadlineMoved = "deadline_moved",
+        /// Voided as filed in error: the case leaves every list.
+        Voided = "voided",
     }
 }
 
@@ -138,6 +143,8 @@ impl Act {
             Self::Award => "Arbitration award",
             Self::Extended => "Deadline extended",
             Self::ContinuingViolation => "Continuing violation",
+            Self::DeadlineMoved => "Deadline moved",
+            Self::Voided => "Voided",
         }
     }
 

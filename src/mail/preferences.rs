@@ -13,7 +13,8 @@ crate::db::text_enum::text_enum! {
         Account = "account",
         /// An election opened, a receipt, a challenge decided, a result.
         Election = "election",
-        /// A grievance filed, assigned or moved on.
+        /// A grievance naming the person filed, given a steward or moved on;
+        /// for the union side, the cases they carry or assign.
         GrievanceUpdates = "grievance_updates",
         /// A steward's deadline is near.
         DeadlineReminders = "deadline_reminders",
@@ -45,7 +46,7 @@ impl NoticeKind {
                 "An election you can vote in has opened; your ballot receipt; the decision on a challenge you made to its roll; the result."
             }
             Self::GrievanceUpdates => {
-                "A grievance you filed or carry was filed, assigned, or moved to another step."
+                "A grievance naming you was filed, given a steward, or moved to another step; for stewards and officers, the cases you carry or assign."
             }
             Self::DeadlineReminders => {
                 "For stewards: a grievance deadline is 5 days or 1 day away."

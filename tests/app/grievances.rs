@@ -8,7 +8,7 @@ use unionhall::grievances::calendar::DayCount;
 use unionhall::jobs::grievance_reminders as reminders;
 use unionhall::users::Role;
 
-use crate::helpers::{TestApp, TestClient};
+use crate::helpers::{TestApp, TestClient, day};
 
 /// The sample roster with a three-step procedure in calendar days, so
 /// the arithmetic here does not depend on which weekday the test runs.
@@ -739,4 +739,852 @@ async fn the_reports_count_the_demo_cases() {
 /// The page with the whitespace between tags removed.
 fn squash(html: &str) -> String {
     html.lines().map(str::trim).collect::<Vec<_>>().join("")
+}
+
+/// The one-time key of the form on `page` that posts to `action`.
+fn key_of_form(page: &crate::helpers::Page, action: &str) -> String {
+    let form = page
+        .body
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("a form posting to {action}: {}", page.body));
+    let rest = &page.body[form..];
+    let marker = "name=\"submission_key\" value=\"";
+    let start = rest.find(marker).expect("the form carries a one-time key") + marker.len();
+    rest[start..].split('"').next().unwrap().to_owned()
+}
+
+fn events_of(app: &TestApp, id: i64, act: &str) -> Vec<String> {
+    grievance_events::table
+        .filter(grievance_events::grievance_id.eq(id))
+        .filter(grievance_events::act.eq(act))
+        .order(grievance_events::id.asc())
+        .select(grievance_events::detail)
+        .load(&mut app.db())
+        .unwrap()
+}
+
+fn mail_about(app: &TestApp, number: &str) -> i64 {
+    outbox::table
+        .filter(outbox::subject.like(format!("%{number}%")))
+        .count()
+        .get_result(&mut app.db())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_duplicate_voided_by_the_chief_steward_leaves_every_list_and_is_never_mailed_about_again()
+{
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (steve, steve_id) = app.steward("steve@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    let (officer, _) = app.officer("officer@example.org").await;
+    // Sarah files, then files the same grievance again; Steve carries both.
+    let first = file_as_member(&sarah, &ago(&app, 3)).await;
+    let duplicate = file_as_member(&sarah, &ago(&app, 3)).await;
+    for id in [first, duplicate] {
+        let answer = chief
+            .post(
+                &format!("/grievances/{id}/assign"),
+                &[("steward", &steve_id.to_string())],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+    }
+    let case = format!("/grievances/{duplicate}");
+    let void = format!("{case}/void");
+    let number = format!("G-{duplicate}");
+    let reason = format!("Duplicate of G-{first}");
+
+    // Neither the steward who carries it nor the grievant may void it.
+    for client in [&steve, &sarah] {
+        let answer = client
+            .post(&void, &[("void_reason", &reason), ("void_confirm", "yes")])
+            .await;
+        assert_eq!(answer.status, 403);
+    }
+    // A void needs its reason and the box ticked; the typing is kept.
+    let answer = chief.post(&void, &[("void_reason", &reason)]).await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer.body.contains(&format!(
+            "Tick the box to confirm that {number} was filed in error."
+        )),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains(&format!(">{reason}</textarea>")));
+    assert!(
+        answer.body.contains("<details open>"),
+        "the form stays open"
+    );
+    let answer = chief.post(&void, &[("void_confirm", "yes")]).await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("Say why this grievance is void"));
+    assert!(events_of(&app, duplicate, "voided").is_empty());
+
+    // The chief sends the form twice, as a double click does, and an
+    // officer voids it again from a page opened before.
+    let mail_before = mail_about(&app, &number);
+    let page = chief.visit(&case).await;
+    let key = key_of_form(&page, &void);
+    let token = page.value_of("csrf_token").unwrap();
+    let fields = [
+        ("void_reason", reason.as_str()),
+        ("void_confirm", "yes"),
+        ("csrf_token", token.as_str()),
+        ("submission_key", key.as_str()),
+    ];
+    let (a, b) = tokio::join!(
+        chief.post_raw(&void, &fields),
+        chief.post_raw(&void, &fields)
+    );
+    for answer in [&a, &b] {
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        assert_eq!(answer.location.as_deref(), Some(case.as_str()));
+    }
+    assert_eq!(a.set_cookies, b.set_cookies, "the same answer twice");
+    let page = chief.visit(&case).await;
+    assert!(
+        page.body.contains(&format!(
+            "{number} voided. It is off the board, every list and report, and nobody will be mailed about it."
+        )),
+        "{}",
+        page.body
+    );
+    let again = officer
+        .post(&void, &[("void_reason", "Twice"), ("void_confirm", "yes")])
+        .await;
+    assert_eq!(again.status, 303);
+    let page = officer.visit(&case).await;
+    assert!(
+        page.body.contains(&format!(
+            "{number} was already voided by chief@example.org; nothing changed."
+        )),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        events_of(&app, duplicate, "voided"),
+        [format!("Voided by chief: {reason}")],
+        "voided once"
+    );
+    let voids = app
+        .audit_actions()
+        .into_iter()
+        .filter(|a| a == "grievance_voided")
+        .count();
+    assert_eq!(voids, 1, "audited once");
+
+    // The case page still opens for the union side and says it was voided.
+    for client in [&chief, &steve, &officer] {
+        let page = client.visit(&case).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("Voided: filed in error"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains(&format!("Voided by chief: {reason}")));
+        assert!(page.body.contains("nobody is mailed about it"));
+        assert!(!page.body.contains("Record what happened"));
+        assert!(!page.body.contains("Next deadline"));
+        assert!(!page.body.contains(&format!("action=\"{case}/notes\"")));
+    }
+    // The grievant no longer finds it; it has left every list and report.
+    assert_eq!(sarah.get(&case).await.status, 404);
+    let listed = |body: &str, id: i64| body.contains(&format!("G-{id}<"));
+    let mine = sarah.visit("/grievances").await;
+    assert!(listed(&mine.body, first) && !listed(&mine.body, duplicate));
+    let carried = steve.visit("/grievances").await;
+    assert!(listed(&carried.body, first) && !listed(&carried.body, duplicate));
+    for client in [&steve, &chief] {
+        let board = client.visit("/stewards/board").await;
+        assert!(listed(&board.body, first), "{}", board.body);
+        assert!(!listed(&board.body, duplicate), "{}", board.body);
+    }
+    let reports = squash(&chief.visit("/stewards/reports").await.body);
+    assert!(
+        reports.contains("<dt>Open cases</dt><dd>1</dd>"),
+        "{reports}"
+    );
+    assert!(reports.contains("<dt>Resolved cases</dt><dd>0</dd>"));
+    let csv = chief.get("/stewards/reports/grievances.csv").await.body;
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(!csv.contains(&format!("{number},")));
+
+    // Anything more on it is refused in words, and nothing is written.
+    let events = event_count(&app, duplicate);
+    let today = app.config.today().to_string();
+    let later = (app.config.today() + Days::new(30)).to_string();
+    let refused = format!(
+        "{number} was voided by chief@example.org ({reason}); nothing more is recorded on it."
+    );
+    for (path, fields) in [
+        (
+            "acts",
+            vec![("act", "meeting_held"), ("act_date", today.as_str())],
+        ),
+        (
+            "extensions",
+            vec![
+                ("new_due", later.as_str()),
+                ("agreed_with", "Dana HR"),
+                ("agreed_on", today.as_str()),
+            ],
+        ),
+        (
+            "notes",
+            vec![("note_body", "One more thing"), ("visibility", "shared")],
+        ),
+        ("assign", vec![("steward", "1")]),
+        ("continuing", vec![("continuing", "yes")]),
+    ] {
+        let answer = chief.post(&format!("{case}/{path}"), &fields).await;
+        assert_eq!(answer.status, 422, "{path}: {}", answer.body);
+        assert!(answer.body.contains(&refused), "{path}: {}", answer.body);
+    }
+    let answer = chief
+        .upload(
+            &format!("{case}/attachments"),
+            &[],
+            "late.pdf",
+            b"%PDF-1.7 late".to_vec(),
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains(&refused));
+    assert_eq!(event_count(&app, duplicate), events, "nothing recorded");
+    assert_eq!(mail_about(&app, &number), mail_before, "nobody mailed");
+
+    // The audit log keeps it.
+    let audit = officer.visit("/officer/audit").await;
+    assert!(audit.body.contains("grievance_voided"));
+    assert!(audit.body.contains(&reason));
+
+    // Five days before the deadline (when sessions have long ended),
+    // Steve is reminded of G-1 only.
+    app.config
+        .clock
+        .advance(std::time::Duration::from_secs(5 * 86_400));
+    reminders::run_once(
+        &mut app.db(),
+        &app.config,
+        app.config.today(),
+        app.config.clock.now(),
+    )
+    .unwrap();
+    let reminded: Vec<String> = mail_subjects(&app, "steve@example.org")
+        .into_iter()
+        .filter(|s| s.contains("deadline"))
+        .collect();
+    assert_eq!(
+        reminded,
+        [format!(
+            "{}: grievance G-{first} deadline in 5 days",
+            app.config.local_name
+        )]
+    );
+}
+
+#[tokio::test]
+async fn a_closed_case_keeps_its_outcome_and_is_not_voided() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    let id = file_as_member(&sarah, &ago(&app, 3)).await;
+    let answer = chief
+        .post(
+            &format!("/grievances/{id}/acts"),
+            &[("act", "withdrawn"), ("act_date", &ago(&app, 0))],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = chief.visit(&format!("/grievances/{id}")).await;
+    assert!(
+        !page.body.contains("/void\""),
+        "no void form on a closed case"
+    );
+    let answer = chief
+        .post(
+            &format!("/grievances/{id}/void"),
+            &[("void_reason", "Oops"), ("void_confirm", "yes")],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains(
+        "This grievance is closed (withdrawn); a closed case keeps its outcome and cannot be voided."
+    ));
+    assert!(events_of(&app, id, "voided").is_empty());
+    let page = sarah.visit(&format!("/grievances/{id}")).await;
+    assert_eq!(page.status, 200, "still the grievant's");
+}
+
+/// A server whose clock reads Tue 1 Dec 2026, 09:00 UTC.
+async fn on_1_december_2026() -> TestApp {
+    let at = day("2026-12-01").and_hms_opt(9, 0, 0).unwrap();
+    TestApp::spawn_with(|c| c.clock = unionhall::clock::Clock::starting_at(at)).await
+}
+
+/// The procedure form of `grievance_unit`'s three steps as the officer's
+/// page sends it, with Step 1's response limit, how limits are counted,
+/// the unit's holidays and the roll-forward option.
+fn procedure_form(
+    response_1: &str,
+    count: &str,
+    holidays: &str,
+    roll_forward: bool,
+) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (n, (name, filing, response)) in [
+        ("Step 1", "30", response_1),
+        ("Step 2", "14", "15"),
+        ("Arbitration", "30", "0"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let n = n + 1;
+        fields.push((format!("name_{n}"), name.into()));
+        fields.push((format!("filing_{n}"), filing.into()));
+        fields.push((format!("response_{n}"), response.into()));
+        fields.push((format!("count_{n}"), count.into()));
+    }
+    fields.push(("arbitration_3".into(), "yes".into()));
+    fields.push(("holidays".into(), holidays.into()));
+    if roll_forward {
+        fields.push(("roll_forward".into(), "yes".into()));
+    }
+    fields
+}
+
+async fn save_procedure(officer: &TestClient, unit: i64, fields: &[(String, String)]) -> String {
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let path = format!("/officer/units/{unit}/procedure");
+    let answer = officer.post(&path, &fields).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    officer.visit(&path).await.body
+}
+
+fn reminder_bodies(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    outbox::table
+        .filter(outbox::recipient.eq(to))
+        .filter(outbox::subject.like("%deadline%"))
+        .order(outbox::id.asc())
+        .select((outbox::subject, outbox::body_text))
+        .load(&mut app.db())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_new_holiday_moves_open_deadlines_a_day_on_and_the_reminder_follows() {
+    let app = on_1_december_2026().await;
+    let unit = app.grievance_unit(DayCount::Business);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (miguel, _) = app
+        .roster_member("miguel.santos@example.org", "E1002")
+        .await;
+    let (_, steve_id) = app.steward("steve@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    let (officer, _) = app.officer("officer@example.org").await;
+
+    // Tue 1 Dec: each case's response is due in 10 business days, Tue 15 Dec.
+    let sarahs = file_as_member(&sarah, "2026-11-20").await;
+    let miguels = file_as_member(&miguel, "2026-11-20").await;
+    let settled = file_as_member(&sarah, "2026-11-25").await;
+    chief
+        .post(
+            &format!("/grievances/{sarahs}/assign"),
+            &[("steward", &steve_id.to_string())],
+        )
+        .await;
+    let page = sarah.visit(&format!("/grievances/{sarahs}")).await;
+    assert!(
+        page.body.contains("by <strong>Tue 15 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    // Management agreed to give Miguel's case until Thu 17 Dec; Sarah's
+    // third case is settled.
+    let answer = chief
+        .post(
+            &format!("/grievances/{miguels}/extensions"),
+            &[
+                ("new_due", "2026-12-17"),
+                ("agreed_with", "Dana HR"),
+                ("agreed_on", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let answer = chief
+        .post(
+            &format!("/grievances/{settled}/acts"),
+            &[
+                ("act", "settled"),
+                ("act_date", "2026-12-01"),
+                ("terms", "Apology"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+
+    // A holiday line the form cannot read saves nothing and moves nothing.
+    let path = format!("/officer/units/{unit}/procedure");
+    let bad = procedure_form("10", "business", "14/12/2026 Staff day", false);
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let answer = officer.post(&path, &bad).await;
+    assert_eq!(answer.status, 422);
+    assert!(answer.body.contains("does not start with a date"));
+    assert!(events_of(&app, sarahs, "deadline_moved").is_empty());
+
+    // The officer adds the unit's staff day, Mon 14 Dec.
+    let page = save_procedure(
+        &officer,
+        unit,
+        &procedure_form("10", "business", "2026-12-14 Staff day", false),
+    )
+    .await;
+    assert!(
+        page.contains(&format!(
+            "Grievance procedure saved. The deadline of G-{sarahs} moved; its timeline says from when to when."
+        )),
+        "{page}"
+    );
+    let moved = "Deadline moved from Tue 15 Dec 2026 to Wed 16 Dec 2026: holiday added (Staff day, Mon 14 Dec 2026).";
+    assert_eq!(events_of(&app, sarahs, "deadline_moved"), [moved]);
+    for client in [&sarah, &chief] {
+        let page = client.visit(&format!("/grievances/{sarahs}")).await;
+        assert!(
+            page.body.contains("by <strong>Wed 16 Dec 2026</strong>"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains(moved), "on the timeline");
+        assert!(page.body.contains(
+            "10 business days from Tue 1 Dec 2026 (filed), skipping weekends and Staff day (Mon 14 Dec 2026)"
+        ));
+    }
+    // The agreed date stands, and the settled case has no deadline to move.
+    let page = chief.visit(&format!("/grievances/{miguels}")).await;
+    assert!(
+        page.body.contains("by <strong>Thu 17 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(events_of(&app, miguels, "deadline_moved").is_empty());
+    assert!(events_of(&app, settled, "deadline_moved").is_empty());
+    let board = chief.visit("/stewards/board").await.body;
+    assert!(board.contains("<strong>2026-12-16</strong>"), "{board}");
+    assert!(board.contains("<strong>2026-12-17</strong>"));
+    assert!(!board.contains("2026-12-15"), "{board}");
+    assert!(
+        app.audit_actions()
+            .contains(&"grievance_procedure".to_owned())
+    );
+
+    // Steve is reminded 5 days and 1 day before the new date, Wed 16 Dec.
+    let run = |on: &str| {
+        reminders::run_once(&mut app.db(), &app.config, day(on), app.config.clock.now()).unwrap()
+    };
+    for on in [
+        "2026-12-10",
+        "2026-12-11",
+        "2026-12-12",
+        "2026-12-14",
+        "2026-12-15",
+    ] {
+        run(on);
+    }
+    let reminded = reminder_bodies(&app, "steve@example.org");
+    let subjects: Vec<&str> = reminded.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            format!(
+                "{}: grievance G-{sarahs} deadline in 5 days",
+                app.config.local_name
+            ),
+            format!(
+                "{}: grievance G-{sarahs} deadline tomorrow",
+                app.config.local_name
+            ),
+        ]
+    );
+    for (_, body) in &reminded {
+        assert!(body.contains("by Wed 16 Dec 2026"), "{body}");
+        assert!(!body.contains("Tue 15 Dec 2026 ("), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn removing_the_holiday_or_lengthening_a_limit_counts_the_deadline_again() {
+    let app = on_1_december_2026().await;
+    let unit = app.grievance_unit(DayCount::Business);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (officer, _) = app.officer("officer@example.org").await;
+    let id = file_as_member(&sarah, "2026-11-20").await;
+    save_procedure(
+        &officer,
+        unit,
+        &procedure_form("10", "business", "2026-12-14 Staff day", false),
+    )
+    .await;
+    // The staff day was a mistake: taken out, the deadline comes back.
+    let page = save_procedure(&officer, unit, &procedure_form("10", "business", "", false)).await;
+    assert!(page.contains("The deadline of G-1 moved"), "{page}");
+    // Then the contract gives management 12 business days.
+    save_procedure(&officer, unit, &procedure_form("12", "business", "", false)).await;
+    // Saving it again unchanged moves nothing.
+    let page = save_procedure(&officer, unit, &procedure_form("12", "business", "", false)).await;
+    assert!(
+        page.contains("No open case&#39;s deadline moved."),
+        "{page}"
+    );
+    assert_eq!(
+        events_of(&app, id, "deadline_moved"),
+        [
+            "Deadline moved from Tue 15 Dec 2026 to Wed 16 Dec 2026: holiday added (Staff day, Mon 14 Dec 2026).",
+            "Deadline moved from Wed 16 Dec 2026 to Tue 15 Dec 2026: holiday removed (Staff day, Mon 14 Dec 2026).",
+            "Deadline moved from Tue 15 Dec 2026 to Thu 17 Dec 2026: the procedure's step limits changed.",
+        ]
+    );
+    let page = sarah.visit(&format!("/grievances/{id}")).await;
+    assert!(
+        page.body.contains("by <strong>Thu 17 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("12 business days from Tue 1 Dec 2026 (filed)")
+    );
+}
+
+#[tokio::test]
+async fn under_the_roll_forward_option_a_calendar_deadline_on_a_weekend_moves_to_the_next_business_day()
+ {
+    let app = on_1_december_2026().await;
+    let unit = app.grievance_unit(DayCount::Calendar);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (officer, _) = app.officer("officer@example.org").await;
+    // Management has 11 calendar days to answer: from Tue 1 Dec, Sat 12 Dec.
+    let page = save_procedure(&officer, unit, &procedure_form("11", "calendar", "", false)).await;
+    assert!(
+        page.contains("name=\"roll_forward\" value=\"yes\" aria-describedby"),
+        "the box starts unticked: {page}"
+    );
+    assert!(page.contains("a calendar-day deadline that falls on a weekend or holiday <strong>stays where it falls</strong>"));
+    assert!(page.contains("Business days</strong> count only weekdays"));
+    let id = file_as_member(&sarah, "2026-11-20").await;
+    let case = format!("/grievances/{id}");
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body.contains("by <strong>Sat 12 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    // 30 calendar days from Fri 30 Oct end on Sun 29 Nov: a filing on Tue
+    // 1 Dec is 2 days late.
+    let late = file_as_member(&sarah, "2026-10-30").await;
+    let page = sarah.visit(&format!("/grievances/{late}")).await;
+    assert!(page.body.contains("filed 2 days late"), "{}", page.body);
+
+    // The officer ticks the contract's option.
+    let page = save_procedure(&officer, unit, &procedure_form("11", "calendar", "", true)).await;
+    assert!(
+        page.contains("name=\"roll_forward\" value=\"yes\" checked"),
+        "{page}"
+    );
+    assert!(page.contains("<strong>moves to the next business day</strong>"));
+    assert!(
+        page.contains(&format!(
+            "The deadlines of 2 open cases moved (G-{id}, G-{late})"
+        )),
+        "{page}"
+    );
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body.contains("by <strong>Mon 14 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(
+        "11 calendar days from Tue 1 Dec 2026 (filed) end on Sat 12 Dec 2026 (Saturday); the contract moves a deadline on a weekend or holiday to the next business day"
+    ));
+    // A unit holiday on that Monday moves it once more.
+    save_procedure(
+        &officer,
+        unit,
+        &procedure_form("11", "calendar", "2026-12-14 Staff day", true),
+    )
+    .await;
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body.contains("by <strong>Tue 15 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    // And a case filed now is counted the same way from the start.
+    let later = file_as_member(&sarah, "2026-11-20").await;
+    let page = sarah.visit(&format!("/grievances/{later}")).await;
+    assert!(
+        page.body.contains("by <strong>Tue 15 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    // The filing limit rolled to Mon 30 Nov: that filing is a day late now.
+    let page = sarah.visit(&format!("/grievances/{late}")).await;
+    assert!(page.body.contains("filed 1 day late"), "{}", page.body);
+    assert!(
+        page.body.contains(
+            "The filing is now 1 day past the limit (Mon 30 Nov 2026), not 2 days: the contract now moves a deadline on a weekend or holiday to the next business day."
+        ),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        events_of(&app, id, "deadline_moved"),
+        [
+            "Deadline moved from Sat 12 Dec 2026 to Mon 14 Dec 2026: the contract now moves a deadline on a weekend or holiday to the next business day.",
+            "Deadline moved from Mon 14 Dec 2026 to Tue 15 Dec 2026: holiday added (Staff day, Mon 14 Dec 2026).",
+        ]
+    );
+    // Unticked, the deadline goes back to the Saturday.
+    save_procedure(
+        &officer,
+        unit,
+        &procedure_form("11", "calendar", "2026-12-14 Staff day", false),
+    )
+    .await;
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body.contains("by <strong>Sat 12 Dec 2026</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(
+        "Deadline moved from Tue 15 Dec 2026 to Sat 12 Dec 2026: a deadline on a weekend or holiday no longer moves to the next business day."
+    ));
+}
+
+/// What was queued to `to`: (subject, text body), oldest first.
+fn mail_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    outbox::table
+        .filter(outbox::recipient.eq(to))
+        .order(outbox::id.asc())
+        .select((outbox::subject, outbox::body_text))
+        .load(&mut app.db())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_grievant_is_mailed_when_the_grievance_is_filed_and_given_a_steward_unless_they_turned_that_off()
+ {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let local_name = app.config.local_name.clone();
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (miguel, _) = app
+        .roster_member("miguel.santos@example.org", "E1002")
+        .await;
+    let (steve, steve_id) = app.steward("steve@example.org").await;
+    let (_, tara_id) = app.steward("tara@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    // Miguel wants no grievance mail; the page says what that covers.
+    let page = miguel.visit("/account/notifications").await;
+    assert!(
+        page.body
+            .contains("A grievance naming you was filed, given a steward")
+    );
+    let answer = miguel
+        .post("/account/notifications", &[("kind", "deadline_reminders")])
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = miguel.visit("/account/notifications").await;
+    assert!(
+        page.body
+            .contains("value=\"grievance_updates\" aria-describedby"),
+        "unticked: {}",
+        page.body
+    );
+
+    // Sarah files for herself and gets her copy, with a link to the case.
+    let id = file_as_member(&sarah, &ago(&app, 3)).await;
+    let due = (today(&app) + Days::new(10)).format("%a %-d %b %Y");
+    let filed_on = today(&app).format("%a %-d %b %Y");
+    let mail = mail_to(&app, "sarah.okafor@example.org");
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    let (subject, body) = &mail[0];
+    assert_eq!(
+        subject,
+        &format!("{local_name}: your grievance G-{id} is filed")
+    );
+    for line in [
+        format!("You filed grievance G-{id} on {filed_on}."),
+        "A chief steward will assign a steward to it; you will hear when they do.".to_owned(),
+        format!("Next: Step 1: management's response due, by {due}."),
+        format!("Open the case: {}", app.url(&format!("/grievances/{id}"))),
+    ] {
+        assert!(body.contains(&line), "{line:?} in {body}");
+    }
+    assert!(!body.contains("hours were cut"), "no content in mail");
+
+    // The chief assigns Steve, then hands the case to Tara.
+    for steward in [steve_id, tara_id] {
+        let answer = chief
+            .post(
+                &format!("/grievances/{id}/assign"),
+                &[("steward", &steward.to_string())],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+    }
+    let mail = mail_to(&app, "sarah.okafor@example.org");
+    assert_eq!(mail.len(), 3, "{mail:?}");
+    assert_eq!(
+        mail[1].0,
+        format!("{local_name}: your grievance G-{id} has a steward")
+    );
+    assert!(mail[1].1.contains(&format!(
+        "steve is now the steward for your grievance G-{id}."
+    )));
+    assert!(
+        mail[2].1.contains(&format!(
+            "tara is now the steward for your grievance G-{id}.\nThey take over from steve."
+        )),
+        "{}",
+        mail[2].1
+    );
+    assert!(mail[2].1.contains(&app.url(&format!("/grievances/{id}"))));
+
+    // Steve files a group grievance for Sarah and Miguel.
+    let answer = steve
+        .post(
+            "/grievances/new",
+            &[
+                ("kind", "group"),
+                ("grievants", "E1001, E1002"),
+                ("incident_date", &ago(&app, 2)),
+                ("articles", "30"),
+                ("description", "Remote staff lost their stipend."),
+                ("remedy", "Restore the stipend."),
+                ("department", "Research"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let group = id + 1;
+    let mail = mail_to(&app, "sarah.okafor@example.org");
+    let (subject, body) = mail.last().unwrap();
+    assert_eq!(
+        subject,
+        &format!("{local_name}: your grievance G-{group} is filed")
+    );
+    assert!(body.contains(&format!(
+        "Grievance G-{group}, naming you, was filed on {filed_on} by steve."
+    )));
+    assert!(body.contains("Your steward is steve."), "{body}");
+    // The chief moves it to Tara; Miguel, who turned it off, hears nothing.
+    chief
+        .post(
+            &format!("/grievances/{group}/assign"),
+            &[("steward", &tara_id.to_string())],
+        )
+        .await;
+    assert_eq!(mail_to(&app, "sarah.okafor@example.org").len(), 5);
+    assert!(mail_to(&app, "miguel.santos@example.org").is_empty());
+    // The chief heard of both new cases, and not as a grievant.
+    let subjects = mail_subjects(&app, "chief@example.org");
+    assert_eq!(
+        subjects,
+        [
+            format!("{local_name}: new grievance G-{id}"),
+            format!("{local_name}: new grievance G-{group}"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_same_assignment_or_mark_sent_again_from_an_old_page_changes_and_mails_nothing() {
+    let app = TestApp::spawn().await;
+    local(&app);
+    let (sarah, _) = app.roster_member("sarah.okafor@example.org", "E1001").await;
+    let (_, steve_id) = app.steward("steve@example.org").await;
+    let (chief, _) = app.chief_steward("chief@example.org").await;
+    // One day past the 30-day limit reads "1 day".
+    let answer = sarah
+        .post(
+            "/grievances/new",
+            &[
+                ("incident_date", &ago(&app, 31)),
+                ("articles", "12.3"),
+                ("description", "My hours were cut without notice."),
+                ("remedy", "Restore my hours."),
+                ("department", "Research"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    let id = 1;
+    let case = format!("/grievances/{id}");
+    let page = sarah.visit(&case).await;
+    assert!(
+        page.body
+            .contains("It is 1 day past the contractual limit, so it is flagged as late."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Filed 1 day after the limit"));
+    assert!(page.body.contains("filed 1 day late"));
+
+    // Two chief stewards' pages, both assigning Steve.
+    for _ in 0..2 {
+        let answer = chief
+            .post(
+                &format!("{case}/assign"),
+                &[("steward", &steve_id.to_string())],
+            )
+            .await;
+        assert_eq!(answer.status, 303);
+    }
+    let page = chief.visit(&case).await;
+    assert!(
+        page.body
+            .contains(&format!("steve already carries G-{id}; nothing changed.")),
+        "{}",
+        page.body
+    );
+    assert_eq!(events_of(&app, id, "assigned").len(), 1);
+    assert_eq!(
+        mail_subjects(&app, "steve@example.org")
+            .iter()
+            .filter(|s| s.contains("you are assigned"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        mail_subjects(&app, "sarah.okafor@example.org")
+            .iter()
+            .filter(|s| s.contains("has a steward"))
+            .count(),
+        1
+    );
+    // The continuing-violation mark, sent twice.
+    for _ in 0..2 {
+        chief
+            .post(&format!("{case}/continuing"), &[("continuing", "yes")])
+            .await;
+    }
+    let page = chief.visit(&case).await;
+    assert!(
+        page.body
+            .contains("It is marked as a continuing violation already; nothing changed.")
+    );
+    assert_eq!(events_of(&app, id, "continuing_violation").len(), 1);
 }

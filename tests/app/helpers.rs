@@ -864,13 +864,13 @@ impl TestApp {
                 arbitration: usize::try_from(position).unwrap() == steps.len(),
             })
             .collect();
+        let procedure = unionhall::grievances::case::Procedure {
+            steps,
+            ..Default::default()
+        };
+        let context = unionhall::context::Context::command_line(&self.config);
         write_tx(&mut self.db(), |c| {
-            unionhall::grievances::store::save_procedure(
-                c,
-                unit,
-                &steps,
-                &unionhall::grievances::calendar::UnitHolidays::new(),
-            )
+            unionhall::grievances::store::save_procedure(c, &context, unit, &procedure)
         })
         .unwrap();
     }

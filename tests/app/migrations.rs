@@ -69,6 +69,7 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
             "grievance_events",
             "grievance_extensions",
             "grievance_notes",
+            "grievance_procedures",
             "grievance_steps",
             "grievances",
             "grievants",

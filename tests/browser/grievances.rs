@@ -124,3 +124,157 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
         )
         .await;
 }
+
+#[tokio::test]
+async fn a_member_files_twice_and_the_chief_steward_voids_the_duplicate() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    setup(&app);
+    let client = &browser.client;
+
+    // Sarah files, and not sure it went through, files the same again.
+    sign_in_as(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
+    let incident = (app.config.today() - chrono::Days::new(5)).to_string();
+    for number in ["G-1", "G-2"] {
+        client.goto(&app.url("/grievances/new")).await.unwrap();
+        fill_grievance(client, &incident).await;
+        press(client, "File the grievance").await;
+        expect_heading(client, &format!("Grievance {number}")).await;
+    }
+
+    // The chief steward sees both on the board and voids the second.
+    sign_in_as(client, &app, "chris@example.org", "Chris Chief").await;
+    client.goto(&app.url("/stewards/board")).await.unwrap();
+    expect_heading(client, "Deadline board").await;
+    let board = client.source().await.unwrap();
+    assert!(
+        board.contains(">G-1<") && board.contains(">G-2<"),
+        "{board}"
+    );
+    click(client, Locator::LinkText("G-2")).await;
+    expect_heading(client, "Grievance G-2").await;
+    click(
+        client,
+        Locator::XPath("//summary[starts-with(normalize-space(.), 'Void G-2')]"),
+    )
+    .await;
+    type_into(
+        client,
+        "#void_reason",
+        "Duplicate of G-1: Sarah filed twice.",
+    )
+    .await;
+    press(client, "Void G-2").await;
+    // Without the box ticked, nothing is voided and the reason is kept.
+    wait_for_text(
+        client,
+        ".error-summary",
+        "Tick the box to confirm that G-2 was filed in error.",
+    )
+    .await;
+    let kept = wait_for(client, "#void_reason")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("Duplicate of G-1: Sarah filed twice.")
+    );
+    // The refused form, scrolled into view, at each width.
+    for (label, width, height) in crate::browser::VIEWPORTS {
+        client.set_window_size(width, height).await.unwrap();
+        client
+            .execute(
+                "document.getElementById('void-heading').scrollIntoView();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        browser
+            .screenshot(&format!("grievances-06-void-refused-{label}"))
+            .await;
+    }
+    let (_, width, height) = crate::browser::VIEWPORTS[0];
+    client.set_window_size(width, height).await.unwrap();
+    click(client, Locator::Css("#void_confirm")).await;
+    press(client, "Void G-2").await;
+    wait_for_text(client, ".flash", "G-2 voided.").await;
+    let notice = wait_for(client, ".voided").await.text().await.unwrap();
+    assert!(
+        notice.contains("Chris Chief voided this grievance")
+            && notice.contains("Duplicate of G-1: Sarah filed twice."),
+        "{notice}"
+    );
+    let status = wait_for(client, ".case-status").await.text().await.unwrap();
+    assert!(status.contains("Voided"), "{status}");
+    let timeline = wait_for(client, ".timeline").await.text().await.unwrap();
+    assert!(
+        timeline.contains("Voided by Chris Chief: Duplicate of G-1: Sarah filed twice."),
+        "{timeline}"
+    );
+    browser
+        .screenshots_at_each_width(&app.url("/grievances/2"), "grievances-06-voided-case")
+        .await;
+
+    // The board no longer shows it.
+    client.goto(&app.url("/stewards/board")).await.unwrap();
+    expect_heading(client, "Deadline board").await;
+    let board = client.source().await.unwrap();
+    assert!(board.contains(">G-1<"), "{board}");
+    assert!(!board.contains(">G-2<"), "the voided case left the board");
+    browser
+        .screenshots_at_each_width(
+            &app.url("/stewards/board"),
+            "grievances-07-board-without-the-duplicate",
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn an_officer_reads_how_limits_are_counted_and_ticks_the_roll_forward_option() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let unit = app.grievance_unit(DayCount::Calendar);
+    let client = &browser.client;
+    crate::sign_in::sign_in_officer(client, &app, "olive@example.org").await;
+    let url = app.url(&format!("/officer/units/{unit}/procedure"));
+    client.goto(&url).await.unwrap();
+    expect_heading(client, "Grievance procedure: Guild Staff").await;
+    let words = client.source().await.unwrap();
+    assert!(
+        words.contains("<strong>stays where it falls</strong>"),
+        "{words}"
+    );
+    click(client, Locator::Css("#roll_forward")).await;
+    press(client, "Save the procedure").await;
+    wait_for_text(client, ".flash", "Grievance procedure saved.").await;
+    let ticked = wait_for(client, "#roll_forward")
+        .await
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(ticked.as_deref(), Some("true"));
+    let words = client.source().await.unwrap();
+    assert!(words.contains("<strong>moves to the next business day</strong>"));
+    browser
+        .screenshots_at_each_width(&url, "grievances-08-procedure-how-limits-count")
+        .await;
+    for (label, width, height) in crate::browser::VIEWPORTS {
+        client.set_window_size(width, height).await.unwrap();
+        client
+            .execute(
+                "document.getElementById('roll_forward').scrollIntoView({block: 'center'});",
+                vec![],
+            )
+            .await
+            .unwrap();
+        browser
+            .screenshot(&format!("grievances-08-procedure-roll-forward-{label}"))
+            .await;
+    }
+}

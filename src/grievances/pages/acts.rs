@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::case_page::{Typed, case_page, done, union_case};
+use super::case_page::{Typed, case_page, done, refuse_voided, union_case};
 use crate::auth::CurrentUser;
 use crate::clock::long_date;
 use crate::context::Context;
@@ -93,6 +93,9 @@ pub async fn record_act(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (row, _) = union_case(&current, &state, id).await?;
+    if let Some(voided) = row.voided() {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     let form = form.into_inner();
     let ctx = Context::new(&state.config, current.actor(&req));
     let record = match form.parse(ctx.today) {
@@ -183,6 +186,9 @@ pub async fn extend(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (row, _) = union_case(&current, &state, id).await?;
+    if let Some(voided) = row.voided() {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     let form = form.into_inner();
     let ctx = Context::new(&state.config, current.actor(&req));
     let typed = |form: ExtensionForm| Typed {

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::case_page::{Typed, case_page, done, union_case};
+use super::case_page::{Typed, case_page, done, refuse_voided, union_case};
 use crate::auth::CurrentUser;
 use crate::context::Context;
 use crate::db::write_tx;
@@ -39,6 +39,9 @@ pub async fn assign(
     if access != Access::Chief {
         return Err(AppError::Forbidden);
     }
+    if let Some(voided) = row.voided() {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     let form = form.into_inner();
     let stewards = db(&state, |conn| Ok(store::stewards(conn)?)).await?;
     let chosen = form
@@ -57,15 +60,34 @@ pub async fn assign(
         return case_page(page, &current, &state, id, typed, errors).await;
     };
     let ctx = Context::new(&state.config, current.actor(&req));
-    db(&state, move |conn| {
+    let assigned = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let row = store::lock(conn, row.id)?;
-            Ok::<_, AppError>(store::assign(conn, &ctx, &row, steward_id)?)
+            let row = match store::lock_for_change(conn, row.id)? {
+                Ok(row) => row,
+                Err(voided) => return Ok(Err(voided)),
+            };
+            Ok::<_, AppError>(Ok(store::assign(conn, &ctx, &row, steward_id)?))
         })
     })
     .await?;
-    state.mail_waker.wake();
-    Ok(done(&state, id, "Steward assigned."))
+    match assigned {
+        Err(voided) => refuse_voided(page, &current, &state, id, &voided).await,
+        Ok(false) => {
+            let name = stewards
+                .iter()
+                .find(|(s, _)| *s == steward_id)
+                .map_or_else(String::new, |(_, name)| name.clone());
+            Ok(unchanged(
+                &state,
+                id,
+                &format!("{name} already carries {}; nothing changed.", row.number()),
+            ))
+        }
+        Ok(true) => {
+            state.mail_waker.wake();
+            Ok(done(&state, id, "Steward assigned."))
+        }
+    }
 }
 
 /// The continuing-violation toggle, as sent.
@@ -79,6 +101,7 @@ pub struct ContinuingForm {
 /// `POST /grievances/{id}/continuing`.
 pub async fn set_continuing(
     req: HttpRequest,
+    page: Page,
     current: CurrentUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
@@ -86,6 +109,9 @@ pub async fn set_continuing(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (row, _) = union_case(&current, &state, id).await?;
+    if let Some(voided) = row.voided() {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     if !row.is_open() {
         return Ok(redirect_with(
             &format!("/grievances/{id}"),
@@ -96,13 +122,31 @@ pub async fn set_continuing(
     }
     let continuing = form.continuing == "yes";
     let ctx = Context::new(&state.config, current.actor(&req));
-    db(&state, move |conn| {
+    let marked = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let row = store::lock(conn, row.id)?;
-            Ok::<_, AppError>(store::set_continuing(conn, &ctx, &row, continuing)?)
+            let row = match store::lock_for_change(conn, row.id)? {
+                Ok(row) => row,
+                Err(voided) => return Ok(Err(voided)),
+            };
+            Ok::<_, AppError>(Ok(store::set_continuing(conn, &ctx, &row, continuing)?))
         })
     })
     .await?;
+    match marked {
+        Err(voided) => return refuse_voided(page, &current, &state, id, &voided).await,
+        Ok(false) => {
+            return Ok(unchanged(
+                &state,
+                id,
+                if continuing {
+                    "It is marked as a continuing violation already; nothing changed."
+                } else {
+                    "It is not marked as a continuing violation; nothing changed."
+                },
+            ));
+        }
+        Ok(true) => {}
+    }
     Ok(done(
         &state,
         id,
@@ -112,4 +156,14 @@ pub async fn set_continuing(
             "No longer marked as a continuing violation."
         },
     ))
+}
+
+/// Back to the case, saying that the form changed nothing.
+fn unchanged(state: &AppState, id: i64, message: &str) -> HttpResponse {
+    redirect_with(
+        &format!("/grievances/{id}"),
+        FlashKind::Warning,
+        message,
+        state.config.behind_https(),
+    )
 }

@@ -8,11 +8,12 @@ use askama::Template;
 use super::acts::{ActForm, ExtensionForm};
 use super::notes::NoteForm;
 use super::view::{CaseView, human_size, load_view};
+use super::void::VoidForm;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
 use crate::grievances::states::Act;
-use crate::grievances::store::GrievanceRow;
+use crate::grievances::store::{GrievanceRow, VoidedCase};
 use crate::grievances::{Access, access};
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
@@ -31,6 +32,8 @@ pub struct Typed {
     pub note: NoteForm,
     /// The steward chosen; when not sent, the one assigned.
     pub steward: Option<String>,
+    /// The form that voids a case filed in error.
+    pub void: VoidForm,
 }
 
 /// The case page, with the forms' typing and errors when one was refused.
@@ -43,6 +46,7 @@ pub struct CasePage {
     extension: ExtensionForm,
     note: NoteForm,
     steward: String,
+    void: VoidForm,
     errors: FieldErrors,
     acts: Vec<(&'static str, &'static str)>,
     attachment_hint: String,
@@ -55,6 +59,11 @@ impl CasePage {
         !self.act.terms.is_empty()
             || !self.act.back_pay.is_empty()
             || self.errors.any_of(&["terms", "back_pay"])
+    }
+
+    /// The voiding form is shown open when it was sent and refused.
+    fn void_open(&self) -> bool {
+        self.errors.any_of(&["void_reason", "void_confirm"])
     }
 }
 
@@ -97,6 +106,7 @@ pub async fn case_page(
             extension: typed.extension,
             note: typed.note,
             steward,
+            void: typed.void,
             errors,
             acts,
             attachment_hint: format!(
@@ -138,6 +148,19 @@ pub(super) async fn union_case(
         return Err(AppError::Forbidden);
     }
     Ok((row, access))
+}
+
+/// The case page saying that a form sent on a voided case recorded nothing.
+pub(crate) async fn refuse_voided(
+    page: Page,
+    current: &CurrentUser,
+    state: &web::Data<AppState>,
+    id: i64,
+    voided: &VoidedCase,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    errors.add_problem(voided);
+    case_page(page, current, state, id, Typed::default(), errors).await
 }
 
 /// Back to the case, saying what was done.

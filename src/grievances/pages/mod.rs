@@ -1,6 +1,7 @@
 //! The case pages, one module per job: the lines of a case list, the case
 //! file's view model, the case page itself, and its forms (acts and
-//! extensions, notes, assignment and the continuing-violation mark).
+//! extensions, notes, assignment and the continuing-violation mark, and
+//! voiding a case filed in error).
 
 pub mod acts;
 pub mod assignment;
@@ -8,6 +9,7 @@ pub mod case_page;
 pub mod lines;
 pub mod notes;
 pub mod view;
+pub mod void;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -19,6 +21,7 @@ pub use case_page::{case_page, show};
 pub use lines::{CaseLine, Urgency, lines_for};
 pub use notes::add_note;
 pub use view::human_size;
+pub use void::void;
 
 use super::member_id_of;
 use super::store::reads;

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::case_page::{Typed, case_page, done};
+use super::case_page::{Typed, case_page, done, refuse_voided};
 use crate::auth::CurrentUser;
 use crate::context::Context;
 use crate::db::write_tx;
@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::forms::FieldErrors;
 use crate::grievances::Access;
 use crate::grievances::access;
+use crate::grievances::store;
 use crate::grievances::store::notes::{self, Note};
 use crate::state::AppState;
 use crate::web::db;
@@ -57,7 +58,10 @@ pub async fn add_note(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let user = current.user.clone();
-    let (_, access) = db(&state, move |conn| access(conn, &user, id)).await?;
+    let (row, access) = db(&state, move |conn| access(conn, &user, id)).await?;
+    if let Some(voided) = row.voided() {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     let form = form.into_inner();
     let note = match form.parse(access) {
         Ok(note) => note,
@@ -71,12 +75,19 @@ pub async fn add_note(
     };
     let ctx = Context::new(&state.config, current.actor(&req));
     let shared = note.shared;
-    db(&state, move |conn| {
+    let saved = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            Ok::<_, AppError>(notes::add(conn, &ctx, id, &note)?)
+            if let Err(voided) = store::lock_for_change(conn, id)? {
+                return Ok(Err(voided));
+            }
+            notes::add(conn, &ctx, id, &note)?;
+            Ok::<_, AppError>(Ok(()))
         })
     })
     .await?;
+    if let Err(voided) = saved {
+        return refuse_voided(page, &current, &state, id, &voided).await;
+    }
     Ok(done(
         &state,
         id,

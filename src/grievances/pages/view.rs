@@ -61,6 +61,9 @@ pub struct CaseView {
     pub days_left: i64,
     pub back_pay: String,
     pub resolved: String,
+    /// Who voided it (their name) and when, for a voided case; else empty.
+    pub voided_by: String,
+    pub voided_at: String,
 }
 
 fn stamp(at: NaiveDateTime) -> String {
@@ -117,7 +120,16 @@ pub fn load_view(
         Vec::new()
     };
     let (urgency, days_left) = urgency_of(&row, today);
+    let voided_by = match (row.voided_at, row.voided_by) {
+        (None, _) => String::new(),
+        (Some(_), Some(user_id)) => {
+            reads::user_name(conn, user_id)?.unwrap_or_else(|| row.voided_by_label.clone())
+        }
+        (Some(_), None) => row.voided_by_label.clone(),
+    };
     Ok(CaseView {
+        voided_by,
+        voided_at: row.voided_at.map(stamp).unwrap_or_default(),
         unit,
         step: procedure.step_name(row.step_position),
         grievants: reads::grievant_names(conn, id)?,

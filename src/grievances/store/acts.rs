@@ -1,16 +1,19 @@
 //! Acts and deadlines: the timeline event every change writes, the case's
-//! state and next deadline, recorded acts, agreed extensions, assignment
-//! and the continuing-violation mark.
+//! state and next deadline, recorded acts, agreed extensions, assignment,
+//! the continuing-violation mark, and voiding a case filed in error.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::{GrievanceRow, display_name, grievant_users, number, procedure};
+use crate::audit::{self, Entry};
 use crate::clock::long_date;
 use crate::context::Context;
 use crate::db::DbConnection;
 use crate::db::schema::{grievance_events as ge, grievance_extensions as gx, grievances as g};
-use crate::grievances::case::{self, ActRefusal, ExtensionRefusal, Procedure, State};
+use crate::grievances::case::{
+    self, ActRefusal, EXTENDED, ExtensionRefusal, Procedure, State, VoidRefusal,
+};
 use crate::grievances::notices;
 use crate::grievances::states::{Act, Phase};
 use crate::mail::preferences::NoticeKind;
@@ -46,9 +49,6 @@ pub(super) fn event(
         .execute(conn)?;
     Ok(())
 }
-
-/// How an extended deadline's explanation begins.
-const EXTENDED: &str = "Extended by agreement";
 
 /// Stores the case's state and its next deadline. An agreed extension of
 /// the same pending act stands when the recount would come out earlier (a
@@ -135,7 +135,8 @@ pub fn record_act(
     {
         let late = (on - due).num_days();
         text = format!(
-            "{late} days after the deadline ({}). {text}",
+            "{} after the deadline ({}). {text}",
+            case::days_text(late),
             long_date(due)
         );
     }
@@ -216,6 +217,9 @@ pub fn extend(
         agreed_with,
         agreed_on,
     } = extension;
+    if row.is_voided() {
+        return Ok(Err(ExtensionRefusal::Voided));
+    }
     let old_due = match case::extension(row.due_on, *new_due) {
         Ok(old_due) => old_due,
         Err(refusal) => return Ok(Err(refusal)),
@@ -263,13 +267,17 @@ pub fn extend(
     Ok(Ok(()))
 }
 
-/// Assigns (or reassigns) the steward, and tells them.
+/// Assigns (or reassigns) the steward, and tells them and the grievants.
+/// False, with nothing written or mailed, when they carry it already.
 pub fn assign(
     conn: &mut DbConnection,
     ctx: &Context,
     row: &GrievanceRow,
     steward_id: i64,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
+    if row.steward_id == Some(steward_id) {
+        return Ok(false);
+    }
     diesel::update(g::table.find(row.id))
         .set((g::steward_id.eq(steward_id), g::updated_at.eq(ctx.now)))
         .execute(conn)?;
@@ -304,16 +312,44 @@ pub fn assign(
             lines,
         )?;
     }
-    Ok(())
+    // The grievants hear who carries their case now.
+    let grievants: Vec<i64> = grievant_users(conn, row.id)?
+        .into_iter()
+        .filter(|uid| Some(*uid) != ctx.actor.user_id && *uid != steward_id)
+        .collect();
+    let mut lines = vec![format!(
+        "{name} is now the steward for your grievance {}.",
+        row.number()
+    )];
+    if let Some(before) = row.steward_id.filter(|s| *s != steward_id) {
+        lines.push(format!(
+            "They take over from {}.",
+            display_name(conn, before)?
+        ));
+    }
+    notices::send(
+        conn,
+        &ctx.config,
+        &grievants,
+        NoticeKind::GrievanceUpdates,
+        row.id,
+        &format!("your grievance {} has a steward", row.number()),
+        lines,
+    )?;
+    Ok(true)
 }
 
-/// Marks or clears a continuing violation.
+/// Marks or clears a continuing violation. False, with nothing written,
+/// when the case is marked so already (a form from a page left open).
 pub fn set_continuing(
     conn: &mut DbConnection,
     ctx: &Context,
     row: &GrievanceRow,
     continuing: bool,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
+    if row.continuing_violation == continuing {
+        return Ok(false);
+    }
     let procedure = procedure(conn, row.unit_id)?;
     // A continuing violation is never late; without one, the filing is
     // measured against the first occurrence again.
@@ -330,7 +366,8 @@ pub fn set_continuing(
         (true, _) => "Marked as a continuing violation, so the filing is not late.".to_owned(),
         (false, 0) => "No longer marked as a continuing violation.".to_owned(),
         (false, n) => format!(
-            "No longer marked as a continuing violation: the filing is {n} days past the limit."
+            "No longer marked as a continuing violation: the filing is {} past the limit.",
+            case::days_text(n)
         ),
     };
     let entry = Event {
@@ -339,5 +376,62 @@ pub fn set_continuing(
         on: ctx.today,
         detail: &detail,
     };
-    event(conn, ctx, row.id, entry)
+    event(conn, ctx, row.id, entry)?;
+    Ok(true)
+}
+
+/// Voids a case filed in error (a duplicate, the wrong member): the row
+/// keeps everything but its deadline, the timeline says who voided it and
+/// why, the audit log keeps the act, and nobody is mailed, then or later.
+/// A second voiding, or voiding a closed case, is refused and changes
+/// nothing.
+pub fn void(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    row: &GrievanceRow,
+    reason: &str,
+) -> QueryResult<Result<(), VoidRefusal>> {
+    if let Err(refusal) = case::void(&row.state()) {
+        return Ok(Err(refusal));
+    }
+    // Only a row not voided yet changes, so two voidings at once take
+    // effect once even where the row was read without a lock.
+    let changed = diesel::update(g::table.find(row.id).filter(g::voided_at.is_null()))
+        .set((
+            g::voided_at.eq(ctx.now),
+            g::voided_by.eq(ctx.actor.user_id),
+            g::voided_by_label.eq(&ctx.actor.label),
+            g::void_reason.eq(reason),
+            g::due_on.eq(None::<NaiveDate>),
+            g::due_act.eq(""),
+            g::due_basis.eq(""),
+            g::updated_at.eq(ctx.now),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Ok(Err(VoidRefusal::AlreadyVoided));
+    }
+    let by = match ctx.actor.user_id {
+        Some(user_id) => display_name(conn, user_id)?,
+        None => ctx.actor.label.clone(),
+    };
+    let detail = format!("Voided by {by}: {reason}");
+    let entry = Event {
+        act: Act::Voided,
+        step: row.step_position,
+        on: ctx.today,
+        detail: &detail,
+    };
+    event(conn, ctx, row.id, entry)?;
+    audit::record(
+        conn,
+        ctx.now,
+        Entry {
+            actor: &ctx.actor,
+            action: "grievance_voided",
+            target: &row.number(),
+            detail: reason,
+        },
+    )?;
+    Ok(Ok(()))
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::acts::{Event, event, write_state};
-use super::{case_overseers, display_name, number, procedure};
+use super::{case_overseers, display_name, grievant_users, number, procedure};
 use crate::clock::long_date;
 use crate::context::Context;
 use crate::db::DbConnection;
@@ -179,6 +179,77 @@ fn insert(
     crate::db::last_insert_id(conn)
 }
 
+/// What a grievant is told of a case just filed.
+struct Told<'a> {
+    procedure: &'a case::Procedure,
+    state: &'a State,
+    late_days: i32,
+    steward_id: Option<i64>,
+}
+
+/// Mails the grievants' accounts of a case just filed: who filed it, who
+/// carries it, what is due next, and whether it was late. The one who
+/// filed it reads "You filed"; the others, whom it was filed for.
+fn tell_grievants(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    id: i64,
+    grievants: &[i64],
+    told: &Told<'_>,
+) -> QueryResult<()> {
+    let mut rest = vec![match told.steward_id {
+        Some(steward) => format!("Your steward is {}.", display_name(conn, steward)?),
+        None => {
+            "A chief steward will assign a steward to it; you will hear when they do.".to_owned()
+        }
+    }];
+    if let Some(next) = case::next_deadline(told.state, told.procedure) {
+        rest.push(format!(
+            "Next: {}, by {}.",
+            next.act,
+            long_date(next.deadline.due)
+        ));
+    }
+    if told.late_days > 0 {
+        rest.push(format!(
+            "It was filed {} past the contract's limit, so it is marked late.",
+            case::days_text(i64::from(told.late_days))
+        ));
+    }
+    let filer = match ctx.actor.user_id {
+        Some(user_id) => display_name(conn, user_id)?,
+        None => ctx.actor.label.clone(),
+    };
+    let (me, others): (Vec<i64>, Vec<i64>) = grievants
+        .iter()
+        .partition(|uid| Some(**uid) == ctx.actor.user_id);
+    let on = long_date(ctx.today);
+    let subject = format!("your grievance {} is filed", number(id));
+    for (recipients, first) in [
+        (me, format!("You filed grievance {} on {on}.", number(id))),
+        (
+            others,
+            format!(
+                "Grievance {}, naming you, was filed on {on} by {filer}.",
+                number(id)
+            ),
+        ),
+    ] {
+        let mut lines = vec![first];
+        lines.extend(rest.iter().cloned());
+        notices::send(
+            conn,
+            &ctx.config,
+            &recipients,
+            NoticeKind::GrievanceUpdates,
+            id,
+            &subject,
+            lines,
+        )?;
+    }
+    Ok(())
+}
+
 /// Files a case on `ctx.today`: the row, its grievants and articles, the
 /// "filed" event, and the mail.
 pub fn file(conn: &mut DbConnection, ctx: &Context, filing: &Filing) -> QueryResult<Filed> {
@@ -209,7 +280,8 @@ pub fn file(conn: &mut DbConnection, ctx: &Context, filing: &Filing) -> QueryRes
     }
     let mut detail = match &lateness {
         Some((deadline, late)) if *late > 0 => format!(
-            "Filed {late} days after the limit ({}).",
+            "Filed {} after the limit ({}).",
+            case::days_text(*late),
             long_date(deadline.due)
         ),
         Some((deadline, _)) if filing.continuing_violation => format!(
@@ -236,19 +308,30 @@ pub fn file(conn: &mut DbConnection, ctx: &Context, filing: &Filing) -> QueryRes
         since_reason: ClockStart::Filed,
         filed_on: today,
         status: Status::Open,
+        voided: false,
     };
     write_state(conn, ctx, id, &state, &procedure, None)?;
     if let Some(steward) = filing.steward_id {
         let name = display_name(conn, steward)?;
         event(conn, ctx, id, first(Act::Assigned, &name))?;
     }
+    // The grievants hear that it is filed, whoever filed it.
+    let grievants = grievant_users(conn, id)?;
+    let told = Told {
+        procedure: &procedure,
+        state: &state,
+        late_days,
+        steward_id: filing.steward_id,
+    };
+    tell_grievants(conn, ctx, id, &grievants, &told)?;
     // Those who may see it hear of it: chief stewards and officers (who
-    // assign it) and its steward; never the filer, never other stewards.
+    // assign it) and its steward; never the filer, never other stewards,
+    // and not twice when they are grievants too.
     let mut carriers = case_overseers(conn)?;
     carriers.extend(filing.steward_id);
     carriers.sort_unstable();
     carriers.dedup();
-    carriers.retain(|uid| Some(*uid) != ctx.actor.user_id);
+    carriers.retain(|uid| Some(*uid) != ctx.actor.user_id && !grievants.contains(uid));
     let assigned = match filing.steward_id {
         Some(s) => format!("It is assigned to {}.", display_name(conn, s)?),
         None => "It awaits a steward; a chief steward assigns one.".to_owned(),

@@ -13,9 +13,9 @@ pub mod reads;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-pub use acts::{ActRecord, Extension, Outcome, assign, extend, record_act, set_continuing};
+pub use acts::{ActRecord, Extension, Outcome, assign, extend, record_act, set_continuing, void};
 pub use filing::{Filed, Filing, file};
-pub use procedures::{procedure, save_procedure};
+pub use procedures::{Moved, procedure, save_procedure};
 
 use super::case::State;
 use super::states::{ClockStart, Kind, Phase, Status};
@@ -54,6 +54,10 @@ pub struct GrievanceRow {
     pub resolved_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub voided_at: Option<NaiveDateTime>,
+    pub voided_by: Option<i64>,
+    pub voided_by_label: String,
+    pub void_reason: String,
 }
 
 impl GrievanceRow {
@@ -71,12 +75,45 @@ impl GrievanceRow {
             since_reason: self.phase_reason,
             filed_on: self.filed_on,
             status: self.status,
+            voided: self.is_voided(),
         }
     }
 
-    /// True until an outcome closes it.
+    /// True until an outcome closes it or it is voided.
     pub fn is_open(&self) -> bool {
-        self.status == Status::Open
+        self.status == Status::Open && !self.is_voided()
+    }
+
+    /// Voided as filed in error.
+    pub fn is_voided(&self) -> bool {
+        self.voided_at.is_some()
+    }
+
+    /// Why nothing more may be recorded on this case, when it is voided.
+    pub fn voided(&self) -> Option<VoidedCase> {
+        self.voided_at.map(|_| VoidedCase {
+            number: self.number(),
+            by: self.voided_by_label.clone(),
+            reason: self.void_reason.clone(),
+        })
+    }
+}
+
+/// A voided case's record no longer changes: what a form on it is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{number} was voided by {by} ({reason}); nothing more is recorded on it.")]
+pub struct VoidedCase {
+    /// "G-2".
+    pub number: String,
+    /// Who voided it.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl crate::forms::FieldProblem for VoidedCase {
+    fn field(&self) -> &'static str {
+        "case"
     }
 }
 
@@ -119,6 +156,19 @@ pub fn lock(conn: &mut DbConnection, id: i64) -> QueryResult<GrievanceRow> {
             .select(GrievanceRow::as_select())
             .first(lite),
     }
+}
+
+/// The case row locked for a change, or why it takes none: a voided case's
+/// record no longer changes, whoever asks.
+pub fn lock_for_change(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Result<GrievanceRow, VoidedCase>> {
+    let row = lock(conn, id)?;
+    Ok(match row.voided() {
+        Some(voided) => Err(voided),
+        None => Ok(row),
+    })
 }
 
 /// The roles that carry cases.

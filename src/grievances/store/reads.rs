@@ -1,5 +1,6 @@
 //! The reads behind the pages: the lists of cases, the parts of a case
-//! file, and what the reports count.
+//! file, and what the reports count. Every list leaves out voided cases
+//! (filed in error); only the case page itself still opens one.
 
 use std::collections::HashMap;
 
@@ -19,6 +20,7 @@ pub fn naming(conn: &mut DbConnection, member_id: i64) -> QueryResult<Vec<Grieva
     g::table
         .inner_join(grievants::table)
         .filter(grievants::member_id.eq(member_id))
+        .filter(g::voided_at.is_null())
         .order(g::id.desc())
         .select(GrievanceRow::as_select())
         .load(conn)
@@ -28,6 +30,7 @@ pub fn naming(conn: &mut DbConnection, member_id: i64) -> QueryResult<Vec<Grieva
 pub fn carried_by(conn: &mut DbConnection, steward_id: i64) -> QueryResult<Vec<GrievanceRow>> {
     g::table
         .filter(g::steward_id.eq(steward_id))
+        .filter(g::voided_at.is_null())
         .order(g::id.desc())
         .select(GrievanceRow::as_select())
         .load(conn)
@@ -35,7 +38,10 @@ pub fn carried_by(conn: &mut DbConnection, steward_id: i64) -> QueryResult<Vec<G
 
 /// The open cases, all of them or one steward's.
 pub fn open(conn: &mut DbConnection, steward_id: Option<i64>) -> QueryResult<Vec<GrievanceRow>> {
-    let mut query = g::table.filter(g::status.eq(Status::Open)).into_boxed();
+    let mut query = g::table
+        .filter(g::status.eq(Status::Open))
+        .filter(g::voided_at.is_null())
+        .into_boxed();
     if let Some(steward_id) = steward_id {
         query = query.filter(g::steward_id.eq(steward_id));
     }
@@ -60,6 +66,7 @@ pub fn due_within(
 ) -> QueryResult<Vec<DueDeadline>> {
     g::table
         .filter(g::status.eq(Status::Open))
+        .filter(g::voided_at.is_null())
         .filter(g::due_on.ge(from))
         .filter(g::due_on.le(to))
         .select((
@@ -72,9 +79,10 @@ pub fn due_within(
         .load(conn)
 }
 
-/// Every case, by id.
+/// Every case but the voided ones, by id.
 pub fn every(conn: &mut DbConnection) -> QueryResult<Vec<GrievanceRow>> {
     g::table
+        .filter(g::voided_at.is_null())
         .order(g::id.asc())
         .select(GrievanceRow::as_select())
         .load(conn)
