@@ -122,3 +122,122 @@ async fn another_browser_cannot_replay_a_key_it_did_not_get() {
     assert_eq!(send(&other, &theirs).await.status, 303);
     assert_eq!(invitations_to(&app, "sam@example.org"), 1);
 }
+
+/// The CSRF token and the one-time key of the form posting to `action` on
+/// `page` (a page holds several forms, each with its own key).
+fn form_keys(page: &Page, action: &str) -> (String, String) {
+    let form = page
+        .body
+        .split(&format!("action=\"{action}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("a form posting to {action}: {}", page.body));
+    let value = |name: &str| {
+        form.split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned()
+    };
+    (value("csrf_token"), value("submission_key"))
+}
+
+/// Sends the form three times at once, as a triple click does.
+async fn thrice(client: &TestClient, action: &str, page_path: &str, fields: &[(&str, &str)]) {
+    let page = client.visit(page_path).await;
+    let (token, key) = form_keys(&page, action);
+    let mut all: Vec<(&str, &str)> = fields.to_vec();
+    all.push(("csrf_token", &token));
+    all.push(("submission_key", &key));
+    let (a, b, c) = tokio::join!(
+        client.post_raw(action, &all),
+        client.post_raw(action, &all),
+        client.post_raw(action, &all)
+    );
+    for answer in [&a, &b, &c] {
+        assert_eq!(answer.status, 303, "{action}: {}", answer.body);
+        assert_eq!(answer.location, a.location, "the same answer");
+    }
+}
+
+#[tokio::test]
+async fn each_kind_of_dues_form_sent_three_times_at_once_takes_effect_once() {
+    use unionhall::db::schema::{dues_rates, ledger_entries};
+    let app = TestApp::spawn().await;
+    app.config.clock.set_to(
+        crate::helpers::day("2026-12-15")
+            .and_hms_opt(12, 0, 0)
+            .unwrap(),
+    );
+    let unit = app.sample_roster();
+    app.set_rate(
+        unit,
+        crate::helpers::day("2026-01-01"),
+        crate::helpers::SAMPLE_RATE,
+    );
+    let (officer, _) = app.officer("olive@example.org").await;
+    let entries = || -> i64 {
+        ledger_entries::table
+            .count()
+            .get_result(&mut app.db())
+            .unwrap()
+    };
+    thrice(
+        &officer,
+        "/officer/dues/post",
+        "/officer/dues",
+        &[("month", "2026-12")],
+    )
+    .await;
+    assert_eq!(entries(), 8, "one posting");
+    let unit_s = unit.to_string();
+    thrice(
+        &officer,
+        "/officer/dues/rate",
+        "/officer/dues",
+        &[
+            ("unit", &unit_s),
+            ("from", "2027-01-01"),
+            ("kind", "percent"),
+            ("percent", "1.25"),
+            ("min", "50"),
+            ("max", "120"),
+        ],
+    )
+    .await;
+    let rates: i64 = dues_rates::table.count().get_result(&mut app.db()).unwrap();
+    assert_eq!(rates, 2, "one new rate");
+    let sarah = app.member_id("E1001");
+    let member_page = format!("/officer/roster/{sarah}");
+    thrice(
+        &officer,
+        &format!("{member_page}/ledger"),
+        &member_page,
+        &[
+            ("kind", "payment"),
+            ("date", "2026-12-10"),
+            ("amount", "20.00"),
+        ],
+    )
+    .await;
+    assert_eq!(entries(), 9, "one payment");
+    let payment = app.latest_ledger_entry(sarah).to_string();
+    thrice(
+        &officer,
+        &format!("{member_page}/reversals"),
+        &member_page,
+        &[("entry", &payment), ("reversal_reason", "typed twice")],
+    )
+    .await;
+    assert_eq!(entries(), 10, "one reversal");
+    thrice(
+        &officer,
+        "/officer/dues/reversals",
+        "/officer/dues",
+        &[
+            ("reverse_month", "2026-12"),
+            ("reversal_reason", "wrong month"),
+        ],
+    )
+    .await;
+    assert_eq!(entries(), 18, "one reversal of the posting");
+}
