@@ -241,3 +241,35 @@ async fn each_kind_of_dues_form_sent_three_times_at_once_takes_effect_once() {
     .await;
     assert_eq!(entries(), 18, "one reversal of the posting");
 }
+
+#[tokio::test]
+async fn two_servers_on_one_database_take_a_form_once() {
+    let app = TestApp::spawn().await;
+    // A second server with its own pool on the same database, as two
+    // processes behind a load balancer are; the claim lives in the database.
+    let mut config = app.config.clone();
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    let second = unionhall::app::Application::build(config)
+        .await
+        .expect("a second server starts");
+    let second_address = format!("http://127.0.0.1:{}", second.port());
+    let handle = second.server_handle();
+    let task = tokio::spawn(second.run_until_stopped());
+
+    let (officer, _) = app.officer("olive@example.org").await;
+    let form = invitation_form(&officer, "rosa@example.org").await;
+    // The same browser (its cookies go to both ports) reaches each server.
+    let via_second = TestClient {
+        http: officer.http.clone(),
+        base: second_address,
+        forwarded_for: None,
+    };
+    let (a, b) = tokio::join!(send(&officer, &form), send(&via_second, &form));
+    for answer in [&a, &b] {
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        assert_eq!(answer.location.as_deref(), Some("/officer/users"));
+    }
+    assert_eq!(invitations_to(&app, "rosa@example.org"), 1, "one mail");
+    handle.stop(false).await;
+    let _ = task.await;
+}
