@@ -45,6 +45,7 @@ impl Figures {
     /// "12" or "12.5".
     pub fn median_text(&self) -> String {
         match self.median_half_days {
+            Some(0) => "0: at least half the cases closed the day they were filed".into(),
             Some(h) if h % 2 == 0 => format!("{}", h / 2),
             Some(h) => format!("{}.5", h / 2),
             None => "—".into(),

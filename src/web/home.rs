@@ -30,6 +30,8 @@ pub struct DashboardPage {
     me: CurrentUser,
     is_officer: bool,
     is_steward: bool,
+    /// A chief steward's board shows every case, not only their own.
+    sees_every_case: bool,
 }
 
 /// `GET /`.
@@ -38,6 +40,7 @@ pub async fn home(req: HttpRequest, page: Page) -> Result<HttpResponse, AppError
         Ok(me) => {
             let is_officer = me.user.can(Role::Officer);
             let is_steward = me.user.can(Role::Steward);
+            let sees_every_case = me.user.can(Role::ChiefSteward);
             render(
                 StatusCode::OK,
                 &DashboardPage {
@@ -45,6 +48,7 @@ pub async fn home(req: HttpRequest, page: Page) -> Result<HttpResponse, AppError
                     me,
                     is_officer,
                     is_steward,
+                    sees_every_case,
                 },
             )
         }

@@ -26,7 +26,7 @@ pub enum Refusal {
     #[error("already voted")]
     AlreadyVoted,
     /// An answer missing, twice, or not among the question's choices.
-    #[error("answers that are not on the ballot")]
+    #[error("an answer is missing, given twice, or not one of the question's choices")]
     BadAnswers,
 }
 
