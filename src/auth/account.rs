@@ -430,7 +430,7 @@ async fn password_matches(
         let keys = keys.clone();
         db(state, move |conn| {
             write_tx(conn, |conn| {
-                let wait = super::throttle::begin_attempt(conn, &keys, now)?;
+                let wait = super::throttle::begin_attempt(conn, &keys, &keys, now)?;
                 Ok((
                     wait,
                     users::find_row(conn, user_id)?.and_then(|r| r.password_hash),

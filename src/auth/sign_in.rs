@@ -117,10 +117,12 @@ pub async fn submit(
     let keys = throttle::sign_in_keys(&email, &ip);
     let now = state.config.clock.now();
     let (wait, row) = {
-        let (keys, email) = (keys.clone(), email.clone());
+        let (keys, email, clock) = (keys.clone(), email.clone(), state.config.clock.clone());
         db(&state, move |conn| {
             write_tx(conn, |conn| {
-                let wait = throttle::begin_attempt(conn, &keys, now)?;
+                // The clock is read once the transaction holds the lock, so
+                // a counter stamped while this one waited is not "later".
+                let wait = throttle::begin_attempt(conn, &keys, &keys[..2], clock.now())?;
                 Ok((wait, users::find_by_email(conn, &email)?))
             })
         })
@@ -154,8 +156,11 @@ pub async fn submit(
         Some(row) if matches => row,
         _ => {
             let target = email.clone();
-            // The failure was counted when the try began.
+            // The account's failure was counted when the try began; the
+            // address's is counted now that it is a real one.
+            let address = keys[2..].to_vec();
             db(&state, move |conn| {
+                throttle::fail(conn, &address, now)?;
                 audit::record(
                     conn,
                     now,
@@ -207,7 +212,7 @@ pub async fn submit(
     let agent = user_agent(&req);
     let token = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            throttle::succeeded(conn, &keys[..2], &keys[2..])?;
+            throttle::succeeded(conn, &keys[..2], &[])?;
             if let Some(hash) = &rehash {
                 users::set_password(conn, row.id, hash, now)?;
             }

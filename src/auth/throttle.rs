@@ -66,11 +66,13 @@ pub fn wait(
             .first(conn)
             .optional()?;
         if let Some((failures, last)) = row {
-            if now - last > FORGET_AFTER {
+            let earned = delay(*policy, failures);
+            // No delay earned is no wait, even when another request stamped
+            // the counter a moment after this one read the clock.
+            if earned.is_zero() || now - last > FORGET_AFTER {
                 continue;
             }
-            let remaining = last + delay(*policy, failures) - now;
-            longest = longest.max(remaining);
+            longest = longest.max(last + earned - now);
         }
     }
     Ok(longest)
@@ -115,20 +117,25 @@ pub fn fail(
     Ok(())
 }
 
-/// Starts a try: when a counter says to wait, returns how long (and counts
-/// nothing); otherwise counts the try as a failure in advance and returns
-/// zero, so tries made in parallel cannot all slip past the check while the
-/// password is being hashed. Call [`succeeded`] when the try succeeds.
+/// Starts a try: when a counter in `check` says to wait, returns how long
+/// (and counts nothing); otherwise counts the try as a failure in advance
+/// on the `ahead` counters and returns zero, so tries on one account made
+/// in parallel cannot all slip past the check while the password is being
+/// hashed. Call [`succeeded`] when the try succeeds. A counter shared by
+/// many people (one address: a meeting hall behind one router) is left out
+/// of `ahead` and counts real failures only, so other people's correct
+/// sign-ins in flight never make anyone wait.
 pub fn begin_attempt(
     conn: &mut DbConnection,
-    keys: &[(String, Policy)],
+    check: &[(String, Policy)],
+    ahead: &[(String, Policy)],
     now: NaiveDateTime,
 ) -> QueryResult<Duration> {
-    let due = wait(conn, keys, now)?;
+    let due = wait(conn, check, now)?;
     if due > Duration::zero() {
         return Ok(due);
     }
-    fail(conn, keys, now)?;
+    fail(conn, ahead, now)?;
     Ok(Duration::zero())
 }
 

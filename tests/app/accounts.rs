@@ -892,3 +892,41 @@ async fn the_outbox_page_shows_a_failure_and_retries_it() {
     assert_eq!(retried.status, 303);
     assert!(app.audit_actions().contains(&"mail_retry".to_owned()));
 }
+
+#[tokio::test]
+async fn a_hall_full_of_members_behind_one_router_all_sign_in() {
+    // More correct sign-ins at once than the address's free failures.
+    const MEMBERS: usize = 70;
+    let app = TestApp::spawn().await;
+    let emails: Vec<String> = (0..MEMBERS)
+        .map(|i| format!("member{i}@example.org"))
+        .collect();
+    for email in &emails {
+        app.create_user(email, "Hall Member", &[Role::Member]);
+    }
+    let clients: Vec<_> = emails.iter().map(|_| app.new_client()).collect();
+    let answers = futures_util::future::join_all(
+        clients
+            .iter()
+            .zip(&emails)
+            .map(|(client, email)| client.sign_in(email, PASSWORD)),
+    )
+    .await;
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|a| a.location.as_deref() != Some("/"))
+        .map(|a| (a.status, a.body.contains("Too many attempts")))
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "{} of {MEMBERS} refused: {refused:?}",
+        refused.len()
+    );
+    // A real failure from the hall still counts against the address.
+    let wrong = app
+        .new_client()
+        .sign_in(&emails[0], "not the password")
+        .await;
+    assert_eq!(wrong.status, 200);
+    assert!(wrong.body.contains("match an account"), "{}", wrong.body);
+}
