@@ -147,11 +147,21 @@ pub fn lookup(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Query
 }
 
 /// Marks the two-factor step done.
-pub fn complete_second_factor(conn: &mut DbConnection, id_hash: &str) -> QueryResult<()> {
-    diesel::update(s::table.find(id_hash))
-        .set(s::second_factor_done.eq(true))
-        .execute(conn)
-        .map(drop)
+/// The pending session `id_hash` (password given, code awaited) ends and a
+/// new one, second factor done, takes its place: its id (the cookie value
+/// returned) is fresh, so an id seen or planted before the code was given
+/// is worth nothing after it.
+pub fn complete_second_factor(
+    conn: &mut DbConnection,
+    id_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
+    let (user_id, ip, agent): (i64, String, String) = s::table
+        .find(id_hash)
+        .select((s::user_id, s::ip, s::user_agent))
+        .first(conn)?;
+    end(conn, id_hash)?;
+    create(conn, user_id, true, &ip, &agent, now)
 }
 
 /// Ends one session.

@@ -360,7 +360,7 @@ pub async fn second_factor_submit(
             match how {
                 Some(detail) => {
                     throttle::clear(conn, &keys)?;
-                    session::complete_second_factor(conn, &session.id_hash)?;
+                    let token = session::complete_second_factor(conn, &session.id_hash, now)?;
                     audit::record(
                         conn,
                         now,
@@ -371,7 +371,7 @@ pub async fn second_factor_submit(
                             detail: &detail,
                         },
                     )?;
-                    Ok(Ok(()))
+                    Ok(Ok(token))
                 }
                 None => {
                     throttle::fail(conn, &keys, now)?;
@@ -393,7 +393,13 @@ pub async fn second_factor_submit(
     })
     .await?;
     match outcome {
-        Ok(()) => Ok(see_other(&next)),
+        Ok(token) => {
+            let mut response = see_other(&next);
+            response
+                .add_cookie(&session::cookie(token, state.config.behind_https()))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(response)
+        }
         Err(refused) => again(page, refused.status(), &refused.to_string()),
     }
 }

@@ -930,3 +930,39 @@ async fn a_hall_full_of_members_behind_one_router_all_sign_in() {
     assert_eq!(wrong.status, 200);
     assert!(wrong.body.contains("match an account"), "{}", wrong.body);
 }
+
+#[tokio::test]
+async fn the_session_id_changes_when_the_second_factor_is_given() {
+    let app = TestApp::spawn().await;
+    let (_, secret) = app.officer_account("olive@example.org");
+    let client = app.new_client();
+    let first = client.sign_in("olive@example.org", PASSWORD).await;
+    let session_cookie = |page: &crate::helpers::Page| {
+        page.set_cookies
+            .iter()
+            .find(|c| c.starts_with("uh_session="))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    };
+    let before = session_cookie(&first).expect("a pending session after the password");
+    let done = client
+        .post(
+            "/sign-in/two-factor",
+            &[("code", &app.code(&secret)), ("next", "/")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let after = session_cookie(&done).expect("a new session id with the code");
+    assert_ne!(before, after, "the id is rotated");
+    assert_eq!(client.get("/officer/users").await.status, 200);
+    // The id from before the code is worth nothing now.
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/officer/users"))
+        .header("cookie", &before)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(replay.status().as_u16(), 200, "the old id signs nobody in");
+}
