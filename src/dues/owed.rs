@@ -65,14 +65,23 @@ type EntryRow = (
     Option<i64>,
 );
 
-fn unit_terms(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashMap<i64, UnitTerms>> {
-    let rows: Vec<(i64, i32, i32)> = units::table
+/// The terms on `day` of every unit, or of the one asked for.
+fn unit_terms(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+    only: Option<i64>,
+) -> QueryResult<HashMap<i64, UnitTerms>> {
+    let mut query = units::table
         .select((
             units::id,
             units::arrears_allowance_months,
             units::grace_days,
         ))
-        .load(conn)?;
+        .into_boxed();
+    if let Some(unit) = only {
+        query = query.filter(units::id.eq(unit));
+    }
+    let rows: Vec<(i64, i32, i32)> = query.load(conn)?;
     let mut terms = HashMap::new();
     for (id, allowance, grace) in rows {
         terms.insert(
@@ -193,7 +202,7 @@ pub fn everyone_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashM
         .select((members::id, members::unit_id, members::annual_salary_cents))
         .load(conn)?;
     let statuses = status_history::everyone_on(conn, day)?;
-    let terms = unit_terms(conn, day)?;
+    let terms = unit_terms(conn, day, None)?;
     let grace: HashMap<i64, u32> = people
         .iter()
         .map(|(id, unit, _)| (*id, terms.get(unit).map_or(0, |t| t.grace_days)))
@@ -227,7 +236,7 @@ pub fn member_on(
         day,
         status_history::member_on(conn, member_id, day)?.as_ref(),
     );
-    let terms = unit_terms(conn, day)?;
+    let terms = unit_terms(conn, day, Some(unit))?;
     let grace = HashMap::from([(member_id, terms.get(&unit).map_or(0, |t| t.grace_days))]);
     let entries = dated_entries(conn, Some(member_id), &grace)?;
     let mine = entries.get(&member_id).map_or(&[][..], Vec::as_slice);

@@ -511,25 +511,7 @@ async fn a_dues_increase_is_refused_without_its_ballot() {
     let app = TestApp::spawn().await;
     let unit = local_on(&app, "2026-12-15");
     let (officer, _) = app.officer("olive@example.org").await;
-    let rate = |percent: &'static str| {
-        let unit = unit.to_string();
-        let officer = &officer;
-        async move {
-            officer
-                .post(
-                    "/officer/dues/rate",
-                    &[
-                        ("unit", unit.as_str()),
-                        ("from", "2027-01-01"),
-                        ("kind", "percent"),
-                        ("percent", percent),
-                        ("min", "50"),
-                        ("max", "120"),
-                    ],
-                )
-                .await
-        }
-    };
+    let rate = |percent| officer.post_percent_rate(unit, "2027-01-01", (percent, "50", "120"), "");
     let count = || -> i64 {
         unionhall::db::schema::dues_rates::table
             .count()
@@ -588,21 +570,10 @@ async fn no_back_door_raises_dues_or_rewrites_old_months() {
     let app = TestApp::spawn().await;
     let unit = local_on(&app, "2026-12-15");
     let (officer, _) = app.officer("olive@example.org").await;
-    let unit_s = unit.to_string();
     // Replacing the first rate on its own day, or setting one before it.
     for from in ["2026-01-01", "2025-01-01"] {
         let raised = officer
-            .post(
-                "/officer/dues/rate",
-                &[
-                    ("unit", unit_s.as_str()),
-                    ("from", from),
-                    ("kind", "percent"),
-                    ("percent", "10"),
-                    ("min", "0"),
-                    ("max", "1000"),
-                ],
-            )
+            .post_percent_rate(unit, from, ("10", "0", "1000"), "")
             .await;
         assert_eq!(raised.status, 422, "from {from}");
         assert!(
@@ -613,25 +584,7 @@ async fn no_back_door_raises_dues_or_rewrites_old_months() {
     }
     // A lower rate set in front of a later, higher one would make that one
     // a raise nobody voted for.
-    let set = |from: &'static str, percent: &'static str| {
-        let unit_s = unit_s.clone();
-        let officer = &officer;
-        async move {
-            officer
-                .post(
-                    "/officer/dues/rate",
-                    &[
-                        ("unit", unit_s.as_str()),
-                        ("from", from),
-                        ("kind", "percent"),
-                        ("percent", percent),
-                        ("min", "50"),
-                        ("max", "120"),
-                    ],
-                )
-                .await
-        }
-    };
+    let set = |from, percent| officer.post_percent_rate(unit, from, (percent, "50", "120"), "");
     assert_eq!(set("2027-03-01", "1.5").await.status, 303, "equal");
     let in_front = set("2027-02-01", "1.25").await;
     assert_eq!(in_front.status, 422);

@@ -483,25 +483,11 @@ async fn a_dues_rate_is_adopted_only_when_its_question_passes() {
     // By hand, the treasurer lowers the rate from February, and may bring
     // back only what the ballot adopted, from the day it adopted it.
     let (officer, _) = app.officer("olive@example.org").await;
-    let rate_form = |from: &'static str, percent: &'static str, ballot: String| {
-        let unit = unit.to_string();
-        let officer = &officer;
-        async move {
-            officer
-                .post(
-                    "/officer/dues/rate",
-                    &[
-                        ("unit", unit.as_str()),
-                        ("from", from),
-                        ("kind", "percent"),
-                        ("percent", percent),
-                        ("min", "50"),
-                        ("max", "130"),
-                        ("ballot", ballot.as_str()),
-                    ],
-                )
-                .await
-        }
+    let officer = &officer;
+    let rate_form = |from, percent, ballot: String| async move {
+        officer
+            .post_percent_rate(unit, from, (percent, "50", "130"), &ballot)
+            .await
     };
     let page = officer.get("/officer/dues").await;
     assert!(page.body.contains("(adopted by ballot)"), "{}", page.body);

@@ -574,6 +574,32 @@ impl TestClient {
         Self::read(request.send().await.expect("the server answers")).await
     }
 
+    /// Sends the dues page's rate form for a percentage of base salary:
+    /// `rate` is (percent, monthly minimum, monthly maximum) as typed, and
+    /// `ballot` the adopting question's id ("" for none).
+    pub async fn post_percent_rate(
+        &self,
+        unit: i64,
+        from: &str,
+        (percent, min, max): (&str, &str, &str),
+        ballot: &str,
+    ) -> Page {
+        let unit = unit.to_string();
+        self.post(
+            "/officer/dues/rate",
+            &[
+                ("unit", unit.as_str()),
+                ("from", from),
+                ("kind", "percent"),
+                ("percent", percent),
+                ("min", min),
+                ("max", max),
+                ("ballot", ballot),
+            ],
+        )
+        .await
+    }
+
     /// Signs in with a password; returns the answer to the form.
     pub async fn sign_in(&self, email: &str, password: &str) -> Page {
         self.post(
