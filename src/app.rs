@@ -50,288 +50,127 @@ pub enum StartupError {
     Mail(String),
 }
 
-/// Registers every route. Feature modules add theirs here, nowhere else.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").route(read().to(home::home)))
-        .service(web::resource("/healthz").route(read().to(home::healthz)))
-        .service(web::resource("/static/{name}").route(read().to(assets::serve)))
-        // Signing in and out, and the one-time links.
-        .service(
-            web::resource("/sign-in")
-                .route(read().to(sign_in::form))
-                .route(web::post().to(sign_in::submit)),
-        )
-        .service(
-            web::resource("/sign-in/two-factor")
-                .route(read().to(sign_in::second_factor_form))
-                .route(web::post().to(sign_in::second_factor_submit)),
-        )
-        .service(web::resource("/sign-out").route(web::post().to(sign_in::sign_out)))
-        .service(
-            web::resource("/setup/{token}")
-                .route(read().to(setup::form))
-                .route(web::post().to(setup::submit)),
-        )
-        .service(
-            web::resource("/password-reset")
-                .route(read().to(reset::request_form))
-                .route(web::post().to(reset::request_submit)),
-        )
-        .service(
-            web::resource("/password-reset/{token}")
-                .route(read().to(reset::reset_form))
-                .route(web::post().to(reset::reset_submit)),
-        )
-        .service(
-            web::resource("/invite/{token}")
-                .route(read().to(invite::form))
-                .route(web::post().to(invite::submit)),
-        )
-        // A person's own account.
-        .service(web::resource("/account").route(read().to(account::overview)))
-        .service(
-            web::resource("/account/password")
-                .route(read().to(account::password_form))
-                .route(web::post().to(account::password_submit)),
-        )
-        .service(web::resource("/account/sessions").route(read().to(account::sessions)))
-        .service(
-            web::resource("/account/sessions/end-others")
-                .route(web::post().to(account::end_other_sessions)),
-        )
-        .service(
-            web::resource("/account/sessions/end-all")
-                .route(web::post().to(account::end_all_sessions)),
-        )
-        .service(
-            web::resource("/account/two-factor")
-                .route(read().to(account::two_factor_page))
-                .route(web::post().to(account::two_factor_enrol)),
-        )
-        .service(
-            web::resource("/account/two-factor/recovery-codes")
-                .route(web::post().to(account::two_factor_new_codes)),
-        )
-        .service(
-            web::resource("/account/two-factor/disable")
-                .route(web::post().to(account::two_factor_disable)),
-        )
-        .service(
-            web::resource("/account/notifications")
-                .route(read().to(account::notifications))
-                .route(web::post().to(account::notifications_submit)),
-        )
-        // Officers.
-        .service(web::resource("/officer/users").route(read().to(users_pages::list)))
-        .service(web::resource("/officer/users/invite").route(web::post().to(users_pages::invite)))
-        .service(web::resource("/officer/users/{id}").route(read().to(users_pages::show)))
-        .service(
-            web::resource("/officer/users/{id}/roles")
-                .route(web::post().to(users_pages::set_roles)),
-        )
-        .service(
-            web::resource("/officer/users/{id}/{verb}")
-                .route(web::post().to(users_pages::set_active)),
-        )
-        .service(web::resource("/officer/audit").route(read().to(officer::audit_log)))
-        // The dues roll.
-        .service(web::resource("/dues").route(read().to(member_ledger::statement)))
-        .service(web::resource("/officer/roster").route(read().to(roster_pages::list)))
-        .service(
-            web::resource("/officer/roster/new")
-                .route(read().to(roster_edit::new_form))
-                .route(web::post().to(roster_edit::save)),
-        )
-        .service(web::resource("/officer/roster/export.csv").route(read().to(roster_pages::export)))
-        .service(web::resource("/officer/roster/{id}").route(read().to(member_ledger::show)))
-        .service(
-            web::resource("/officer/roster/{id}/edit")
-                .route(read().to(roster_edit::edit_form))
-                .route(web::post().to(roster_edit::save)),
-        )
-        .service(
-            web::resource("/officer/roster/{id}/ledger")
-                .route(web::post().to(member_ledger::add_entry)),
-        )
-        .service(
-            web::resource("/officer/roster/{id}/reversals")
-                .route(web::post().to(member_ledger::reverse_entry)),
-        )
-        .service(web::resource("/officer/imports").route(read().to(import_page::index)))
-        .service(
-            web::resource("/officer/imports/roster").route(web::post().to(imports::roster_upload)),
-        )
-        .service(
-            web::resource("/officer/imports/checkoff")
-                .route(web::post().to(checkoff_pages::upload)),
-        )
-        .service(
-            web::resource("/officer/imports/checkoff/reversals")
-                .route(web::post().to(reversal_pages::reverse_import)),
-        )
-        .service(
-            web::resource("/officer/imports/{token}/confirm")
-                .route(web::post().to(imports::confirm)),
-        )
-        .service(
-            web::resource("/officer/units")
-                .route(read().to(units_pages::index))
-                .route(web::post().to(units_pages::save)),
-        )
-        .service(web::resource("/officer/units/{id}").route(web::post().to(units_pages::save)))
-        .service(web::resource("/officer/dues").route(read().to(dues_pages::index)))
-        .service(web::resource("/officer/dues/rate").route(web::post().to(dues_pages::set_rate)))
-        .service(web::resource("/officer/dues/post").route(web::post().to(dues_pages::post_month)))
-        .service(
-            web::resource("/officer/dues/reversals")
-                .route(web::post().to(reversal_pages::reverse_posting)),
-        )
-        .service(
-            web::resource("/officer/dues/arrears-notices")
-                .route(web::post().to(dues_pages::arrears_notices)),
-        )
-        .service(
-            web::resource("/officer/dues/reconciliation")
-                .route(read().to(dues_pages::reconciliation)),
-        )
-        // Grievances.
-        .service(web::resource("/grievances").route(read().to(grievance_pages::list)))
-        .service(
-            web::resource("/grievances/new")
-                .route(read().to(filing::new_form))
-                .route(web::post().to(filing::file)),
-        )
-        .service(web::resource("/grievances/{id}").route(read().to(grievance_pages::show)))
-        .service(
-            web::resource("/grievances/{id}/acts")
-                .route(web::post().to(grievance_pages::record_act)),
-        )
-        .service(
-            web::resource("/grievances/{id}/extensions")
-                .route(web::post().to(grievance_pages::extend)),
-        )
-        .service(
-            web::resource("/grievances/{id}/notes")
-                .route(web::post().to(grievance_pages::add_note)),
-        )
-        .service(
-            web::resource("/grievances/{id}/assign").route(web::post().to(grievance_pages::assign)),
-        )
-        .service(
-            web::resource("/grievances/{id}/continuing")
-                .route(web::post().to(grievance_pages::set_continuing)),
-        )
-        .service(
-            web::resource("/grievances/{id}/void").route(web::post().to(grievance_pages::void)),
-        )
-        .service(
-            web::resource("/grievances/{id}/attachments")
-                .route(web::post().to(grievance_files::upload)),
-        )
-        .service(
-            web::resource("/grievances/{id}/attachments/{attachment}")
-                .route(read().to(grievance_files::download)),
-        )
-        .service(web::resource("/stewards/board").route(read().to(board::board)))
-        .service(web::resource("/stewards/reports").route(read().to(grievance_reports::reports)))
-        .service(
-            web::resource("/stewards/reports/grievances.csv")
-                .route(read().to(grievance_reports::export)),
-        )
-        .service(
-            web::resource("/officer/units/{id}/procedure")
-                .route(read().to(procedure_pages::form))
-                .route(web::post().to(procedure_pages::save)),
-        )
-        // Salary-floor comparisons.
-        .service(web::resource("/salary").route(read().to(salary_views::index)))
-        .service(web::resource("/salary/compare").route(read().to(salary_views::compare)))
-        .service(web::resource("/salary/scenarios/{id}").route(read().to(salary_views::scenario)))
-        .service(
-            web::resource("/salary/scenarios/{id}/aggregates.csv")
-                .route(read().to(salary_views::aggregates_csv)),
-        )
-        .service(
-            web::resource("/officer/salary/units/{id}")
-                .route(read().to(salary_forms::unit_settings))
-                .route(web::post().to(salary_forms::save_unit_settings)),
-        )
-        .service(
-            web::resource("/officer/salary/units/{id}/scenarios/new")
-                .route(read().to(salary_forms::new_scenario))
-                .route(web::post().to(salary_forms::create)),
-        )
-        .service(
-            web::resource("/officer/salary/scenarios/{id}/edit")
-                .route(read().to(salary_forms::edit_scenario))
-                .route(web::post().to(salary_forms::update)),
-        )
-        .service(
-            web::resource("/officer/salary/scenarios/{id}/copy")
-                .route(web::post().to(salary_forms::copy)),
-        )
-        .service(
-            web::resource("/officer/salary/scenarios/{id}/rows.csv")
-                .route(read().to(salary_views::rows_csv)),
-        )
-        // Elections.
-        .service(web::resource("/elections").route(read().to(voting::list)))
-        .service(web::resource("/elections/{id}").route(read().to(voting::show)))
-        .service(
-            web::resource("/elections/{id}/challenge")
-                .route(web::post().to(voting::challenge::challenge)),
-        )
-        .service(web::resource("/elections/{id}/ballot").route(read().to(voting::ballot::ballot)))
-        .service(
-            web::resource("/elections/{id}/confirm").route(web::post().to(voting::ballot::confirm)),
-        )
-        .service(web::resource("/elections/{id}/cast").route(web::post().to(voting::ballot::cast)))
-        .service(web::resource("/officer/elections").route(read().to(election_admin::list)))
-        .service(
-            web::resource("/officer/elections/new")
-                .route(read().to(election_admin::drafts::new_form))
-                .route(web::post().to(election_admin::drafts::create)),
-        )
-        .service(web::resource("/officer/elections/{id}").route(read().to(election_admin::show)))
-        .service(
-            web::resource("/officer/elections/{id}/edit")
-                .route(read().to(election_admin::drafts::edit_form))
-                .route(web::post().to(election_admin::drafts::update)),
-        )
-        .service(
-            web::resource("/officer/elections/{id}/publish")
-                .route(web::post().to(election_admin::lifecycle::publish)),
-        )
-        .service(
-            web::resource("/officer/elections/{id}/open")
-                .route(web::post().to(election_admin::lifecycle::open_now)),
-        )
-        .service(
-            web::resource("/officer/elections/{id}/close")
-                .route(web::post().to(election_admin::lifecycle::close_early)),
-        )
-        .service(
-            web::resource("/officer/elections/{id}/paper")
-                .route(web::post().to(election_admin::paper::paper)),
-        )
-        .service(
-            web::resource("/officer/elections/{id}/reminders")
-                .route(web::post().to(election_admin::reminders::remind)),
-        )
-        .service(
-            web::resource("/officer/elections/{id}/purge")
-                .route(web::post().to(election_admin::lifecycle::purge)),
-        )
-        .service(
-            web::resource("/officer/elections/{id}/challenges/{challenge}")
-                .route(web::post().to(election_admin::roll::resolve)),
-        )
-        .service(
-            web::resource("/officer/elections/{id}/certificate")
-                .route(read().to(election_admin::certificate::certificate)),
-        )
-        .service(web::resource("/officer/outbox").route(read().to(officer::outbox_page)))
-        .service(web::resource("/officer/outbox/{id}/retry").route(web::post().to(officer::retry)));
+/// Declares every route once: `routes` registers them and `ROUTES` lists
+/// them, so the access test covers a new route the moment it exists.
+macro_rules! route_table {
+    ($( $path:literal => [$( $method:ident $handler:path ),+] ),* $(,)?) => {
+        /// Every route's path and methods, in the order they are registered.
+        pub const ROUTES: &[(&str, &[&str])] = &[$( ($path, &[$( stringify!($method) ),+]) ),*];
+
+        /// Registers every route. Feature modules add theirs here, nowhere else.
+        pub fn routes(cfg: &mut web::ServiceConfig) {
+            $( cfg.service(web::resource($path)$( .route(method!($method).to($handler)) )+); )*
+        }
+    };
+}
+
+macro_rules! method {
+    (GET) => {
+        read()
+    };
+    (POST) => {
+        web::post()
+    };
+}
+
+route_table! {
+    "/" => [GET home::home],
+    "/healthz" => [GET home::healthz],
+    "/static/{name}" => [GET assets::serve],
+    // Signing in and out, and the one-time links.
+    "/sign-in" => [GET sign_in::form, POST sign_in::submit],
+    "/sign-in/two-factor" => [GET sign_in::second_factor_form, POST sign_in::second_factor_submit],
+    "/sign-out" => [POST sign_in::sign_out],
+    "/setup/{token}" => [GET setup::form, POST setup::submit],
+    "/password-reset" => [GET reset::request_form, POST reset::request_submit],
+    "/password-reset/{token}" => [GET reset::reset_form, POST reset::reset_submit],
+    "/invite/{token}" => [GET invite::form, POST invite::submit],
+    // A person's own account.
+    "/account" => [GET account::overview],
+    "/account/password" => [GET account::password_form, POST account::password_submit],
+    "/account/sessions" => [GET account::sessions],
+    "/account/sessions/end-others" => [POST account::end_other_sessions],
+    "/account/sessions/end-all" => [POST account::end_all_sessions],
+    "/account/two-factor" => [GET account::two_factor_page, POST account::two_factor_enrol],
+    "/account/two-factor/recovery-codes" => [POST account::two_factor_new_codes],
+    "/account/two-factor/disable" => [POST account::two_factor_disable],
+    "/account/notifications" => [GET account::notifications, POST account::notifications_submit],
+    // Officers.
+    "/officer/users" => [GET users_pages::list],
+    "/officer/users/invite" => [POST users_pages::invite],
+    "/officer/users/{id}" => [GET users_pages::show],
+    "/officer/users/{id}/roles" => [POST users_pages::set_roles],
+    "/officer/users/{id}/{verb}" => [POST users_pages::set_active],
+    "/officer/audit" => [GET officer::audit_log],
+    // The dues roll.
+    "/dues" => [GET member_ledger::statement],
+    "/officer/roster" => [GET roster_pages::list],
+    "/officer/roster/new" => [GET roster_edit::new_form, POST roster_edit::save],
+    "/officer/roster/export.csv" => [GET roster_pages::export],
+    "/officer/roster/{id}" => [GET member_ledger::show],
+    "/officer/roster/{id}/edit" => [GET roster_edit::edit_form, POST roster_edit::save],
+    "/officer/roster/{id}/ledger" => [POST member_ledger::add_entry],
+    "/officer/roster/{id}/reversals" => [POST member_ledger::reverse_entry],
+    "/officer/imports" => [GET import_page::index],
+    "/officer/imports/roster" => [POST imports::roster_upload],
+    "/officer/imports/checkoff" => [POST checkoff_pages::upload],
+    "/officer/imports/checkoff/reversals" => [POST reversal_pages::reverse_import],
+    "/officer/imports/{token}/confirm" => [POST imports::confirm],
+    "/officer/units" => [GET units_pages::index, POST units_pages::save],
+    "/officer/units/{id}" => [POST units_pages::save],
+    "/officer/dues" => [GET dues_pages::index],
+    "/officer/dues/rate" => [POST dues_pages::set_rate],
+    "/officer/dues/post" => [POST dues_pages::post_month],
+    "/officer/dues/reversals" => [POST reversal_pages::reverse_posting],
+    "/officer/dues/arrears-notices" => [POST dues_pages::arrears_notices],
+    "/officer/dues/reconciliation" => [GET dues_pages::reconciliation],
+    // Grievances.
+    "/grievances" => [GET grievance_pages::list],
+    "/grievances/new" => [GET filing::new_form, POST filing::file],
+    "/grievances/{id}" => [GET grievance_pages::show],
+    "/grievances/{id}/acts" => [POST grievance_pages::record_act],
+    "/grievances/{id}/extensions" => [POST grievance_pages::extend],
+    "/grievances/{id}/notes" => [POST grievance_pages::add_note],
+    "/grievances/{id}/assign" => [POST grievance_pages::assign],
+    "/grievances/{id}/continuing" => [POST grievance_pages::set_continuing],
+    "/grievances/{id}/void" => [POST grievance_pages::void],
+    "/grievances/{id}/attachments" => [POST grievance_files::upload],
+    "/grievances/{id}/attachments/{attachment}" => [GET grievance_files::download],
+    "/stewards/board" => [GET board::board],
+    "/stewards/reports" => [GET grievance_reports::reports],
+    "/stewards/reports/grievances.csv" => [GET grievance_reports::export],
+    "/officer/units/{id}/procedure" => [GET procedure_pages::form, POST procedure_pages::save],
+    // Salary-floor comparisons.
+    "/salary" => [GET salary_views::index],
+    "/salary/compare" => [GET salary_views::compare],
+    "/salary/scenarios/{id}" => [GET salary_views::scenario],
+    "/salary/scenarios/{id}/aggregates.csv" => [GET salary_views::aggregates_csv],
+    "/officer/salary/units/{id}" => [GET salary_forms::unit_settings, POST salary_forms::save_unit_settings],
+    "/officer/salary/units/{id}/scenarios/new" => [GET salary_forms::new_scenario, POST salary_forms::create],
+    "/officer/salary/scenarios/{id}/edit" => [GET salary_forms::edit_scenario, POST salary_forms::update],
+    "/officer/salary/scenarios/{id}/copy" => [POST salary_forms::copy],
+    "/officer/salary/scenarios/{id}/rows.csv" => [GET salary_views::rows_csv],
+    // Elections.
+    "/elections" => [GET voting::list],
+    "/elections/{id}" => [GET voting::show],
+    "/elections/{id}/challenge" => [POST voting::challenge::challenge],
+    "/elections/{id}/ballot" => [GET voting::ballot::ballot],
+    "/elections/{id}/confirm" => [POST voting::ballot::confirm],
+    "/elections/{id}/cast" => [POST voting::ballot::cast],
+    "/officer/elections" => [GET election_admin::list],
+    "/officer/elections/new" => [GET election_admin::drafts::new_form, POST election_admin::drafts::create],
+    "/officer/elections/{id}" => [GET election_admin::show],
+    "/officer/elections/{id}/edit" => [GET election_admin::drafts::edit_form, POST election_admin::drafts::update],
+    "/officer/elections/{id}/publish" => [POST election_admin::lifecycle::publish],
+    "/officer/elections/{id}/open" => [POST election_admin::lifecycle::open_now],
+    "/officer/elections/{id}/close" => [POST election_admin::lifecycle::close_early],
+    "/officer/elections/{id}/paper" => [POST election_admin::paper::paper],
+    "/officer/elections/{id}/reminders" => [POST election_admin::reminders::remind],
+    "/officer/elections/{id}/purge" => [POST election_admin::lifecycle::purge],
+    "/officer/elections/{id}/challenges/{challenge}" => [POST election_admin::roll::resolve],
+    "/officer/elections/{id}/certificate" => [GET election_admin::certificate::certificate],
+    "/officer/outbox" => [GET officer::outbox_page],
+    "/officer/outbox/{id}/retry" => [POST officer::retry],
 }
 
 /// GET, and HEAD answered the same way without a body. A resource answers
