@@ -94,6 +94,22 @@ fn officer_exists(conn: &mut DbConnection) -> Result<bool, AppError> {
     Ok(users::active_officers(conn)? > 0)
 }
 
+/// Whether the setup link still works: no officer yet, and the token live.
+async fn check_link(
+    state: &web::Data<AppState>,
+    token: &str,
+) -> Result<Result<Option<i64>, LinkProblem>, AppError> {
+    let now = state.config.clock.now();
+    let token = token.to_owned();
+    db(state, move |conn| {
+        if officer_exists(conn)? {
+            return Ok(Err(LinkProblem::Used));
+        }
+        Ok(tokens::check(conn, Purpose::Setup, &token, now)?)
+    })
+    .await
+}
+
 /// `GET /setup/{token}`.
 pub async fn form(
     page: Page,
@@ -101,18 +117,7 @@ pub async fn form(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
-    let now = state.config.clock.now();
-    let check = {
-        let token = token.clone();
-        db(&state, move |conn| {
-            if officer_exists(conn)? {
-                return Ok(Err(LinkProblem::Used));
-            }
-            Ok(tokens::check(conn, Purpose::Setup, &token, now)?)
-        })
-        .await?
-    };
-    if let Err(problem) = check {
+    if let Err(problem) = check_link(&state, &token).await? {
         return link_problem(page, problem);
     }
     render(
@@ -136,6 +141,11 @@ pub async fn submit(
     form: web::Form<SetupForm>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
+    // A dead link is the same answer as on the form page, before any typing
+    // is looked at.
+    if let Err(problem) = check_link(&state, &token).await? {
+        return link_problem(page, problem);
+    }
     let form = form.into_inner();
     let officer = match form.parse(&state.config.local_name) {
         Ok(officer) => officer,

@@ -207,6 +207,15 @@ fn claimed(id: i64) -> Claimed {
     outbox::table.filter(outbox::id.eq(id).and(outbox::status.eq(Status::Sending)))
 }
 
+/// Fails with `NotFound` when there is no message `id`.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    outbox::table
+        .find(id)
+        .select(outbox::id)
+        .first::<i64>(conn)
+        .map(|_| ())
+}
+
 /// Sends a parked message again from the start: an officer's retry. Returns
 /// false when the message is not parked (already sent, or still queued).
 pub fn retry_failed(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {

@@ -175,6 +175,7 @@ pub async fn retry(
     let ctx = Context::new(&state.config, officer.actor(&req));
     let retried = db(&state, move |conn| {
         write_tx(conn, |conn| {
+            outbox::find(conn, id)?;
             let retried = outbox::retry_failed(conn, id)?;
             if retried {
                 audit::record(

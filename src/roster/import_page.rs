@@ -139,7 +139,17 @@ pub async fn refuse(
     state: &web::Data<AppState>,
     refused: Refused,
 ) -> Result<HttpResponse, AppError> {
-    imports_page(page, state, refused, 0, StatusCode::UNPROCESSABLE_ENTITY).await
+    refuse_as(page, state, refused, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// The imports page with what was wrong, answered with `status`.
+pub async fn refuse_as(
+    page: Page,
+    state: &web::Data<AppState>,
+    refused: Refused,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    imports_page(page, state, refused, 0, status).await
 }
 
 /// Which page of past imports to show.

@@ -155,12 +155,14 @@ pub async fn confirm(
         write_tx(conn, |conn| {
             let pending = match uploads::take(conn, &token, user_id, ctx.now)? {
                 Ok(pending) => pending,
-                Err(error) => return Ok(Err(vec![error])),
+                // Gone (imported already, cancelled, or never there): not found.
+                Err(error) => return Ok(Err((StatusCode::NOT_FOUND, vec![error]))),
             };
-            Ok(match pending.kind {
+            let confirmed = match pending.kind {
                 Kind::Roster => confirm_roster(conn, &pending, send_invitations, &inviter, &ctx)?,
                 Kind::Checkoff => checkoff_pages::confirm(conn, &pending, &ctx)?,
-            })
+            };
+            Ok(confirmed.map_err(|errors| (StatusCode::UNPROCESSABLE_ENTITY, errors)))
         })
     })
     .await?;
@@ -176,12 +178,12 @@ pub async fn confirm(
                 state.config.behind_https(),
             ))
         }
-        Err(errors) => {
+        Err((status, errors)) => {
             let refused = Refused {
                 errors,
                 ..Refused::default()
             };
-            import_page::refuse(page, &state, refused).await
+            import_page::refuse_as(page, &state, refused, status).await
         }
     }
 }

@@ -196,6 +196,10 @@ pub async fn save(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let id = id.map(web::Path::into_inner);
+    if let Some(id) = id {
+        // A missing unit is not found before its form is read.
+        db(&state, move |conn| Ok(unit_store::find(conn, id)?)).await?;
+    }
     let refused = |errors| Shown {
         editing: id,
         form: form.clone(),

@@ -88,6 +88,15 @@ impl FieldProblem for UnitRefusal {
     }
 }
 
+/// Fails with `NotFound` when there is no unit `id`.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    units::table
+        .find(id)
+        .select(units::id)
+        .first::<i64>(conn)
+        .map(|_| ())
+}
+
 /// Adds a unit (`id` None) or changes unit `id`, adding the classification
 /// when it is new, each change audited. Call inside one write transaction.
 pub fn save(

@@ -31,7 +31,7 @@ async fn a_roster_upload_is_previewed_and_written_only_when_confirmed() {
     assert_eq!(done.location.as_deref(), Some("/officer/roster"));
     assert_eq!(count_members(&app), 12);
     let again = officer.post(&confirm, &[]).await;
-    assert_eq!(again.status, 422, "a preview is used once");
+    assert_eq!(again.status, 404, "a preview is used once, then is gone");
     assert!(again.body.contains("no longer available"));
     assert!(app.audit_actions().contains(&"roster_import".to_owned()));
 }

@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod access;
 mod accounts;
 mod dues;
 mod dues_as_of;

@@ -128,6 +128,14 @@ async fn save(
     id: Option<i64>,
     pairs: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(id) = id {
+        // A missing election is not found before its form is read, as on the
+        // edit page.
+        db(&state, move |conn| {
+            Ok(store::election(conn, id).map(|_| ())?)
+        })
+        .await?;
+    }
     let form = DraftForm::from_pairs(pairs)
         .map_err(|e| AppError::BadRequest(format!("That form cannot be read: {e}")))?;
     let unit_ids = db(&state, |conn| Ok(store::draft::unit_ids(conn)?)).await?;
