@@ -309,14 +309,7 @@ async fn every_route_answers_each_role_as_its_rule_says_with_someone_elses_ids()
         )
         .await;
     assert_eq!(filed.status, 303, "{}", filed.body);
-    let case: i64 = filed
-        .location
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let case = filed.created_id();
     let attached = owner
         .upload(
             &format!("/grievances/{case}/attachments"),
@@ -354,14 +347,7 @@ async fn every_route_answers_each_role_as_its_rule_says_with_someone_elses_ids()
         )
         .await;
     assert_eq!(made.status, 303, "{}", made.body);
-    let scenario: i64 = made
-        .location
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let scenario = made.created_id();
     let theirs = Theirs {
         user: owner_user,
         member: app.member_id("E1001"),

@@ -1057,6 +1057,15 @@ impl TestClient {
 }
 
 impl Page {
+    /// The id at the end of the address a create redirected to.
+    pub fn created_id(&self) -> i64 {
+        self.location
+            .as_deref()
+            .and_then(|to| to.rsplit('/').next())
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("a redirect to what was made: {:?}", self.location))
+    }
+
     /// Where an import preview's confirm form posts.
     pub fn confirm_path(&self) -> String {
         let start = self

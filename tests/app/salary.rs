@@ -67,14 +67,7 @@ async fn proposal(app: &TestApp, officer: &TestClient, unit: i64) -> i64 {
         )
         .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
-    answer
-        .location
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    answer.created_id()
 }
 
 #[tokio::test]
