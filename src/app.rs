@@ -48,6 +48,10 @@ pub enum StartupError {
     /// The mail transport could not be set up.
     #[error("mail: {0}")]
     Mail(String),
+    /// What is stored could not be made private, or `SECRET_KEY` cannot
+    /// open the two-factor secrets.
+    #[error("{0}")]
+    AtRest(String),
 }
 
 /// Declares every route once: `routes` registers them and `ROUTES` lists
@@ -59,7 +63,12 @@ macro_rules! route_table {
 
         /// Registers every route. Feature modules add theirs here, nowhere else.
         pub fn routes(cfg: &mut web::ServiceConfig) {
-            $( cfg.service(web::resource($path)$( .route(method!($method).to($handler)) )+); )*
+            $( cfg.service(
+                web::resource($path)
+                    // Each form's body cap, set here so no route keeps a default.
+                    .app_data(crate::forms::limits::form_config($path))
+                    $( .route(method!($method).to($handler)) )+
+            ); )*
         }
     };
 }
@@ -209,6 +218,13 @@ impl Application {
             tokio::task::spawn_blocking(move || db::connect_and_migrate(&database, pool_size))
                 .await
                 .map_err(|e| StartupError::Mail(format!("start-up task failed: {e}")))??;
+        {
+            let (pool, config) = (pool.clone(), config.clone());
+            tokio::task::spawn_blocking(move || crate::at_rest::prepare(&pool, &config))
+                .await
+                .map_err(|e| StartupError::AtRest(format!("start-up task failed: {e}")))?
+                .map_err(StartupError::AtRest)?;
+        }
         let listener = TcpListener::bind(config.bind).map_err(|e| StartupError::Bind {
             addr: config.bind,
             reason: e.to_string(),
@@ -235,6 +251,7 @@ impl Application {
             from: config.mail_from.clone(),
             settings: config.outbox.clone(),
             waker: mail_waker.clone(),
+            clock: config.clock.clone(),
         };
         let reminders = tokio::spawn(crate::jobs::run(
             pool.clone(),

@@ -79,8 +79,10 @@ pub struct OutboxSettings {
     pub retry_base: Duration,
     /// Longest delay between two attempts.
     pub retry_cap: Duration,
-    /// Attempts after which a message that keeps failing is parked as failed.
-    pub max_attempts: i32,
+    /// How long a message that keeps failing is retried, from its first
+    /// try, before it is parked as failed: from `MAIL_RETRY_HOURS`, so a
+    /// weekend's outage of the mail server loses nothing.
+    pub retry_for: Duration,
     /// How long a claimed message is reserved for the worker that claimed it;
     /// after that another worker may take it (the claimer is presumed dead).
     /// Must exceed a whole batch of sends at `send_timeout` each.
@@ -93,9 +95,9 @@ impl Default for OutboxSettings {
     fn default() -> Self {
         Self {
             poll_interval: Duration::from_secs(5),
-            retry_base: Duration::from_secs(30),
+            retry_base: Duration::from_secs(60),
             retry_cap: Duration::from_secs(3600),
-            max_attempts: 8,
+            retry_for: Duration::from_secs(48 * 3600),
             lease: Duration::from_secs(600),
             send_timeout: Duration::from_secs(30),
         }
@@ -119,8 +121,11 @@ pub struct Config {
     pub mail_from: String,
     /// Attachments, mail files and the generated secret key live here.
     pub data_dir: PathBuf,
-    /// Key material for tokens; at least 32 bytes.
+    /// Key material for tokens and for the two-factor secrets' key; at
+    /// least 32 bytes.
     pub secret_key: Vec<u8>,
+    /// Where `secret_key` came from, for the note beside a backup.
+    pub secret_key_origin: KeyOrigin,
     /// Largest number of pooled database connections.
     pub db_pool_size: u32,
     /// Outbox worker tuning.
@@ -147,6 +152,28 @@ pub struct Config {
     /// The least time, in days, between publishing an election's roll and
     /// the vote's opening, so members can check and challenge it.
     pub min_challenge_days: u32,
+}
+
+/// Where the install's `SECRET_KEY` lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// The `SECRET_KEY` setting (environment or `.env`).
+    Setting,
+    /// The file generated under `DATA_DIR` on first start.
+    File(PathBuf),
+}
+
+impl KeyOrigin {
+    /// Where to find it, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Setting => "the SECRET_KEY setting (in the environment or .env)".into(),
+            Self::File(path) => format!(
+                "the file {} (made on first start because SECRET_KEY was not set)",
+                path.display()
+            ),
+        }
+    }
 }
 
 /// Why the settings could not be read.
@@ -212,9 +239,12 @@ impl Config {
                 ),
             ));
         }
-        let secret_key = match get("SECRET_KEY") {
-            Some(key) => parse_secret_key(&key)?,
-            None => load_or_create_secret_key(&data_dir)?,
+        let (secret_key, secret_key_origin) = match get("SECRET_KEY") {
+            Some(key) => (parse_secret_key(&key)?, KeyOrigin::Setting),
+            None => (
+                load_or_create_secret_key(&data_dir)?,
+                KeyOrigin::File(data_dir.join("secret_key")),
+            ),
         };
         let db_pool_size = match get("DB_POOL_SIZE") {
             Some(n) => n
@@ -293,6 +323,21 @@ impl Config {
                 })?,
             None => 3,
         };
+        let mut outbox = OutboxSettings::default();
+        if let Some(hours) = get("MAIL_RETRY_HOURS") {
+            let hours = hours
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|h| (1..=720).contains(h))
+                .ok_or_else(|| {
+                    ConfigError::Invalid(
+                        "MAIL_RETRY_HOURS",
+                        "must be a number of hours from 1 to 720".into(),
+                    )
+                })?;
+            outbox.retry_for = Duration::from_secs(hours * 3600);
+        }
         Ok(Self {
             database,
             bind,
@@ -302,8 +347,9 @@ impl Config {
             mail_from,
             data_dir,
             secret_key,
+            secret_key_origin,
             db_pool_size,
-            outbox: OutboxSettings::default(),
+            outbox,
             local_name,
             web_workers,
             hash_concurrency,
@@ -381,7 +427,7 @@ fn load_or_create_secret_key(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
     match std::fs::read_to_string(&path) {
         Ok(content) => parse_secret_key(&content),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(data_dir).map_err(|e| {
+            crate::files::private_dir(data_dir).map_err(|e| {
                 ConfigError::Io(format!(
                     "cannot create DATA_DIR {}: {e}",
                     data_dir.display()

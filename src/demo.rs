@@ -419,6 +419,7 @@ pub fn run(config: &Config, insecure: bool) -> Result<Demo, String> {
     let hash = hash_blocking(DEMO_PASSWORD)?;
     let now = config.clock.now();
     let actor = Actor::command_line();
+    let secrets = two_factor::SecretBox::of(config);
     write_tx(&mut conn, |conn| {
         let existing: i64 = u::table.count().get_result(conn)?;
         if existing > 0 {
@@ -437,9 +438,7 @@ pub fn run(config: &Config, insecure: bool) -> Result<Demo, String> {
                         .execute(conn)?;
                 } else {
                     let secret = two_factor::new_secret();
-                    diesel::update(u::table.find(id))
-                        .set(u::totp_secret.eq(&secret))
-                        .execute(conn)?;
+                    two_factor::store_secret(conn, &secrets, id, &secret)?;
                     two_factor::new_recovery_codes(conn, id)?;
                     officer_key = Some(secret);
                 }

@@ -4,6 +4,7 @@
 //! server; each feature lives in its own module.
 
 pub mod app;
+pub mod at_rest;
 pub mod audit;
 pub mod auth;
 pub mod clock;
@@ -15,6 +16,7 @@ pub mod demo;
 pub mod dues;
 pub mod elections;
 pub mod error;
+pub mod files;
 pub mod forms;
 pub mod grievances;
 pub mod jobs;

@@ -10,6 +10,32 @@ use unionhall::mail::Notice;
 use unionhall::mail::messages::TestMessage;
 use unionhall::{db, mail};
 
+/// Prints one line of a command's output. When the reader has gone (the
+/// output piped into `head`, say), the command ends there, quietly and
+/// successfully, as the tools it is piped with do; `println!` would panic.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say_line(format_args!($($arg)*))
+    };
+}
+
+fn say_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_fmt(line)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "unionhall: cannot write the output: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
 /// unionhall: the dues roll, grievances, salary floors and strike votes of a union local.
 #[derive(Parser)]
 #[command(version, about)]
@@ -150,6 +176,7 @@ enum MailCommand {
 }
 
 fn main() -> ExitCode {
+    unionhall::files::restrict_umask();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -174,16 +201,19 @@ fn run(command: Command) -> Result<(), String> {
         Command::Migrate => {
             let pool = db::connect_and_migrate(&config.database, 1).map_err(|e| e.to_string())?;
             drop(pool);
-            println!("database {} is up to date", config.database.redacted());
+            say!("database {} is up to date", config.database.redacted());
             Ok(())
         }
         Command::Backup { file } => {
             db::backup(&config.database, &file)?;
-            println!(
+            let note = unionhall::at_rest::write_backup_note(&file, &config)?;
+            say!(
                 "backed up {} to {}",
                 config.database.redacted(),
                 file.display()
             );
+            say!("{}", unionhall::at_rest::backup_note(&config).trim_end());
+            say!("(this note is also in {})", note.display());
             Ok(())
         }
         Command::Mail {
@@ -198,20 +228,20 @@ fn run(command: Command) -> Result<(), String> {
         Command::Dues { command } => dues_command(&config, command),
         Command::Demo { demo_insecure } => {
             let demo = unionhall::demo::run(&config, demo_insecure)?;
-            println!(
+            say!(
                 "Demo local created. Every account's password is: {}",
                 unionhall::demo::DEMO_PASSWORD
             );
             for login in &demo.logins {
-                println!("  {:<30} {}", login.email, login.roles);
+                say!("  {:<30} {}", login.email, login.roles);
             }
             match &demo.officer_two_factor_key {
-                Some(key) => println!(
+                Some(key) => say!(
                     "The officer signs in with two-factor: add this key to an authenticator app: {key}"
                 ),
-                None => println!("The officer has no two-factor sign-in (--demo-insecure)."),
+                None => say!("The officer has no two-factor sign-in (--demo-insecure)."),
             }
-            println!(
+            say!(
                 "Start the server with `unionhall serve` and sign in at {}",
                 config.link("/sign-in")
             );
@@ -222,7 +252,7 @@ fn run(command: Command) -> Result<(), String> {
         } => {
             let password = admin_password()?;
             unionhall::auth::cli::create_officer(&config, &email, &name, &password)?;
-            println!(
+            say!(
                 "created officer {}; they set up two-factor sign-in at their first sign-in",
                 email.trim()
             );
@@ -316,17 +346,17 @@ fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Resul
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let preview = roster::preview(&mut conn, rows.clone()).map_err(|e| e.to_string())?;
     let (new, changed, unchanged) = preview.counts();
-    println!(
+    say!(
         "{}: {} people: {new} new, {changed} changed, {unchanged} unchanged",
         file.display(),
         preview.rows.len()
     );
     if !preview.new_units.is_empty() {
-        println!("units to create: {}", preview.new_units.join(", "));
+        say!("units to create: {}", preview.new_units.join(", "));
     }
     for (row, change) in &preview.rows {
         match change {
-            Change::New => println!(
+            Change::New => say!(
                 "  new      line {:>6}  {} {} {} ({}, {})",
                 row.line,
                 row.person.employee_number,
@@ -340,7 +370,7 @@ fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Resul
                     .iter()
                     .map(|(f, a, b)| format!("{f} {a:?} -> {b:?}"))
                     .collect();
-                println!(
+                say!(
                     "  changed  line {:>6}  {}: {}",
                     row.line,
                     row.person.employee_number,
@@ -351,7 +381,7 @@ fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Resul
         }
     }
     if !commit {
-        println!("nothing was written; run again with --commit to import");
+        say!("nothing was written; run again with --commit to import");
         return Ok(());
     }
     let now = config.clock.now();
@@ -365,9 +395,12 @@ fn import_roster(config: &Config, file: &std::path::Path, commit: bool) -> Resul
         )
     })
     .map_err(|e: diesel::result::Error| format!("the import was not written: {e}"))?;
-    println!(
+    say!(
         "imported: {} added, {} changed, {} unchanged, {} units created",
-        summary.added, summary.changed, summary.unchanged, summary.units_created
+        summary.added,
+        summary.changed,
+        summary.unchanged,
+        summary.units_created
     );
     Ok(())
 }
@@ -397,7 +430,7 @@ fn import_checkoff(
         }
         Err(other) => return Err(other.to_string()),
     };
-    println!(
+    say!(
         "{}: {} to {} for {}: {} deductions, {} in all",
         file.display(),
         checked.period_start,
@@ -407,7 +440,7 @@ fn import_checkoff(
         checked.total
     );
     if !commit {
-        println!("nothing was written; run again with --commit to import");
+        say!("nothing was written; run again with --commit to import");
         return Ok(());
     }
     let now = config.clock.now();
@@ -420,7 +453,7 @@ fn import_checkoff(
         )
     })
     .map_err(|e: diesel::result::Error| format!("the import was not written: {e}"))?;
-    println!("imported {} deductions", checked.rows.len());
+    say!("imported {} deductions", checked.rows.len());
     Ok(())
 }
 
@@ -522,7 +555,7 @@ fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
                 Ok(Ok(()))
             })
             .map_err(|e: diesel::result::Error| e.to_string())??;
-            println!("the dues rate of {unit} from {from} is set");
+            say!("the dues rate of {unit} from {from} is set");
             Ok(())
         }
         DuesCommand::Post { month: raw } => {
@@ -534,19 +567,19 @@ fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
                 ledger::post_month(conn, first, &actor, now)
             })
             .map_err(|e: diesel::result::Error| e.to_string())?;
-            println!("posted {posted} charges for {}", first.format("%Y-%m"));
+            say!("posted {posted} charges for {}", first.format("%Y-%m"));
             Ok(())
         }
         DuesCommand::Reconcile { unit, month: raw } => {
             let first = month(&raw)?;
             let unit_id = unit_id(&mut conn, &unit)?;
             let lines = ledger::reconcile(&mut conn, unit_id, first).map_err(|e| e.to_string())?;
-            println!(
+            say!(
                 "{unit}, {}: expected against deducted",
                 first.format("%Y-%m")
             );
             for line in &lines {
-                println!(
+                say!(
                     "  {:<10} {:<28} expected {:>10}  deducted {:>10}  {}",
                     line.employee_number,
                     line.name,
@@ -556,7 +589,7 @@ fn dues_command(config: &Config, command: DuesCommand) -> Result<(), String> {
                 );
             }
             let count = |v: &str| lines.iter().filter(|l| l.verdict() == v).count();
-            println!(
+            say!(
                 "{} matched, {} under, {} over, {} missing",
                 count("matched"),
                 count("under"),
@@ -584,6 +617,6 @@ fn queue_test_mail(config: &Config, address: &str) -> Result<(), String> {
         mail::outbox::enqueue(conn, &email, &config.mail_domain())
     })
     .map_err(|e| e.to_string())?;
-    println!("queued a test message to {address}; the running server sends it");
+    say!("queued a test message to {address}; the running server sends it");
     Ok(())
 }

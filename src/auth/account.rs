@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::password::NewPasswordFields;
 use super::session::{self, SessionRow};
-use super::{CurrentUser, two_factor};
+use super::{CurrentUser, csrf, tokens, two_factor};
 use crate::audit::{self, Entry};
 use crate::context::Context;
 use crate::db::write_tx;
@@ -121,10 +121,13 @@ pub async fn password_submit(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let ctx = Context::new(&state.config, me.actor(&req));
     let keep = me.session.id_hash.clone();
-    let ended = db(&state, move |conn| {
+    let nonce = hash.clone();
+    let (ended, token) = db(&state, move |conn| {
         write_tx(conn, |conn| {
             users::set_password(conn, user_id, &hash, ctx.now)?;
+            tokens::end_password_links(conn, user_id, ctx.now)?;
             let ended = session::end_all_for_user(conn, user_id, Some(&keep))?;
+            let token = session::rotate(conn, &keep, ctx.now)?;
             audit::record(
                 conn,
                 ctx.now,
@@ -135,7 +138,7 @@ pub async fn password_submit(
                     detail: &format!("{ended} other sessions ended"),
                 },
             )?;
-            Ok(ended)
+            Ok((ended, token))
         })
     })
     .await?;
@@ -144,7 +147,23 @@ pub async fn password_submit(
         1 => "Your password is changed, and your one other session was signed out.".to_owned(),
         n => format!("Your password is changed, and your {n} other sessions were signed out."),
     };
-    Ok(flash_to(&state, "/account", &message))
+    let mut response = with_new_session(flash_to(&state, "/account", &message), &state, token)?;
+    // The new password forgets every browser; this one is known again.
+    let presented = super::device::presented(&req);
+    super::sign_in::remember_device(&mut response, &state, &presented, user_id, &nonce)?;
+    Ok(response)
+}
+
+/// Adds the cookie of a session just given a new id.
+fn with_new_session(
+    mut response: HttpResponse,
+    state: &AppState,
+    token: String,
+) -> Result<HttpResponse, AppError> {
+    response
+        .add_cookie(&session::cookie(token, state.config.behind_https()))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(response)
 }
 
 /// One session, as the sessions page shows it.
@@ -294,12 +313,13 @@ async fn two_factor_render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let user_id = me.user.id;
+    let secrets = two_factor::SecretBox::of(&state.config);
     let (row, codes_left, pending) = db(&state, move |conn| {
         write_tx(conn, |conn| {
             let row = users::find_row(conn, user_id)?.ok_or(AppError::NotFound)?;
             let codes_left = two_factor::recovery_codes_left(conn, user_id)?;
             let pending = if row.totp_secret.is_none() {
-                Some(two_factor::pending_secret(conn, user_id)?)
+                Some(two_factor::pending_secret(conn, &secrets, user_id)?)
             } else {
                 None
             };
@@ -359,9 +379,11 @@ pub async fn two_factor_enrol(
     let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
     let code = form.code.trim().to_owned();
+    let session_hash = me.session.id_hash.clone();
+    let secrets = two_factor::SecretBox::of(&state.config);
     let outcome = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let (current, pending) = two_factor::secrets(conn, user_id)?;
+            let (current, pending) = two_factor::secrets(conn, &secrets, user_id)?;
             if current.is_some() {
                 return Ok(Err(EnrolRefused::AlreadyOn));
             }
@@ -371,7 +393,7 @@ pub async fn two_factor_enrol(
             let Some(step) = two_factor::check_code(&secret, &code, unix, None) else {
                 return Ok(Err(EnrolRefused::NoMatch));
             };
-            two_factor::enable(conn, user_id, &secret, step)?;
+            two_factor::enable(conn, &secrets, user_id, &secret, step)?;
             let codes = two_factor::new_recovery_codes(conn, user_id)?;
             audit::record(
                 conn,
@@ -383,12 +405,18 @@ pub async fn two_factor_enrol(
                     detail: "",
                 },
             )?;
-            Ok(Ok(codes))
+            Ok(Ok((codes, session::rotate(conn, &session_hash, ctx.now)?)))
         })
     })
     .await?;
     match outcome {
-        Ok(codes) => render(StatusCode::OK, &RecoveryCodesPage { page, codes }),
+        Ok((codes, token)) => {
+            // The page's forms (signing out) are made for the new session.
+            let mut page = page;
+            page.csrf = csrf::token_for_new_session(&req, &state.config.secret_key, &token);
+            let response = render(StatusCode::OK, &RecoveryCodesPage { page, codes })?;
+            with_new_session(response, &state, token)
+        }
         Err(refused) => {
             two_factor_render(
                 page,
@@ -530,7 +558,8 @@ pub async fn two_factor_disable(
     }
     let ctx = Context::new(&state.config, me.actor(&req));
     let user_id = me.user.id;
-    db(&state, move |conn| {
+    let session_hash = me.session.id_hash.clone();
+    let token = db(&state, move |conn| {
         write_tx(conn, |conn| {
             two_factor::disable(conn, user_id)?;
             audit::record(
@@ -543,11 +572,15 @@ pub async fn two_factor_disable(
                     detail: "",
                 },
             )?;
-            Ok(())
+            Ok(session::rotate(conn, &session_hash, ctx.now)?)
         })
     })
     .await?;
-    Ok(flash_to(&state, "/account", "Two-factor sign-in is off."))
+    with_new_session(
+        flash_to(&state, "/account", "Two-factor sign-in is off."),
+        &state,
+        token,
+    )
 }
 
 /// The notification preferences page.

@@ -20,18 +20,23 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use super::session::Visitor;
-use super::tokens::random_token;
+use super::tokens::{hash_token, random_token};
+use crate::forms::{limits, text};
 use crate::state::AppState;
 
 const COOKIE: &str = "uh_csrf";
 /// The form field (or query parameter) that carries the token.
 pub const FIELD: &str = "csrf_token";
-// Form bodies are small; a larger one is refused before it is read whole.
-const MAX_FORM_BYTES: usize = 256 * 1024;
+// The one request that changes nothing without a session.
+const SIGN_OUT: &str = "/sign-out";
 
 /// The token forms on this page must carry.
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
+
+// The seed this request's tokens are made from.
+#[derive(Debug, Clone)]
+struct Seed(String);
 
 fn token_for(secret: &[u8], seed: &str, session_hash: Option<&str>) -> String {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
@@ -42,6 +47,14 @@ fn token_for(secret: &[u8], seed: &str, session_hash: Option<&str>) -> String {
     mac.update(b"\0");
     mac.update(session_hash.unwrap_or("").as_bytes());
     hex::encode(mac.finalize().into_bytes())
+}
+
+/// The token for forms on a page answered under a session just given a
+/// new id (`session_token`, its cookie value), so they work after it.
+pub fn token_for_new_session(req: &HttpRequest, secret: &[u8], session_token: &str) -> String {
+    let seed = req.extensions().get::<Seed>().map(|s| s.0.clone());
+    seed.map(|seed| token_for(secret, &seed, Some(&hash_token(session_token))))
+        .unwrap_or_default()
 }
 
 /// The current page's token, for templates.
@@ -78,6 +91,8 @@ pub async fn middleware(
         .and_then(|v| v.session_hash().map(str::to_owned));
     let expected = token_for(&state.config.secret_key, &seed, session_hash.as_deref());
 
+    let limit = limits::for_request(&req);
+    let mut body_read: Option<Bytes> = None;
     if req.method() != Method::GET && req.method() != Method::HEAD {
         let mut presented = req.query_string().as_bytes().to_vec();
         let mut found = find_field(&presented);
@@ -91,8 +106,10 @@ pub async fn middleware(
             let mut payload = req.take_payload();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk?;
-                if body.len() + chunk.len() > MAX_FORM_BYTES {
-                    let refused = HttpResponse::PayloadTooLarge().finish();
+                // Refused before it is read whole: no text within the
+                // form's limits is this long.
+                if body.len() + chunk.len() > limit.bytes {
+                    let refused = limits::too_large(limit);
                     return Ok(req.into_response(refused).map_into_right_body());
                 }
                 body.extend_from_slice(&chunk);
@@ -100,11 +117,17 @@ pub async fn middleware(
             let body: Bytes = body.freeze();
             presented = body.to_vec();
             found = find_field(&presented);
-            req.set_payload(Payload::from(body));
+            req.set_payload(Payload::from(body.clone()));
+            body_read = Some(body);
         }
         let valid = existing.is_some()
             && found.is_some_and(|token| bool::from(token.as_bytes().ct_eq(expected.as_bytes())));
-        if !valid {
+        // Signing out with no live session ends nothing, so a forgery of it
+        // gains nothing; it is the tab left open after the session ended,
+        // whose token was made for that session, and it is answered as a
+        // sign-out. Signing out of a live session still needs its token.
+        let harmless = req.path() == SIGN_OUT && session_hash.is_none();
+        if !valid && !harmless {
             tracing::warn!(
                 path = req.path(),
                 "refused a request without a valid CSRF token"
@@ -114,8 +137,17 @@ pub async fn middleware(
             return Ok(req.into_response(refused).map_into_right_body());
         }
     }
+    if !limit.checks_own_text {
+        let found = text::control_in_form(req.query_string().as_bytes())
+            .or_else(|| body_read.as_deref().and_then(text::control_in_form));
+        if let Some((field, problem)) = found {
+            let refused = limits::control_refused(&field, &problem);
+            return Ok(req.into_response(refused).map_into_right_body());
+        }
+    }
 
     req.extensions_mut().insert(CsrfToken(expected));
+    req.extensions_mut().insert(Seed(seed.clone()));
     let mut response = next.call(req).await?.map_into_left_body();
     if existing.is_none() {
         let cookie = Cookie::build(COOKIE, seed)

@@ -10,6 +10,7 @@
 pub mod account;
 pub mod cli;
 pub mod csrf;
+pub mod device;
 pub mod invite;
 pub mod password;
 pub mod password_link;

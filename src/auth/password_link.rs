@@ -138,7 +138,8 @@ pub async fn choose_form(
     }
 }
 
-/// Sets the password a valid link allows, ending every session.
+/// Sets the password a valid link allows, ending every session and every
+/// other reset or invitation link.
 pub async fn choose_submit(
     req: &HttpRequest,
     page: Page,
@@ -177,12 +178,14 @@ pub async fn choose_submit(
     let action_name = link.audit_action();
     let (purpose, token) = (link.purpose, link.token);
     let email = row.email.clone();
+    let (user_id, nonce) = (row.id, hash.clone());
     let outcome = db(state, move |conn| {
         write_tx(conn, |conn| {
             if let Err(problem) = tokens::consume(conn, purpose, &token, ctx.now)? {
                 return Ok(Err(problem));
             }
             users::set_password(conn, row.id, &hash, ctx.now)?;
+            tokens::end_password_links(conn, row.id, ctx.now)?;
             session::end_all_for_user(conn, row.id, None)?;
             audit::record(
                 conn,
@@ -211,6 +214,10 @@ pub async fn choose_submit(
             response
                 .add_cookie(&session::removal_cookie(secure))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
+            // Whoever opened the link reads the account's mail and now knows
+            // its password: a stranger guessing it must not keep them out.
+            let presented = super::device::presented(req);
+            super::sign_in::remember_device(&mut response, state, &presented, user_id, &nonce)?;
             Ok(response)
         }
     }

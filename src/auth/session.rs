@@ -1,6 +1,8 @@
 //! Server-side sessions: a random id in an HttpOnly cookie, only its hash
 //! in the database; idle and absolute time-outs; ended at sign-out,
-//! password change and deactivation.
+//! password change, deactivation and a role change; a new id at every
+//! change of privilege (sign-in, the second factor, a password change,
+//! two-factor on or off, one's own roles).
 
 use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
@@ -162,6 +164,32 @@ pub fn complete_second_factor(
         .first(conn)?;
     end(conn, id_hash)?;
     create(conn, user_id, true, &ip, &agent, now)
+}
+
+/// Gives a live session a new id and returns it (the new cookie value):
+/// called at every change of privilege (password, two-factor, roles), so
+/// an id seen or planted before the change is worth nothing after it. The
+/// session keeps when it began, so the absolute time-out still counts from
+/// the sign-in.
+pub fn rotate(conn: &mut DbConnection, id_hash: &str, now: NaiveDateTime) -> QueryResult<String> {
+    let row: SessionRow = s::table
+        .find(id_hash)
+        .select(SessionRow::as_select())
+        .first(conn)?;
+    end(conn, id_hash)?;
+    let token = random_token();
+    diesel::insert_into(s::table)
+        .values((
+            s::id_hash.eq(hash_token(&token)),
+            s::user_id.eq(row.user_id),
+            s::created_at.eq(row.created_at),
+            s::last_seen_at.eq(now),
+            s::second_factor_done.eq(row.second_factor_done),
+            s::ip.eq(row.ip),
+            s::user_agent.eq(row.user_agent),
+        ))
+        .execute(conn)?;
+    Ok(token)
 }
 
 /// Ends one session.

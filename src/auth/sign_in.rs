@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::session::{self, Visitor};
-use super::{client_ip, throttle, two_factor, user_agent};
+use super::{client_ip, device, throttle, two_factor, user_agent};
 use crate::audit::{self, Actor, Entry};
 use crate::db::write_tx;
 use crate::error::AppError;
@@ -116,14 +116,37 @@ pub async fn submit(
     let ip = client_ip(&req);
     let keys = throttle::sign_in_keys(&email, &ip);
     let now = state.config.clock.now();
-    let (wait, row) = {
+    let presented = device::presented(&req);
+    let (wait, row, known) = {
         let (keys, email, clock) = (keys.clone(), email.clone(), state.config.clock.clone());
+        let (secret, presented) = (state.config.secret_key.clone(), presented.clone());
         db(&state, move |conn| {
             write_tx(conn, |conn| {
                 // The clock is read once the transaction holds the lock, so
                 // a counter stamped while this one waited is not "later".
-                let wait = throttle::begin_attempt(conn, &keys, &keys[..2], clock.now())?;
-                Ok((wait, users::find_by_email(conn, &email)?))
+                let now = clock.now();
+                let row = users::find_by_email(conn, &email)?;
+                let known = match &row {
+                    Some(r)
+                        if device::recognises(
+                            &secret,
+                            &presented,
+                            r.id,
+                            r.password_hash.as_deref(),
+                        ) =>
+                    {
+                        let own = throttle::known_device_key("sign-in", r.id);
+                        // A known browser that has itself guessed wrong too
+                        // often is treated as a stranger's until its wait ends.
+                        throttle::wait(conn, &own, now)?.is_zero().then_some(own)
+                    }
+                    _ => None,
+                };
+                let wait = match &known {
+                    Some(own) => throttle::begin_attempt(conn, own, own, now)?,
+                    None => throttle::begin_attempt(conn, &keys, &keys[..2], now)?,
+                };
+                Ok((wait, row, known))
             })
         })
         .await?
@@ -156,8 +179,9 @@ pub async fn submit(
         Some(row) if matches => row,
         _ => {
             let target = email.clone();
-            // The account's failure was counted when the try began; the
-            // address's is counted now that it is a real one.
+            // The try was counted when it began (on the known browsers'
+            // counter, or the account's); the address's is counted now that
+            // it is a real failure.
             let address = keys[2..].to_vec();
             db(&state, move |conn| {
                 throttle::fail(conn, &address, now)?;
@@ -205,6 +229,12 @@ pub async fn submit(
         _ => None,
     };
     let second_factor_done = row.totp_secret.is_none();
+    // The mark is made from the hash the account has after this sign-in.
+    let nonce = rehash
+        .clone()
+        .or_else(|| stored.clone())
+        .unwrap_or_default();
+    let user_id = row.id;
     let old_session = req
         .extensions()
         .get::<Visitor>()
@@ -212,7 +242,12 @@ pub async fn submit(
     let agent = user_agent(&req);
     let token = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            throttle::succeeded(conn, &keys[..2], &[])?;
+            // A stranger's failures on the account stay counted: the owner's
+            // success takes back only its own try.
+            match &known {
+                Some(own) => throttle::succeeded(conn, own, &[])?,
+                None => throttle::succeeded(conn, &keys[1..2], &keys[..1])?,
+            }
             if let Some(hash) = &rehash {
                 users::set_password(conn, row.id, hash, now)?;
             }
@@ -248,10 +283,31 @@ pub async fn submit(
         )
     };
     let mut response = see_other(&location);
+    let secure = state.config.behind_https();
     response
-        .add_cookie(&session::cookie(token, state.config.behind_https()))
+        .add_cookie(&session::cookie(token, secure))
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    if second_factor_done {
+        remember_device(&mut response, &state, &presented, user_id, &nonce)?;
+    }
     Ok(response)
+}
+
+/// Marks this browser as one the account has fully signed in from.
+pub fn remember_device(
+    response: &mut HttpResponse,
+    state: &AppState,
+    presented: &str,
+    user_id: i64,
+    nonce: &str,
+) -> Result<(), AppError> {
+    let secure = state.config.behind_https();
+    match device::cookie(&state.config.secret_key, presented, user_id, nonce, secure) {
+        Some(cookie) => response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(e.to_string())),
+        None => Ok(()),
+    }
 }
 
 /// The two-factor step of signing in.
@@ -331,8 +387,14 @@ pub async fn second_factor_submit(
     }
     let ip = client_ip(&req);
     let keys = throttle::account_keys("second-factor", &user.id.to_string(), &ip);
+    let own = throttle::known_device_key("second-factor", user.id);
     let now = state.config.clock.now();
     let unix = state.config.clock.unix_seconds();
+    let presented = device::presented(&req);
+    let secret_key = state.config.secret_key.clone();
+    let user_id = user.id;
+    let shown = presented.clone();
+    let secrets = two_factor::SecretBox::of(&state.config);
     let actor = Actor {
         user_id: Some(user.id),
         label: user.email.clone(),
@@ -340,26 +402,39 @@ pub async fn second_factor_submit(
     };
     let outcome = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            let wait = throttle::wait(conn, &keys, now)?;
+            let row = users::find_row(conn, user.id)?.ok_or(diesel::result::Error::NotFound)?;
+            // As for the password: a known browser meets only its own
+            // counter, a stranger's the account's and the address's.
+            let known =
+                device::recognises(&secret_key, &shown, row.id, row.password_hash.as_deref())
+                    && throttle::wait(conn, &own, now)?.is_zero();
+            let keys: &[(String, throttle::Policy)] = if known { &own } else { &keys };
+            let wait = throttle::wait(conn, keys, now)?;
             if wait > chrono::Duration::zero() {
                 return Ok(Err(CodeRefused::Throttled(throttle::describe(wait))));
             }
-            let row = users::find_row(conn, user.id)?.ok_or(diesel::result::Error::NotFound)?;
-            let secret = row.totp_secret.clone().unwrap_or_default();
+            let nonce = row.password_hash.clone().unwrap_or_default();
+            let secret = secrets.open_optional(user.id, row.totp_secret.as_deref());
             let how = if let Some(step) =
-                two_factor::check_code(&secret, &code, unix, row.totp_last_step)
-            {
+                secret.clone().ok().flatten().and_then(|secret| {
+                    two_factor::check_code(&secret, &code, unix, row.totp_last_step)
+                }) {
                 two_factor::remember_step(conn, user.id, step)?;
                 Some("authenticator code".to_owned())
             } else if two_factor::use_recovery_code(conn, user.id, &code, now)? {
                 let left = two_factor::recovery_codes_left(conn, user.id)?;
                 Some(format!("recovery code ({left} left)"))
+            } else if secret.is_err() {
+                // A recovery code still works; an app's code cannot be checked.
+                return Ok(Err(CodeRefused::WrongKey));
             } else {
                 None
             };
             match how {
                 Some(detail) => {
-                    throttle::clear(conn, &keys)?;
+                    // The account's counter keeps a stranger's failures.
+                    let forget = if known { keys } else { &keys[1..] };
+                    throttle::clear(conn, forget)?;
                     let token = session::complete_second_factor(conn, &session.id_hash, now)?;
                     audit::record(
                         conn,
@@ -371,10 +446,10 @@ pub async fn second_factor_submit(
                             detail: &detail,
                         },
                     )?;
-                    Ok(Ok(token))
+                    Ok(Ok((token, nonce)))
                 }
                 None => {
-                    throttle::fail(conn, &keys, now)?;
+                    throttle::fail(conn, keys, now)?;
                     audit::record(
                         conn,
                         now,
@@ -393,11 +468,12 @@ pub async fn second_factor_submit(
     })
     .await?;
     match outcome {
-        Ok(token) => {
+        Ok((token, nonce)) => {
             let mut response = see_other(&next);
             response
                 .add_cookie(&session::cookie(token, state.config.behind_https()))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
+            remember_device(&mut response, &state, &presented, user_id, &nonce)?;
             Ok(response)
         }
         Err(refused) => again(page, refused.status(), &refused.to_string()),
@@ -415,6 +491,10 @@ enum CodeRefused {
         "That code didn't match. Codes change every 30 seconds: enter the one your app shows now."
     )]
     NoMatch,
+    /// The server's `SECRET_KEY` cannot open the stored secret: said, not
+    /// passed off as a wrong code.
+    #[error("{}", two_factor::WrongKey)]
+    WrongKey,
 }
 
 impl CodeRefused {
@@ -422,6 +502,7 @@ impl CodeRefused {
         match self {
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NoMatch => StatusCode::OK,
+            Self::WrongKey => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -432,43 +513,55 @@ pub async fn sign_out(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let visitor = req.extensions().get::<Visitor>().cloned();
-    if let Some(hash) = visitor
+    let secure = state.config.behind_https();
+    let Some(hash) = visitor
         .as_ref()
         .and_then(|v| v.session_hash().map(str::to_owned))
-    {
-        let user = match &visitor {
-            Some(Visitor::SignedIn { user, .. } | Visitor::AwaitingSecondFactor { user, .. }) => {
-                Some(user.clone())
-            }
-            _ => None,
-        };
-        let now = state.config.clock.now();
-        let actor = Actor {
-            user_id: user.as_ref().map(|u| u.id),
-            label: user
-                .as_ref()
-                .map_or_else(|| "anonymous".into(), |u| u.email.clone()),
-            ip: client_ip(&req),
-        };
-        db(&state, move |conn| {
-            write_tx(conn, |conn| {
-                session::end(conn, &hash)?;
-                audit::record(
-                    conn,
-                    now,
-                    Entry {
-                        actor: &actor,
-                        action: "sign_out",
-                        target: &actor.label,
-                        detail: "",
-                    },
-                )
-            })
-            .map_err(AppError::from)
+    else {
+        // A tab left open after its session ended (timed out, or signed
+        // out elsewhere): already signed out, which is what was asked.
+        let mut response = redirect_with(
+            "/sign-in",
+            FlashKind::Success,
+            "You are signed out: your session had already ended.",
+            secure,
+        );
+        response
+            .add_cookie(&session::removal_cookie(secure))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(response);
+    };
+    let user = match &visitor {
+        Some(Visitor::SignedIn { user, .. } | Visitor::AwaitingSecondFactor { user, .. }) => {
+            Some(user.clone())
+        }
+        _ => None,
+    };
+    let now = state.config.clock.now();
+    let actor = Actor {
+        user_id: user.as_ref().map(|u| u.id),
+        label: user
+            .as_ref()
+            .map_or_else(|| "anonymous".into(), |u| u.email.clone()),
+        ip: client_ip(&req),
+    };
+    db(&state, move |conn| {
+        write_tx(conn, |conn| {
+            session::end(conn, &hash)?;
+            audit::record(
+                conn,
+                now,
+                Entry {
+                    actor: &actor,
+                    action: "sign_out",
+                    target: &actor.label,
+                    detail: "",
+                },
+            )
         })
-        .await?;
-    }
-    let secure = state.config.behind_https();
+        .map_err(AppError::from)
+    })
+    .await?;
     let mut response = redirect_with("/", FlashKind::Success, "You have signed out.", secure);
     response
         .add_cookie(&session::removal_cookie(secure))

@@ -1,13 +1,27 @@
 //! Slowing down password and code guessing, in the database so every
 //! server process counts the same failures.
 //!
-//! Three counters meet each sign-in: the account, the account from this
-//! address, and this address. Past a few free failures each further try on
-//! a counter must wait a delay that doubles, up to a cap. The account-wide
-//! cap is short (a minute), so a stranger hammering someone's account can
-//! make them wait at most that long, never lock them out; the
-//! account-from-this-address and per-address caps are long, so the guesser
-//! themself is slowed to a crawl.
+//! Counters meet each sign-in: the account, the account from this address,
+//! and this address. Past a few free failures each further try on a counter
+//! must wait a delay that doubles, up to a cap (a minute for the account,
+//! fifteen for the others, so the guesser themself is slowed to a crawl).
+//!
+//! The guesser pays, not the owner. A browser the account has fully signed
+//! in from before carries a signed mark (see [`super::device`]); a correct
+//! password (and code) from it is never delayed by the account-wide counter,
+//! nor by any address's: it meets only its own counter of the account's
+//! known devices, which wrong tries from such a browser feed (five free,
+//! then doubling to fifteen minutes, so a stolen mark guesses slower than a
+//! stranger). A stranger rotating addresses cannot forge a mark, so however
+//! the attack is spread, the owner at a known browser gets in at the first
+//! try. From a browser not yet known the account counter still applies but
+//! counts only failures (a try is counted in advance and taken back when
+//! the password was right, so parallel guesses cannot slip past), capped at
+//! 60 s: once an attack stops the owner waits at most a minute; while it
+//! goes on, a new browser may be kept waiting, and the owner's way in from
+//! it is a reset link, whose new password marks that browser known.
+//! Checks run before the password is read, so a refused try tells nobody
+//! whether the password was right.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -37,6 +51,11 @@ pub const ACCOUNT_FROM_ADDRESS: Policy = Policy {
 /// One address, whatever accounts it tries.
 pub const ADDRESS: Policy = Policy {
     free: 50,
+    cap: Duration::minutes(15),
+};
+/// The known devices of one account (a browser that carries its mark).
+pub const KNOWN_DEVICE: Policy = Policy {
+    free: 5,
     cap: Duration::minutes(15),
 };
 // Failures this old no longer count.
@@ -170,6 +189,12 @@ pub fn sign_in_keys(email: &str, ip: &str) -> [(String, Policy); 3] {
         (format!("account-ip:{email}|{ip}"), ACCOUNT_FROM_ADDRESS),
         (format!("ip:{ip}"), ADDRESS),
     ]
+}
+
+/// The counter of wrong tries from browsers known to an account, for one
+/// part of sign-in ("sign-in", "second-factor").
+pub fn known_device_key(kind: &str, user_id: i64) -> [(String, Policy); 1] {
+    [(format!("{kind}-device:{user_id}"), KNOWN_DEVICE)]
 }
 
 /// The counters of one part of sign-in, a per-account one ("totp", "reset").

@@ -87,6 +87,26 @@ pub fn issued_since(
         .get_result(conn)
 }
 
+/// Ends every outstanding reset and invitation link of a user: called
+/// whenever their password is set, so a link mailed before (to a mailbox
+/// that may since have been read by someone else) cannot set it again.
+/// Such a link reads as expired.
+pub fn end_password_links(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        t::table
+            .filter(t::user_id.eq(user_id))
+            .filter(t::purpose.eq_any([Purpose::Reset.as_str(), Purpose::Invite.as_str()]))
+            .filter(t::used_at.is_null())
+            .filter(t::expires_at.gt(now)),
+    )
+    .set(t::expires_at.eq(now))
+    .execute(conn)
+}
+
 /// Why a link cannot be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkProblem {
@@ -108,7 +128,9 @@ impl LinkProblem {
             Self::Used => {
                 "This link has already been used. Each link works once; ask for a new one if you need it."
             }
-            Self::Expired => "This link has expired. Ask for a new one.",
+            Self::Expired => {
+                "This link has expired: links stop working after a while, and as soon as the password is changed. Ask for a new one."
+            }
         }
     }
 }

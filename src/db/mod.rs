@@ -146,6 +146,7 @@ impl CustomizeConnection<DbConnection, r2d2::Error> for SqliteSettings {
 /// database is reported with the driver's own words, not a pool time-out.
 pub fn connect_and_migrate(url: &DatabaseUrl, pool_size: u32) -> Result<DbPool, DbError> {
     let manager = Manager::new(url.clone());
+    keep_sqlite_files_private(url);
     let mut first = manager.open().map_err(|e| DbError::Connect {
         url: url.redacted(),
         reason: one_line(&e.to_string()),
@@ -155,10 +156,23 @@ pub fn connect_and_migrate(url: &DatabaseUrl, pool_size: u32) -> Result<DbPool, 
         reason,
     })?;
     drop(first);
+    // The WAL and shared-memory files exist only once SQLite has opened.
+    keep_sqlite_files_private(url);
     build_pool(manager, pool_size).map_err(|e| DbError::Connect {
         url: url.redacted(),
         reason: one_line(&e.to_string()),
     })
+}
+
+/// The database file, its WAL and shared-memory file, readable by this user
+/// only. A file that cannot be narrowed (owned by someone else) is reported
+/// and start-up goes on: refusing to start would not make it private.
+fn keep_sqlite_files_private(url: &DatabaseUrl) {
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Err(e) = crate::files::prepare_sqlite(path)
+    {
+        tracing::warn!(path, error = %e, "cannot make the database file private (mode 0600)");
+    }
 }
 
 /// Applies every embedded migration not yet applied; returns their names.
@@ -246,31 +260,43 @@ where
 pub fn backup(url: &DatabaseUrl, target: &std::path::Path) -> Result<(), String> {
     let DatabaseUrl::Sqlite(_) = url else {
         return Err(
-            "backup copies SQLite databases only; for PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=unionhall.dump \"$DATABASE_URL\""
+            "backup copies SQLite databases only; for PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=unionhall.dump \"$DATABASE_URL\"; its two-factor secrets are encrypted with a key derived from SECRET_KEY, so keep SECRET_KEY to restore it"
                 .into(),
         );
     };
-    if target.exists() {
-        return Err(format!(
-            "{} already exists; choose a new file name",
-            target.display()
-        ));
-    }
+    let target_path = target;
     let target = target
         .to_str()
         .ok_or_else(|| "the backup file name must be valid UTF-8".to_owned())?;
-    let mut conn = Manager::new(url.clone()).open().map_err(|e| {
-        format!(
-            "cannot open database {}: {}",
-            url.redacted(),
-            one_line(&e.to_string())
-        )
-    })?;
-    diesel::sql_query("VACUUM INTO ?")
-        .bind::<diesel::sql_types::Text, _>(target)
-        .execute(&mut conn)
-        .map_err(|e| format!("backup to {target} failed: {e}"))?;
-    Ok(())
+    // VACUUM INTO fills an empty file as it finds it: made here first, it is
+    // private from its first byte, and a file already there is never touched.
+    match crate::files::create_new_private(target_path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(format!("{target} already exists; choose a new file name"));
+        }
+        Err(e) => return Err(format!("cannot create {target}: {e}")),
+    }
+    let copied = Manager::new(url.clone())
+        .open()
+        .map_err(|e| {
+            format!(
+                "cannot open database {}: {}",
+                url.redacted(),
+                one_line(&e.to_string())
+            )
+        })
+        .and_then(|mut conn| {
+            diesel::sql_query("VACUUM INTO ?")
+                .bind::<diesel::sql_types::Text, _>(target)
+                .execute(&mut conn)
+                .map(drop)
+                .map_err(|e| format!("backup to {target} failed: {e}"))
+        });
+    if copied.is_err() {
+        let _ = std::fs::remove_file(target_path);
+    }
+    copied
 }
 
 /// Driver errors span lines; start-up reports them on one.

@@ -18,6 +18,7 @@ diesel::table! {
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         sensitive -> Bool,
+        retry_until -> Nullable<Timestamp>,
     }
 }
 

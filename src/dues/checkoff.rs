@@ -11,11 +11,20 @@ use sha2::{Digest, Sha256};
 use crate::audit::{self, Actor, Entry};
 use crate::db::DbConnection;
 use crate::db::schema::{checkoff_imports as ci, ledger_entries as le, members, units};
+use crate::forms::text::{self, Limit};
 use crate::money::Cents;
 use crate::roster::csv_import::{self, LineError};
 
 /// The columns a check-off file must have.
 pub const COLUMNS: [&str; 4] = ["employee_number", "period_start", "period_end", "amount"];
+/// Each column with how a problem names it and the most characters a cell
+/// of it may hold.
+pub const FIELD_LIMITS: [(&str, &str, usize); 4] = [
+    ("employee_number", "employee number", 40),
+    ("period_start", "period start", 40),
+    ("period_end", "period end", 40),
+    ("amount", "amount", 40),
+];
 /// The largest check-off file accepted.
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;
 
@@ -87,6 +96,11 @@ pub fn check(
 ) -> QueryResult<Result<CheckedFile, Refusal>> {
     let line_error =
         |line, message: String| Ok(Err(Refusal::Lines(vec![LineError { line, message }])));
+    // A name that cannot be stored cannot be a unit's; PostgreSQL would
+    // refuse even to look it up.
+    if let Err(problem) = text::check(unit_name.trim(), Limit::line(100)) {
+        return Ok(Err(Refusal::UnknownUnit(problem.about("the unit name"))));
+    }
     let Some((unit_id, unit_name)) = units::table
         .filter(units::name.eq(unit_name.trim()))
         .select((units::id, units::name))
@@ -147,7 +161,29 @@ pub fn check(
         }
         let get = |name: &str| record.get(index[name]).unwrap_or("").trim().to_owned();
         let mut problems: Vec<String> = Vec::new();
-        let number = get("employee_number");
+        // A cell too long or holding a control character is named for that
+        // alone and read no further, so its value is never repeated back.
+        let mut unreadable: Vec<&str> = Vec::new();
+        for (field, label, chars) in FIELD_LIMITS {
+            if let Err(problem) = text::check(&get(field), Limit::line(chars)) {
+                problems.push(problem.about(&format!("the {label}")));
+                unreadable.push(field);
+            }
+        }
+        let get = |name: &str| {
+            if unreadable.contains(&name) {
+                None
+            } else {
+                Some(get(name))
+            }
+        };
+        let Some(number) = get("employee_number") else {
+            errors.push(LineError {
+                line,
+                message: problems.join("; "),
+            });
+            continue;
+        };
         let member = match roster.get(&number) {
             _ if number.is_empty() => {
                 problems.push("the employee number is empty".into());
@@ -172,12 +208,16 @@ pub fn check(
         } else if !number.is_empty() {
             seen.insert(number.clone(), line);
         }
-        let start = date(&get("period_start"), "the period start")
-            .map_err(|e| problems.push(e))
-            .ok();
-        let end = date(&get("period_end"), "the period end")
-            .map_err(|e| problems.push(e))
-            .ok();
+        let start = get("period_start").and_then(|raw| {
+            date(&raw, "the period start")
+                .map_err(|e| problems.push(e))
+                .ok()
+        });
+        let end = get("period_end").and_then(|raw| {
+            date(&raw, "the period end")
+                .map_err(|e| problems.push(e))
+                .ok()
+        });
         if let (Some(start), Some(end)) = (start, end) {
             if end < start {
                 problems.push(format!(
@@ -193,9 +233,11 @@ pub fn check(
                 }
             }
         }
-        let amount = Cents::parse(&get("amount"), false)
-            .map_err(|e| problems.push(format!("the amount: {e}")))
-            .ok();
+        let amount = get("amount").and_then(|raw| {
+            Cents::parse(&raw, false)
+                .map_err(|e| problems.push(format!("the amount: {e}")))
+                .ok()
+        });
         match (problems.is_empty(), member, amount) {
             (true, Some(member_id), Some(amount)) => rows.push(Deduction {
                 line,

@@ -7,7 +7,11 @@
 //! and only then writes.
 
 pub mod dues_rate;
+pub mod limits;
 pub mod parse;
+#[cfg(test)]
+mod properties;
+pub mod text;
 
 use std::fmt;
 
@@ -43,6 +47,14 @@ impl FieldErrors {
     /// Records a domain refusal beside the field it names.
     pub fn add_problem(&mut self, problem: &dyn FieldProblem) {
         self.add(problem.field(), problem.to_string());
+    }
+
+    /// Records what is wrong with the text `value` of `field`, if anything:
+    /// too long, or a character that cannot be stored.
+    pub fn check_text(&mut self, field: &str, value: &str, limit: text::Limit) {
+        if let Err(problem) = text::check(value, limit) {
+            self.add(field, problem.to_string());
+        }
     }
 
     /// Keeps `value` when it parsed, else records the message for `field`.

@@ -134,17 +134,20 @@ fn clean_name(raw: &str) -> String {
     }
 }
 
-fn folder(data_dir: &Path) -> PathBuf {
+/// Where the files are kept.
+pub fn folder(data_dir: &Path) -> PathBuf {
     data_dir.join("attachments")
 }
 
 /// Writes the file durably under a random name; the database row follows.
 fn store_file(data_dir: &Path, content: &[u8]) -> std::io::Result<String> {
     let dir = folder(data_dir);
-    std::fs::create_dir_all(&dir)?;
+    // Evidence is for those who may see the case, not every account on the machine.
+    crate::files::private_dir(data_dir)?;
+    crate::files::private_dir(&dir)?;
     let key = random_token();
     let partial = dir.join(format!("{key}.partial"));
-    let mut file = std::fs::File::create(&partial)?;
+    let mut file = crate::files::create_new_private(&partial)?;
     file.write_all(content)?;
     file.sync_all()?;
     std::fs::rename(&partial, dir.join(&key))?;

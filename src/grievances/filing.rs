@@ -15,14 +15,35 @@ use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::forms::limits::{FormLimit, body_bytes};
 use crate::forms::parse::past_date;
+use crate::forms::text::Limit;
 use crate::state::AppState;
 use crate::users::Role;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
 
+/// The longest account of what happened, and of the remedy sought.
 const LONGEST_TEXT: usize = 20_000;
+
+/// Each text of the form with its limit, in the order of the page.
+const TEXT_LIMITS: [(&str, Limit); 7] = [
+    ("grievants", Limit::line(2_000)),
+    ("class_description", Limit::line(1_000)),
+    ("articles", Limit::line(500)),
+    ("description", Limit::lines(LONGEST_TEXT)),
+    ("remedy", Limit::lines(LONGEST_TEXT)),
+    ("department", Limit::line(200)),
+    ("supervisor", Limit::line(200)),
+];
+
+/// What the filing form may send: its texts, each at its limit.
+pub const FORM_LIMIT: FormLimit = FormLimit {
+    bytes: body_bytes(2_000 + 1_000 + 500 + 2 * LONGEST_TEXT + 200 + 200),
+    takes: "an account of what happened and a remedy of up to 20,000 characters each",
+    checks_own_text: true,
+};
 
 /// Reads an article list such as "12.3, Art. 7(b); Article 30" into
 /// "Article 12.3", "Article 7(b)", "Article 30".
@@ -114,24 +135,18 @@ impl FilingForm {
             "incident_date",
             past_date(&self.incident_date, "incident date", today),
         );
+        for (field, value, limit) in self.texts() {
+            errors.check_text(field, value.trim(), limit);
+        }
         let articles = errors.take("articles", parse_articles(self.articles.trim()));
         for (field, value, message) in [
             ("description", &self.description, "Describe what happened."),
             ("remedy", &self.remedy, "Say what remedy is sought."),
             ("department", &self.department, "Enter the department."),
         ] {
-            let value = value.trim();
-            if value.is_empty() {
+            if value.trim().is_empty() {
                 errors.add(field, message);
-            } else if value.chars().count() > LONGEST_TEXT {
-                errors.add(field, format!("Keep this under {LONGEST_TEXT} characters."));
             }
-        }
-        if self.supervisor.trim().len() > 200 {
-            errors.add(
-                "supervisor",
-                "Keep the supervisor's name under 200 characters.",
-            );
         }
         let kind = if on_behalf {
             errors.take(
@@ -177,6 +192,23 @@ impl FilingForm {
             articles: articles?,
             numbers,
         })
+    }
+
+    /// Each text as typed, with its limit.
+    fn texts(&self) -> impl Iterator<Item = (&'static str, &str, Limit)> {
+        let typed = [
+            &self.grievants,
+            &self.class_description,
+            &self.articles,
+            &self.description,
+            &self.remedy,
+            &self.department,
+            &self.supervisor,
+        ];
+        TEXT_LIMITS
+            .into_iter()
+            .zip(typed)
+            .map(|((field, limit), value)| (field, value.as_str(), limit))
     }
 
     /// The employee numbers named, in order, each once.
@@ -270,7 +302,12 @@ pub async fn file(
         .as_ref()
         .map(|c| c.numbers.clone())
         .unwrap_or_else(|| form.numbers());
+    // Numbers that cannot be stored are not looked up either.
+    let unreadable = errors.has("grievants");
     let grievants = db(&state, move |conn| {
+        if on_behalf && unreadable {
+            return Ok(Ok(Vec::new()));
+        }
         if on_behalf {
             return Ok(filing_store::grievants_by_number(conn, &numbers)?);
         }

@@ -11,6 +11,7 @@
 
 pub mod messages;
 pub mod outbox;
+pub mod outbox_view;
 pub mod preferences;
 pub mod transport;
 pub mod worker;

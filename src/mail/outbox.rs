@@ -19,7 +19,8 @@ crate::db::text_enum::text_enum! {
         Sending = "sending",
         /// Accepted by the mail server or written to the mail folder.
         Sent = "sent",
-        /// Parked: refused for good, or out of attempts. An officer may retry it.
+        /// Parked: refused for good, or still failing when its retry period
+        /// ran out. An officer may retry it, unless it carried a secret.
         Failed = "failed",
     }
 }
@@ -56,14 +57,29 @@ pub struct OutboxMessage {
     pub created_at: NaiveDateTime,
     /// When it was sent (UTC).
     pub sent_at: Option<NaiveDateTime>,
+    /// Its bodies carry a secret and are removed once it is sent or parked.
+    pub sensitive: bool,
+    /// Set at its first try: past this, a failure parks it.
+    pub retry_until: Option<NaiveDateTime>,
+}
+
+impl OutboxMessage {
+    /// A sensitive message whose bodies are gone: nothing is left to send.
+    pub fn content_removed(&self) -> bool {
+        self.sensitive && self.body_text == SCRUBBED
+    }
 }
 
 fn now() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
 
-fn after(duration: Duration) -> NaiveDateTime {
-    now() + chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+/// `at` plus `duration`, saturating far in the future.
+pub fn after(at: NaiveDateTime, duration: Duration) -> NaiveDateTime {
+    chrono::Duration::from_std(duration)
+        .ok()
+        .and_then(|d| at.checked_add_signed(d))
+        .unwrap_or(NaiveDateTime::MAX)
 }
 
 /// Adds a message to the outbox. Call it inside the transaction of the act
@@ -87,24 +103,36 @@ pub fn enqueue(conn: &mut DbConnection, email: &Email, domain: &str) -> QueryRes
         .map(drop)
 }
 
-/// Claims up to `limit` messages that are due, or whose previous claimer's
-/// lease ran out, for `lease`. Claimed rows are skipped by other workers:
-/// PostgreSQL locks them with `FOR UPDATE SKIP LOCKED`; SQLite lets one
-/// writer at a time in.
+/// `claim_due_at` on the system clock with the default retry period.
 pub fn claim_due(
     conn: &mut DbConnection,
     limit: i64,
     lease: Duration,
 ) -> QueryResult<Vec<OutboxMessage>> {
+    let retry_for = crate::config::OutboxSettings::default().retry_for;
+    claim_due_at(conn, limit, lease, now(), retry_for)
+}
+
+/// Claims up to `limit` messages that are due at `at`, or whose previous
+/// claimer's lease ran out, for `lease`. Claimed rows are skipped by other
+/// workers: PostgreSQL locks them with `FOR UPDATE SKIP LOCKED`; SQLite lets
+/// one writer at a time in. A message on its first try is due whatever the
+/// clock says, and from then on may be retried for `retry_for`.
+pub fn claim_due_at(
+    conn: &mut DbConnection,
+    limit: i64,
+    lease: Duration,
+    at: NaiveDateTime,
+    retry_for: Duration,
+) -> QueryResult<Vec<OutboxMessage>> {
     write_tx(conn, |conn| {
-        let at = now();
         macro_rules! due_ids {
             () => {
                 outbox::table
                     .filter(
                         (outbox::status
                             .eq(Status::Queued)
-                            .and(outbox::next_attempt_at.le(at)))
+                            .and(outbox::attempts.eq(0).or(outbox::next_attempt_at.le(at))))
                         .or(outbox::status
                             .eq(Status::Sending)
                             .and(outbox::locked_until.le(at))),
@@ -124,10 +152,15 @@ pub fn claim_due(
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
             .set((
                 outbox::status.eq(Status::Sending),
-                outbox::locked_until.eq(after(lease)),
+                outbox::locked_until.eq(after(at, lease)),
                 outbox::attempts.eq(outbox::attempts + 1),
             ))
             .execute(conn)?;
+        diesel::update(
+            outbox::table.filter(outbox::id.eq_any(&ids).and(outbox::retry_until.is_null())),
+        )
+        .set(outbox::retry_until.eq(after(at, retry_for)))
+        .execute(conn)?;
         outbox::table
             .filter(outbox::id.eq_any(&ids))
             .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
@@ -138,11 +171,11 @@ pub fn claim_due(
 
 /// Records that the message left. Only a row still claimed is changed, so a
 /// late worker cannot overwrite what an officer or another worker did.
-pub fn mark_sent(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+pub fn mark_sent(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(claimed(id))
         .set((
             outbox::status.eq(Status::Sent),
-            outbox::sent_at.eq(now()),
+            outbox::sent_at.eq(at),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(None::<String>),
         ))
@@ -167,17 +200,17 @@ fn scrub_sensitive(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
 pub const SCRUBBED: &str =
     "(removed once delivered: it carried a secret, such as a ballot's tracking code)";
 
-/// Puts a message back in the queue to be tried after `delay`.
+/// Puts a message back in the queue to be tried again at `next`.
 pub fn mark_retry(
     conn: &mut DbConnection,
     id: i64,
-    delay: Duration,
+    next: NaiveDateTime,
     error: &str,
 ) -> QueryResult<()> {
     diesel::update(claimed(id))
         .set((
             outbox::status.eq(Status::Queued),
-            outbox::next_attempt_at.eq(after(delay)),
+            outbox::next_attempt_at.eq(next),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(error),
         ))
@@ -207,28 +240,39 @@ fn claimed(id: i64) -> Claimed {
     outbox::table.filter(outbox::id.eq(id).and(outbox::status.eq(Status::Sending)))
 }
 
-/// Fails with `NotFound` when there is no message `id`.
-pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    outbox::table
-        .find(id)
-        .select(outbox::id)
-        .first::<i64>(conn)
-        .map(|_| ())
-}
-
-/// Sends a parked message again from the start: an officer's retry. Returns
-/// false when the message is not parked (already sent, or still queued).
+/// Sends a parked message again from the start, with a whole retry period
+/// of its own: an officer's retry. Returns false when the message is not
+/// parked (already sent, or still queued) or its content is gone.
 pub fn retry_failed(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
     let changed = diesel::update(
-        outbox::table.filter(outbox::id.eq(id).and(outbox::status.eq(Status::Failed))),
+        outbox::table.filter(
+            outbox::id
+                .eq(id)
+                .and(outbox::status.eq(Status::Failed))
+                .and(
+                    outbox::sensitive
+                        .eq(false)
+                        .or(outbox::body_text.ne(SCRUBBED)),
+                ),
+        ),
     )
     .set((
         outbox::status.eq(Status::Queued),
         outbox::attempts.eq(0),
         outbox::next_attempt_at.eq(now()),
+        outbox::retry_until.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// One message, for the officer's retry to say what it found.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<OutboxMessage>> {
+    outbox::table
+        .find(id)
+        .select(OutboxMessage::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The outbox, newest first, optionally of one status.

@@ -61,7 +61,10 @@ impl Transport {
     pub fn from_config(config: &MailTransportConfig, timeout: Duration) -> Result<Self, String> {
         match config {
             MailTransportConfig::Files(dir) => {
-                std::fs::create_dir_all(dir)
+                // Messages carry live reset and invitation links: this
+                // user's only, and what an older version wrote is narrowed.
+                crate::files::private_dir(dir)
+                    .and_then(|()| crate::files::narrow_folder(dir))
                     .map_err(|e| format!("cannot create mail folder {}: {e}", dir.display()))?;
                 Ok(Self::Files(dir.clone()))
             }
@@ -163,7 +166,8 @@ async fn write_eml(dir: &std::path::Path, id: i64, content: &[u8]) -> Result<(),
     let temp_path = dir.join(format!(".{id:08}.eml.tmp"));
     let content = content.to_vec();
     tokio::task::spawn_blocking(move || {
-        std::fs::write(&temp_path, content)?;
+        use std::io::Write as _;
+        crate::files::create_private(&temp_path)?.write_all(&content)?;
         std::fs::rename(&temp_path, &final_path)
     })
     .await

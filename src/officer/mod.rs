@@ -141,6 +141,10 @@ pub struct OutboxPage {
     page: Page,
     status: String,
     messages: Vec<OutboxMessage>,
+    /// Now, for whether a message's link has run out.
+    now: chrono::NaiveDateTime,
+    /// How long a failing message is retried, in words.
+    retry_for: String,
 }
 
 /// `GET /officer/outbox`.
@@ -160,6 +164,8 @@ pub async fn outbox_page(
             page,
             status,
             messages,
+            now: state.config.clock.now(),
+            retry_for: crate::mail::worker::in_words(state.config.outbox.retry_for),
         },
     )
 }
@@ -173,10 +179,11 @@ pub async fn retry(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let ctx = Context::new(&state.config, officer.actor(&req));
-    let retried = db(&state, move |conn| {
+    let (retried, found) = db(&state, move |conn| {
         write_tx(conn, |conn| {
-            outbox::find(conn, id)?;
+            outbox::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
             let retried = outbox::retry_failed(conn, id)?;
+            let found = outbox::find(conn, id)?;
             if retried {
                 audit::record(
                     conn,
@@ -189,7 +196,7 @@ pub async fn retry(
                     },
                 )?;
             }
-            Ok(retried)
+            Ok((retried, found))
         })
     })
     .await?;
@@ -200,6 +207,16 @@ pub async fn retry(
             "/officer/outbox",
             FlashKind::Success,
             &format!("Message #{id} is queued to be sent again."),
+            secure,
+        ))
+    } else if let Some(removed) = found.filter(OutboxMessage::content_removed) {
+        let why = removed
+            .what_to_do(ctx.now)
+            .unwrap_or_else(|| "its content was removed".into());
+        Ok(redirect_with(
+            "/officer/outbox",
+            FlashKind::Warning,
+            &format!("Message #{id} was not retried. {why}"),
             secure,
         ))
     } else {

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::person::{Arrangement, Person};
 use crate::dues::rules::Status;
+use crate::forms::text::{self, Limit};
 use crate::money::Cents;
 
 /// The columns a roster file must have, in the sample's order.
@@ -114,14 +115,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<LineError>> {
         let get = |name: &str| record.get(index[name]).unwrap_or("").trim().to_owned();
         let mut problems: Vec<String> = Vec::new();
         let employee_number = get("employee_number");
-        if let Some(first) = seen
-            .get(&employee_number)
-            .filter(|_| !employee_number.is_empty())
-        {
+        // A number that cannot be stored is named by check_fields, once.
+        let readable = !employee_number.is_empty()
+            && text::check(&employee_number, Limit::line(FIELD_LIMITS[0].2)).is_ok();
+        if let Some(first) = seen.get(&employee_number).filter(|_| readable) {
             problems.push(format!(
                 "employee number {employee_number} is repeated (first on line {first})"
             ));
-        } else if !employee_number.is_empty() {
+        } else if readable {
             seen.insert(employee_number.clone(), line);
         }
         match check_fields(&get) {
@@ -152,6 +153,35 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<LineError>> {
     }
 }
 
+/// Each column with how a problem names it and the most characters a
+/// cell of it may hold: every cell of a file has a limit, so no line can
+/// make the roster pages (or the database) carry megabytes.
+pub const FIELD_LIMITS: [(&str, &str, usize); 12] = [
+    ("employee_number", "employee number", 40),
+    ("first_name", "first name", 100),
+    ("last_name", "last name", 100),
+    ("email", "email", 254),
+    ("unit", "unit", 100),
+    ("classification", "classification", 100),
+    ("department", "department", 100),
+    ("hire_date", "hire date", 40),
+    ("annual_salary", "annual salary", 40),
+    ("work_arrangement", "work arrangement", 40),
+    ("status", "status", 40),
+    ("join_date", "join date", 40),
+];
+
+/// The characters of every field of one person at their limits.
+pub const ALL_FIELDS_CHARS: usize = {
+    let mut total = 0;
+    let mut i = 0;
+    while i < FIELD_LIMITS.len() {
+        total += FIELD_LIMITS[i].2;
+        i += 1;
+    }
+    total
+};
+
 /// Checks one person's fields, read by name (a CSV row or a form): the row,
 /// or each problem with the field it belongs to. Uniqueness of the employee
 /// number is for the caller, who knows the file or the roster.
@@ -159,14 +189,19 @@ pub fn check_fields(
     get: &dyn Fn(&str) -> String,
 ) -> Result<RosterRow, Vec<(&'static str, String)>> {
     let mut problems: Vec<(&'static str, String)> = Vec::new();
+    // A cell too long or holding a control character is named for that
+    // alone, and read no further (its value is not repeated back).
+    let mut unreadable: Vec<&str> = Vec::new();
+    for (field, label, chars) in FIELD_LIMITS {
+        if let Err(problem) = text::check(&get(field), Limit::line(chars)) {
+            problems.push((field, problem.about(&format!("the {label}"))));
+            unreadable.push(field);
+        }
+    }
+    let cell = |name: &str| (!unreadable.contains(&name)).then(|| get(name));
     let employee_number = get("employee_number");
     if employee_number.is_empty() {
         problems.push(("employee_number", "the employee number is empty".into()));
-    } else if employee_number.chars().count() > 40 {
-        problems.push((
-            "employee_number",
-            "the employee number is longer than 40 characters".into(),
-        ));
     }
     for (field, label) in [
         ("first_name", "first name"),
@@ -179,9 +214,10 @@ pub fn check_fields(
             problems.push((field, format!("the {label} is empty")));
         }
     }
-    let email = match get("email") {
-        e if e.is_empty() => None,
-        e => match crate::users::normalize_email(&e) {
+    let email = match cell("email") {
+        None => None,
+        Some(e) if e.is_empty() => None,
+        Some(e) => match crate::users::normalize_email(&e) {
             Ok(email) => Some(email),
             Err(_) => {
                 problems.push(("email", format!("the email {e:?} is not an email address")));
@@ -189,39 +225,45 @@ pub fn check_fields(
             }
         },
     };
-    let hire_date = date(&get("hire_date"), "the hire date")
-        .map_err(|e| problems.push(("hire_date", e)))
-        .ok();
-    let join_date = match get("join_date") {
-        j if j.is_empty() => Ok(None),
-        j => date(&j, "the join date").map(Some),
-    }
-    .map_err(|e| problems.push(("join_date", e)))
-    .ok()
-    .flatten();
-    let annual_salary = Cents::parse(&get("annual_salary"), false)
-        .map_err(|e| problems.push(("annual_salary", format!("the annual salary: {e}"))))
-        .ok();
-    let arrangement = Arrangement::parse(&get("work_arrangement"));
-    if arrangement.is_none() {
-        problems.push((
-            "work_arrangement",
-            format!(
-                "the work arrangement {:?} is not one of on-site, hybrid, remote",
-                get("work_arrangement")
-            ),
-        ));
-    }
-    let status = Status::parse(&get("status"));
-    if status.is_none() {
-        problems.push((
-            "status",
-            format!(
-                "the status {:?} is not one of member, non-member, on-leave, resigned, retired",
-                get("status")
-            ),
-        ));
-    }
+    let hire_date = cell("hire_date").and_then(|raw| {
+        date(&raw, "the hire date")
+            .map_err(|e| problems.push(("hire_date", e)))
+            .ok()
+    });
+    let join_date = match cell("join_date") {
+        None => None,
+        Some(j) if j.is_empty() => None,
+        Some(j) => date(&j, "the join date")
+            .map_err(|e| problems.push(("join_date", e)))
+            .ok(),
+    };
+    let annual_salary = cell("annual_salary").and_then(|raw| {
+        Cents::parse(&raw, false)
+            .map_err(|e| problems.push(("annual_salary", format!("the annual salary: {e}"))))
+            .ok()
+    });
+    let arrangement = cell("work_arrangement").and_then(|raw| {
+        let parsed = Arrangement::parse(&raw);
+        if parsed.is_none() {
+            problems.push((
+                "work_arrangement",
+                format!("the work arrangement {raw:?} is not one of on-site, hybrid, remote"),
+            ));
+        }
+        parsed
+    });
+    let status = cell("status").and_then(|raw| {
+        let parsed = Status::parse(&raw);
+        if parsed.is_none() {
+            problems.push((
+                "status",
+                format!(
+                    "the status {raw:?} is not one of member, non-member, on-leave, resigned, retired"
+                ),
+            ));
+        }
+        parsed
+    });
     match (
         problems.is_empty(),
         hire_date,
@@ -377,5 +419,76 @@ E1,Bo,Li,,Guild,Organizer,Org,2020-13-01,lots,by boat,boss,\n";
                 .message
                 .contains("no people")
         );
+    }
+
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use super::super::{COLUMNS, FIELD_LIMITS, parse};
+
+        /// A cell as a spreadsheet might hold it: anything, or close to
+        /// what the column expects.
+        fn cell() -> impl Strategy<Value = String> {
+            prop_oneof![
+                any::<String>(),
+                "[A-Za-z0-9 .@-]{0,12}",
+                "\"[^\"]{0,10}\"",
+                Just("2020-01-01".to_owned()),
+                Just("50000.00".to_owned()),
+                Just("hybrid".to_owned()),
+                Just("member".to_owned()),
+                Just("Guild Staff".to_owned()),
+                "[A-Z]{0,3}".prop_map(|s| s.repeat(60)),
+            ]
+        }
+
+        fn file() -> impl Strategy<Value = Vec<u8>> {
+            let rows = proptest::collection::vec(proptest::collection::vec(cell(), 0..14), 0..6);
+            prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..300),
+                rows.prop_map(|rows| {
+                    let mut file = COLUMNS.join(",");
+                    for row in rows {
+                        file.push('\n');
+                        file.push_str(&row.join(","));
+                    }
+                    file.into_bytes()
+                }),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_file_reads_or_every_refusal_names_its_line_in_words(bytes in file()) {
+                match parse(&bytes) {
+                    Ok(rows) => {
+                        prop_assert!(!rows.is_empty());
+                        for row in rows {
+                            prop_assert!(row.line >= 2);
+                            for text in [&row.person.first_name, &row.person.last_name, &row.unit, &row.person.department] {
+                                prop_assert!(text.chars().count() <= 100);
+                                prop_assert!(!text.chars().any(char::is_control));
+                            }
+                        }
+                    }
+                    Err(errors) => {
+                        prop_assert!(!errors.is_empty());
+                        for error in errors {
+                            prop_assert!(
+                                error.line >= 1 || error.message.starts_with("the file"),
+                                "no line: {error:?}"
+                            );
+                            prop_assert!(error.message.chars().filter(|c| c.is_alphabetic()).count() >= 8, "{error:?}");
+                            prop_assert!(!error.message.chars().any(char::is_control), "{error:?}");
+                            // Cells are short, so a refusal never carries a file back.
+                            let longest: usize = FIELD_LIMITS.iter().map(|(_, _, n)| n * 10 + 120).sum();
+                            prop_assert!(error.message.len() <= longest, "{} bytes", error.message.len());
+                        }
+                    }
+                }
+            }
+        }
     }
 }

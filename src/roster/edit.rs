@@ -15,10 +15,18 @@ use crate::db::write_tx;
 use crate::dues::rules::Status;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::forms::limits::{FormLimit, body_bytes};
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
 use crate::web::{db, render};
+
+/// What the member form may send: every field at its limit, and a date.
+pub const FORM_LIMIT: FormLimit = FormLimit {
+    bytes: body_bytes(csv_import::ALL_FIELDS_CHARS + 40),
+    takes: "one roster entry, names of up to 100 characters",
+    checks_own_text: true,
+};
 
 /// What the member form sends, as typed.
 #[derive(Debug, Default, Clone, Deserialize)]

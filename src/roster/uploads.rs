@@ -13,6 +13,7 @@ use crate::auth::tokens::{hash_token, random_token};
 use crate::db::DbConnection;
 use crate::db::schema::pending_uploads as pu;
 use crate::dues::checkoff;
+use crate::forms::text::{self, Limit};
 
 // Beyond the largest file of either kind; a bigger upload is refused
 // while it streams in, before it is held in memory.
@@ -63,6 +64,19 @@ pub async fn read(mut payload: Multipart) -> Result<Upload, LineError> {
                 )));
             }
             data.extend_from_slice(&chunk);
+        }
+        let typed = match name.as_str() {
+            "file" => file_name.as_deref().unwrap_or(""),
+            "unit" => std::str::from_utf8(&data).unwrap_or(""),
+            _ => "",
+        };
+        if let Err(problem) = text::check(typed, Limit::line(255)) {
+            let (what, fix) = if name == "file" {
+                ("the file's name", "rename the file and upload it again")
+            } else {
+                ("the unit", "choose the unit again")
+            };
+            return Err(LineError::whole(format!("{}; {fix}", problem.about(what))));
         }
         match name.as_str() {
             "file" => {

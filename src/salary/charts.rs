@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::calc::{BURDEN_BP, Group, Outcome, SEVERE_BP};
+use super::calc::{BURDEN_BP, Outcome, SEVERE_BP};
 use crate::money::Cents;
 
 /// Scenario colours, dark enough for text contrast on white.
@@ -68,12 +68,14 @@ fn legend(out: &mut String, names: &[String], y: i64) {
     }
 }
 
-/// Salaries against each scenario's floor, one row per group. `dots` are
-/// each person's salary by group label, for officers only.
+/// Salaries against each scenario's floor, one row per group: `groups` are
+/// each group's label and centre (the median for officers, the average a
+/// member may see for members). `dots` are each person's salary by group
+/// label, for officers only.
 pub fn floors(
     id: &str,
     names: &[String],
-    groups: &[Group],
+    groups: &[(String, Cents)],
     floors: &[Vec<Option<Cents>>],
     dots: Option<&[(String, Vec<Cents>)]>,
 ) -> Chart {
@@ -81,13 +83,7 @@ pub fn floors(
     let top = 40;
     let height = top + row_height * i64::try_from(groups.len()).unwrap_or(0) + 40;
     let mut max = 1;
-    for g in groups {
-        // A member's chart must not scale to a median (one person's pay).
-        let centre = if dots.is_some() {
-            g.median_before
-        } else {
-            g.mean_before
-        };
+    for (_, centre) in groups {
         max = max.max(centre.0);
     }
     for f in floors.iter().flatten().flatten() {
@@ -105,23 +101,23 @@ pub fn floors(
     let description = if dots.is_some() {
         "For each classification, a grey dot per person at their salary now, a black bar at the median, and a coloured mark at each scenario's floor."
     } else {
-        "For each group of at least three people, a black bar at the average salary now and a coloured mark at each scenario's floor."
+        "For each group of at least three people, a black bar at the average salary now (worked from pay in $1,000 bands) and a coloured mark at each scenario's floor."
     };
     let mut svg = String::new();
     open_svg(&mut svg, id, title, description, height);
     legend(&mut svg, names, 20);
-    for (i, g) in groups.iter().enumerate() {
+    for (i, (label, centre)) in groups.iter().enumerate() {
         let y = top + row_height * i64::try_from(i).unwrap_or(0) + 20;
         let _ = write!(
             svg,
             r##"<text x="{}" y="{}" font-size="13" text-anchor="end" fill="#1b1b1b">{}</text><line x1="{LEFT}" y1="{y}" x2="{}" y2="{y}" stroke="#c9c9c9"/>"##,
             LEFT - 8,
             y + 4,
-            esc(&g.label),
+            esc(label),
             WIDTH - RIGHT
         );
         if let Some(dots) = dots
-            && let Some((_, salaries)) = dots.iter().find(|(label, _)| *label == g.label)
+            && let Some((_, salaries)) = dots.iter().find(|(l, _)| l == label)
         {
             for s in salaries {
                 let _ = write!(
@@ -131,11 +127,6 @@ pub fn floors(
                 );
             }
         }
-        let centre = if dots.is_some() {
-            g.median_before
-        } else {
-            g.mean_before
-        };
         let cx = x_of(centre.0, max);
         let _ = write!(
             svg,
@@ -178,16 +169,8 @@ pub fn floors(
     let rows = groups
         .iter()
         .enumerate()
-        .map(|(i, g)| {
-            let mut row = vec![
-                g.label.clone(),
-                if dots.is_some() {
-                    g.median_before
-                } else {
-                    g.mean_before
-                }
-                .to_string(),
-            ];
+        .map(|(i, (label, centre))| {
+            let mut row = vec![label.clone(), centre.to_string()];
             row.extend(floors.iter().map(|f| {
                 f.get(i)
                     .copied()
@@ -293,9 +276,10 @@ fn stacked(
     svg
 }
 
-/// Net change per person after premiums, in bands, one bar per scenario.
-pub fn net(id: &str, names: &[String], outcomes: &[Outcome]) -> Chart {
-    let counts: Vec<Vec<usize>> = outcomes.iter().map(|o| net_counts(o).to_vec()).collect();
+/// Net change per person after premiums, in bands, one bar per scenario:
+/// `counts` are `net_counts` of each.
+pub fn net(id: &str, names: &[String], counts: &[[usize; 5]]) -> Chart {
+    let counts: Vec<Vec<usize>> = counts.iter().map(|c| c.to_vec()).collect();
     let title = "Net change a year after premiums";
     let description = "For each scenario, how many people's raise, less the rise in their health premium, falls in each band; red goes backward.";
     let svg = stacked(
@@ -328,24 +312,27 @@ pub fn net(id: &str, names: &[String], outcomes: &[Outcome]) -> Chart {
     }
 }
 
-/// Rent burden now and under each scenario.
-pub fn burden(id: &str, names: &[String], units: &[Group]) -> Chart {
+/// How many of a unit's people are rent-burdened at one time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Burden {
+    pub headcount: usize,
+    /// Over 30% of pay (the severe ones included).
+    pub burdened: usize,
+    /// Over 50%.
+    pub severe: usize,
+}
+
+/// Rent burden `now` and `after` each scenario.
+pub fn burden(id: &str, names: &[String], now: Burden, after: &[Burden]) -> Chart {
     let bands = ["Over 50% of pay", "30% to 50%", "Under 30%"];
     let colours = ["#b00020", "#e0a800", "#43a047"];
     let split =
         |severe: usize, burdened: usize, n: usize| vec![severe, burdened - severe, n - burdened];
     let mut labels = vec!["Now".to_owned()];
-    let mut counts = Vec::new();
-    if let Some(first) = units.first() {
-        counts.push(split(
-            first.severe_before,
-            first.burdened_before,
-            first.headcount,
-        ));
-    }
-    for (name, g) in names.iter().zip(units) {
+    let mut counts = vec![split(now.severe, now.burdened, now.headcount)];
+    for (name, b) in names.iter().zip(after) {
         labels.push(name.clone());
-        counts.push(split(g.severe_after, g.burdened_after, g.headcount));
+        counts.push(split(b.severe, b.burdened, b.headcount));
     }
     let title = "Rent burden now and after";
     let description = format!(

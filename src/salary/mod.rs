@@ -6,6 +6,7 @@
 pub mod calc;
 pub mod charts;
 pub mod demo;
+pub mod disclosure;
 pub mod forms;
 pub mod input;
 pub mod store;

@@ -1,8 +1,8 @@
 //! The comparison pages everyone in a unit may read, and the CSV exports.
 //! Officers see every unit and every person's row; a member sees their own
-//! unit only, its aggregates (groups of three or more, means rather than
-//! medians or minimums, which in a small group are one person's salary),
-//! and their own line.
+//! unit only, their own line, and of everyone else only what
+//! `disclosure::member_view` gives: pages, charts and CSV files for members
+//! are drawn from that alone.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -10,8 +10,9 @@ use askama::Template;
 use diesel::OptionalExtension as _;
 use serde::Deserialize;
 
-use super::calc::{self, Group, Outcome, Row, SMALLEST_GROUP};
-use super::charts::{self, Chart};
+use super::calc::{self, Group, Outcome, Row};
+use super::charts::{self, Burden, Chart};
+use super::disclosure::{self, MemberGroup, MemberScenario};
 use super::input::ReferenceKind;
 use super::store::{self, ScenarioRow};
 use crate::auth::{CurrentUser, OfficerUser};
@@ -150,10 +151,10 @@ pub struct Metric {
     pub cells: Vec<(String, String, &'static str)>,
 }
 
-fn metric(
+fn metric<T>(
     label: &'static str,
-    groups: &[&Group],
-    value: impl Fn(&Group) -> i64,
+    groups: &[&T],
+    value: impl Fn(&T) -> i64,
     show: impl Fn(i64) -> String,
     better_when_higher: Option<bool>,
 ) -> Metric {
@@ -196,16 +197,8 @@ fn count(v: i64) -> String {
     v.to_string()
 }
 
-/// Whether a member may see what bringing a group to the floor costs: the
-/// sum over those below it, which for fewer than three (four when the
-/// member is one of them and knows their own gap) gives one person's gap,
-/// and so their salary.
-fn floor_cost_visible(g: &Group, own: Option<&Row>) -> bool {
-    let mine = own.is_some_and(|r| r.below_floor_by.0 > 0);
-    g.below_floor >= calc::SMALLEST_GROUP + usize::from(mine)
-}
-
-fn metrics(groups: &[&Group], officer: bool, floor_cost: bool, has_cpi: bool) -> Vec<Metric> {
+/// The unit's figures for officers: everything.
+fn officer_metrics(groups: &[&Group], has_cpi: bool) -> Vec<Metric> {
     let mut list = vec![
         metric(
             "People in the unit",
@@ -220,6 +213,13 @@ fn metrics(groups: &[&Group], officer: bool, floor_cost: bool, has_cpi: bool) ->
             |g| g.below_floor as i64,
             count,
             Some(false),
+        ),
+        metric(
+            "Cost to bring everyone to the floor, a year",
+            groups,
+            |g| g.cost_to_floor.0,
+            money,
+            None,
         ),
         metric(
             "Cost over the current payroll, a year",
@@ -249,69 +249,86 @@ fn metrics(groups: &[&Group], officer: bool, floor_cost: bool, has_cpi: bool) ->
             count,
             Some(false),
         ),
-    ];
-    if officer || floor_cost {
-        list.insert(
-            2,
-            metric(
-                "Cost to bring everyone to the floor, a year",
-                groups,
-                |g| g.cost_to_floor.0,
-                money,
-                None,
-            ),
-        );
-    }
-    if officer {
-        list.push(metric(
+        metric(
             "Largest loss after premiums, a year",
             groups,
             |g| -g.worst_net.0,
             money,
             Some(false),
-        ));
-        list.push(metric(
+        ),
+        metric(
             "Median salary after",
             groups,
             |g| g.median_after.0,
             money,
             Some(true),
-        ));
-        list.push(metric(
+        ),
+        metric(
             "Lowest salary after",
             groups,
             |g| g.min_after.0,
             money,
             Some(true),
-        ));
-        if has_cpi {
-            list.push(metric(
-                "Median real change after inflation",
-                groups,
-                |g| g.median_real_change.map_or(0, |c| c.0),
-                money,
-                Some(true),
-            ));
-        }
-    } else {
+        ),
+    ];
+    if has_cpi {
         list.push(metric(
-            "Average salary after",
+            "Median real change after inflation",
             groups,
-            |g| g.mean_after.0,
+            |g| g.median_real_change.map_or(0, |c| c.0),
             money,
             Some(true),
         ));
-        if has_cpi {
-            list.push(metric(
-                "Average real change after inflation",
-                groups,
-                |g| g.mean_real_change.map_or(0, |c| c.0),
-                money,
-                Some(true),
-            ));
-        }
     }
     list
+}
+
+/// The unit's figures for members: what `disclosure` allows, nothing else.
+fn member_metrics(units: &[&MemberGroup]) -> Vec<Metric> {
+    vec![
+        metric(
+            "People in the unit",
+            units,
+            |g| g.headcount as i64,
+            count,
+            None,
+        ),
+        metric(
+            "Average salary now",
+            units,
+            |g| g.average_now.0,
+            money,
+            None,
+        ),
+        metric(
+            "Below the floor now",
+            units,
+            |g| g.below_floor as i64,
+            count,
+            Some(false),
+        ),
+        metric(
+            "Go backward after premiums",
+            units,
+            |g| g.backward as i64,
+            count,
+            Some(false),
+        ),
+        metric(
+            "Rent-burdened after (over 30% of pay)",
+            units,
+            |g| g.burdened_after as i64,
+            count,
+            Some(false),
+        ),
+        metric(
+            "Severely rent-burdened after (over 50%)",
+            units,
+            |g| g.severe_after as i64,
+            count,
+            Some(false),
+        ),
+    ]
 }
 
 /// One person's line as shown.
@@ -368,7 +385,8 @@ fn row_view(scenario: &str, r: &Row) -> RowView {
     }
 }
 
-/// A group's line in the per-group table.
+/// A group's line in the per-group table; the columns after `centre_before`
+/// up to `below_floor` are empty for members.
 #[derive(Debug, Clone)]
 pub struct GroupView {
     pub scenario: String,
@@ -401,11 +419,19 @@ pub struct ComparePage {
     missing_rent: bool,
 }
 
+/// The figures behind a page, by who may see them.
+enum Figures {
+    /// Every person's line and every group's figures.
+    Officer(Vec<Outcome>),
+    /// Only what `disclosure` lets a member see.
+    Member(Vec<MemberScenario>),
+}
+
 struct Computed {
     unit_name: String,
     scenarios: Vec<ScenarioRow>,
-    outcomes: Vec<Outcome>,
-    floors_by_group: Vec<Vec<Option<Cents>>>,
+    figures: Figures,
+    terms: Vec<calc::Terms>,
     viewer: Viewer,
     missing_rent: bool,
     has_cpi: bool,
@@ -440,166 +466,108 @@ fn compute(
     let people = store::people(conn, unit_id)?;
     let refs = store::references(conn, unit_id)?;
     let figures = store::figures(&refs);
-    let mut outcomes = Vec::new();
-    let mut all_terms = Vec::new();
-    for s in &scenarios {
-        let terms = store::terms(conn, s)?;
-        outcomes.push(calc::compute(&people, &terms, &figures));
-        all_terms.push(terms);
-    }
-    let groups = shown_groups(&outcomes[0], viewer.officer);
-    let floors_by_group = all_terms
+    let terms = scenarios
         .iter()
-        .map(|t| {
-            groups
+        .map(|s| store::terms(conn, s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shown = if viewer.officer {
+        Figures::Officer(
+            terms
                 .iter()
-                .map(|g| t.floors.get(&g.label).copied())
-                .collect()
-        })
-        .collect();
+                .map(|t| calc::compute(&people, t, &figures))
+                .collect(),
+        )
+    } else {
+        let own = viewer.own.map(|(member_id, _)| member_id);
+        Figures::Member(disclosure::member_view(&people, &terms, &figures, own))
+    };
     Ok(Computed {
         unit_name,
         scenarios,
-        outcomes,
-        floors_by_group,
+        figures: shown,
+        terms,
         viewer,
         missing_rent: figures.rent_monthly.is_none(),
         has_cpi: figures.cpi_bp.is_some(),
     })
 }
 
-/// The per-group figures a viewer may see.
-fn shown_groups(outcome: &Outcome, officer: bool) -> Vec<Group> {
-    if officer {
-        outcome.by_class.clone()
-    } else {
-        calc::public_groups(outcome)
-    }
-}
-
-fn page_for(page: Page, c: Computed) -> ComparePage {
-    let officer = c.viewer.officer;
-    let names: Vec<String> = c.scenarios.iter().map(|s| s.name.clone()).collect();
-    let units: Vec<&Group> = c.outcomes.iter().map(|o| &o.unit).collect();
-    // The unit as a whole is a group too: under three people, members see no figures.
-    let unit_visible = officer
-        || c.outcomes
-            .first()
-            .is_some_and(|o| o.unit.headcount >= SMALLEST_GROUP);
-    let own_rows: Vec<Option<&Row>> = c
-        .outcomes
-        .iter()
-        .map(|o| {
-            c.viewer
-                .own
-                .and_then(|(member_id, _)| o.rows.iter().find(|r| r.person.member_id == member_id))
-        })
-        .collect();
-    let floor_cost = c
-        .outcomes
-        .iter()
-        .zip(&own_rows)
-        .all(|(o, own)| floor_cost_visible(&o.unit, *own));
-    let metrics = if unit_visible {
-        metrics(&units, officer, floor_cost, c.has_cpi)
-    } else {
-        Vec::new()
+fn terms_table(scenarios: &[ScenarioRow]) -> Vec<Metric> {
+    let cells = |f: &dyn Fn(&ScenarioRow) -> String| {
+        scenarios
+            .iter()
+            .map(|s| (f(s), String::new(), ""))
+            .collect()
     };
-    let terms = vec![
+    vec![
         Metric {
             label: "Effective",
-            cells: c
-                .scenarios
-                .iter()
-                .map(|s| (s.effective_date.to_string(), String::new(), ""))
-                .collect(),
+            cells: cells(&|s| s.effective_date.to_string()),
         },
         Metric {
             label: "Across-the-board raise",
-            cells: c
-                .scenarios
-                .iter()
-                .map(|s| {
-                    (
-                        format!("{}%", plain_money(i64::from(s.raise_bp))),
-                        String::new(),
-                        "",
-                    )
-                })
-                .collect(),
+            cells: cells(&|s| format!("{}%", plain_money(i64::from(s.raise_bp)))),
         },
         Metric {
             label: "Flat raise, a year",
-            cells: c
-                .scenarios
-                .iter()
-                .map(|s| (Cents(s.flat_raise_cents).to_string(), String::new(), ""))
-                .collect(),
+            cells: cells(&|s| Cents(s.flat_raise_cents).to_string()),
         },
         Metric {
             label: "Health premium change, a month",
-            cells: c
-                .scenarios
-                .iter()
-                .map(|s| {
-                    (
-                        Cents(s.premium_monthly_cents).to_string(),
-                        String::new(),
-                        "",
-                    )
-                })
-                .collect(),
+            cells: cells(&|s| Cents(s.premium_monthly_cents).to_string()),
         },
-    ];
-    let mut groups = Vec::new();
-    for (s, outcome) in c.scenarios.iter().zip(&c.outcomes) {
-        for g in shown_groups(outcome, officer) {
-            groups.push(GroupView {
+    ]
+}
+
+/// Each scenario's floor for each group shown, by label.
+fn floors_by_group(terms: &[calc::Terms], labels: &[String]) -> Vec<Vec<Option<Cents>>> {
+    terms
+        .iter()
+        .map(|t| labels.iter().map(|l| t.floors.get(l).copied()).collect())
+        .collect()
+}
+
+/// What the page shows beyond the terms.
+struct Shown {
+    metrics: Vec<Metric>,
+    groups: Vec<GroupView>,
+    rows: Vec<RowView>,
+    own: Vec<RowView>,
+    charts: Vec<Chart>,
+    hidden_small: bool,
+}
+
+fn officer_page(c: &Computed, outcomes: &[Outcome], names: &[String]) -> Shown {
+    let units: Vec<&Group> = outcomes.iter().map(|o| &o.unit).collect();
+    let groups = c
+        .scenarios
+        .iter()
+        .zip(outcomes)
+        .flat_map(|(s, o)| {
+            o.by_class.iter().map(|g| GroupView {
                 scenario: s.name.clone(),
                 label: g.label.clone(),
                 headcount: g.headcount,
-                centre_before: if officer {
-                    g.median_before
-                } else {
-                    g.mean_before
-                }
-                .to_string(),
-                centre_after: if officer {
-                    g.median_after
-                } else {
-                    g.mean_after
-                }
-                .to_string(),
-                lowest_after: if officer {
-                    g.min_after.to_string()
-                } else {
-                    String::new()
-                },
+                centre_before: g.median_before.to_string(),
+                centre_after: g.median_after.to_string(),
+                lowest_after: g.min_after.to_string(),
                 below_floor: g.below_floor,
                 cost: g.cost.to_string(),
                 backward: g.backward,
-            });
-        }
-    }
-    let rows = if officer {
-        c.scenarios
-            .iter()
-            .zip(&c.outcomes)
-            .flat_map(|(s, o)| {
-                o.rows
-                    .iter()
-                    .map(|r| row_view(&s.name, r))
-                    .collect::<Vec<_>>()
             })
-            .collect()
-    } else {
-        Vec::new()
-    };
+        })
+        .collect();
+    let rows = c
+        .scenarios
+        .iter()
+        .zip(outcomes)
+        .flat_map(|(s, o)| o.rows.iter().map(|r| row_view(&s.name, r)))
+        .collect();
     let own = match c.viewer.own {
         Some((member_id, _)) => c
             .scenarios
             .iter()
-            .zip(&c.outcomes)
+            .zip(outcomes)
             .filter_map(|(s, o)| {
                 o.rows
                     .iter()
@@ -609,58 +577,164 @@ fn page_for(page: Page, c: Computed) -> ComparePage {
             .collect(),
         None => Vec::new(),
     };
-    let shown = c
-        .outcomes
-        .first()
-        .map(|o| shown_groups(o, officer))
+    let first = outcomes.first();
+    let classes: Vec<&Group> = first
+        .map(|o| o.by_class.iter().collect())
         .unwrap_or_default();
-    let dots: Option<Vec<(String, Vec<Cents>)>> = officer.then(|| {
-        shown
-            .iter()
-            .map(|g| {
-                let salaries = c.outcomes[0]
-                    .rows
-                    .iter()
-                    .filter(|r| r.person.classification == g.label)
-                    .map(|r| r.person.salary)
-                    .collect();
-                (g.label.clone(), salaries)
-            })
-            .collect()
-    });
+    let centres: Vec<(String, Cents)> = classes
+        .iter()
+        .map(|g| (g.label.clone(), g.median_before))
+        .collect();
+    let dots: Vec<(String, Vec<Cents>)> = classes
+        .iter()
+        .map(|g| {
+            let salaries = first
+                .map(|o| {
+                    o.rows
+                        .iter()
+                        .filter(|r| r.person.classification == g.label)
+                        .map(|r| r.person.salary)
+                        .collect()
+                })
+                .unwrap_or_default();
+            (g.label.clone(), salaries)
+        })
+        .collect();
+    let labels: Vec<String> = centres.iter().map(|(l, _)| l.clone()).collect();
     let mut charts = vec![charts::floors(
         "chart-floors",
-        &names,
-        &shown,
-        &c.floors_by_group,
-        dots.as_deref(),
+        names,
+        &centres,
+        &floors_by_group(&c.terms, &labels),
+        Some(&dots),
     )];
-    if unit_visible {
-        charts.push(charts::net("chart-net", &names, &c.outcomes));
-        if !c.missing_rent {
-            let owned: Vec<Group> = units.iter().map(|g| (*g).clone()).collect();
-            charts.push(charts::burden("chart-burden", &names, &owned));
-        }
+    let nets: Vec<[usize; 5]> = outcomes.iter().map(charts::net_counts).collect();
+    charts.push(charts::net("chart-net", names, &nets));
+    if !c.missing_rent
+        && let Some(first) = units.first()
+    {
+        let now = Burden {
+            headcount: first.headcount,
+            burdened: first.burdened_before,
+            severe: first.severe_before,
+        };
+        let after: Vec<Burden> = units
+            .iter()
+            .map(|g| Burden {
+                headcount: g.headcount,
+                burdened: g.burdened_after,
+                severe: g.severe_after,
+            })
+            .collect();
+        charts.push(charts::burden("chart-burden", names, now, &after));
     }
-    let hidden_small = !officer
-        && c.outcomes.first().is_some_and(|o| {
-            calc::public_groups(o)
-                .iter()
-                .any(|g| g.label == calc::OTHER_GROUP)
-        });
-    ComparePage {
-        page,
-        officer,
-        unit_id: c.scenarios.first().map_or(0, |s| s.unit_id),
-        unit_name: c.unit_name,
-        scenarios: c.scenarios,
-        terms,
-        metrics,
+    Shown {
+        metrics: officer_metrics(&units, c.has_cpi),
         groups,
         rows,
         own,
         charts,
-        hidden_small,
+        hidden_small: false,
+    }
+}
+
+fn member_page(c: &Computed, seen: &[MemberScenario], names: &[String]) -> Shown {
+    // The unit as a whole is a group too: under three people, members see no figures.
+    let units: Option<Vec<&MemberGroup>> = seen.iter().map(|m| m.unit.as_ref()).collect();
+    let groups = c
+        .scenarios
+        .iter()
+        .zip(seen)
+        .flat_map(|(s, m)| {
+            m.groups.iter().map(|g| GroupView {
+                scenario: s.name.clone(),
+                label: g.label.clone(),
+                headcount: g.headcount,
+                centre_before: g.average_now.to_string(),
+                centre_after: String::new(),
+                lowest_after: String::new(),
+                below_floor: g.below_floor,
+                cost: String::new(),
+                backward: g.backward,
+            })
+        })
+        .collect();
+    let own = c
+        .scenarios
+        .iter()
+        .zip(seen)
+        .filter_map(|(s, m)| m.own.as_ref().map(|r| row_view(&s.name, r)))
+        .collect();
+    let first = seen.first();
+    let centres: Vec<(String, Cents)> = first
+        .map(|m| {
+            m.groups
+                .iter()
+                .map(|g| (g.label.clone(), g.average_now))
+                .collect()
+        })
+        .unwrap_or_default();
+    let labels: Vec<String> = centres.iter().map(|(l, _)| l.clone()).collect();
+    let mut charts = vec![charts::floors(
+        "chart-floors",
+        names,
+        &centres,
+        &floors_by_group(&c.terms, &labels),
+        None,
+    )];
+    if let Some(units) = &units {
+        let nets: Option<Vec<[usize; 5]>> = seen.iter().map(|m| m.net_bands).collect();
+        if let Some(nets) = nets {
+            charts.push(charts::net("chart-net", names, &nets));
+        }
+        if !c.missing_rent
+            && let Some(first) = units.first()
+        {
+            let now = Burden {
+                headcount: first.headcount,
+                burdened: first.burdened_before,
+                severe: first.severe_before,
+            };
+            let after: Vec<Burden> = units
+                .iter()
+                .map(|g| Burden {
+                    headcount: g.headcount,
+                    burdened: g.burdened_after,
+                    severe: g.severe_after,
+                })
+                .collect();
+            charts.push(charts::burden("chart-burden", names, now, &after));
+        }
+    }
+    Shown {
+        metrics: units.as_deref().map(member_metrics).unwrap_or_default(),
+        groups,
+        rows: Vec::new(),
+        own,
+        charts,
+        hidden_small: labels.iter().any(|l| l == calc::OTHER_GROUP),
+    }
+}
+
+fn page_for(page: Page, c: Computed) -> ComparePage {
+    let names: Vec<String> = c.scenarios.iter().map(|s| s.name.clone()).collect();
+    let shown = match &c.figures {
+        Figures::Officer(outcomes) => officer_page(&c, outcomes, &names),
+        Figures::Member(seen) => member_page(&c, seen, &names),
+    };
+    ComparePage {
+        page,
+        officer: c.viewer.officer,
+        unit_id: c.scenarios.first().map_or(0, |s| s.unit_id),
+        unit_name: c.unit_name,
+        terms: terms_table(&c.scenarios),
+        scenarios: c.scenarios,
+        metrics: shown.metrics,
+        groups: shown.groups,
+        rows: shown.rows,
+        own: shown.own,
+        charts: shown.charts,
+        hidden_small: shown.hidden_small,
         missing_rent: c.missing_rent,
     }
 }
@@ -731,8 +805,11 @@ pub async fn rows_csv(
         .map(|s| (*s).to_owned())
         .collect(),
     ];
+    let Figures::Officer(outcomes) = &computed.figures else {
+        return Err(AppError::Forbidden);
+    };
     let name = computed.scenarios[0].name.clone();
-    for r in &computed.outcomes[0].rows {
+    for r in &outcomes[0].rows {
         records.push(vec![
             name.clone(),
             r.person.name.clone(),
@@ -761,58 +838,78 @@ pub async fn aggregates_csv(
 ) -> Result<HttpResponse, AppError> {
     let ids = vec![id.into_inner()];
     let computed = db(&state, move |conn| compute(conn, &current, &ids)).await?;
-    let officer = computed.viewer.officer;
-    let centre = if officer { "median" } else { "average" };
-    let mut records = vec![vec![
-        "scenario".to_owned(),
-        "group".into(),
-        "headcount".into(),
-        format!("{centre}_salary_before"),
-        format!("{centre}_salary_after"),
-        "below_floor".into(),
-        "cost_to_floor".into(),
-        "cost_over_payroll".into(),
-        "backward".into(),
-        "rent_burdened_after".into(),
-        "severely_burdened_after".into(),
-    ]];
-    let outcome = &computed.outcomes[0];
-    let own = computed.viewer.own.and_then(|(member_id, _)| {
-        outcome
-            .rows
-            .iter()
-            .find(|r| r.person.member_id == member_id)
-    });
-    let mut groups = shown_groups(outcome, officer);
-    if officer || outcome.unit.headcount >= SMALLEST_GROUP {
-        groups.push(outcome.unit.clone());
-    }
-    for g in groups {
+    let name = computed.scenarios[0].name.clone();
+    let records = match &computed.figures {
+        Figures::Officer(outcomes) => officer_aggregates(&name, &outcomes[0]),
+        Figures::Member(seen) => member_aggregates(&name, &seen[0]),
+    };
+    crate::web::csv::download("scenario-aggregates.csv", records)
+}
+
+fn officer_aggregates(name: &str, outcome: &Outcome) -> Vec<Vec<String>> {
+    let mut records = vec![
+        [
+            "scenario",
+            "group",
+            "headcount",
+            "median_salary_before",
+            "median_salary_after",
+            "below_floor",
+            "cost_to_floor",
+            "cost_over_payroll",
+            "backward",
+            "rent_burdened_after",
+            "severely_burdened_after",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect(),
+    ];
+    for g in outcome.by_class.iter().chain([&outcome.unit]) {
         records.push(vec![
-            computed.scenarios[0].name.clone(),
+            name.to_owned(),
             g.label.clone(),
             g.headcount.to_string(),
-            plain(if officer {
-                g.median_before
-            } else {
-                g.mean_before
-            }),
-            plain(if officer {
-                g.median_after
-            } else {
-                g.mean_after
-            }),
+            plain(g.median_before),
+            plain(g.median_after),
             g.below_floor.to_string(),
-            if officer || floor_cost_visible(&g, own) {
-                plain(g.cost_to_floor)
-            } else {
-                String::new()
-            },
+            plain(g.cost_to_floor),
             plain(g.cost),
             g.backward.to_string(),
             g.burdened_after.to_string(),
             g.severe_after.to_string(),
         ]);
     }
-    crate::web::csv::download("scenario-aggregates.csv", records)
+    records
+}
+
+fn member_aggregates(name: &str, seen: &MemberScenario) -> Vec<Vec<String>> {
+    let mut records = vec![
+        [
+            "scenario",
+            "group",
+            "headcount",
+            "average_salary_now",
+            "below_floor",
+            "backward",
+            "rent_burdened_after",
+            "severely_burdened_after",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect(),
+    ];
+    for g in seen.groups.iter().chain(&seen.unit) {
+        records.push(vec![
+            name.to_owned(),
+            g.label.clone(),
+            g.headcount.to_string(),
+            plain(g.average_now),
+            g.below_floor.to_string(),
+            g.backward.to_string(),
+            g.burdened_after.to_string(),
+            g.severe_after.to_string(),
+        ]);
+    }
+    records
 }

@@ -298,9 +298,26 @@ pub async fn set_roles(
         .collect::<Vec<_>>()
         .join(",");
     let (user_id, email) = (user.id, user.email.clone());
-    db(&state, move |conn| {
+    let changed = before != after;
+    let own_session = officer.session.id_hash.clone();
+    let rotated = db(&state, move |conn| {
         write_tx(conn, |conn| {
             super::set_roles(conn, user_id, &roles)?;
+            // A change of privilege takes effect on a fresh sign-in: the
+            // person's sessions end, so an id seen or planted before the
+            // change carries no new rights. An officer changing their own
+            // roles keeps the session they are using, under a new id.
+            let rotated = match (changed, is_me) {
+                (false, _) => None,
+                (true, false) => {
+                    crate::auth::session::end_all_for_user(conn, user_id, None)?;
+                    None
+                }
+                (true, true) => {
+                    crate::auth::session::end_all_for_user(conn, user_id, Some(&own_session))?;
+                    Some(crate::auth::session::rotate(conn, &own_session, ctx.now)?)
+                }
+            };
             audit::record(
                 conn,
                 ctx.now,
@@ -311,16 +328,31 @@ pub async fn set_roles(
                     detail: &format!("{before} -> {after}"),
                 },
             )?;
-            Ok(())
+            Ok(rotated)
         })
     })
     .await?;
-    Ok(redirect_with(
+    let message = if changed && !is_me {
+        format!(
+            "Roles of {} saved. They were signed out, and have their new roles when they sign in again.",
+            user.display_name
+        )
+    } else {
+        format!("Roles of {} saved.", user.display_name)
+    };
+    let secure = state.config.behind_https();
+    let mut response = redirect_with(
         &format!("/officer/users/{}", user.id),
         FlashKind::Success,
-        &format!("Roles of {} saved.", user.display_name),
-        state.config.behind_https(),
-    ))
+        &message,
+        secure,
+    );
+    if let Some(token) = rotated {
+        response
+            .add_cookie(&crate::auth::session::cookie(token, secure))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    Ok(response)
 }
 
 /// `POST /officer/users/{id}/deactivate` and `/activate`.

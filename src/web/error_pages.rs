@@ -36,8 +36,12 @@ fn wording(status: StatusCode) -> (&'static str, &'static str) {
         ),
         405 => ("Not allowed", "That action is not available here."),
         413 => (
-            "Too large",
-            "What you sent is larger than this page accepts.",
+            "Too long to read",
+            "What was sent is longer than this form takes, so it was not read and nothing was saved. Go back, shorten the text and send it again.",
+        ),
+        422 => (
+            "Not saved",
+            "Something in the form could not be taken, so nothing was saved. Go back and check it.",
         ),
         429 => ("Too many attempts", "Please wait a little and try again."),
         503 => (

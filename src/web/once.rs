@@ -37,9 +37,6 @@ pub const FIELD: &str = "submission_key";
 /// page it was rendered into.
 const SEED_COOKIE: &str = "uh_csrf";
 
-// Matches the CSRF check's limit: a larger body has been refused already.
-const MAX_FORM_BYTES: usize = 256 * 1024;
-
 /// How long a second sending waits for the first to finish.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(15);
 const POLL_EVERY: Duration = Duration::from_millis(50);
@@ -233,11 +230,13 @@ async fn key_of(req: &mut ServiceRequest) -> Result<Option<String>, actix_web::E
     if !is_form {
         return Ok(None);
     }
+    // The CSRF check has refused a larger body already, with its page.
+    let limit = crate::forms::limits::for_request(req).bytes;
     let mut body = BytesMut::new();
     let mut payload = req.take_payload();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
-        if body.len() + chunk.len() > MAX_FORM_BYTES {
+        if body.len() + chunk.len() > limit {
             return Err(actix_web::error::ErrorPayloadTooLarge("form too large"));
         }
         body.extend_from_slice(&chunk);

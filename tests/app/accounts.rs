@@ -642,7 +642,13 @@ async fn two_factor_enrolment_then_sign_in_with_a_code_and_a_recovery_code_once(
         .select(users::totp_secret)
         .first(&mut app.db())
         .unwrap();
-    assert_eq!(secret_stored.as_deref(), Some(secret.as_str()));
+    // Stored sealed (finding 8 of issue 13), opening to the key shown.
+    let secret_stored = secret_stored.unwrap();
+    assert!(!secret_stored.contains(&secret), "{secret_stored}");
+    assert_eq!(
+        unionhall::auth::two_factor::SecretBox::of(&app.config).open(id, &secret_stored),
+        Ok(secret.clone())
+    );
 
     // Signing in now asks for a code.
     let fresh = app.new_client();

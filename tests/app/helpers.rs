@@ -154,7 +154,7 @@ impl TestEnv {
         config.outbox.poll_interval = Duration::from_millis(50);
         config.outbox.retry_base = Duration::from_millis(200);
         config.outbox.retry_cap = Duration::from_secs(1);
-        config.outbox.max_attempts = 4;
+        config.outbox.retry_for = Duration::from_secs(3);
         config.outbox.send_timeout = Duration::from_secs(5);
         config.outbox.lease = Duration::from_secs(60);
         config
@@ -229,6 +229,24 @@ impl TestApp {
         let _ = task.await;
         change(&mut config);
         Self::start(env, smtp, config).await
+    }
+
+    /// Stops this server and starts one with `change`d settings that must
+    /// refuse to start; returns what it said.
+    pub async fn restart_fails(self, change: impl FnOnce(&mut Config)) -> String {
+        let Self {
+            mut config,
+            handle,
+            task,
+            ..
+        } = self;
+        handle.stop(false).await;
+        let _ = task.await;
+        change(&mut config);
+        match Application::build(config).await {
+            Ok(_) => panic!("the server started"),
+            Err(e) => e.to_string(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

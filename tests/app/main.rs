@@ -10,15 +10,18 @@ mod helpers;
 
 mod access;
 mod accounts;
+mod at_rest;
 mod dues;
 mod dues_as_of;
 mod elections;
 mod grievances;
 mod imports;
+mod input;
 mod migrations;
 mod once;
 mod outbox;
 mod roster;
 mod salary;
+mod sign_in_hardening;
 mod startup;
 mod web_shell;

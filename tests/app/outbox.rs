@@ -89,14 +89,19 @@ async fn a_permanent_refusal_is_parked_with_the_servers_words() {
 }
 
 #[tokio::test]
-async fn a_message_that_keeps_failing_is_parked_after_the_last_attempt() {
-    // max_attempts is 4 in tests; five temporary refusals outlast it.
+async fn a_message_that_keeps_failing_is_parked_once_its_retry_period_is_over() {
+    // Tests retry for 3 seconds from 200 ms doubling to 1 s: about six
+    // tries, fewer than nine temporary refusals.
     let app = TestApp::spawn().await;
-    app.queue_test_mail("tempfail5@example.org");
-    let row = wait_for_status(&app, "tempfail5@example.org", "failed").await;
+    app.queue_test_mail("tempfail9@example.org");
+    let row = wait_for_status(&app, "tempfail9@example.org", "failed").await;
     assert_eq!(row.status.as_str(), "failed");
-    assert_eq!(row.attempts, 4);
-    assert!(row.last_error.unwrap().contains("gave up after 4 attempts"));
+    assert!((4..=8).contains(&row.attempts), "{} tries", row.attempts);
+    let error = row.last_error.unwrap();
+    assert!(
+        error.starts_with("Still failing after 3 seconds of tries"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -248,4 +253,207 @@ async fn a_dead_mail_server_does_not_slow_a_page() {
         "the page did not wait for mail"
     );
     drop(silent);
+}
+
+/// Production's retry policy (a minute doubling to an hour, for two days)
+/// against a mail server that refuses every connection, on a clock the
+/// test moves on.
+async fn through_an_outage() -> TestApp {
+    TestApp::spawn_with(|config| {
+        config.mail_transport = unionhall::config::MailTransportConfig::Smtp(format!(
+            "smtp://127.0.0.1:{}?tls=none",
+            dead_port()
+        ));
+        let defaults = unionhall::config::OutboxSettings::default();
+        config.outbox.retry_base = defaults.retry_base;
+        config.outbox.retry_cap = defaults.retry_cap;
+        config.outbox.retry_for = defaults.retry_for;
+    })
+    .await
+}
+
+/// Waits for the worker to make its try number `attempts`.
+async fn wait_for_attempts(app: &TestApp, to: &str, attempts: i32) -> OutboxMessage {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let row = outbox::table
+            .filter(outbox::recipient.eq(to))
+            .select(OutboxMessage::as_select())
+            .first(&mut app.db())
+            .optional()
+            .unwrap();
+        if let Some(row) = row.filter(|r| r.attempts >= attempts && r.status.as_str() != "sending")
+        {
+            return row;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "try {attempts} was not made: {:?}",
+            row_for(app, to)
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn hours(n: u64) -> Duration {
+    Duration::from_secs(n * 3600)
+}
+
+#[tokio::test]
+async fn a_reset_is_still_retried_after_a_day_of_smtp_failure_and_parked_after_two() {
+    let app = through_an_outage().await;
+    let to = "fay@example.org";
+    app.create_user(to, "Fay Forgetful", &[unionhall::users::Role::Member]);
+    app.new_client()
+        .post("/password-reset", &[("email", to)])
+        .await;
+    let first = wait_for_attempts(&app, to, 1).await;
+    assert_eq!(first.status.as_str(), "queued");
+    let started = app.config.clock.now();
+    let next = first.next_attempt_at - started;
+    assert!(
+        (50..=61).contains(&next.num_seconds()),
+        "a minute before the second try: {next:?}"
+    );
+
+    // An hour at a time, 25 hours of a dead mail server: every hour it is
+    // tried again, and it stays in the queue.
+    for hour in 1..=25 {
+        app.config.clock.advance(hours(1));
+        let row = wait_for_attempts(&app, to, hour + 1).await;
+        assert_eq!(row.status.as_str(), "queued", "after {hour} hours");
+    }
+    let row = row_for(&app, to);
+    assert!(row.last_error.as_deref().is_some_and(|e| !e.is_empty()));
+    let wait = row.next_attempt_at - app.config.clock.now();
+    assert!(
+        wait <= chrono::Duration::hours(1) && wait > chrono::Duration::zero(),
+        "hourly at most: {wait:?}"
+    );
+    // The officer on duty looks at the outbox.
+    let (officer, _) = app.officer("olive@example.org").await;
+    let page = officer.visit("/officer/outbox").await;
+    let next_try = row.next_attempt_at.format("%Y-%m-%d %H:%M").to_string();
+    let until = row
+        .retry_until
+        .expect("a period from the first try")
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    assert!(
+        page.body
+            .contains(&format!("{next_try} (retried until {until})")),
+        "{next_try} (retried until {until}) in\n{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(
+            "Its reset link lasted 30 minutes and has run out, so sending it now would deliver a dead link: ask them to request a new one"
+        ),
+        "{}",
+        page.body
+    );
+
+    // Two days after the first try, the last try fails and it is parked.
+    app.config.clock.advance(hours(22));
+    let row = wait_for_attempts(&app, to, 27).await;
+    assert_eq!(row.status.as_str(), "queued", "the period is not over yet");
+    app.config.clock.advance(hours(1));
+    let row = wait_for_status(&app, to, "failed").await;
+    assert_eq!(row.status.as_str(), "failed");
+    let reason = row.last_error.clone().unwrap();
+    assert!(
+        reason.starts_with("Still failing after 2 days of tries ("),
+        "{reason}"
+    );
+    assert!(
+        row.body_text.contains("/password-reset/"),
+        "a parked reset keeps its content"
+    );
+    let (officer, _) = app.officer("otto@example.org").await;
+    let page = officer.visit("/officer/outbox?status=failed").await;
+    assert!(page.body.contains("Still failing after 2 days of tries"));
+    assert!(page.body.contains("not tried again unless retried"));
+    assert!(
+        page.body
+            .contains(&format!("/officer/outbox/{}/retry", row.id))
+    );
+}
+
+#[tokio::test]
+async fn a_ballot_receipt_the_server_refuses_says_plainly_it_cannot_be_sent_again() {
+    use crate::helpers::{ROSTER_HEADER, Stage};
+    let app = TestApp::spawn().await;
+    let voter = "reject.vera@example.org";
+    app.import_roster(
+        format!("{ROSTER_HEADER}V00001,Vera,Voter,{voter},Vote Unit,Staff,Dept,2020-01-06,60000.00,hybrid,member,2020-02-01\n")
+            .as_bytes(),
+    );
+    let unit = app.unit_id("Vote Unit");
+    let id = app.election(
+        unit,
+        vec![unionhall::elections::store::QuestionDraft {
+            text: "Strike?".into(),
+            kind: unionhall::elections::states::QuestionKind::YesNo,
+            choices: vec!["Yes".into(), "No".into()],
+            rule: unionhall::elections::rules::PassRule {
+                num: 1,
+                den: 2,
+                at_least: false,
+                min_turnout_bp: 0,
+            },
+            dues: None,
+        }],
+        Stage::Open,
+    );
+    let question = unionhall::elections::store::questions(&mut app.db(), id)
+        .unwrap()
+        .remove(0);
+    app.create_user(voter, "Vera Voter", &[unionhall::users::Role::Member]);
+    let vera = app.signed_in(voter).await;
+    let answer = vera
+        .post(
+            &format!("/elections/{id}/cast"),
+            &[(
+                &format!("q_{}", question.id),
+                &question.choices[0].0.to_string(),
+            )],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let row = wait_for_status(&app, voter, "failed").await;
+    assert_eq!(row.template, unionhall::elections::RECEIPT_TEMPLATE);
+
+    let (officer, _) = app.officer("olive@example.org").await;
+    let page = officer.visit("/officer/outbox?status=failed").await;
+    assert!(
+        page.body.contains(
+            "Cannot be sent again: it held the voter&#39;s ballot tracking code next to their name"
+        ) || page.body.contains(
+            "Cannot be sent again: it held the voter's ballot tracking code next to their name"
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Their ballot is counted all the same."));
+    assert!(
+        !page
+            .body
+            .contains(&format!("/officer/outbox/{}/retry", row.id)),
+        "no Retry button"
+    );
+    // A retry sent from an old page is refused in words, and nothing is sent.
+    let answer = officer
+        .post(&format!("/officer/outbox/{}/retry", row.id), &[])
+        .await;
+    assert_eq!(answer.status, 303);
+    let page = officer.visit("/officer/outbox").await;
+    assert!(
+        page.body.contains(&format!(
+            "Message #{} was not retried. Cannot be sent again",
+            row.id
+        )),
+        "{}",
+        page.body
+    );
+    assert_eq!(row_for(&app, voter).status.as_str(), "failed");
 }

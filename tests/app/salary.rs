@@ -172,8 +172,10 @@ async fn a_member_sees_aggregates_and_their_own_line_and_no_one_elses_salary() {
     // largest loss shown.
     assert!(!seen.contains("Cost to bring everyone to the floor"));
     assert!(!seen.contains("Largest loss"));
-    // Members get averages, not medians or minimums.
-    assert!(seen.contains("Average salary after"));
+    // Members get averages, not medians or minimums, and only of pay now:
+    // an average after a scenario carries the floor's lift (issue 13).
+    assert!(seen.contains("Average salary now"));
+    assert!(!seen.contains("Average salary after"));
     assert!(!seen.contains("Median salary after"));
     assert!(seen.contains("fewer than three people are not shown apart"));
     // Officer pages and every person's rows are not theirs.
@@ -355,4 +357,182 @@ async fn officers_copy_and_edit_scenarios_and_every_change_is_audited() {
             "{action} in {actions:?}"
         );
     }
+}
+
+/// Every amount with cents in `text` ("$68,950.00", "68950.00", "−$500.00"),
+/// in cents, without its sign.
+fn amounts(text: &str) -> Vec<i64> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b',') {
+            i += 1;
+        }
+        let cents = bytes.get(i + 1..i + 3);
+        if bytes.get(i) == Some(&b'.')
+            && cents.is_some_and(|c| c.iter().all(u8::is_ascii_digit))
+            && !bytes.get(i + 3).is_some_and(u8::is_ascii_digit)
+        {
+            let digits: String = text[start..i + 3]
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            if let Ok(v) = digits.parse() {
+                found.push(v);
+            }
+            i += 3;
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// The probe's sum: with one person lifted to floor `floor` by a raise of
+/// `raise_bp`, salary = (r·n·mean + F − cost) ÷ (1 + r). Tries it on every
+/// average and every cost a member could read or work out (a cost shown, or
+/// n × the rise in an average) and says which salaries come out.
+fn solve_for_the_lifted(seen: &[i64], n: i64, raise_bp: i64, floor: i64) -> Vec<i64> {
+    let mut solved = Vec::new();
+    // An average of a unit's pay is more than $10,000; a cost is positive.
+    for mean in seen.iter().filter(|m| **m >= 1_000_000) {
+        let rises = seen.iter().map(|after| n * (after - mean));
+        for cost in seen.iter().copied().chain(rises).filter(|c| *c > 0) {
+            let top = i128::from(raise_bp) * i128::from(n * mean) / 10_000 + i128::from(floor)
+                - i128::from(cost);
+            let salary = top * 10_000 / (10_000 + i128::from(raise_bp));
+            solved.push(i64::try_from(salary).unwrap());
+        }
+    }
+    solved
+}
+
+#[tokio::test]
+async fn a_member_cannot_work_out_the_salary_of_the_one_person_below_a_floor() {
+    let app = TestApp::spawn().await;
+    let unit = local(&app);
+    let (officer, _) = app.officer("olive@example.org").await;
+    let analyst = format!("floor_{}", class_id(&app, "Analyst"));
+    let organizer = format!("floor_{}", class_id(&app, "Organizer"));
+    let answer = officer
+        .post(
+            &format!("/officer/salary/units/{unit}"),
+            &[
+                (analyst.as_str(), "45000"),
+                (organizer.as_str(), "45000"),
+                ("rent_amount", "2,800"),
+                ("rent_source", "City rent report"),
+                ("rent_as_of", "2026-10-01"),
+                ("cpi_amount", "5"),
+                ("cpi_source", "BLS CPI-U"),
+                ("cpi_as_of", "2026-09-30"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    // Two drafts whose Analyst floor only Ann ($50,000) is under: her
+    // raise leaves her short and the floor lifts her the rest of the way.
+    let drafts = [
+        ("Draft A", "2", 200, 5_150_000),
+        ("Draft B", "3", 300, 5_200_000),
+    ];
+    let mut ids = Vec::new();
+    for (name, raise, _, floor) in drafts {
+        let floor = (floor / 100).to_string();
+        let answer = officer
+            .post(
+                &format!("/officer/salary/units/{unit}/scenarios/new"),
+                &[
+                    ("name", name),
+                    ("raise", raise),
+                    ("flat_raise", "0"),
+                    ("premium", "100"),
+                    ("effective_date", "2027-01-01"),
+                    (analyst.as_str(), floor.as_str()),
+                    (organizer.as_str(), "50100"),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        let id: i64 = answer
+            .location
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        ids.push(id);
+    }
+    // The officers' own figures carry the lift, as they should.
+    let officers = officer
+        .visit(&format!("/salary/scenarios/{}", ids[0]))
+        .await
+        .body;
+    assert!(officers.contains("Cost over the current payroll, a year"));
+
+    // Ben, an Analyst, reads everything a member can about both drafts.
+    let (ben, _) = app.person("ben@example.org", &[Role::Member], None).await;
+    let mut pages = Vec::new();
+    let mut csvs = Vec::new();
+    for path in [
+        format!("/salary/compare?scenario={}&scenario={}", ids[0], ids[1]),
+        format!("/salary/scenarios/{}", ids[0]),
+        format!("/salary/scenarios/{}", ids[1]),
+        "/salary".to_owned(),
+    ] {
+        let page = ben.visit(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        pages.push(page.body);
+    }
+    for id in &ids {
+        let csv = ben
+            .visit(&format!("/salary/scenarios/{id}/aggregates.csv"))
+            .await;
+        assert_eq!(csv.status, 200);
+        csvs.push(csv.body);
+    }
+    let seen = format!("{}\n{}", pages.join("\n"), csvs.join("\n"));
+
+    // The figures that carry the lift are not there at all.
+    for label in [
+        "Cost over the current payroll",
+        "Cost to bring everyone to the floor",
+        "Average salary after",
+        "Average real change",
+        "Average after",
+        "Cost a year",
+    ] {
+        assert!(!seen.contains(label), "a member saw {label:?}");
+    }
+    for csv in &csvs {
+        let head = csv.lines().next().unwrap();
+        for column in ["cost_over_payroll", "cost_to_floor", "salary_after"] {
+            assert!(!head.contains(column), "{column} in {head}");
+        }
+    }
+    // And the probe's sum, tried on every amount Ben can read or work out,
+    // no longer gives Ann's salary.
+    let visible = amounts(&seen);
+    assert!(!visible.is_empty());
+    for (_, _, raise_bp, floor) in drafts {
+        let solved = solve_for_the_lifted(&visible, 5, raise_bp, floor);
+        assert!(
+            !solved.iter().any(|s| (s - 5_000_000).abs() <= 10),
+            "Ann's $50,000.00 comes out of the figures Ben sees"
+        );
+    }
+    // He is told plainly what is held back and why.
+    assert!(
+        pages[0]
+            .contains("Costs, payroll and averages after a scenario are shown to officers only"),
+        "{}",
+        pages[0]
+    );
 }

@@ -331,3 +331,32 @@ async fn serve_prints_a_working_setup_link_when_there_is_no_officer() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn demo_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_unionhall"))
+        .arg("demo")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "warn")
+        .env("RUST_BACKTRACE", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // As `unionhall demo | head -0`: the reader is gone before the first
+    // line (the demo takes a while to fill the database), so every line
+    // meets a closed pipe, as the later lines do after `head -3`.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+    assert!(!stderr.contains("backtrace"), "no backtrace: {stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    // The database was filled all the same: a second run says so.
+    let again = unionhall(&["demo"], &[], dir.path());
+    assert_one_clear_line(&again, "already has users");
+}

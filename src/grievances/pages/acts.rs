@@ -12,7 +12,9 @@ use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::forms::limits::{FormLimit, body_bytes};
 use crate::forms::parse::past_date;
+use crate::forms::text::Limit;
 use crate::grievances::case::ExtensionRefusal;
 use crate::grievances::states::Act;
 use crate::grievances::store::{self, ActRecord, Extension, Outcome};
@@ -20,6 +22,26 @@ use crate::money::Cents;
 use crate::state::AppState;
 use crate::web::db;
 use crate::web::layout::Page;
+
+/// The longest details of an act, and terms of an outcome, kept.
+const LONGEST_DETAIL: usize = 5_000;
+const LONGEST_TERMS: usize = 20_000;
+/// The longest name of who agreed to an extension.
+const LONGEST_NAME: usize = 200;
+
+/// What the act form may send: details and terms at their limits.
+pub const ACT_FORM_LIMIT: FormLimit = FormLimit {
+    bytes: body_bytes(LONGEST_DETAIL + LONGEST_TERMS),
+    takes: "details of up to 5,000 characters and terms of up to 20,000",
+    checks_own_text: true,
+};
+
+/// What the extension form may send: a name and two dates.
+pub const EXTENSION_FORM_LIMIT: FormLimit = FormLimit {
+    bytes: body_bytes(LONGEST_NAME),
+    takes: "a name of up to 200 characters and two dates",
+    checks_own_text: true,
+};
 
 /// The act form, as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -57,6 +79,12 @@ impl ActForm {
         }
         .flatten();
         let terms = self.terms.trim();
+        errors.check_text(
+            "act_detail",
+            self.act_detail.trim(),
+            Limit::lines(LONGEST_DETAIL),
+        );
+        errors.check_text("terms", terms, Limit::lines(LONGEST_TERMS));
         if act == Some(Act::Settled) && terms.is_empty() {
             errors.add("terms", "A settlement needs its terms.");
         }
@@ -163,6 +191,8 @@ impl ExtensionForm {
         let agreed_with = self.agreed_with.trim();
         if agreed_with.is_empty() {
             errors.add("agreed_with", "Name who agreed for management.");
+        } else {
+            errors.check_text("agreed_with", agreed_with, Limit::line(LONGEST_NAME));
         }
         match (new_due, agreed_on) {
             (Some(new_due), Some(agreed_on)) if errors.is_empty() => Ok(Extension {

@@ -10,6 +10,8 @@ use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::forms::limits::{FormLimit, body_bytes};
+use crate::forms::text::Limit;
 use crate::grievances::Access;
 use crate::grievances::access;
 use crate::grievances::store;
@@ -20,6 +22,13 @@ use crate::web::layout::Page;
 
 /// The longest note kept.
 const LONGEST_NOTE: usize = 20_000;
+
+/// What the note form may send: a note at its limit.
+pub const FORM_LIMIT: FormLimit = FormLimit {
+    bytes: body_bytes(LONGEST_NOTE),
+    takes: "a note of up to 20,000 characters",
+    checks_own_text: true,
+};
 
 /// The note form, as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -37,8 +46,8 @@ impl NoteForm {
         let mut errors = FieldErrors::new();
         if body.is_empty() {
             errors.add("note_body", "Write the note before saving it.");
-        } else if body.chars().count() > LONGEST_NOTE {
-            errors.add("note_body", "Keep a note under 20,000 characters.");
+        } else {
+            errors.check_text("note_body", body, Limit::lines(LONGEST_NOTE));
         }
         errors.into_result(|| Note {
             shared: !access.is_union_side() || self.visibility == "shared",

@@ -11,6 +11,8 @@ use crate::context::Context;
 use crate::db::write_tx;
 use crate::error::AppError;
 use crate::forms::FieldErrors;
+use crate::forms::limits::{FormLimit, body_bytes};
+use crate::forms::text::Limit;
 use crate::grievances::Access;
 use crate::grievances::case::VoidRefusal;
 use crate::grievances::store;
@@ -21,6 +23,13 @@ use crate::web::layout::Page;
 
 /// The longest reason kept.
 const LONGEST_REASON: usize = 2_000;
+
+/// What the voiding form may send: a reason at its limit.
+pub const FORM_LIMIT: FormLimit = FormLimit {
+    bytes: body_bytes(LONGEST_REASON),
+    takes: "a reason of up to 2,000 characters",
+    checks_own_text: true,
+};
 
 /// The voiding form, as typed.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -42,8 +51,8 @@ impl VoidForm {
                 "void_reason",
                 "Say why this grievance is void, such as \u{201c}a duplicate of G-1\u{201d}.",
             );
-        } else if reason.chars().count() > LONGEST_REASON {
-            errors.add("void_reason", "Keep the reason under 2,000 characters.");
+        } else {
+            errors.check_text("void_reason", reason, Limit::lines(LONGEST_REASON));
         }
         if self.void_confirm.trim().is_empty() {
             errors.add(
