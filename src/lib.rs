@@ -23,6 +23,7 @@ pub mod jobs;
 pub mod mail;
 pub mod money;
 pub mod officer;
+pub mod record;
 pub mod roster;
 pub mod salary;
 pub mod state;

@@ -81,6 +81,15 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Check an election record (downloaded from its election page) offline:
+    /// every proof, the sums and the result. Exits 0 only if all of it holds.
+    Verify {
+        /// The record file.
+        record: PathBuf,
+        /// A ballot's tracker (from its receipt) to look for in the record.
+        #[arg(long)]
+        tracker: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -185,12 +194,34 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(cli.command.unwrap_or(Command::Serve)) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // The verifier needs no settings, database or server: only the file.
+    if let Command::Verify { record, tracker } = &command {
+        return verify_record(record, tracker.as_deref());
+    }
+    match run(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("unionhall: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn verify_record(file: &std::path::Path, tracker: Option<&str>) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("unionhall: cannot read {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = unionhall::record::verify::verify(&text, tracker);
+    say!("{}", report.to_text().trim_end());
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
@@ -258,6 +289,7 @@ fn run(command: Command) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Verify { .. } => unreachable!("answered before the settings are read"),
     }
 }
 

@@ -1,0 +1,7 @@
+// The browser bundle's entry: window.UnionhallBooth.
+
+export { Transcript } from './transcript.js';
+export * as group from './group.js';
+export { proveKey, verifyKey, proveEquality, verifyEquality, proveRange, verifyRange } from './proofs.js';
+export { encryptBallot, verifyBallot, revealCheck, tracker } from './ballot.js';
+export { verifyRecord, lineHash } from './record.js';
