@@ -21,12 +21,16 @@ use subtle::ConstantTimeEq;
 
 use super::session::Visitor;
 use super::tokens::{hash_token, random_token};
+use crate::error::PublicMessage;
 use crate::forms::{limits, text};
 use crate::state::AppState;
 
 const COOKIE: &str = "uh_csrf";
 /// The form field (or query parameter) that carries the token.
 pub const FIELD: &str = "csrf_token";
+// What a refused form is told: almost always a page left open across a
+// sign-in, a sign-out or a restart, rarely another site's forgery.
+const FORM_EXPIRED: &str = "This form has expired or did not come from this site, so nothing was done. Go back, reload the page and send it again.";
 // The one request that changes nothing without a session.
 const SIGN_OUT: &str = "/sign-out";
 
@@ -133,7 +137,10 @@ pub async fn middleware(
                 "refused a request without a valid CSRF token"
             );
             // A response, not an error, so the error-page middleware renders it.
-            let refused = HttpResponse::Forbidden().finish();
+            let mut refused = HttpResponse::Forbidden().finish();
+            refused
+                .extensions_mut()
+                .insert(PublicMessage(FORM_EXPIRED.to_owned()));
             return Ok(req.into_response(refused).map_into_right_body());
         }
     }
@@ -141,7 +148,8 @@ pub async fn middleware(
         let found = text::control_in_form(req.query_string().as_bytes())
             .or_else(|| body_read.as_deref().and_then(text::control_in_form));
         if let Some((field, problem)) = found {
-            let refused = limits::control_refused(&field, &problem);
+            let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
+            let refused = limits::control_refused(&field, &problem, is_read);
             return Ok(req.into_response(refused).map_into_right_body());
         }
     }

@@ -153,7 +153,7 @@ pub async fn submit(
     };
     if wait > chrono::Duration::zero() {
         let message = format!(
-            "Too many attempts that didn't match. Wait {} and try again.",
+            "Too many sign-in attempts for this account from here. Wait {} and try again.",
             throttle::describe(wait)
         );
         return again(page, StatusCode::TOO_MANY_REQUESTS, &message);

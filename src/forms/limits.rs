@@ -83,12 +83,24 @@ pub fn too_large(limit: FormLimit) -> HttpResponse {
 
 /// The page for a form that is not checked field by field, when one of its
 /// fields holds a control character: which field, and that nothing was saved.
-pub fn control_refused(field: &str, problem: &TextProblem) -> HttpResponse {
-    let mut response = HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY).finish();
-    response.extensions_mut().insert(PublicMessage(format!(
-        "Nothing was saved: {}. Go back, remove it (retyping the text around it will do) and send the form again.",
-        problem.about(&format!("the field \u{201c}{field}\u{201d}"))
-    )));
+pub fn control_refused(field: &str, problem: &TextProblem, is_read: bool) -> HttpResponse {
+    let about = problem.about(&format!("the field \u{201c}{field}\u{201d}"));
+    // A search or a link saves nothing, so it is not said to be unsaved.
+    let (status, message) = if is_read {
+        (
+            StatusCode::BAD_REQUEST,
+            format!("This address cannot be read: {about}. Remove it and try again."),
+        )
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "Nothing was saved: {about}. Go back, remove it (retyping the text around it will do) and send the form again."
+            ),
+        )
+    };
+    let mut response = HttpResponse::build(status).finish();
+    response.extensions_mut().insert(PublicMessage(message));
     response
 }
 

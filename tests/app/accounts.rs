@@ -287,6 +287,13 @@ async fn a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
     let missing = officer.post_raw("/officer/users/invite", &fields).await;
     assert_eq!(missing.status, 403);
     assert!(missing.body.contains("<h1>Not allowed</h1>"));
+    assert!(
+        missing
+            .body
+            .contains("This form has expired or did not come from this site, so nothing was done."),
+        "{}",
+        missing.body
+    );
     let mut forged = fields.to_vec();
     forged.push((
         "csrf_token",
