@@ -27,5 +27,6 @@ pub mod record;
 pub mod roster;
 pub mod salary;
 pub mod state;
+pub mod trustees;
 pub mod users;
 pub mod web;

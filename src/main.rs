@@ -81,6 +81,16 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// A trustee's device without a browser: answer the packet saved from
+    /// the trustee page (the key file is made at the first step), and paste
+    /// the answer into the page's form.
+    Trustee {
+        /// The packet saved from the trustee page.
+        packet: PathBuf,
+        /// The trustee's key file: made at the first step, kept safe after.
+        #[arg(long)]
+        key_file: PathBuf,
+    },
     /// Check an election record (downloaded from its election page) offline:
     /// every proof, the sums and the result. Exits 0 only if all of it holds.
     Verify {
@@ -199,6 +209,19 @@ fn main() -> ExitCode {
     if let Command::Verify { record, tracker } = &command {
         return verify_record(record, tracker.as_deref());
     }
+    // Nor does a trustee's device: it may be a machine kept offline.
+    if let Command::Trustee { packet, key_file } = &command {
+        return match unionhall::trustees::cli::answer(packet, key_file) {
+            Ok(answer) => {
+                say!("{answer}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("unionhall: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -289,7 +312,9 @@ fn run(command: Command) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Verify { .. } => unreachable!("answered before the settings are read"),
+        Command::Verify { .. } | Command::Trustee { .. } => {
+            unreachable!("answered before the settings are read")
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod grievances;
 mod imports;
 mod input;
 mod migrations;
+mod offline_tools;
 mod once;
 mod outbox;
 mod roster;

@@ -5,3 +5,15 @@ export * as group from './group.js';
 export { proveKey, verifyKey, proveEquality, verifyEquality, proveRange, verifyRange } from './proofs.js';
 export { encryptBallot, verifyBallot, revealCheck, tracker } from './ballot.js';
 export { verifyRecord, lineHash } from './record.js';
+export {
+  newSeed,
+  keyFile,
+  derive,
+  transportMessage,
+  dealMessage,
+  confirmOrComplain,
+  checkMessage,
+  secretFromDeals,
+  shareEntry,
+  fromPacket,
+} from './trustee.js';

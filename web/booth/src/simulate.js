@@ -13,6 +13,7 @@ import { encryptBallot } from './ballot.js';
 import { RecordWriter } from './record.js';
 import { keyPointFromHex, pointFromHex } from './group.js';
 import { smallLog } from './dlog.js';
+import { newSeed, transportMessage, dealMessage, confirmOrComplain, checkMessage } from './trustee.js';
 import { combine } from './threshold.js';
 
 export const DEFAULT_QUESTIONS = [
@@ -21,6 +22,10 @@ export const DEFAULT_QUESTIONS = [
 ];
 
 /**
+ * keygen, when given: fingerprint hex → {trustees: [trustee entry fields]}
+ * (as the server writes them after every trustee confirmed); the election
+ * then runs until 'open' or 'close' and the trustees add the shares.
+ *
  * Runs the election up to `until` ('open', 'close', 'result'; default 'result').
  * votes: [{selected: [...], credential?: hex|null, by?: 'voter'}]. Returns
  * {writer, text, fingerprint, key, secrets, ballots}.
@@ -33,7 +38,9 @@ export function simulateElection({
   rollSize = 10,
   shareBy = null,
   until = 'result',
+  keygen = null,
 } = {}) {
+  if (keygen && until === 'result') throw new Error('with keygen the trustees make the shares: run until open or close');
   const w = new RecordWriter();
   w.append('election', {
     id: 1,
@@ -47,7 +54,9 @@ export function simulateElection({
   });
   const F = fromHex(w.fingerprint);
 
-  // Key generation: each trustee's polynomial, commitments and key proof.
+  // Key generation: each trustee's polynomial, commitments and key proof,
+  // or the deals of a key generation run through the trustees' messages.
+  if (keygen) return runWith(w, keygen(w.fingerprint), { questions, votes, rollSize, until });
   const polys = Array.from({ length: trustees }, () => randomPolynomial(threshold));
   const allCommitments = polys.map(commit);
   polys.forEach((p, i) => {
@@ -70,7 +79,15 @@ export function simulateElection({
     secrets.push(x);
   }
   const Y = electionKey(allCommitments);
-  const key = pointToHex(Y);
+  return runWith(w, { key: pointToHex(Y), secrets }, { questions, votes, rollSize, until, threshold, shareBy });
+}
+
+function runWith(w, { key, secrets = null, trustees: entries = null }, { questions, votes, rollSize, until, threshold, shareBy }) {
+  const F = fromHex(w.fingerprint);
+  if (entries) {
+    for (const e of entries) w.append('trustee', e);
+    key = pointToHex(electionKey(entries.map((e) => e.commitments.map((c) => keyPointFromHex(c)))));
+  }
   w.append('open', { key, roll: { size: rollSize, fingerprint: '5'.repeat(64) } });
 
   const ballots = [];
@@ -128,3 +145,32 @@ export function simulateElection({
 }
 
 
+
+/**
+ * A key generation run in one process through the three messages of
+ * docs/trustees.md, each checked as the server checks it. Returns {seeds,
+ * transport, deal, confirm} (each an array by trustee, from index 0 for
+ * trustee 1), transportKeys and deals as the server hands them out, and the
+ * record's trustee entries. dealFor(i, deal) may alter a deal (tests).
+ */
+export function runKeygen({ fingerprint, trustees = 3, threshold = 2, seeds = null, dealFor = null }) {
+  const range = Array.from({ length: trustees }, (_, i) => i + 1);
+  seeds ??= range.map(() => newSeed());
+  const check = (msg, extra = {}) => {
+    const r = checkMessage(msg, { fingerprint, threshold, trustees, ...extra });
+    if (!r.ok) throw new Error(`the server refuses a message: ${r.reason}`);
+    return msg;
+  };
+  const transport = range.map((i) => check(transportMessage({ seed: seeds[i - 1], fingerprint, trustee: i }), { trustee: i }));
+  const transportKeys = Object.fromEntries(transport.map((m) => [String(m.trustee), m.key]));
+  const deal = range.map((i) => {
+    const d = dealMessage({ seed: seeds[i - 1], fingerprint, trustee: i, threshold, transportKeys });
+    return check(dealFor ? dealFor(i, d) : d, { trustee: i });
+  });
+  const deals = Object.fromEntries(deal.map((m) => [String(m.trustee), m]));
+  const confirm = range.map((j) =>
+    check(confirmOrComplain({ seed: seeds[j - 1], fingerprint, trustee: j, threshold, transportKeys, deals }), { trustee: j, deals }),
+  );
+  const entries = deal.map((d) => ({ index: d.trustee, name: `Trustee ${d.trustee}`, commitments: d.commitments, proof: d.proof }));
+  return { seeds, transport, transportKeys, deal, deals, confirm, trustees: entries };
+}

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import vm from 'node:vm';
 import { verifyBallot as verifyHere } from '../src/ballot.js';
+import { checkMessage } from '../src/trustee.js';
 
 const bundle = resolve(dirname(fileURLToPath(import.meta.url)), '../../../static/booth.js');
 
@@ -36,4 +37,10 @@ test('the bundle defines UnionhallBooth and its ballots verify here', (t) => {
   assert.deepEqual([...B.revealCheck(answers, b.randomness, key)], [1, 2]);
   const jsonl = resolve(dirname(fileURLToPath(import.meta.url)), '../vectors/from-js.jsonl');
   if (existsSync(jsonl)) assert.deepEqual([...B.verifyRecord(readFileSync(jsonl, 'utf8')).failures], []);
+  // The trustee's code is in the bundle too.
+  for (const f of ['newSeed', 'derive', 'transportMessage', 'dealMessage', 'confirmOrComplain', 'checkMessage', 'secretFromDeals', 'shareEntry'])
+    assert.equal(typeof B[f], 'function', f);
+  assert.equal(typeof B.keyFile.seal, 'function');
+  const m = JSON.parse(JSON.stringify(B.transportMessage({ seed: B.newSeed(), fingerprint, trustee: 2 })));
+  assert.ok(checkMessage(m, { fingerprint, trustee: 2 }).ok);
 });

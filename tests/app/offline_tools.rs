@@ -1,0 +1,160 @@
+//! The two commands that need no server: the verifier anyone runs on a
+//! downloaded record, and the trustee's device without a browser. Both are
+//! run here as a trustee or an observer would run them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use unionhall::record::sample;
+use unionhall::trustees::packet::{Ask, FORMAT, Packet};
+use unionhall::trustees::protocol::{self, Message, Setup};
+
+fn unionhall(args: &[&str], passphrase: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_unionhall"));
+    command
+        .args(args)
+        .env_remove("UNIONHALL_TRUSTEE_PASSPHRASE");
+    if let Some(p) = passphrase {
+        command.env("UNIONHALL_TRUSTEE_PASSPHRASE", p);
+    }
+    command.output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
+}
+
+#[test]
+fn the_verifier_passes_a_good_record_and_says_in_words_what_is_wrong_with_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("record.jsonl");
+    let record = sample::complete(&[2], &[vec![0], vec![0], vec![1]], &[1, 2]);
+    std::fs::write(&good, &record).unwrap();
+    let tracker = record
+        .lines()
+        .find(|l| l.contains("\"type\":\"ballot\""))
+        .and_then(|l| l.split("\"tracker\":\"").nth(1))
+        .map(|rest| rest[..64].to_owned())
+        .unwrap();
+    let path = good.to_str().unwrap();
+    let passed = unionhall(&["verify", path, "--tracker", &tracker], None);
+    assert!(passed.status.success(), "{}", text(&passed));
+    let out = text(&passed);
+    assert!(out.contains("ok   ballots: 3 ballots"), "{out}");
+    assert!(out.contains("tracker: found on line 6"), "{out}");
+    assert!(out.contains("The record verifies."), "{out}");
+
+    // One ballot line dropped, as a server hiding a vote would.
+    let dropped: String = record
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 6)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let bad = dir.path().join("dropped.jsonl");
+    std::fs::write(&bad, dropped).unwrap();
+    let failed = unionhall(&["verify", bad.to_str().unwrap()], None);
+    assert_eq!(failed.status.code(), Some(1));
+    let out = text(&failed);
+    assert!(
+        out.contains("line 7: says it is entry 7 but is entry 6"),
+        "{out}"
+    );
+    assert!(out.contains("The record does NOT verify."), "{out}");
+
+    let missing = unionhall(&["verify", &format!("{path}.nothing")], None);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing).contains("cannot read"), "{}", text(&missing));
+}
+
+fn packet(setup: &Setup, trustee: u32, ask: Ask) -> Packet {
+    Packet {
+        format: FORMAT.into(),
+        election: hex::encode(setup.fingerprint),
+        title: "Strike authorization".into(),
+        trustee,
+        trustees: setup.trustees,
+        threshold: setup.threshold,
+        ask,
+        transports: vec![],
+        deals: vec![],
+        record: None,
+    }
+}
+
+fn save(dir: &Path, name: &str, packet: &Packet) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string(packet).unwrap()).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_trustee_without_a_browser_makes_a_key_file_and_answers_each_step() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let setup = Setup {
+        fingerprint: [6; 32],
+        trustees: 2,
+        threshold: 2,
+    };
+    let key_file = dir.path().join("trustee-1.key");
+    let key = key_file.to_str().unwrap();
+    let passphrase = "a long and private phrase";
+
+    let first = save(dir.path(), "p1.json", &packet(&setup, 1, Ask::Transport));
+    let made = unionhall(&["trustee", &first, "--key-file", key], Some(passphrase));
+    assert!(made.status.success(), "{}", text(&made));
+    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the key file is the trustee's alone");
+    let Message::Transport(mine) = serde_json::from_slice(&made.stdout).unwrap() else {
+        panic!("not a transport key: {}", text(&made))
+    };
+    protocol::check_transport(&setup, &mine).unwrap();
+
+    // The other trustee's transport key, made in-process.
+    let Message::Transport(theirs) = protocol::transport(&setup, &[9; 32], 2) else {
+        unreachable!()
+    };
+    let mut deal = packet(&setup, 1, Ask::Deal);
+    deal.transports = vec![mine, theirs];
+    let deal_path = save(dir.path(), "p2.json", &deal);
+    let wrong = unionhall(
+        &["trustee", &deal_path, "--key-file", key],
+        Some("not the phrase at all"),
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(
+        text(&wrong).contains("The passphrase does not open this key file."),
+        "{}",
+        text(&wrong)
+    );
+
+    let dealt = unionhall(
+        &["trustee", &deal_path, "--key-file", key],
+        Some(passphrase),
+    );
+    assert!(dealt.status.success(), "{}", text(&dealt));
+    let Message::Deal(my_deal) = serde_json::from_slice(&dealt.stdout).unwrap() else {
+        panic!("not a deal: {}", text(&dealt))
+    };
+    protocol::check_deal(&setup, &my_deal).unwrap();
+
+    let other = packet(
+        &Setup {
+            fingerprint: [7; 32],
+            ..setup
+        },
+        1,
+        Ask::Deal,
+    );
+    let other_path = save(dir.path(), "p3.json", &other);
+    let refused = unionhall(
+        &["trustee", &other_path, "--key-file", key],
+        Some(passphrase),
+    );
+    assert!(
+        text(&refused).contains("This key file is for another election."),
+        "{}",
+        text(&refused)
+    );
+}
