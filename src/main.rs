@@ -296,6 +296,10 @@ fn run(command: Command) -> Result<(), String> {
                 None => say!("The officer has no two-factor sign-in (--demo-insecure)."),
             }
             say!(
+                "The strike votes' trustees are chief@, steward@ and priya.raman@example.org; their key files for the open vote are in {} (passphrase: the demo password).",
+                config.data_dir.join("demo-trustees").display()
+            );
+            say!(
                 "Start the server with `unionhall serve` and sign in at {}",
                 config.link("/sign-in")
             );

@@ -508,6 +508,28 @@ diesel::table! {
         purged_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        threshold -> Integer,
+        keyed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    election_trustees (election_id, position) {
+        election_id -> BigInt,
+        position -> Integer,
+        user_id -> BigInt,
+        name -> Text,
+        transport -> Nullable<Text>,
+        deal -> Nullable<Text>,
+        confirmation -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    election_record (election_id, seq) {
+        election_id -> BigInt,
+        seq -> BigInt,
+        line -> Text,
     }
 }
 
@@ -580,15 +602,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    ballot_answers (election_id, tracking_code, question_id) {
-        election_id -> BigInt,
-        tracking_code -> Text,
-        question_id -> BigInt,
-        choice_id -> BigInt,
-    }
-}
-
-diesel::table! {
     election_results (question_id, choice_id) {
         question_id -> BigInt,
         choice_id -> BigInt,
@@ -619,18 +632,22 @@ diesel::joinable!(election_questions -> elections (election_id));
 diesel::joinable!(election_choices -> election_questions (question_id));
 diesel::joinable!(roll_entries -> members (member_id));
 diesel::joinable!(elections -> units (unit_id));
+diesel::joinable!(election_trustees -> elections (election_id));
+diesel::joinable!(election_trustees -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(election_trustees, users);
 diesel::joinable!(participation -> members (member_id));
 diesel::joinable!(roll_challenges -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     elections,
+    election_trustees,
+    election_record,
     election_questions,
     election_choices,
     roll_entries,
     roll_challenges,
     participation,
     ballots,
-    ballot_answers,
     election_results,
     election_outcomes,
     election_reminders,

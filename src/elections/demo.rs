@@ -1,5 +1,8 @@
 //! The demo local's elections: a strike vote that has closed, with its
-//! certified result, and one open now.
+//! certified result decrypted by two of its three trustees, and one open
+//! now. The trustees' devices are played here; their key files are written
+//! to `data/demo-trustees/` (passphrase: the demo password) so a visitor
+//! signed in as a trustee can decrypt the open vote after it closes.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -27,6 +30,93 @@ fn strike_question() -> QuestionDraft {
     }
 }
 
+/// The demo trustees, in order: the chief steward, the steward and a member.
+const TRUSTEES: [&str; 3] = [
+    "chief@example.org",
+    "steward@example.org",
+    "priya.raman@example.org",
+];
+
+/// Names the demo trustees of draft `id`, publishes it at `published`, and
+/// plays their devices through the key generation. Returns their seeds.
+fn publish_with_trustees(
+    conn: &mut DbConnection,
+    id: i64,
+    published: NaiveDateTime,
+) -> QueryResult<Vec<[u8; 32]>> {
+    use crate::db::schema::users;
+    let people: Vec<i64> = TRUSTEES
+        .iter()
+        .map(|email| {
+            users::table
+                .filter(users::email.eq(email))
+                .select(users::id)
+                .first(conn)
+        })
+        .collect::<QueryResult<_>>()?;
+    let _ = store::trustees::name(conn, id, &people, 2)?;
+    store::publish(conn, id, published)?;
+    let seeds: Vec<[u8; 32]> = (0..TRUSTEES.len()).map(|_| rand::random()).collect();
+    for _step in 0..3 {
+        for (i, seed) in seeds.iter().enumerate() {
+            device_answers(conn, id, i as u32 + 1, seed, published)?;
+        }
+    }
+    Ok(seeds)
+}
+
+/// Trustee `position`'s device answering what the server asks now.
+fn device_answers(
+    conn: &mut DbConnection,
+    id: i64,
+    position: u32,
+    seed: &[u8; 32],
+    now: NaiveDateTime,
+) -> QueryResult<Option<store::trustees::Taken>> {
+    let row = store::lock(conn, id)?;
+    let Some(packet) = store::trustees::packet(conn, &row, position)? else {
+        return Ok(None);
+    };
+    let Ok(answer) = crate::trustees::packet::answer(&packet, seed) else {
+        return Ok(None);
+    };
+    Ok(store::trustees::take(conn, &row, position, &answer, now)?.ok())
+}
+
+/// Writes each demo trustee's key file for election `id` where a visitor
+/// can find it.
+fn write_key_files(
+    config: &Config,
+    conn: &mut DbConnection,
+    id: i64,
+    seeds: &[[u8; 32]],
+) -> QueryResult<()> {
+    let Some(fingerprint) = store::record::fingerprint(conn, id)? else {
+        return Ok(());
+    };
+    let dir = config.data_dir.join("demo-trustees");
+    if crate::files::private_dir(&dir).is_err() {
+        return Ok(());
+    }
+    for (i, seed) in seeds.iter().enumerate() {
+        let position = i as u32 + 1;
+        let Ok(file) = crate::trustees::keyfile::KeyFile::seal(
+            seed,
+            &fingerprint,
+            position,
+            crate::demo::DEMO_PASSWORD,
+        ) else {
+            continue;
+        };
+        let path = dir.join(format!("election-{id}-trustee-{position}.key"));
+        if let Ok(mut out) = crate::files::create_private(&path) {
+            let text = serde_json::to_string_pretty(&file).unwrap_or_default();
+            let _ = std::io::Write::write_all(&mut out, text.as_bytes());
+        }
+    }
+    Ok(())
+}
+
 /// Writes both elections.
 pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> QueryResult<()> {
     let at = |when: NaiveDateTime| Context {
@@ -51,7 +141,7 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
         },
         opened - Duration::days(20),
     )?;
-    store::publish(conn, closed_id, opened - Duration::days(14))?;
+    let seeds = publish_with_trustees(conn, closed_id, opened - Duration::days(14))?;
     store::open(conn, &at(opened), closed_id)?;
     let question = store::questions(conn, closed_id)?;
     let (qid, choices) = question
@@ -79,6 +169,14 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
         )?;
     }
     store::close(conn, &at(now), closed_id, "")?;
+    // Two of the three trustees decrypt; the third's file is not needed.
+    for (i, seed) in seeds.iter().enumerate().take(2) {
+        if let Some(store::trustees::Taken::Shared { enough: true }) =
+            device_answers(conn, closed_id, i as u32 + 1, seed, now)?
+        {
+            store::lifecycle::finish(conn, &at(now), closed_id)?;
+        }
+    }
 
     let open_id = store::create(
         conn,
@@ -94,8 +192,9 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
         },
         now - Duration::days(10),
     )?;
-    store::publish(conn, open_id, now - Duration::days(9))?;
+    let seeds = publish_with_trustees(conn, open_id, now - Duration::days(9))?;
     store::open(conn, &at(now), open_id)?;
+    write_key_files(config, conn, open_id, &seeds)?;
     // The demo's people are fictional: none of its notices should leave.
     diesel::delete(
         outbox::table.filter(outbox::template.eq_any(["election", super::RECEIPT_TEMPLATE])),

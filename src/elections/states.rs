@@ -72,6 +72,8 @@ pub enum Phase {
     Draft,
     /// The roll is published and may be challenged.
     Challenges,
+    /// Past the opening time, but the trustees have not made the key yet.
+    AwaitingKey,
     /// Ballots are taken.
     Voting,
     /// Past the closing time, waiting for the count to be stored.
@@ -106,8 +108,9 @@ impl Phase {
         match self {
             Self::Draft => "Draft",
             Self::Challenges => "Roll published for challenges",
+            Self::AwaitingKey => "Waiting for the trustees to make the election key",
             Self::Voting => "Voting open",
-            Self::Counting => "Voting closed; the result is being counted",
+            Self::Counting => "Voting closed; waiting for the trustees to decrypt the result",
             Self::Closed { purged: false } => "Closed",
             Self::Closed { purged: true } => "Closed; records purged",
         }

@@ -31,6 +31,8 @@ enum Access {
     UnitMember,
     /// Those on the election's roll.
     Voter,
+    /// The election's trustees, who are none of the roles tried.
+    Trustee,
 }
 
 /// The roles the matrix tries, in the order they are tried.
@@ -58,6 +60,7 @@ impl Access {
             Access::Officer => who == Officer,
             Access::UnitMember => matches!(who, Member | Officer),
             Access::Voter => who == Member,
+            Access::Trustee => false,
         }
     }
 }
@@ -94,7 +97,9 @@ fn expected(path: &str) -> Option<Access> {
         "/salary/scenarios/{id}"
         | "/salary/scenarios/{id}/aggregates.csv"
         | "/elections/{id}"
-        | "/elections/{id}/challenge" => UnitMember,
+        | "/elections/{id}/challenge"
+        | "/elections/{id}/record" => UnitMember,
+        "/elections/{id}/trustee" | "/elections/{id}/trustee/packet" => Trustee,
         "/elections/{id}/ballot" | "/elections/{id}/confirm" | "/elections/{id}/cast" => Voter,
         "/stewards/board" => Steward,
         "/stewards/reports" | "/stewards/reports/grievances.csv" => ChiefSteward,
@@ -144,6 +149,8 @@ fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "roll_challenges",
         "participation",
         "ballots",
+        "election_trustees",
+        "election_record",
         "election_results",
     ];
     let mut conn = app.db();

@@ -463,7 +463,7 @@ async fn the_roll_reads_status_and_join_date_as_of_the_cut_off() {
 
     let now = app.config.clock.now();
     let election = write_tx(&mut app.db(), |c| {
-        let id = store::create(
+        store::create(
             c,
             &store::ElectionDraft {
                 unit_id: unit,
@@ -475,11 +475,11 @@ async fn the_roll_reads_status_and_join_date_as_of_the_cut_off() {
                 questions: vec![],
             },
             now,
-        )?;
-        store::publish(c, id, now)?;
-        Ok::<_, diesel::result::Error>(id)
+        )
     })
     .unwrap();
+    app.name_trustees(election);
+    write_tx(&mut app.db(), |c| store::publish(c, election, now)).unwrap();
     let on_roll = |number: &str| {
         let member = app.member_id(number);
         store::on_roll(&mut app.db(), election, member).unwrap()

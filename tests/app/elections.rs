@@ -192,7 +192,7 @@ async fn nothing_stored_with_a_ballot_follows_the_voter_or_the_order_of_casting(
         assert_eq!(page.status, 200);
         let marker = "<p class=\"tracking-code\"><code>";
         let start = page.body.find(marker).unwrap() + marker.len();
-        issued.push(page.body[start..start + 14].to_owned());
+        issued.push(page.body[start..start + 64].to_owned());
     }
     // Close, then read the tables as a database administrator would.
     app.close_election(id);
@@ -235,7 +235,7 @@ async fn nothing_stored_with_a_ballot_follows_the_voter_or_the_order_of_casting(
             n: i64,
         }
         let stamps = diesel::sql_query(format!(
-            "SELECT count(DISTINCT xmin::text) AS n FROM (SELECT xmin FROM ballot_answers WHERE election_id = {id} UNION ALL SELECT xmin FROM participation WHERE election_id = {id} UNION ALL SELECT xmin FROM ballots WHERE election_id = {id}) s"
+            "SELECT count(DISTINCT xmin::text) AS n FROM (SELECT xmin FROM participation WHERE election_id = {id} UNION ALL SELECT xmin FROM ballots WHERE election_id = {id}) s"
         ))
         .get_result::<Stamps>(&mut app.db())
         .unwrap();
@@ -245,9 +245,27 @@ async fn nothing_stored_with_a_ballot_follows_the_voter_or_the_order_of_casting(
         );
     }
     assert_eq!(columns("ballots"), ["election_id", "tracking_code"]);
+    assert_eq!(columns("election_record"), ["election_id", "seq", "line"]);
+    // The record holds the ballots in the order they were cast, and so
+    // could link each to its voter; what it holds of each is an encryption
+    // under the trustees' key, with no choice in it.
+    let record = unionhall::elections::store::record::entries(&mut app.db(), id).unwrap();
+    let ballots: Vec<_> = record
+        .iter()
+        .filter_map(|e| match e {
+            unionhall::record::entry::Entry::Ballot(b) => Some(b),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ballots.len(), 20);
+    let trackers: Vec<String> = ballots.iter().map(|b| b.tracker.clone()).collect();
+    assert_eq!(trackers, issued, "the record is in casting order");
+    let line_of_yes = serde_json::to_string(&ballots[0].answers).unwrap();
+    let line_of_no = serde_json::to_string(&ballots[1].answers).unwrap();
     assert_eq!(
-        columns("ballot_answers"),
-        ["election_id", "tracking_code", "question_id", "choice_id"]
+        line_of_yes.len(),
+        line_of_no.len(),
+        "a Yes and a No look alike"
     );
     assert_eq!(
         columns("participation"),
@@ -327,6 +345,19 @@ async fn no_count_is_shown_before_the_close_and_the_result_after() {
     // Sessions lapse after that long; sign in again.
     let member = voter(&app, 0).await;
     let officer = app.officer("olive2@example.org").await.0;
+    let waiting = member.visit(&format!("/elections/{id}")).await;
+    assert!(
+        waiting
+            .body
+            .contains("Voting closed; waiting for the trustees to decrypt the result"),
+        "{}",
+        waiting.body
+    );
+    assert!(
+        !waiting.body.contains("Passed"),
+        "no count before the trustees'"
+    );
+    app.decrypt(id);
     let page = member.visit(&format!("/elections/{id}")).await;
     // 2 yes of 3 cast is exactly two thirds; 3 of 4 is over the 50% turnout.
     assert!(
@@ -527,6 +558,14 @@ async fn a_dues_rate_is_adopted_only_when_its_question_passes() {
     );
 }
 
+async fn member_of_unit_cannot_see_trustee_page(app: &TestApp, id: i64) -> u16 {
+    voter(app, 0)
+        .await
+        .get(&format!("/elections/{id}/trustee"))
+        .await
+        .status
+}
+
 #[tokio::test]
 async fn officers_run_an_election_from_draft_to_certificate() {
     let app = TestApp::spawn().await;
@@ -577,6 +616,55 @@ async fn officers_run_an_election_from_draft_to_certificate() {
     assert_eq!(answer.status, 303, "{}", answer.body);
     let admin = answer.location.unwrap();
     let id: i64 = admin.rsplit('/').next().unwrap().parse().unwrap();
+    // No key, no vote: trustees are named before the roll is published.
+    officer.post(&format!("{admin}/publish"), &[]).await;
+    let page = officer.visit(&admin).await;
+    assert!(
+        page.body.contains("Name at least two trustees first"),
+        "{}",
+        page.body
+    );
+    for i in 1..=3 {
+        app.create_user(
+            &format!("trustee{i}@example.org"),
+            &format!("Trustee Number{i}"),
+            &[Role::Member],
+        );
+    }
+    let typed = "trustee1@example.org\nnobody@example.org\ntrustee3@example.org";
+    let answer = officer
+        .post(
+            &format!("{admin}/trustees"),
+            &[("trustees", typed), ("threshold", "2")],
+        )
+        .await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains("No account has the email nobody@example.org."),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("nobody@example.org\ntrustee3"),
+        "the typing is kept"
+    );
+    let named = "trustee1@example.org\ntrustee2@example.org\ntrustee3@example.org";
+    let answer = officer
+        .post(
+            &format!("{admin}/trustees"),
+            &[("trustees", named), ("threshold", "2")],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert!(
+        officer
+            .visit(&admin)
+            .await
+            .body
+            .contains("1 of them may lose their key file"),
+    );
     // Opening in an hour leaves no time to challenge the roll: the officer
     // is asked for a later opening and nothing is published.
     let refused = officer.post(&format!("{admin}/publish"), &[]).await;
@@ -605,6 +693,48 @@ async fn officers_run_an_election_from_draft_to_certificate() {
     assert!(
         page.body.contains("2 members"),
         "the resigned member is not on the roll"
+    );
+    assert!(
+        page.body
+            .contains("Step 1 of 3: 0 of 3 trustees have sent their transport key."),
+        "{}",
+        page.body
+    );
+    // The trustees make the key, each from their own device.
+    let mut trustees = Vec::new();
+    for i in 1..=3 {
+        trustees.push(app.signed_in(&format!("trustee{i}@example.org")).await);
+    }
+    let page = trustees[0].visit(&format!("/elections/{id}/trustee")).await;
+    assert!(
+        page.body
+            .contains("Make your key file and send your transport key"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        member_of_unit_cannot_see_trustee_page(&app, id).await,
+        404,
+        "only trustees have a trustee page"
+    );
+    for step in 0..3 {
+        for (i, trustee) in trustees.iter().enumerate() {
+            let answer = app.trustee_via_pages(trustee, id, i as u32 + 1).await;
+            assert_eq!(
+                answer.status,
+                303,
+                "step {step}, trustee {}: {}",
+                i + 1,
+                answer.body
+            );
+        }
+    }
+    assert!(
+        officer
+            .visit(&admin)
+            .await
+            .body
+            .contains("The election key is made: every trustee confirmed it."),
     );
     // The resigned member challenges their absence; the officer rejects it.
     let resigned = voter(&app, 2).await;
@@ -705,6 +835,24 @@ async fn officers_run_an_election_from_draft_to_certificate() {
             .status,
         303
     );
+    // Closed, the sums wait for two of the three trustees.
+    assert_ne!(
+        officer.get(&format!("{admin}/certificate")).await.status,
+        200
+    );
+    for i in [2usize, 0] {
+        let answer = app.trustee_via_pages(&trustees[i], id, i as u32 + 1).await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+    }
+    let record = voter(&app, 0)
+        .await
+        .get(&format!("/elections/{id}/record"))
+        .await;
+    assert_eq!(record.status, 200);
+    let report = unionhall::record::verify::verify(&record.body, None);
+    assert!(report.passed(), "{}", report.to_text());
+    assert_eq!(report.stage, "complete");
+    assert_eq!(report.by, [0, 0, 1], "one paper ballot");
     let certificate = officer.visit(&format!("{admin}/certificate")).await;
     assert_eq!(certificate.status, 200);
     // The record names people and things, never an account or a row.
@@ -864,11 +1012,11 @@ async fn a_page_shows_an_election_by_the_clock_and_the_cast_moves_it_on() {
                 },
                 now,
             )?;
-            store::publish(c, id, now)?;
             Ok::<_, diesel::result::Error>(id)
         })
         .unwrap()
     };
+    app.publish_with_key(id);
     let stored = |app: &TestApp| store::election(&mut app.db(), id).unwrap().status;
     let member = voter(&app, 0).await;
     let page = member.visit(&format!("/elections/{id}")).await;
@@ -1068,6 +1216,15 @@ async fn the_result_email_gives_each_question_its_count_turnout_and_outcome() {
         app.config.clock.now(),
     )
     .unwrap();
+    // Nobody is told a result before two trustees have decrypted it.
+    assert!(
+        !unionhall::db::schema::outbox::table
+            .filter(unionhall::db::schema::outbox::subject.like("%result:%"))
+            .count()
+            .get_result::<i64>(&mut app.db())
+            .is_ok_and(|n| n > 0)
+    );
+    app.decrypt(id);
     // The member who did not vote reads the result in their mail.
     let body = outbox_body(&app, "v00003@example.org", "result: Strike authorization");
     let lines: Vec<&str> = body.lines().collect();
@@ -1113,10 +1270,10 @@ async fn a_member_who_challenges_the_roll_is_told_the_decision_and_its_reason() 
             },
             now,
         )?;
-        store::publish(c, id, now)?;
         Ok::<_, diesel::result::Error>(id)
     })
     .unwrap();
+    app.publish_with_key(id);
     // Voter 0 thinks V00002 should not be on the roll. Sent without a
     // reason, the form comes back with the number kept; with a number not
     // in the unit, with the reason kept.

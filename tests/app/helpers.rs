@@ -1009,28 +1009,133 @@ impl TestApp {
                 },
                 now,
             )?;
-            if stage >= Stage::Published {
-                store::publish(c, id, now)?;
-            }
-            if stage >= Stage::Open {
-                store::open(c, &self.context_at(now), id)?;
-            }
             Ok::<_, diesel::result::Error>(id)
         })
         .unwrap();
+        if stage >= Stage::Published {
+            self.name_trustees(id);
+            write_tx(&mut self.db(), |c| store::publish(c, id, now)).unwrap();
+            self.make_key(id);
+        }
+        if stage >= Stage::Open {
+            write_tx(&mut self.db(), |c| {
+                store::open(c, &self.context_at(now), id)
+            })
+            .unwrap();
+        }
         if stage == Stage::Closed {
             self.close_election(id);
         }
         id
     }
 
-    /// Closes an open election now, with "test" as the reason.
+    /// Names three trustees for draft `id`, publishes it and has their
+    /// devices make its key, as `election` does for `Stage::Published`.
+    pub fn publish_with_key(&self, id: i64) {
+        let now = self.config.clock.now();
+        self.name_trustees(id);
+        write_tx(&mut self.db(), |c| {
+            unionhall::elections::store::publish(c, id, now)
+        })
+        .unwrap()
+        .expect("a draft due to be published");
+        self.make_key(id);
+    }
+
+    /// Three trustees for draft `id`, any two of whom decrypt; their
+    /// devices' seeds are [`TestApp::trustee_seed`].
+    pub fn name_trustees(&self, id: i64) {
+        let people: Vec<i64> = (1..=3)
+            .map(|i| {
+                self.create_user(
+                    &format!("trustee{i}.e{id}@trustees.example.org"),
+                    &format!("Trustee {i}"),
+                    &[Role::Member],
+                )
+            })
+            .collect();
+        write_tx(&mut self.db(), |c| {
+            unionhall::elections::store::trustees::name(c, id, &people, 2)
+        })
+        .unwrap()
+        .unwrap();
+    }
+
+    /// Trustee `position`'s seed, as its key file would hold it.
+    pub fn trustee_seed(id: i64, position: u32) -> [u8; 32] {
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&id.to_be_bytes());
+        seed[8..12].copy_from_slice(&position.to_be_bytes());
+        seed[31] = 0x75;
+        seed
+    }
+
+    /// Sends trustee `position`'s device's answer to the packet the server
+    /// gives it now, as the trustee page takes it; the words of a refusal.
+    pub fn trustee_answers(&self, id: i64, position: u32) -> Result<(), String> {
+        use unionhall::elections::store::{self, trustees};
+        let now = self.config.clock.now();
+        let context = self.context_at(now);
+        write_tx(&mut self.db(), |c| {
+            let row = store::lock(c, id)?;
+            let packet = trustees::packet(c, &row, position)?.expect("a published election");
+            let answer =
+                unionhall::trustees::packet::answer(&packet, &Self::trustee_seed(id, position));
+            let taken = match answer {
+                Ok(text) => trustees::take(c, &row, position, &text, now)?,
+                Err(why) => Err(why),
+            };
+            if let Ok(trustees::Taken::Shared { enough: true }) = &taken {
+                store::lifecycle::finish(c, &context, id)?;
+            }
+            Ok::<_, diesel::result::Error>(taken.map(drop))
+        })
+        .unwrap()
+    }
+
+    /// Trustee `position`'s device through the trustee page, as a trustee
+    /// without JavaScript would use it: the packet saved, the answer made
+    /// on their own computer and pasted back. Returns the page's answer.
+    pub async fn trustee_via_pages(&self, client: &TestClient, id: i64, position: u32) -> Page {
+        let saved = client.get(&format!("/elections/{id}/trustee/packet")).await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        let packet = unionhall::trustees::packet::Packet::read(&saved.body).unwrap();
+        let answer =
+            unionhall::trustees::packet::answer(&packet, &Self::trustee_seed(id, position))
+                .unwrap();
+        client
+            .post(
+                &format!("/elections/{id}/trustee"),
+                &[("answer", answer.as_str())],
+            )
+            .await
+    }
+
+    /// The three trustees' devices make the key of published election `id`.
+    pub fn make_key(&self, id: i64) {
+        for _step in 0..3 {
+            for position in 1..=3 {
+                self.trustee_answers(id, position).unwrap();
+            }
+        }
+    }
+
+    /// Trustees 1 and 2 decrypt the closed election `id`'s sums.
+    pub fn decrypt(&self, id: i64) {
+        for position in [1, 2] {
+            self.trustee_answers(id, position).unwrap();
+        }
+    }
+
+    /// Closes an open election now, with "test" as the reason, and has two
+    /// trustees decrypt its result.
     pub fn close_election(&self, id: i64) {
         let context = self.context_at(self.config.clock.now());
         write_tx(&mut self.db(), |c| {
             unionhall::elections::store::close(c, &context, id, "test")
         })
         .unwrap();
+        self.decrypt(id);
     }
 
     /// The command line acting at `now`, as store calls in tests act.

@@ -51,7 +51,6 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
         [
             "arrears_notices",
             "audit_log",
-            "ballot_answers",
             "ballots",
             "checkoff_imports",
             "classifications",
@@ -60,8 +59,10 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
             "election_choices",
             "election_outcomes",
             "election_questions",
+            "election_record",
             "election_reminders",
             "election_results",
+            "election_trustees",
             "elections",
             "form_submissions",
             "grievance_articles",

@@ -190,10 +190,20 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     fill(client, "q1_text", "Do you authorize a strike?").await;
     press(client, "Save the draft").await;
     expect_heading(client, "Strike authorization, winter").await;
+    type_into(
+        client,
+        "textarea[name='trustees']",
+        "chief@example.org\nsteward@example.org\npriya.raman@example.org",
+    )
+    .await;
+    press(client, "Name the trustees").await;
+    wait_for_text(client, ".flash", "3 trustees named").await;
     press(client, "Publish the roll for challenges").await;
     wait_for_text(client, ".flash", "Roll published").await;
     let admin_url = client.current_url().await.unwrap().to_string();
     let id = admin_url.rsplit('/').next().unwrap().to_owned();
+    // The trustees' devices make the key (each on their own computer).
+    app.make_key(id.parse().unwrap());
 
     // Sarah challenges her own entry; the officer must give a reason to
     // reject it, and does.
@@ -261,7 +271,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
         .text()
         .await
         .unwrap();
-    assert_eq!(code.len(), 14, "{code}");
+    assert_eq!(code.len(), 64, "{code}");
     client.set_window_size(390, 844).await.unwrap();
     browser.screenshot("elections-04-receipt-phone").await;
     client.set_window_size(1280, 800).await.unwrap();
@@ -272,6 +282,9 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     fill(client, "reason", "Demonstration: closed early").await;
     press(client, "Close the vote now").await;
     wait_for_text(client, ".flash", "Closed early").await;
+    // Two of the three trustees decrypt the sums.
+    app.decrypt(id.parse().unwrap());
+    client.goto(&admin_url).await.unwrap();
 
     // The officer prints the certificate: it names the people, the unit
     // and the question, and fits the page.

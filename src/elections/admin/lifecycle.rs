@@ -27,6 +27,11 @@ pub async fn publish(
         let row = store::election(conn, id)?;
         let days = ctx.config.min_challenge_days;
         let earliest = rules::earliest_opening(ctx.now, days);
+        if row.status == Status::Draft
+            && store::trustees::of_election(conn, id)?.len() < store::trustees::MIN_TRUSTEES
+        {
+            return Ok(Err(LifecycleRefusal::NoTrustees));
+        }
         if row.status == Status::Draft && row.opens_at < earliest {
             return Ok(Err(LifecycleRefusal::ChallengeWindowTooShort {
                 opens: local_time(&ctx.config, row.opens_at),
@@ -60,11 +65,17 @@ pub async fn open_now(
         id,
         "election_open",
         move |conn, ctx| {
+            let row = store::election(conn, id)?;
+            let refusal = if row.status == Status::Published && row.keyed_at.is_none() {
+                LifecycleRefusal::KeyNotMade
+            } else {
+                LifecycleRefusal::NotPublished
+            };
             Ok(store::open(conn, ctx, id)?
                 .map(|print| {
                     format!("Voting is open; the roll is frozen with fingerprint {print}.")
                 })
-                .ok_or(LifecycleRefusal::NotPublished))
+                .ok_or(refusal))
         },
     )
     .await

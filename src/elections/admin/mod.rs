@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod paper;
 pub mod reminders;
 pub mod roll;
+pub mod trustees;
 
 use std::fmt::Display;
 
@@ -98,6 +99,11 @@ pub struct AdminPage {
     paper: paper::PaperTyped,
     /// A reminder or an early close sent back to be put right.
     sent_back: SentBack,
+    /// The trustees, in order, and where their key generation stands.
+    trustees: Vec<store::trustees::TrusteeRow>,
+    key_progress: String,
+    /// The record's head hash, once it has begun.
+    head: String,
 }
 
 /// What the reminder and early-close forms held when they came back with a
@@ -106,6 +112,9 @@ pub struct AdminPage {
 pub struct SentBack {
     pub at: String,
     pub reason: String,
+    /// The trustees form: emails, one a line, and the threshold.
+    pub trustees: String,
+    pub threshold: String,
     pub errors: FieldErrors,
 }
 
@@ -258,12 +267,49 @@ async fn admin_page(
                 .collect(),
             resolving: returned.resolving,
             paper: returned.paper,
-            sent_back: returned.sent_back,
+            sent_back: {
+                let mut typed = returned.sent_back;
+                if typed.errors.count() == 0 && typed.threshold.is_empty() {
+                    let named = store::trustees::of_election(conn, id)?;
+                    typed.trustees = trustee_emails(conn, &named)?;
+                    typed.threshold = row.threshold.to_string();
+                }
+                typed
+            },
+            key_progress: store::trustees::Progress::of(&store::trustees::of_election(conn, id)?)
+                .in_words(),
+            trustees: store::trustees::of_election(conn, id)?,
+            head: {
+                let head = store::record::head(conn, id)?;
+                if head.next_seq == 0 {
+                    String::new()
+                } else {
+                    head.hex()
+                }
+            },
             row,
         })
     })
     .await?;
     render(status, &page)
+}
+
+/// The trustees' emails, one a line, as the form shows them.
+fn trustee_emails(
+    conn: &mut DbConnection,
+    named: &[store::trustees::TrusteeRow],
+) -> QueryResult<String> {
+    use diesel::prelude::*;
+    let mut lines = Vec::with_capacity(named.len());
+    for t in named {
+        lines.push(
+            crate::db::schema::users::table
+                .find(t.user_id)
+                .select(crate::db::schema::users::email)
+                .first::<String>(conn)?,
+        );
+    }
+    Ok(lines.join("\n"))
 }
 
 /// What an act did: for the audit log, and for the officer's screen (which
@@ -339,7 +385,7 @@ where
 }
 
 /// Returns to the election's page with what an act did, or why not.
-fn back(state: &AppState, id: i64, outcome: Result<Done, String>) -> HttpResponse {
+pub(super) fn back(state: &AppState, id: i64, outcome: Result<Done, String>) -> HttpResponse {
     let (kind, message) = match outcome {
         Ok(done) => (FlashKind::Success, done.flash),
         Err(message) => (FlashKind::Warning, message),

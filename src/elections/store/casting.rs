@@ -4,13 +4,14 @@
 
 use diesel::prelude::*;
 
-use super::{lock_shared, on_roll, questions};
+use super::record;
+use super::{lock, on_roll, questions};
 use crate::db::DbConnection;
-use crate::db::schema::{
-    ballot_answers as ba, ballots, members, participation, roll_entries as re,
-};
-use crate::elections::rules;
+use crate::db::schema::{ballots, members, participation, roll_entries as re};
 use crate::elections::states::Method;
+use crate::record::ballot;
+use crate::record::entry::{BallotEntry, CastBy, Entry};
+use crate::record::hexcode;
 
 /// Why a ballot was not taken. The words go into the audit log (never the
 /// choice) and, for a paper ballot, onto the officer's screen.
@@ -70,7 +71,9 @@ pub fn cast(
     method: Method,
     now: chrono::NaiveDateTime,
 ) -> QueryResult<Result<String, Refusal>> {
-    let row = lock_shared(conn, id)?;
+    // Casts take the row for update, one after another on PostgreSQL too:
+    // each appends the next line of the record after the one before.
+    let row = lock(conn, id)?;
     if let Err(refusal) = standing(conn, id, row.accepting(now), member_id)? {
         return Ok(Err(refusal));
     }
@@ -87,6 +90,57 @@ pub fn cast(
     if !fits {
         return Ok(Err(Refusal::BadAnswers));
     }
+    // The server encrypts for a voter without JavaScript and for paper: the
+    // choice exists here only until this function returns, and is stored
+    // nowhere but in the ciphertexts.
+    let selected: Vec<usize> = questions
+        .iter()
+        .map(|q| {
+            let chosen = answers
+                .iter()
+                .find(|(qid, _)| *qid == q.id)
+                .map(|(_, c)| *c);
+            q.choices
+                .iter()
+                .position(|(c, _)| Some(*c) == chosen)
+                .unwrap_or(0)
+        })
+        .collect();
+    let choices: Vec<usize> = questions.iter().map(|q| q.choices.len()).collect();
+    let (key, fingerprint) = election_key(conn, id)?;
+    let by = match method {
+        Method::Online => CastBy::Server,
+        Method::Paper => CastBy::Paper,
+    };
+    let made = ballot::encrypt(&key, &fingerprint, None, by, &choices, &selected);
+    append_ballot(conn, id, member_id, method, made.entry).map(Ok)
+}
+
+/// The election key and fingerprint, from the record.
+pub fn election_key(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<(crate::crypto::Point, [u8; 32])> {
+    let fingerprint = record::fingerprint(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
+    let key = record::entries(conn, id)?
+        .into_iter()
+        .find_map(|e| match e {
+            Entry::Open(o) => hexcode::key_point(&o.key, "the key").ok(),
+            _ => None,
+        })
+        .ok_or(diesel::result::Error::NotFound)?;
+    Ok((key, fingerprint))
+}
+
+/// Records the member's participation and appends their checked ballot,
+/// in the caller's transaction. Returns the tracker.
+fn append_ballot(
+    conn: &mut DbConnection,
+    id: i64,
+    member_id: i64,
+    method: Method,
+    entry: BallotEntry,
+) -> QueryResult<String> {
     diesel::insert_into(participation::table)
         .values((
             participation::election_id.eq(id),
@@ -94,24 +148,16 @@ pub fn cast(
             participation::method.eq(method),
         ))
         .execute(conn)?;
-    let code = rules::tracking_code();
+    let tracker = entry.tracker.clone();
+    // The primary key refuses a tracker already cast.
     diesel::insert_into(ballots::table)
         .values((
             ballots::election_id.eq(id),
-            ballots::tracking_code.eq(&code),
+            ballots::tracking_code.eq(&tracker),
         ))
         .execute(conn)?;
-    for (question, choice) in answers {
-        diesel::insert_into(ba::table)
-            .values((
-                ba::election_id.eq(id),
-                ba::tracking_code.eq(&code),
-                ba::question_id.eq(question),
-                ba::choice_id.eq(choice),
-            ))
-            .execute(conn)?;
-    }
-    Ok(Ok(code))
+    record::append(conn, id, Entry::Ballot(entry))?;
+    Ok(tracker)
 }
 
 /// Turnout while the vote runs.

@@ -7,16 +7,17 @@ use diesel::prelude::*;
 
 use super::challenges;
 use super::roll::{RollMail, mail_roll, roll_numbers};
-use super::{election, lock, results};
+use super::{election, lock, record, results};
 use crate::context::Context;
 use crate::db::DbConnection;
 use crate::db::schema::{
-    ballot_answers as ba, ballots, elections as el, participation, roll_challenges as rc,
-    roll_entries as re,
+    ballots, elections as el, participation, roll_challenges as rc, roll_entries as re,
 };
 use crate::elections::rules;
 use crate::elections::states::Status;
 use crate::mail::preferences::NoticeKind;
+use crate::record::entry::{Entry, Opening, RollSummary};
+use crate::record::hexcode;
 
 /// Why an act on the lifecycle was refused: the election is not where the
 /// act needs it.
@@ -37,6 +38,14 @@ pub enum LifecycleRefusal {
     },
     #[error("Only a published election can open.")]
     NotPublished,
+    #[error(
+        "Name at least two trustees first: they make the election's key, and the vote cannot open without it."
+    )]
+    NoTrustees,
+    #[error(
+        "The vote cannot open until every trustee has confirmed the election key. The election's page says which step they are at."
+    )]
+    KeyNotMade,
     #[error("Only an open election can be closed.")]
     NotOpen,
     #[error("Records are kept at least a year after the close.")]
@@ -48,12 +57,35 @@ pub enum LifecycleRefusal {
 /// was not published.
 pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Option<String>> {
     let row = lock(conn, id)?;
-    if row.status != Status::Published {
+    if row.status != Status::Published || row.keyed_at.is_none() {
         return Ok(None);
     }
     let now = ctx.now;
     let numbers = roll_numbers(conn, id)?;
     let print = rules::fingerprint(&numbers);
+    let commitments: Vec<Vec<crate::crypto::Point>> = record::entries(conn, id)?
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Trustee(t) => t
+                .commitments
+                .iter()
+                .map(|c| hexcode::key_point(c, "a commitment").ok())
+                .collect(),
+            _ => None,
+        })
+        .collect();
+    let key = crate::crypto::threshold::election_key(&commitments);
+    record::append(
+        conn,
+        id,
+        Entry::Open(Opening {
+            key: hexcode::point(&key),
+            roll: RollSummary {
+                size: numbers.len() as u64,
+                fingerprint: print.clone(),
+            },
+        }),
+    )?;
     diesel::update(el::table.find(id))
         .set((
             el::status.eq(Status::Open),
@@ -83,13 +115,13 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
     Ok(Some(print))
 }
 
-/// Closes the vote: counts every question, decides it by its rule,
-/// stores the certified result, adopts a dues rate whose question passed,
-/// and tells the roll. An empty `reason` is the close at the closing time.
-/// Returns false when it was not open.
+/// Closes the vote: no ballot is taken after it, and the record gets the
+/// close and the encrypted sums for the trustees to decrypt. An empty
+/// `reason` is the close at the closing time. Returns false when it was
+/// not open.
 pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> QueryResult<bool> {
     let row = lock(conn, id)?;
-    if row.status != Status::Open {
+    if row.status != Status::Open || row.closed_at.is_some() {
         return Ok(false);
     }
     let now = ctx.now;
@@ -100,13 +132,78 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> Q
     };
     diesel::update(el::table.find(id))
         .set((
-            el::status.eq(Status::Closed),
             el::closed_at.eq(closed_at),
             el::close_reason.eq(reason),
             el::updated_at.eq(now),
         ))
         .execute(conn)?;
-    results::certify(conn, &row, now)?;
+    let entries = record::entries(conn, id)?;
+    let choices: Vec<usize> = super::questions(conn, id)?
+        .iter()
+        .map(|q| q.choices.len())
+        .collect();
+    let (key, fingerprint) = super::casting::election_key(conn, id)?;
+    let mut ballots = Vec::new();
+    for e in &entries {
+        if let Entry::Ballot(b) = e {
+            // Every ballot was checked before it was appended.
+            if let Ok(checked) = crate::record::ballot::check(b, &key, &fingerprint, &choices) {
+                ballots.push(checked.ciphertexts);
+            }
+        }
+    }
+    record::append(
+        conn,
+        id,
+        Entry::Close(crate::record::entry::Closing {
+            ballots: ballots.len() as u64,
+        }),
+    )?;
+    let sums = crate::record::tally::sum(&choices, ballots.iter());
+    record::append(
+        conn,
+        id,
+        Entry::Sums(crate::record::tally::sums_entry(&sums)),
+    )?;
+    Ok(true)
+}
+
+/// Decrypts the sums once enough trustees' shares are in: appends the
+/// result, stores it as the certified count, adopts a dues rate whose
+/// question passed, and tells the roll. Returns false when the shares are
+/// not enough yet (or it is already done).
+pub fn finish(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<bool> {
+    let row = lock(conn, id)?;
+    if row.status != Status::Open || row.closed_at.is_none() {
+        return Ok(false);
+    }
+    let now = ctx.now;
+    let text = record::text(conn, id)?;
+    let Some(decrypted) = super::trustees::decrypt(&text)? else {
+        return Ok(false);
+    };
+    let eligible_n = row.eligible.unwrap_or(0).max(0) as u64;
+    let voted: u64 = decrypted.first().map_or(0, |q| q.iter().sum());
+    record::append(
+        conn,
+        id,
+        Entry::Result(crate::record::entry::ResultEntry {
+            questions: decrypted
+                .iter()
+                .enumerate()
+                .map(|(q, counts)| crate::record::entry::QuestionCounts {
+                    question: q as u32 + 1,
+                    counts: counts.clone(),
+                })
+                .collect(),
+            voted,
+            eligible: eligible_n,
+        }),
+    )?;
+    diesel::update(el::table.find(id))
+        .set((el::status.eq(Status::Closed), el::updated_at.eq(now)))
+        .execute(conn)?;
+    results::certify(conn, &row, &decrypted, now)?;
     // The email says what the certified record says, read back from it.
     let certified = results::certified(conn, &row)?;
     let eligible = i64::from(row.eligible.unwrap_or(0));
@@ -132,11 +229,11 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> Q
 /// it closed the vote: the caller vacuums once the transaction commits.
 pub fn advance(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<bool> {
     let row = election(conn, id)?;
-    if row.status == Status::Published && ctx.now >= row.opens_at {
+    if row.status == Status::Published && row.keyed_at.is_some() && ctx.now >= row.opens_at {
         open(conn, ctx, id)?;
     }
     let row = election(conn, id)?;
-    if row.status == Status::Open && ctx.now >= row.closes_at {
+    if row.status == Status::Open && row.closed_at.is_none() && ctx.now >= row.closes_at {
         return close(conn, ctx, id, "");
     }
     Ok(false)
@@ -148,8 +245,12 @@ pub fn due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<i64>>
         .filter(
             el::status
                 .eq(Status::Published)
+                .and(el::keyed_at.is_not_null())
                 .and(el::opens_at.le(now))
-                .or(el::status.eq(Status::Open).and(el::closes_at.le(now))),
+                .or(el::status
+                    .eq(Status::Open)
+                    .and(el::closed_at.is_null())
+                    .and(el::closes_at.le(now))),
         )
         .select(el::id)
         .load(conn)
@@ -168,14 +269,11 @@ fn rewrite_ballots(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
     };
     use diesel::connection::SimpleConnection;
     pg.batch_execute(&format!(
-        "CREATE TEMP TABLE rewrite_answers ON COMMIT DROP AS SELECT * FROM ballot_answers WHERE election_id = {id};
-         CREATE TEMP TABLE rewrite_ballots ON COMMIT DROP AS SELECT * FROM ballots WHERE election_id = {id};
+        "CREATE TEMP TABLE rewrite_ballots ON COMMIT DROP AS SELECT * FROM ballots WHERE election_id = {id};
          CREATE TEMP TABLE rewrite_participation ON COMMIT DROP AS SELECT * FROM participation WHERE election_id = {id};
-         DELETE FROM ballot_answers WHERE election_id = {id};
          DELETE FROM ballots WHERE election_id = {id};
          DELETE FROM participation WHERE election_id = {id};
          INSERT INTO ballots SELECT * FROM rewrite_ballots ORDER BY tracking_code;
-         INSERT INTO ballot_answers SELECT * FROM rewrite_answers ORDER BY tracking_code, question_id;
          INSERT INTO participation SELECT * FROM rewrite_participation ORDER BY member_id;"
     ))
 }
@@ -185,7 +283,7 @@ fn rewrite_ballots(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
 pub fn vacuum_ballot_tables(conn: &mut DbConnection) {
     if let DbConnection::Postgres(pg) = conn {
         use diesel::connection::SimpleConnection;
-        if let Err(e) = pg.batch_execute("VACUUM ballots, ballot_answers, participation") {
+        if let Err(e) = pg.batch_execute("VACUUM ballots, participation") {
             tracing::warn!(error = %e, "vacuum after an election's close");
         }
     }
@@ -208,7 +306,6 @@ pub fn purge(
     if !due || row.purged_at.is_some() {
         return Ok(Err(LifecycleRefusal::KeptAYear));
     }
-    diesel::delete(ba::table.filter(ba::election_id.eq(id))).execute(conn)?;
     diesel::delete(ballots::table.filter(ballots::election_id.eq(id))).execute(conn)?;
     diesel::delete(participation::table.filter(participation::election_id.eq(id))).execute(conn)?;
     diesel::delete(re::table.filter(re::election_id.eq(id))).execute(conn)?;

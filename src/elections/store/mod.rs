@@ -8,9 +8,11 @@ pub mod casting;
 pub mod challenges;
 pub mod draft;
 pub mod lifecycle;
+pub mod record;
 pub mod reminders;
 pub mod results;
 pub mod roll;
+pub mod trustees;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -43,13 +45,20 @@ pub struct ElectionRow {
     pub purged_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// How many trustees' shares decrypt the sums.
+    pub threshold: i32,
+    /// When the trustees' joint key was published.
+    pub keyed_at: Option<NaiveDateTime>,
 }
 
 impl ElectionRow {
     /// True while ballots may be cast at `now` by the stored status: the
     /// cast moves the election on first, so this is what a cast checks.
     pub fn accepting(&self, now: NaiveDateTime) -> bool {
-        self.status == Status::Open && now >= self.opens_at && now < self.closes_at
+        self.status == Status::Open
+            && self.closed_at.is_none()
+            && now >= self.opens_at
+            && now < self.closes_at
     }
 
     /// The fingerprint a page shows: the stored one, or, once the clock has
@@ -65,13 +74,19 @@ impl ElectionRow {
 
     /// Where it stands at `now`, before the stored status catches up.
     pub fn phase(&self, now: NaiveDateTime) -> Phase {
-        Phase::of(
+        let by_clock = Phase::of(
             self.status,
             self.opens_at,
             self.closes_at,
             self.purged_at.is_some(),
             now,
-        )
+        );
+        match by_clock {
+            Phase::Voting if self.keyed_at.is_none() => Phase::AwaitingKey,
+            // Closed early: the sums wait for the trustees before the time.
+            Phase::Voting if self.closed_at.is_some() => Phase::Counting,
+            other => other,
+        }
     }
 }
 
@@ -122,22 +137,6 @@ pub fn lock(conn: &mut DbConnection, id: i64) -> QueryResult<ElectionRow> {
             .find(id)
             .select(ElectionRow::as_select())
             .for_update()
-            .first(pg),
-        DbConnection::Sqlite(lite) => el::table
-            .find(id)
-            .select(ElectionRow::as_select())
-            .first(lite),
-    }
-}
-
-/// The election, share-locked on PostgreSQL: casts run side by side, and
-/// the close (which takes the row for update) waits for them to finish.
-pub fn lock_shared(conn: &mut DbConnection, id: i64) -> QueryResult<ElectionRow> {
-    match conn {
-        DbConnection::Postgres(pg) => el::table
-            .find(id)
-            .select(ElectionRow::as_select())
-            .for_share()
             .first(pg),
         DbConnection::Sqlite(lite) => el::table
             .find(id)

@@ -22,6 +22,9 @@ pub fn publish(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryRes
     if row.status != Status::Draft || row.cutoff > now.date() {
         return Ok(None);
     }
+    if super::trustees::of_election(conn, id)?.len() < super::trustees::MIN_TRUSTEES {
+        return Ok(None);
+    }
     let standings = crate::dues::owed::everyone_on(conn, row.cutoff)?;
     let people: Vec<(i64, String)> = members::table
         .filter(members::unit_id.eq(row.unit_id))
@@ -40,6 +43,10 @@ pub fn publish(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryRes
             crate::db::schema::elections::updated_at.eq(now),
         ))
         .execute(conn)?;
+    // The election as published opens its record: every proof from here on
+    // is bound to this line's hash.
+    let entry = super::trustees::election_entry(conn, &row)?;
+    super::record::append(conn, id, entry)?;
     Ok(Some(count))
 }
 

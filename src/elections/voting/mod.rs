@@ -4,6 +4,7 @@
 
 pub mod ballot;
 pub mod challenge;
+pub mod trustee;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};

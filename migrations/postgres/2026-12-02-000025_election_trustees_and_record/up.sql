@@ -1,0 +1,31 @@
+-- The trustees who make an election's key and decrypt its sums, the
+-- messages their devices sent while making the key (kept for the
+-- election's life: each device rebuilds its secret from them at the
+-- close), and the public record, one line per row in the order written.
+ALTER TABLE elections ADD COLUMN threshold INTEGER NOT NULL DEFAULT 2;
+-- When every trustee confirmed the key: the vote may open from then on.
+ALTER TABLE elections ADD COLUMN keyed_at TIMESTAMP;
+
+CREATE TABLE election_trustees (
+    election_id BIGINT NOT NULL REFERENCES elections (id),
+    position INTEGER NOT NULL,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    name TEXT NOT NULL,
+    transport TEXT,
+    deal TEXT,
+    confirmation TEXT,
+    PRIMARY KEY (election_id, position),
+    UNIQUE (election_id, user_id)
+);
+
+CREATE TABLE election_record (
+    election_id BIGINT NOT NULL REFERENCES elections (id),
+    seq BIGINT NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (election_id, seq)
+);
+
+-- Choices are no longer stored: each ballot is in the record, encrypted
+-- under the trustees' key, and only sums are ever decrypted. Results of
+-- elections closed before this are in election_results.
+DROP TABLE ballot_answers;
