@@ -192,7 +192,8 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
         },
         now - Duration::days(10),
     )?;
-    let seeds = publish_with_trustees(conn, open_id, now - Duration::days(9))?;
+    // Published on its cut-off day: the roll is as the members stood then.
+    let seeds = publish_with_trustees(conn, open_id, now - Duration::days(7))?;
     store::open(conn, &at(now), open_id)?;
     write_key_files(config, conn, open_id, &seeds)?;
     // The demo's people are fictional: none of its notices should leave.

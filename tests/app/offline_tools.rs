@@ -158,3 +158,43 @@ fn a_trustee_without_a_browser_makes_a_key_file_and_answers_each_step() {
         text(&refused)
     );
 }
+
+#[tokio::test]
+async fn the_demo_votes_records_verify_and_its_trustees_key_files_open() {
+    use unionhall::elections::store;
+    let app = crate::helpers::TestApp::spawn().await;
+    unionhall::demo::run(&app.config, true).unwrap();
+    let ids: Vec<(i64, String)> = store::all_with_units(&mut app.db())
+        .unwrap()
+        .into_iter()
+        .map(|(row, _)| (row.id, row.title))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    for (id, title) in &ids {
+        let text = store::record::text(&mut app.db(), *id).unwrap();
+        let report = unionhall::record::verify::verify(&text, None);
+        assert!(report.passed(), "{title}: {}", report.to_text());
+        let (stage, ballots) = if title.contains("spring") {
+            ("complete", report.ballots)
+        } else {
+            ("voting", 0)
+        };
+        assert_eq!(report.stage, stage, "{title}");
+        assert_eq!(report.ballots, ballots);
+    }
+    let (open, _) = ids.iter().find(|(_, t)| t.contains("autumn")).unwrap();
+    let fingerprint = store::record::fingerprint(&mut app.db(), *open)
+        .unwrap()
+        .unwrap();
+    for position in 1..=3u32 {
+        let path = app
+            .config
+            .data_dir
+            .join("demo-trustees")
+            .join(format!("election-{open}-trustee-{position}.key"));
+        let file: unionhall::trustees::keyfile::KeyFile =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        file.open(unionhall::demo::DEMO_PASSWORD, &fingerprint, position)
+            .unwrap();
+    }
+}
