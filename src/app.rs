@@ -167,6 +167,7 @@ route_table! {
     "/elections/{id}/trustee" => [GET voting::trustee::show, POST voting::trustee::answer],
     "/elections/{id}/trustee/packet" => [GET voting::trustee::packet],
     "/elections/{id}/record" => [GET voting::trustee::record],
+    "/elections/{id}/verify" => [GET voting::verify_page::verify_page],
     "/elections/{id}/confirm" => [POST voting::ballot::confirm],
     "/elections/{id}/cast" => [POST voting::ballot::cast],
     "/officer/elections" => [GET election_admin::list],

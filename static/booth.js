@@ -41,6 +41,7 @@ var UnionhallBooth = (() => {
     revealCheck: () => revealCheck,
     secretFromDeals: () => secretFromDeals,
     shareEntry: () => shareEntry,
+    startPages: () => startPages,
     tracker: () => tracker,
     transportMessage: () => transportMessage,
     verifyBallot: () => verifyBallot,
@@ -958,10 +959,10 @@ var UnionhallBooth = (() => {
     aobject2(object, title);
     aobject2(fields, "fields");
     aobject2(optFields, "optFields");
-    function checkField(fieldName, expectedType, isOpt) {
-      const label = title === "object" ? `param "${String(fieldName)}"` : `"${title}.${String(fieldName)}"`;
-      const val = object[fieldName];
-      if (!Object.hasOwn(object, fieldName) && (isOpt ? val !== void 0 : expectedType !== "function")) {
+    function checkField(fieldName2, expectedType, isOpt) {
+      const label = title === "object" ? `param "${String(fieldName2)}"` : `"${title}.${String(fieldName2)}"`;
+      const val = object[fieldName2];
+      if (!Object.hasOwn(object, fieldName2) && (isOpt ? val !== void 0 : expectedType !== "function")) {
         throw new TypeError(`${label} is invalid: expected own property`);
       }
       if (isOpt && val === void 0)
@@ -1206,19 +1207,19 @@ var UnionhallBooth = (() => {
     "mulN",
     "sqrN"
   ];
-  function validateField(field) {
-    aobject2(field, "field");
-    if (typeof field.ORDER !== "bigint")
-      throw new TypeError('param "ORDER" is invalid: expected bigint, got ' + typeof field.ORDER);
-    asafenumber(field.BYTES, "BYTES");
-    asafenumber(field.BITS, "BITS");
+  function validateField(field2) {
+    aobject2(field2, "field");
+    if (typeof field2.ORDER !== "bigint")
+      throw new TypeError('param "ORDER" is invalid: expected bigint, got ' + typeof field2.ORDER);
+    asafenumber(field2.BYTES, "BYTES");
+    asafenumber(field2.BITS, "BITS");
     for (const name of FIELD_FIELDS)
-      afunction(field[name], "field." + name);
-    if (field.BYTES < 1 || field.BITS < 1)
+      afunction(field2[name], "field." + name);
+    if (field2.BYTES < 1 || field2.BITS < 1)
       throw new Error("invalid field: expected BYTES/BITS > 0");
-    if (field.ORDER <= _1n2)
-      throw new Error("invalid field: expected ORDER > 1, got " + field.ORDER);
-    return field;
+    if (field2.ORDER <= _1n2)
+      throw new Error("invalid field: expected ORDER > 1, got " + field2.ORDER);
+    return field2;
   }
   function FpInvertBatch(Fp2, nums, passZero = false) {
     validateField(Fp2);
@@ -1464,11 +1465,11 @@ var UnionhallBooth = (() => {
         throw new Error("invalid point at index " + i);
     });
   }
-  function validateMSMScalars(scalars, field, maxScalar) {
+  function validateMSMScalars(scalars, field2, maxScalar) {
     if (!Array.isArray(scalars))
       throw new Error("array of scalars expected");
     scalars.forEach((s, i) => {
-      const ok = maxScalar === void 0 ? field.isValid(s) : isPosBig(s) && s < maxScalar;
+      const ok = maxScalar === void 0 ? field2.isValid(s) : isPosBig(s) && s < maxScalar;
       if (!ok)
         throw new Error("invalid scalar at index " + i);
     });
@@ -1691,11 +1692,11 @@ var UnionhallBooth = (() => {
         table[i] = table[i - 1].add(point);
       const windows = Math.ceil(bits / W);
       let acc = this.ZERO;
-      for (let window = windows - 1; window >= 0; window--) {
-        if (window !== windows - 1)
+      for (let window2 = windows - 1; window2 >= 0; window2--) {
+        if (window2 !== windows - 1)
           for (let d = 0; d < W; d++)
             acc = acc.double();
-        const digit = Number(n >> BigInt(window * W) & mask);
+        const digit = Number(n >> BigInt(window2 * W) & mask);
         let sel = table[0];
         for (let i = 1; i < size; i++)
           sel = i === digit ? table[i] : sel;
@@ -1755,12 +1756,12 @@ var UnionhallBooth = (() => {
     const digits = scalars.map((n) => wnafDigits(n, 4));
     return wnafWalk(c.ZERO, tables, digits);
   }
-  function createField(order, field, isLE2) {
-    if (field) {
-      if (field.ORDER !== order)
+  function createField(order, field2, isLE2) {
+    if (field2) {
+      if (field2.ORDER !== order)
         throw new Error("Field.ORDER must match order: Fp == p, Fn == n");
-      validateField(field);
-      return field;
+      validateField(field2);
+      return field2;
     } else {
       return Field(order, { isLE: isLE2 });
     }
@@ -4531,6 +4532,624 @@ var UnionhallBooth = (() => {
         })
       }))
     };
+  }
+
+  // src/pages/dom.js
+  function el(doc, tag, attrs = {}, ...children) {
+    const node = doc.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+      if (value === false || value === null || value === void 0) continue;
+      node.setAttribute(name, value === true ? "" : String(value));
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === void 0 || child === false) continue;
+      node.append(typeof child === "string" ? doc.createTextNode(child) : child);
+    }
+    return node;
+  }
+  function fill(node, ...children) {
+    node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== void 0 && c !== false));
+    return node;
+  }
+  function say(node, words) {
+    if (!words) {
+      node.hidden = true;
+      node.replaceChildren();
+      return;
+    }
+    node.hidden = false;
+    node.replaceChildren(node.ownerDocument.createTextNode(words));
+  }
+  var nextPaint = () => new Promise((resolve) => setTimeout(resolve, 30));
+  function field(doc, { id, label, type = "text", hint = null, autocomplete = null, accept = null }) {
+    const input = el(doc, "input", {
+      id,
+      type,
+      autocomplete,
+      accept,
+      "aria-describedby": hint ? `${id}-hint` : null
+    });
+    const box = el(
+      doc,
+      "div",
+      { class: "field" },
+      el(doc, "label", { for: id }, label),
+      hint ? el(doc, "p", { class: "hint", id: `${id}-hint` }, hint) : null,
+      input
+    );
+    return { box, input };
+  }
+
+  // src/pages/booth-logic.js
+  var HEX64 = /^[0-9a-f]{64}$/;
+  var isId = (v) => Number.isSafeInteger(v) && v >= 1;
+  function readBoothSetup(text) {
+    let s;
+    try {
+      s = typeof text === "string" ? JSON.parse(text) : text;
+    } catch {
+      throw new Error("The booth setup is not JSON.");
+    }
+    if (!s || typeof s !== "object") throw new Error("The booth setup is not an object.");
+    if (!isId(s.election)) throw new Error("The booth setup has no election number.");
+    if (typeof s.key !== "string" || !HEX64.test(s.key)) throw new Error("The booth setup has no election key.");
+    if (typeof s.fingerprint !== "string" || !HEX64.test(s.fingerprint))
+      throw new Error("The booth setup has no fingerprint.");
+    if (typeof s.cast_url !== "string" || !s.cast_url.startsWith("/") || s.cast_url.startsWith("//") || s.cast_url.includes("\\"))
+      throw new Error("The booth setup has no address on this site to cast to.");
+    if (!Array.isArray(s.questions) || s.questions.length === 0) throw new Error("The booth setup has no questions.");
+    s.questions.forEach((q, i) => {
+      const what = `Question ${i + 1} of the booth setup`;
+      if (!q || !isId(q.id) || typeof q.text !== "string") throw new Error(`${what} has no number or text.`);
+      if (!Array.isArray(q.choices) || q.choices.length < 2) throw new Error(`${what} has fewer than two choices.`);
+      const ids = /* @__PURE__ */ new Set();
+      for (const c of q.choices) {
+        if (!c || !isId(c.id) || typeof c.label !== "string") throw new Error(`${what} has a choice with no number or label.`);
+        if (ids.has(c.id)) throw new Error(`${what} has choice ${c.id} twice.`);
+        ids.add(c.id);
+      }
+    });
+    return s;
+  }
+  var fieldName = (question) => `q_${question.id}`;
+  function collectSelections(setup, pairs) {
+    const values = /* @__PURE__ */ new Map();
+    for (const [name, value] of pairs) {
+      if (!values.has(name)) values.set(name, []);
+      values.get(name).push(String(value));
+    }
+    const selected = [];
+    const missing = [];
+    for (const q of setup.questions) {
+      const given = values.get(fieldName(q)) ?? [];
+      const k = given.length === 1 ? q.choices.findIndex((c) => String(c.id) === given[0]) : -1;
+      if (k < 0) missing.push(q.id);
+      selected.push(k < 0 ? null : k);
+    }
+    return { selected, missing };
+  }
+  var ballotShape = (setup) => setup.questions.map((q) => ({ choices: q.choices.length }));
+  function chosenLabels(setup, selected) {
+    return setup.questions.map((q, i) => ({ question: q.text, label: q.choices[selected[i]]?.label ?? "" }));
+  }
+  function ballotEntry({ tracker: tracker2, answers }) {
+    return { tracker: tracker2, by: "voter", answers };
+  }
+  function castFields({ csrfToken, submissionKey, ballot }) {
+    return [
+      ["csrf_token", csrfToken],
+      ["submission_key", submissionKey],
+      ["ballot", JSON.stringify(ballotEntry(ballot))]
+    ];
+  }
+  function revealedText(setup, ballot) {
+    return JSON.stringify(
+      {
+        election: setup.election,
+        key: setup.key,
+        fingerprint: setup.fingerprint,
+        tracker: ballot.tracker,
+        answers: ballot.answers,
+        randomness: ballot.randomness
+      },
+      null,
+      1
+    );
+  }
+
+  // src/pages/booth.js
+  var TEXT = {
+    unanswered: "Answer every question before you confirm.",
+    heading: "Confirm your vote",
+    encrypted: "Your ballot is encrypted on this device; this server never sees your choice.",
+    cast: "Cast my vote",
+    check: "Check this encryption first",
+    change: "Change my choices",
+    holds: "This encryption holds:",
+    neverCast: "A checked encryption is never cast: a new one has been made for your vote."
+  };
+  function startBooth(doc) {
+    const setupNode = doc.getElementById("booth-setup");
+    const form = doc.getElementById("ballot-form");
+    if (!setupNode || !form) return false;
+    let setup;
+    try {
+      setup = readBoothSetup(setupNode.textContent);
+    } catch (err) {
+      console.error(`unionhall booth: ${err.message}`);
+      return false;
+    }
+    const hidden = (name) => form.querySelector(`input[name="${name}"]`)?.value ?? "";
+    const alert = el(doc, "div", { id: "booth-error", class: "error-summary", role: "alert", hidden: true });
+    form.before(alert);
+    let ballot = null;
+    let section = null;
+    const encrypt2 = (selected) => encryptBallot({ key: setup.key, fingerprint: setup.fingerprint, credential: null, questions: ballotShape(setup), selected });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const { selected, missing } = collectSelections(setup, [...new FormData(form).entries()]);
+      if (missing.length > 0) {
+        say(alert, TEXT.unanswered);
+        const q = setup.questions.find((x) => x.id === missing[0]);
+        form.querySelector(`input[name="${fieldName(q)}"]`)?.focus();
+        return;
+      }
+      try {
+        ballot = encrypt2(selected);
+      } catch (err) {
+        say(alert, `This device could not encrypt your ballot: ${err.message}`);
+        return;
+      }
+      say(alert, "");
+      form.hidden = true;
+      section?.remove();
+      section = confirmSection(selected);
+      form.after(section);
+      section.querySelector("h2").focus();
+    });
+    function confirmSection(selected) {
+      const trackerCode = el(doc, "code", { class: "tracker", id: "booth-tracker" }, ballot.tracker);
+      const check = el(doc, "div", { id: "booth-check", hidden: true, "aria-live": "polite" });
+      const castButton = el(doc, "button", { type: "button", id: "booth-cast" }, TEXT.cast);
+      const checkButton = el(doc, "button", { type: "button", id: "booth-check-button", class: "secondary" }, TEXT.check);
+      const changeButton = el(doc, "button", { type: "button", id: "booth-change", class: "secondary" }, TEXT.change);
+      const node = el(
+        doc,
+        "section",
+        { id: "booth" },
+        el(doc, "h2", { tabindex: "-1" }, TEXT.heading),
+        el(
+          doc,
+          "dl",
+          { class: "facts" },
+          chosenLabels(setup, selected).map(({ question, label }) => [
+            el(doc, "dt", {}, question),
+            el(doc, "dd", {}, el(doc, "strong", {}, label))
+          ])
+        ),
+        el(doc, "p", {}, TEXT.encrypted),
+        el(doc, "p", {}, "Your ballot’s tracker: ", trackerCode),
+        el(doc, "div", { class: "button-row" }, castButton, checkButton, changeButton),
+        check
+      );
+      castButton.addEventListener("click", () => {
+        if (castButton.disabled) return;
+        castButton.disabled = true;
+        checkButton.disabled = true;
+        changeButton.disabled = true;
+        const fields = castFields({ csrfToken: hidden("csrf_token"), submissionKey: hidden("submission_key"), ballot });
+        const cast = el(
+          doc,
+          "form",
+          { method: "post", action: setup.cast_url, hidden: true },
+          fields.map(([name, value]) => el(doc, "input", { type: "hidden", name, value }))
+        );
+        doc.body.append(cast);
+        cast.submit();
+      });
+      checkButton.addEventListener("click", () => {
+        const checked = ballot;
+        let picks;
+        try {
+          picks = revealCheck(checked.answers, checked.randomness, setup.key);
+        } catch (err) {
+          castButton.disabled = true;
+          fill(check, el(doc, "p", { role: "alert" }, `This encryption does not open: ${err.message}. Do not cast this ballot. Tell the election’s officer.`));
+          check.hidden = false;
+          return;
+        }
+        try {
+          ballot = encrypt2(selected);
+        } catch (err) {
+          castButton.disabled = true;
+          fill(check, el(doc, "p", { role: "alert" }, `This device could not encrypt your ballot again: ${err.message}`));
+          check.hidden = false;
+          return;
+        }
+        fill(
+          check,
+          el(doc, "p", {}, TEXT.holds),
+          el(
+            doc,
+            "ul",
+            {},
+            chosenLabels(setup, picks).map(({ question, label }) => el(doc, "li", {}, `${question}: `, el(doc, "strong", {}, label)))
+          ),
+          el(doc, "p", {}, "The checked encryption’s tracker: ", el(doc, "code", { class: "tracker" }, checked.tracker)),
+          el(
+            doc,
+            "details",
+            {},
+            el(doc, "summary", {}, "Its randomness, to check it elsewhere"),
+            el(doc, "pre", {}, revealedText(setup, checked))
+          ),
+          el(doc, "p", {}, TEXT.neverCast)
+        );
+        check.hidden = false;
+        trackerCode.textContent = ballot.tracker;
+      });
+      changeButton.addEventListener("click", () => {
+        ballot = null;
+        node.remove();
+        section = null;
+        form.hidden = false;
+        form.querySelector('input[type="radio"]:checked, input[type="radio"]')?.focus();
+      });
+      return node;
+    }
+    return true;
+  }
+
+  // src/pages/trustee-logic.js
+  function planFor(ask) {
+    switch (ask) {
+      case "transport":
+        return "new-key";
+      case "deal":
+      case "confirm":
+        return "open-key";
+      case "share":
+        return "check-record";
+      case "wait":
+        return "nothing";
+      default:
+        throw new Error(`This page does not know the step "${ask}".`);
+    }
+  }
+  function sendLabel(ask) {
+    return {
+      transport: "Send my transport key",
+      deal: "Open my key file and send my deal",
+      confirm: "Open my key file and check my shares",
+      share: "Open my key file and send my share"
+    }[ask];
+  }
+  function passphraseProblem(first, second) {
+    if ([...first].length < MIN_PASSPHRASE_CHARS)
+      return `Choose a passphrase of at least ${MIN_PASSPHRASE_CHARS} characters.`;
+    if (first !== second) return "The two passphrases are not the same. Type the same passphrase twice.";
+    return null;
+  }
+  function electionIdFromPath(pathname) {
+    const m = /^\/elections\/([0-9]+)\//.exec(pathname);
+    return m ? Number(m[1]) : null;
+  }
+  function keyFileName(electionId, trustee) {
+    return `election-${electionId ?? "unknown"}-trustee-${trustee}.key`;
+  }
+  function makeAnswer(args, seed) {
+    const { fingerprint, trustee, threshold, transportKeys, deals } = args;
+    let message;
+    let words;
+    let complaint = null;
+    switch (args.ask) {
+      case "transport":
+        message = transportMessage({ seed, fingerprint, trustee });
+        words = "Your transport key is ready to send.";
+        break;
+      case "deal":
+        message = dealMessage({ seed, fingerprint, trustee, threshold, transportKeys });
+        words = "Your deal is ready to send.";
+        break;
+      case "confirm":
+        message = confirmOrComplain({ seed, fingerprint, trustee, threshold, transportKeys, deals });
+        if (message.step === "complain") {
+          complaint = message.against;
+          words = `The share trustee ${message.against} dealt you did not check. Your device sends a complaint about trustee ${message.against}. The trustees then deal again, from the same key files.`;
+        } else words = "Every share dealt to you checks. Your confirmation is ready to send.";
+        break;
+      case "share":
+        if (args.record === null || args.record === void 0) throw new Error("The page holds no record to decrypt.");
+        message = shareEntry({ record: args.record, seed, fingerprint, trustee, threshold, transportKeys, deals });
+        words = "The record checks. Your decryption share is ready to send.";
+        break;
+      default:
+        throw new Error(`Nothing is asked of you now (${args.ask}).`);
+    }
+    return { message, text: JSON.stringify(message), words, complaint };
+  }
+  function checkWords({ name, count, ok }) {
+    return `${name}: ${ok ? "holds" : "does not hold"} (${count} checked)`;
+  }
+  function checkRecord(record, options = {}) {
+    const report = verifyRecord(record ?? "", options);
+    return {
+      ok: report.ok,
+      checks: report.checks.map(checkWords),
+      failures: [...report.failures],
+      head: report.head,
+      complete: report.complete,
+      report
+    };
+  }
+
+  // src/pages/trustee.js
+  var TEXT2 = {
+    saved: "I have saved my key file and will keep it and the passphrase until the result is published",
+    opening: "Opening your key file…",
+    making: "Making your key file…",
+    checking: "Checking the record on this device…",
+    noFile: "Choose your key file."
+  };
+  function startTrustee(doc, location) {
+    const packetNode = doc.getElementById("trustee-packet");
+    const section = doc.getElementById("trustee-device");
+    const form = doc.getElementById("trustee-answer");
+    const answer = form?.querySelector('textarea[name="answer"]');
+    if (!packetNode || !section || !form || !answer) return false;
+    const status = el(doc, "p", { id: "trustee-status", role: "status" });
+    const alert = el(doc, "div", { id: "trustee-error", class: "error-summary", role: "alert", hidden: true });
+    let args;
+    try {
+      args = fromPacket(packetNode.textContent);
+      if (planFor(args.ask) === "nothing") return false;
+    } catch (err) {
+      section.hidden = false;
+      section.append(alert);
+      say(alert, `This page’s script cannot do this step: ${err.message} You can still do it with the unionhall program.`);
+      return false;
+    }
+    section.hidden = false;
+    section.append(alert, status);
+    const send = (text) => {
+      answer.value = text;
+      form.submit();
+    };
+    const fail = (err) => {
+      fill(status);
+      say(alert, err.message);
+    };
+    const plan = planFor(args.ask);
+    if (plan === "new-key") newKey();
+    else if (plan === "open-key") openKey(section);
+    else if (plan === "check-record") checkFirst();
+    return true;
+    function newKey() {
+      const first = field(doc, {
+        id: "trustee-pass1",
+        label: "Choose a passphrase",
+        type: "password",
+        autocomplete: "new-password",
+        hint: "At least 12 characters. You need it, with the key file, at every step until the result is published."
+      });
+      const second = field(doc, { id: "trustee-pass2", label: "Type the passphrase again", type: "password", autocomplete: "new-password" });
+      const make = el(doc, "button", { type: "button", id: "trustee-make" }, "Make my key file");
+      const box = el(doc, "div", { id: "trustee-new-key" }, el(doc, "h2", {}, "Your key file"), first.box, second.box, make);
+      section.append(box);
+      make.addEventListener("click", async () => {
+        const problem = passphraseProblem(first.input.value, second.input.value);
+        if (problem) return say(alert, problem);
+        say(alert, "");
+        make.disabled = true;
+        fill(status, TEXT2.making);
+        let file;
+        let reply;
+        try {
+          const seed = newSeed();
+          file = await keyFile.sealAsync({ seed, fingerprint: args.fingerprint, trustee: args.trustee, passphrase: first.input.value });
+          reply = makeAnswer(args, seed);
+        } catch (err) {
+          make.disabled = false;
+          return fail(err);
+        }
+        first.input.value = "";
+        second.input.value = "";
+        first.box.hidden = true;
+        second.box.hidden = true;
+        make.hidden = true;
+        fill(status, "Your key file is made. Save it now.");
+        const name = keyFileName(electionIdFromPath(location.pathname), args.trustee);
+        const url = URL.createObjectURL(new Blob([`${JSON.stringify(file)}
+`], { type: "application/json" }));
+        const tick = el(doc, "input", { type: "checkbox", id: "trustee-saved" });
+        const go = el(doc, "button", { type: "button", id: "trustee-send", disabled: true }, sendLabel("transport"));
+        tick.addEventListener("change", () => {
+          go.disabled = !tick.checked;
+        });
+        go.addEventListener("click", () => {
+          if (!tick.checked || go.disabled) return;
+          go.disabled = true;
+          send(reply.text);
+        });
+        box.append(
+          el(doc, "p", {}, el(doc, "a", { id: "trustee-download", href: url, download: name }, `Save your key file (${name})`)),
+          el(doc, "div", { class: "check" }, tick, el(doc, "label", { for: "trustee-saved" }, TEXT2.saved)),
+          go
+        );
+      });
+    }
+    function openKey(parent) {
+      const file = field(doc, { id: "trustee-key-file", label: "Your key file", type: "file", accept: ".key,application/json" });
+      const pass = field(doc, { id: "trustee-passphrase", label: "Your passphrase", type: "password", autocomplete: "current-password" });
+      const go = el(doc, "button", { type: "button", id: "trustee-send" }, sendLabel(args.ask));
+      const box = el(doc, "div", { id: "trustee-open-key" }, el(doc, "h2", {}, "Open your key file"), file.box, pass.box, go);
+      parent.append(box);
+      go.addEventListener("click", async () => {
+        const chosen = file.input.files?.[0];
+        if (!chosen) return say(alert, TEXT2.noFile);
+        say(alert, "");
+        go.disabled = true;
+        fill(status, TEXT2.opening);
+        let reply;
+        try {
+          const seed = await keyFile.openAsync(await chosen.text(), pass.input.value, { fingerprint: args.fingerprint, trustee: args.trustee });
+          if (args.ask === "share") {
+            fill(status, "Your key file is open. Making your decryption share…");
+            await nextPaint();
+          }
+          reply = makeAnswer(args, seed);
+        } catch (err) {
+          go.disabled = false;
+          return fail(err);
+        }
+        pass.input.value = "";
+        if (reply.complaint === null) {
+          fill(status, `${reply.words} Sending it…`);
+          send(reply.text);
+          return;
+        }
+        fill(status);
+        const complain = el(doc, "button", { type: "button", id: "trustee-complain" }, "Send the complaint");
+        complain.addEventListener("click", () => {
+          complain.disabled = true;
+          send(reply.text);
+        });
+        box.append(el(doc, "p", { id: "trustee-complaint", role: "alert" }, reply.words), complain);
+      });
+    }
+    async function checkFirst() {
+      fill(status, TEXT2.checking);
+      await nextPaint();
+      let result;
+      try {
+        result = checkRecord(args.record);
+      } catch (err) {
+        return fail(err);
+      }
+      const box = el(
+        doc,
+        "div",
+        { id: "trustee-record" },
+        el(doc, "h2", {}, "The record, checked on this device"),
+        el(doc, "ul", { id: "trustee-checks" }, result.checks.map((c) => el(doc, "li", {}, c)))
+      );
+      section.append(box);
+      if (!result.ok) {
+        fill(status);
+        box.append(
+          el(doc, "p", {}, "The record does not verify, so your device sends no share:"),
+          el(doc, "ul", { id: "trustee-failures" }, result.failures.map((f) => el(doc, "li", {}, f)))
+        );
+        say(alert, "The record does not verify. Nothing was sent. Tell the other trustees and the election’s officer.");
+        return;
+      }
+      fill(status, "The record verifies. Open your key file to make your decryption share.");
+      openKey(section);
+    }
+  }
+
+  // src/pages/verify-logic.js
+  function normalizeTracker(text) {
+    return String(text ?? "").trim().toLowerCase();
+  }
+  function verifyInWords(text, tracker2 = "") {
+    const t = normalizeTracker(tracker2);
+    const report = verifyRecord(text, t ? { tracker: t } : {});
+    const checks = report.checks.filter((c) => c.name !== "tracker");
+    let trackerWords = null;
+    let trackerFound = null;
+    if (t) {
+      trackerFound = report.checks.some((c) => c.name === "tracker" && c.ok);
+      trackerWords = trackerFound ? `A ballot with the tracker ${t} is in the record.` : `No ballot in the record has the tracker ${t}.`;
+    }
+    const failures = report.failures.filter((f) => !(t && f === `no ballot in the record has the tracker ${t}`));
+    let summary;
+    if (failures.length > 0) summary = `The record does not verify: ${failures.length === 1 ? "one check fails" : `${failures.length} checks fail`}.`;
+    else if (report.complete) summary = "The record verifies, and it is complete: it ends in its result.";
+    else summary = "The record verifies as far as it goes. It is still being written.";
+    return {
+      ok: failures.length === 0,
+      heading: "Checked in your browser:",
+      checks: checks.map(checkWords),
+      failures,
+      summary,
+      tracker: trackerWords,
+      trackerFound,
+      head: report.head
+    };
+  }
+
+  // src/pages/verify.js
+  function startVerify(doc, fetchImpl = globalThis.fetch) {
+    const setupNode = doc.getElementById("verify-setup");
+    const result = doc.getElementById("verify-result");
+    if (!setupNode || !result) return false;
+    let setup;
+    try {
+      setup = JSON.parse(setupNode.textContent);
+      if (typeof setup.record_url !== "string" || !setup.record_url.startsWith("/") || setup.record_url.startsWith("//"))
+        throw new Error("no record address");
+    } catch {
+      return false;
+    }
+    const form = doc.getElementById("verify-tracker");
+    const input = form?.querySelector('input[name="tracker"]');
+    let running = 0;
+    async function run() {
+      const mine = ++running;
+      result.setAttribute("aria-busy", "true");
+      fill(result, el(doc, "p", { role: "status" }, "Checking the record in your browser…"));
+      let view;
+      try {
+        const response = await fetchImpl(setup.record_url, { mode: "same-origin", credentials: "include", cache: "no-store" });
+        if (!response.ok) throw new Error(`The record could not be fetched (the server answered ${response.status}).`);
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        await nextPaint();
+        view = verifyInWords(bytes, input ? input.value : "");
+      } catch (err) {
+        if (mine !== running) return;
+        result.removeAttribute("aria-busy");
+        fill(result, el(doc, "p", { role: "alert" }, `Your browser could not check the record: ${err.message}`));
+        return;
+      }
+      if (mine !== running) return;
+      result.removeAttribute("aria-busy");
+      fill(
+        result,
+        el(doc, "p", {}, el(doc, "strong", {}, view.heading)),
+        el(doc, "ul", { class: "verify-checks" }, view.checks.map((c) => el(doc, "li", {}, c))),
+        view.failures.length ? [el(doc, "p", {}, "What fails:"), el(doc, "ul", { class: "verify-failures" }, view.failures.map((f) => el(doc, "li", {}, f)))] : null,
+        el(doc, "p", { class: view.ok ? "verify-ok" : "verify-bad" }, view.summary),
+        view.tracker ? el(doc, "p", { class: view.trackerFound ? "verify-found" : "verify-not-found" }, view.tracker) : null,
+        el(doc, "p", {}, "The record’s head hash: ", el(doc, "code", { class: "head-hash" }, view.head))
+      );
+    }
+    form?.addEventListener("submit", (event) => {
+      event.preventDefault();
+      run();
+    });
+    run();
+    return true;
+  }
+
+  // src/pages/main.js
+  function startPages(doc = globalThis.document, location = globalThis.location) {
+    const started = [];
+    const tryStart = (name, start) => {
+      try {
+        if (start()) started.push(name);
+      } catch (err) {
+        console.error(`unionhall ${name}: ${err.message}`);
+      }
+    };
+    tryStart("booth", () => startBooth(doc));
+    tryStart("trustee", () => startTrustee(doc, location));
+    tryStart("verify", () => startVerify(doc));
+    return started;
+  }
+  if (typeof document !== "undefined" && typeof window !== "undefined") {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => startPages());
+    else startPages();
   }
   return __toCommonJS(index_exports);
 })();

@@ -510,6 +510,7 @@ diesel::table! {
         updated_at -> Timestamp,
         threshold -> Integer,
         keyed_at -> Nullable<Timestamp>,
+        election_key -> Nullable<Text>,
     }
 }
 
@@ -522,6 +523,13 @@ diesel::table! {
         transport -> Nullable<Text>,
         deal -> Nullable<Text>,
         confirmation -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ballot_alphas (election_id, alpha) {
+        election_id -> BigInt,
+        alpha -> Text,
     }
 }
 
@@ -642,6 +650,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     elections,
     election_trustees,
     election_record,
+    ballot_alphas,
     election_questions,
     election_choices,
     roll_entries,

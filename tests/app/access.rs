@@ -98,7 +98,8 @@ fn expected(path: &str) -> Option<Access> {
         | "/salary/scenarios/{id}/aggregates.csv"
         | "/elections/{id}"
         | "/elections/{id}/challenge"
-        | "/elections/{id}/record" => UnitMember,
+        | "/elections/{id}/record"
+        | "/elections/{id}/verify" => UnitMember,
         "/elections/{id}/trustee" | "/elections/{id}/trustee/packet" => Trustee,
         "/elections/{id}/ballot" | "/elections/{id}/confirm" | "/elections/{id}/cast" => Voter,
         "/stewards/board" => Steward,

@@ -16,7 +16,7 @@ use crate::helpers::{PASSWORD, ROSTER_HEADER, Stage, TestApp, TestClient};
 
 /// `n` members of "Vote Unit" (V00000…), all in good standing, plus one
 /// member of "Other Unit" (X00001).
-fn roster(app: &TestApp, n: usize) -> i64 {
+pub(crate) fn roster(app: &TestApp, n: usize) -> i64 {
     let mut csv = ROSTER_HEADER.to_owned();
     for i in 0..n {
         csv.push_str(&format!(
@@ -28,7 +28,7 @@ fn roster(app: &TestApp, n: usize) -> i64 {
     app.unit_id("Vote Unit")
 }
 
-fn yes_no(text: &str, rule: PassRule) -> QuestionDraft {
+pub(crate) fn yes_no(text: &str, rule: PassRule) -> QuestionDraft {
     QuestionDraft {
         text: text.into(),
         kind: QuestionKind::YesNo,
@@ -38,14 +38,14 @@ fn yes_no(text: &str, rule: PassRule) -> QuestionDraft {
     }
 }
 
-const TWO_THIRDS: PassRule = PassRule {
+pub(crate) const TWO_THIRDS: PassRule = PassRule {
     num: 2,
     den: 3,
     at_least: true,
     min_turnout_bp: 5000,
 };
 
-fn question_choices(app: &TestApp, id: i64) -> Vec<(i64, Vec<i64>)> {
+pub(crate) fn question_choices(app: &TestApp, id: i64) -> Vec<(i64, Vec<i64>)> {
     store::questions(&mut app.db(), id)
         .unwrap()
         .into_iter()
@@ -53,13 +53,13 @@ fn question_choices(app: &TestApp, id: i64) -> Vec<(i64, Vec<i64>)> {
         .collect()
 }
 
-async fn voter(app: &TestApp, i: usize) -> TestClient {
+pub(crate) async fn voter(app: &TestApp, i: usize) -> TestClient {
     app.signed_in(&format!("v{i:05}@example.org")).await
 }
 
 /// Accounts for the first `n` voters with one shared hash (hashing each
 /// would only slow the test).
-fn accounts(app: &TestApp, n: usize) {
+pub(crate) fn accounts(app: &TestApp, n: usize) {
     let hash = unionhall::auth::password::hash_blocking(PASSWORD).unwrap();
     let now = app.config.clock.now();
     let mut conn = app.db();

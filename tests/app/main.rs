@@ -14,6 +14,7 @@ mod at_rest;
 mod dues;
 mod dues_as_of;
 mod elections;
+mod encrypted_votes;
 mod grievances;
 mod imports;
 mod input;

@@ -51,6 +51,7 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
         [
             "arrears_notices",
             "audit_log",
+            "ballot_alphas",
             "ballots",
             "checkoff_imports",
             "classifications",

@@ -5,6 +5,8 @@
 ALTER TABLE elections ADD COLUMN threshold INTEGER NOT NULL DEFAULT 2;
 -- When every trustee confirmed the key: the vote may open from then on.
 ALTER TABLE elections ADD COLUMN keyed_at TIMESTAMP;
+-- The trustees' joint key, written with the opening (also in the record).
+ALTER TABLE elections ADD COLUMN election_key TEXT;
 
 CREATE TABLE election_trustees (
     election_id BIGINT NOT NULL REFERENCES elections (id),
@@ -16,6 +18,14 @@ CREATE TABLE election_trustees (
     confirmation TEXT,
     PRIMARY KEY (election_id, position),
     UNIQUE (election_id, user_id)
+);
+
+-- Every ciphertext's first half cast so far: a ballot that copies one of
+-- another ballot's encryptions is refused before it is appended.
+CREATE TABLE ballot_alphas (
+    election_id BIGINT NOT NULL REFERENCES elections (id),
+    alpha TEXT NOT NULL,
+    PRIMARY KEY (election_id, alpha)
 );
 
 CREATE TABLE election_record (

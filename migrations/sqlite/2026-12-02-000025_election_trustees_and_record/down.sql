@@ -7,6 +7,8 @@ CREATE TABLE ballot_answers (
     FOREIGN KEY (election_id, tracking_code) REFERENCES ballots (election_id, tracking_code)
 ) WITHOUT ROWID;
 DROP TABLE election_record;
+DROP TABLE ballot_alphas;
 DROP TABLE election_trustees;
+ALTER TABLE elections DROP COLUMN election_key;
 ALTER TABLE elections DROP COLUMN keyed_at;
 ALTER TABLE elections DROP COLUMN threshold;

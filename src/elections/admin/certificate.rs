@@ -29,6 +29,9 @@ pub struct CertificatePage {
     /// Who voted, as a percentage of the eligible.
     turnout: Option<String>,
     trail: Vec<(String, String, String, String)>,
+    /// The record's head hash and what the verifier said of it.
+    head: String,
+    verdict: String,
 }
 
 /// `GET /officer/elections/{id}/certificate`.
@@ -53,8 +56,19 @@ pub async fn certificate(
             .into_iter()
             .map(|(at, who, what, detail)| (local_time(&config, at), who, what, detail))
             .collect();
+        let report = crate::record::verify::verify(&store::record::text(conn, id)?, None);
+        let verdict = if report.passed() {
+            format!(
+                "verifies: {} ballots, every proof, the sums and the trustees' decryption",
+                report.ballots
+            )
+        } else {
+            format!("does NOT verify: {}", report.failures.join("; "))
+        };
         Ok(CertificatePage {
             page,
+            head: report.head,
+            verdict,
             unit: store::unit_name(conn, row.unit_id)?,
             opens: local_time(&config, row.opens_at),
             closed: row

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::record;
 use super::{lock, on_roll, questions};
 use crate::db::DbConnection;
-use crate::db::schema::{ballots, members, participation, roll_entries as re};
+use crate::db::schema::{ballot_alphas, ballots, members, participation, roll_entries as re};
 use crate::elections::states::Method;
 use crate::record::ballot;
 use crate::record::entry::{BallotEntry, CastBy, Entry};
@@ -29,6 +29,12 @@ pub enum Refusal {
     /// An answer missing, twice, or not among the question's choices.
     #[error("an answer is missing, given twice, or not one of the question's choices")]
     BadAnswers,
+    /// An encrypted ballot whose shape, proofs or tracker do not check.
+    #[error("an encrypted ballot that does not check")]
+    BadBallot,
+    /// An encrypted ballot (or part of one) already in the record.
+    #[error("an encrypted ballot already cast")]
+    Replayed,
 }
 
 /// True when the member has voted (online or on paper).
@@ -116,19 +122,90 @@ pub fn cast(
     append_ballot(conn, id, member_id, method, made.entry).map(Ok)
 }
 
-/// The election key and fingerprint, from the record.
+/// Records a ballot the voter's own device encrypted, after checking its
+/// shape, every proof and its tracker, and that no part of it is already
+/// in the record. The election moves on first, as for `cast`.
+pub fn cast_encrypted(
+    conn: &mut DbConnection,
+    id: i64,
+    member_id: i64,
+    entry: BallotEntry,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Result<String, Refusal>> {
+    let row = lock(conn, id)?;
+    if let Err(refusal) = standing(conn, id, row.accepting(now), member_id)? {
+        return Ok(Err(refusal));
+    }
+    if entry.by != CastBy::Voter || entry.credential.is_some() {
+        return Ok(Err(Refusal::BadBallot));
+    }
+    let choices: Vec<usize> = questions(conn, id)?
+        .iter()
+        .map(|q| q.choices.len())
+        .collect();
+    let (key, fingerprint) = election_key(conn, id)?;
+    if let Err(why) = ballot::check(&entry, &key, &fingerprint, &choices) {
+        tracing::warn!(election = id, "refused an encrypted ballot: {why}");
+        return Ok(Err(Refusal::BadBallot));
+    }
+    if already_cast(conn, id, &entry)? {
+        return Ok(Err(Refusal::Replayed));
+    }
+    append_ballot(conn, id, member_id, Method::Online, entry).map(Ok)
+}
+
+fn already_cast(conn: &mut DbConnection, id: i64, entry: &BallotEntry) -> QueryResult<bool> {
+    let tracker: i64 = ballots::table
+        .filter(ballots::election_id.eq(id))
+        .filter(ballots::tracking_code.eq(&entry.tracker))
+        .count()
+        .get_result(conn)?;
+    let alphas: Vec<&String> = entry
+        .answers
+        .iter()
+        .flat_map(|a| a.choices.iter().map(|c| &c.alpha))
+        .collect();
+    let copied: i64 = ballot_alphas::table
+        .filter(ballot_alphas::election_id.eq(id))
+        .filter(ballot_alphas::alpha.eq_any(alphas))
+        .count()
+        .get_result(conn)?;
+    Ok(tracker > 0 || copied > 0)
+}
+
+/// The election key and fingerprint, once it has opened.
 pub fn election_key(
     conn: &mut DbConnection,
     id: i64,
 ) -> QueryResult<(crate::crypto::Point, [u8; 32])> {
     let fingerprint = record::fingerprint(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
-    let key = record::entries(conn, id)?
-        .into_iter()
-        .find_map(|e| match e {
-            Entry::Open(o) => hexcode::key_point(&o.key, "the key").ok(),
-            _ => None,
-        })
-        .ok_or(diesel::result::Error::NotFound)?;
+    let stored: Option<String> = crate::db::schema::elections::table
+        .find(id)
+        .select(crate::db::schema::elections::election_key)
+        .first(conn)?;
+    let key = match stored {
+        Some(k) => hexcode::key_point(&k, "the election key").ok(),
+        // Keyed but not yet opened (the first cast opens it): the key is
+        // the sum of the trustees' first commitments in the record.
+        None => {
+            let commitments: Option<Vec<Vec<crate::crypto::Point>>> = record::entries(conn, id)?
+                .into_iter()
+                .filter_map(|e| match e {
+                    Entry::Trustee(t) => Some(
+                        t.commitments
+                            .iter()
+                            .map(|c| hexcode::key_point(c, "a commitment").ok())
+                            .collect::<Option<Vec<_>>>(),
+                    ),
+                    _ => None,
+                })
+                .collect();
+            commitments
+                .filter(|c| !c.is_empty())
+                .map(|c| crate::crypto::threshold::election_key(&c))
+        }
+    }
+    .ok_or(diesel::result::Error::NotFound)?;
     Ok((key, fingerprint))
 }
 
@@ -156,6 +233,18 @@ fn append_ballot(
             ballots::tracking_code.eq(&tracker),
         ))
         .execute(conn)?;
+    for alpha in entry
+        .answers
+        .iter()
+        .flat_map(|a| a.choices.iter().map(|c| &c.alpha))
+    {
+        diesel::insert_into(ballot_alphas::table)
+            .values((
+                ballot_alphas::election_id.eq(id),
+                ballot_alphas::alpha.eq(alpha),
+            ))
+            .execute(conn)?;
+    }
     record::append(conn, id, Entry::Ballot(entry))?;
     Ok(tracker)
 }

@@ -92,6 +92,7 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
             el::roll_fingerprint.eq(&print),
             el::eligible.eq(i32::try_from(numbers.len()).unwrap_or(i32::MAX)),
             el::opens_at.eq(row.opens_at.min(now)),
+            el::election_key.eq(hexcode::point(&key)),
             el::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -308,6 +309,11 @@ pub fn purge(
     }
     diesel::delete(ballots::table.filter(ballots::election_id.eq(id))).execute(conn)?;
     diesel::delete(participation::table.filter(participation::election_id.eq(id))).execute(conn)?;
+    diesel::delete(
+        crate::db::schema::ballot_alphas::table
+            .filter(crate::db::schema::ballot_alphas::election_id.eq(id)),
+    )
+    .execute(conn)?;
     diesel::delete(re::table.filter(re::election_id.eq(id))).execute(conn)?;
     diesel::delete(rc::table.filter(rc::election_id.eq(id))).execute(conn)?;
     diesel::update(el::table.find(id))

@@ -19,6 +19,7 @@ use crate::elections::notices::{ElectionNotice, Receipt};
 use crate::elections::states::{Method, Phase};
 use crate::elections::store::{self, ElectionRow, Question, Refusal, casting};
 use crate::error::AppError;
+use crate::record::entry::BallotEntry;
 use crate::state::AppState;
 use crate::web::layout::Page;
 use crate::web::{db, render};
@@ -33,6 +34,9 @@ pub struct BallotPage {
     chosen: HashMap<i64, i64>,
     confirming: bool,
     error: String,
+    /// What the ballot code needs: the key, the fingerprint, the questions.
+    setup_json: String,
+    booth_src: String,
 }
 
 impl BallotPage {
@@ -138,6 +142,16 @@ fn refused(page: Page, id: i64, refusal: Refusal) -> Result<HttpResponse, AppErr
             "That ballot cannot be counted",
             "Answer every question with one of the choices on the ballot. Nothing was recorded.",
         ),
+        Refusal::BadBallot => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That encrypted ballot does not check",
+            "Its proofs or its tracker are not right for this election, so nothing was recorded. Open the ballot again and vote.",
+        ),
+        Refusal::Replayed => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That encrypted ballot is already in the record",
+            "A ballot, or any part of one, can be cast only once, so nothing was recorded. Open the ballot again and vote: your device makes a new encryption.",
+        ),
     };
     render(
         status,
@@ -160,19 +174,46 @@ pub async fn ballot(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     match ballot_context(&req, &current, &state, id).await? {
-        Ok((row, questions)) => render(
-            StatusCode::OK,
-            &BallotPage {
-                page,
-                row,
-                questions,
-                chosen: HashMap::new(),
-                confirming: false,
-                error: String::new(),
-            },
-        ),
+        Ok((row, questions)) => {
+            let setup = booth_setup(&state, &row, &questions).await?;
+            render(
+                StatusCode::OK,
+                &BallotPage {
+                    page,
+                    row,
+                    questions,
+                    chosen: HashMap::new(),
+                    confirming: false,
+                    error: String::new(),
+                    setup_json: setup,
+                    booth_src: crate::web::assets::booth_src(),
+                },
+            )
+        }
         Err(refusal) => refused(page, id, refusal),
     }
+}
+
+/// The booth's setup, as JSON safe inside a script element.
+async fn booth_setup(
+    state: &web::Data<AppState>,
+    row: &ElectionRow,
+    questions: &[Question],
+) -> Result<String, AppError> {
+    let id = row.id;
+    let (key, fingerprint) = db(state, move |conn| Ok(casting::election_key(conn, id)?)).await?;
+    let setup = serde_json::json!({
+        "election": id,
+        "key": crate::record::hexcode::point(&key),
+        "fingerprint": hex::encode(fingerprint),
+        "cast_url": format!("/elections/{id}/cast"),
+        "questions": questions.iter().map(|q| serde_json::json!({
+            "id": q.id,
+            "text": q.text,
+            "choices": q.choices.iter().map(|(c, label)| serde_json::json!({"id": c, "label": label})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    });
+    Ok(setup.to_string().replace('<', "\\u003c"))
 }
 
 /// `POST /elections/{id}/confirm`: shows what was chosen before casting.
@@ -212,6 +253,8 @@ pub async fn confirm(
             chosen,
             confirming: complete,
             error,
+            setup_json: String::new(),
+            booth_src: String::new(),
         },
     )
 }
@@ -224,6 +267,8 @@ pub struct ReceiptPage {
     id: i64,
     title: String,
     code: String,
+    /// The record's head hash with this ballot in it.
+    head: String,
     closes: String,
 }
 
@@ -249,6 +294,7 @@ impl From<diesel::result::Error> for CastError {
 /// What a cast that went through hands back.
 struct Cast {
     code: String,
+    head: String,
     title: String,
     closes_at: chrono::NaiveDateTime,
 }
@@ -264,6 +310,11 @@ pub async fn cast(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let answers = BallotForm::from_pairs(&form).answers;
+    // A ballot the voter's device encrypted, when its script ran.
+    let encrypted: Option<Result<BallotEntry, ()>> = form
+        .iter()
+        .find(|(k, _)| k == "ballot")
+        .map(|(_, v)| serde_json::from_str(v).map_err(drop));
     let cur = current.clone();
     let config = state.config.clone();
     let actor = current.actor(&req);
@@ -281,10 +332,16 @@ pub async fn cast(
             // waited past the close is a late ballot.
             let ctx = Context::new(&config, actor.clone());
             closed = store::advance(conn, &ctx, id)?;
-            let code = match store::cast(conn, id, member_id, &answers, Method::Online, ctx.now)? {
+            let taken = match encrypted {
+                Some(Ok(entry)) => casting::cast_encrypted(conn, id, member_id, entry, ctx.now)?,
+                Some(Err(())) => Err(Refusal::BadBallot),
+                None => store::cast(conn, id, member_id, &answers, Method::Online, ctx.now)?,
+            };
+            let code = match taken {
                 Ok(code) => code,
                 Err(refusal) => return Ok::<_, CastError>(Err(refusal)),
             };
+            let head = store::record::head(conn, id)?.hex();
             use crate::mail::Notice;
             let receipt = Receipt(ElectionNotice {
                 local_name: config.local_name.clone(),
@@ -292,7 +349,9 @@ pub async fn cast(
                 subject: format!("your ballot in {}", row.title),
                 lines: vec![
                     format!("Your ballot in \"{}\" is cast and will be counted.", row.title),
-                    format!("Your tracking code is {code}. After the close, find it in the list of counted ballots on the election's page."),
+                    format!("Your ballot's tracker is {code}."),
+                    format!("The election's record ended at {head} once your ballot was in it."),
+                    "Anyone can check the record with the election's verify page or the unionhall verify command; look for your tracker in it.".to_owned(),
                     "Nobody but you can connect this code with you: keep this message to yourself.".to_owned(),
                 ],
                 link: config.link(&format!("/elections/{id}")),
@@ -302,6 +361,7 @@ pub async fn cast(
             crate::mail::outbox::enqueue(conn, &receipt, &config.mail_domain())?;
             Ok(Ok(Cast {
                 code,
+                head,
                 title: row.title.clone(),
                 closes_at: row.closes_at,
             }))
@@ -329,6 +389,7 @@ pub async fn cast(
                     title: cast.title,
                     closes: local_time(&state.config, cast.closes_at),
                     code: cast.code,
+                    head: cast.head,
                 },
             )
         }

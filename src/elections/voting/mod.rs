@@ -5,6 +5,7 @@
 pub mod ballot;
 pub mod challenge;
 pub mod trustee;
+pub mod verify_page;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -118,6 +119,13 @@ pub struct ShowPage {
     own_challenges: Vec<OwnChallenge>,
     /// The challenge form as typed, with its problems, when it came back.
     challenge: ChallengeTyped,
+    /// The record's head hash, once published.
+    head: String,
+    /// The trustees' names, in order, and whether the viewer is one.
+    trustees: Vec<String>,
+    is_trustee: bool,
+    /// The SHA-256 of the ballot code this server serves.
+    booth_hash: &'static str,
 }
 
 /// What the challenge form holds: empty, or what was typed when it came
@@ -166,6 +174,7 @@ pub async fn show_page(
     let page = db(state, move |conn| {
         let (row, me) = visible(conn, &current, id)?;
         let own_challenges = store::challenges::of_challenger(conn, id, current.user.id)?;
+        let viewer = current.user.id;
         let phase = row.phase(now);
         let questions = store::questions(conn, id)?;
         let (on_roll, voted) = match member_in_unit(&row, me) {
@@ -211,6 +220,20 @@ pub async fn show_page(
             officer,
             own_challenges,
             challenge,
+            head: {
+                let head = store::record::head(conn, id)?;
+                if head.next_seq == 0 {
+                    String::new()
+                } else {
+                    head.hex()
+                }
+            },
+            is_trustee: store::trustees::position_of(conn, id, viewer)?.is_some(),
+            trustees: store::trustees::of_election(conn, id)?
+                .into_iter()
+                .map(|t| t.name)
+                .collect(),
+            booth_hash: crate::web::assets::booth_hash(),
             row,
         })
     })

@@ -17,3 +17,5 @@ export {
   shareEntry,
   fromPacket,
 } from './trustee.js';
+// The page glue (booth, trustee's device, verify page), started on DOMContentLoaded.
+export { startPages } from './pages/main.js';
