@@ -261,9 +261,34 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     expect_heading(client, "Your ballot").await;
     click(client, Locator::XPath("//label[normalize-space(.)='Yes']")).await;
     browser.screenshot("elections-02-ballot").await;
+    // The booth's script confirms on the page: the choice never leaves it.
     press(client, "Review my vote").await;
-    expect_heading(client, "Confirm your vote").await;
+    wait_for_text(client, "#booth", "Confirm your vote").await;
+    wait_for_text(client, "#booth", "this server never sees your choice").await;
     browser.screenshot("elections-03-confirm").await;
+    let first = wait_for(client, "#booth-tracker")
+        .await
+        .text()
+        .await
+        .unwrap();
+    // She checks one encryption first: it holds Yes, and is never cast.
+    press(client, "Check this encryption first").await;
+    let check = wait_for_text(client, "#booth-check", "This encryption holds:").await;
+    assert!(check.contains("Yes"), "{check}");
+    assert!(
+        check.contains(&first),
+        "the checked one is the one shown: {check}"
+    );
+    browser.screenshot("elections-03b-checked-encryption").await;
+    let fresh = wait_for(client, "#booth-tracker")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(
+        fresh, first,
+        "a new encryption is cast, not the checked one"
+    );
     press(client, "Cast my vote").await;
     expect_heading(client, "Your vote is cast").await;
     let code = wait_for(client, ".tracking-code code")
@@ -271,7 +296,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
         .text()
         .await
         .unwrap();
-    assert_eq!(code.len(), 64, "{code}");
+    assert_eq!(code, fresh, "the receipt names the ballot cast");
     client.set_window_size(390, 844).await.unwrap();
     browser.screenshot("elections-04-receipt-phone").await;
     client.set_window_size(1280, 800).await.unwrap();
@@ -283,7 +308,13 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     press(client, "Close the vote now").await;
     wait_for_text(client, ".flash", "Closed early").await;
     // Two of the three trustees decrypt the sums.
-    app.decrypt(id.parse().unwrap());
+    let election: i64 = id.parse().unwrap();
+    app.decrypt(election);
+    let record = unionhall::elections::store::record::text(&mut app.db(), election).unwrap();
+    let report = unionhall::record::verify::verify(&record, Some(&code));
+    assert!(report.passed(), "{}", report.to_text());
+    assert_eq!(report.by, [1, 0, 0], "Sarah's browser encrypted her ballot");
+    assert!(report.tracker_line.flatten().is_some());
     client.goto(&admin_url).await.unwrap();
 
     // The officer prints the certificate: it names the people, the unit
