@@ -41,9 +41,10 @@ const TRUSTEES: [&str; 3] = [
 /// plays their devices through the key generation. Returns their seeds.
 fn publish_with_trustees(
     conn: &mut DbConnection,
+    ctx: &Context,
     id: i64,
-    published: NaiveDateTime,
 ) -> QueryResult<Vec<[u8; 32]>> {
+    let published = ctx.now;
     use crate::db::schema::users;
     let people: Vec<i64> = TRUSTEES
         .iter()
@@ -59,28 +60,10 @@ fn publish_with_trustees(
     let seeds: Vec<[u8; 32]> = (0..TRUSTEES.len()).map(|_| rand::random()).collect();
     for _step in 0..3 {
         for (i, seed) in seeds.iter().enumerate() {
-            device_answers(conn, id, i as u32 + 1, seed, published)?;
+            let _ = store::trustees::play_device(conn, ctx, id, i as u32 + 1, seed)?;
         }
     }
     Ok(seeds)
-}
-
-/// Trustee `position`'s device answering what the server asks now.
-fn device_answers(
-    conn: &mut DbConnection,
-    id: i64,
-    position: u32,
-    seed: &[u8; 32],
-    now: NaiveDateTime,
-) -> QueryResult<Option<store::trustees::Taken>> {
-    let row = store::lock(conn, id)?;
-    let Some(packet) = store::trustees::packet(conn, &row, position)? else {
-        return Ok(None);
-    };
-    let Ok(answer) = crate::trustees::packet::answer(&packet, seed) else {
-        return Ok(None);
-    };
-    Ok(store::trustees::take(conn, &row, position, &answer, now)?.ok())
 }
 
 /// Writes each demo trustee's key file for election `id` where a visitor
@@ -141,7 +124,7 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
         },
         opened - Duration::days(20),
     )?;
-    let seeds = publish_with_trustees(conn, closed_id, opened - Duration::days(14))?;
+    let seeds = publish_with_trustees(conn, &at(opened - Duration::days(14)), closed_id)?;
     store::open(conn, &at(opened), closed_id)?;
     let question = store::questions(conn, closed_id)?;
     let (qid, choices) = question
@@ -171,11 +154,7 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
     store::close(conn, &at(now), closed_id, "")?;
     // Two of the three trustees decrypt; the third's file is not needed.
     for (i, seed) in seeds.iter().enumerate().take(2) {
-        if let Some(store::trustees::Taken::Shared { enough: true }) =
-            device_answers(conn, closed_id, i as u32 + 1, seed, now)?
-        {
-            store::lifecycle::finish(conn, &at(now), closed_id)?;
-        }
+        let _ = store::trustees::play_device(conn, &at(now), closed_id, i as u32 + 1, seed)?;
     }
 
     let open_id = store::create(
@@ -193,7 +172,7 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
         now - Duration::days(10),
     )?;
     // Published on its cut-off day: the roll is as the members stood then.
-    let seeds = publish_with_trustees(conn, open_id, now - Duration::days(7))?;
+    let seeds = publish_with_trustees(conn, &at(now - Duration::days(7)), open_id)?;
     store::open(conn, &at(now), open_id)?;
     write_key_files(config, conn, open_id, &seeds)?;
     // The demo's people are fictional: none of its notices should leave.

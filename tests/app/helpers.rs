@@ -1073,24 +1073,13 @@ impl TestApp {
     /// Sends trustee `position`'s device's answer to the packet the server
     /// gives it now, as the trustee page takes it; the words of a refusal.
     pub fn trustee_answers(&self, id: i64, position: u32) -> Result<(), String> {
-        use unionhall::elections::store::{self, trustees};
-        let now = self.config.clock.now();
-        let context = self.context_at(now);
+        let context = self.context_at(self.config.clock.now());
+        let seed = Self::trustee_seed(id, position);
         write_tx(&mut self.db(), |c| {
-            let row = store::lock(c, id)?;
-            let packet = trustees::packet(c, &row, position)?.expect("a published election");
-            let answer =
-                unionhall::trustees::packet::answer(&packet, &Self::trustee_seed(id, position));
-            let taken = match answer {
-                Ok(text) => trustees::take(c, &row, position, &text, now)?,
-                Err(why) => Err(why),
-            };
-            if let Ok(trustees::Taken::Shared { enough: true }) = &taken {
-                store::lifecycle::finish(c, &context, id)?;
-            }
-            Ok::<_, diesel::result::Error>(taken.map(drop))
+            unionhall::elections::store::trustees::play_device(c, &context, id, position, &seed)
         })
         .unwrap()
+        .map(drop)
     }
 
     /// Trustee `position`'s device through the trustee page, as a trustee

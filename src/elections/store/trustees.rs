@@ -420,6 +420,36 @@ pub fn take(
     }
 }
 
+/// A trustee's device played in this process, for the demo, tests and
+/// benchmarks (a real trustee's runs on their own computer): answers what
+/// is asked of trustee `position` now from `seed`, and when its share is
+/// the last one needed, decrypts the result. `Ok(None)` when nothing is
+/// asked; the caller holds a write transaction.
+pub fn play_device(
+    conn: &mut DbConnection,
+    ctx: &crate::context::Context,
+    id: i64,
+    position: u32,
+    seed: &[u8; 32],
+) -> QueryResult<Result<Option<Taken>, String>> {
+    let row = lock(conn, id)?;
+    let Some(packet) = packet(conn, &row, position)? else {
+        return Ok(Ok(None));
+    };
+    if packet.ask == Ask::Wait {
+        return Ok(Ok(None));
+    }
+    let answer = match crate::trustees::packet::answer(&packet, seed) {
+        Ok(answer) => answer,
+        Err(why) => return Ok(Err(why)),
+    };
+    let taken = take(conn, &row, position, &answer, ctx.now)?;
+    if let Ok(Taken::Shared { enough: true }) = &taken {
+        super::lifecycle::finish(conn, ctx, id)?;
+    }
+    Ok(taken.map(Some))
+}
+
 fn take_share(
     conn: &mut DbConnection,
     row: &ElectionRow,
