@@ -370,4 +370,24 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
             "elections-05-member-result",
         )
         .await;
+    // She checks the record in her browser, which trusts nothing the
+    // server says of it, and finds her tracker there.
+    client
+        .goto(&app.url(&format!("/elections/{id}/verify")))
+        .await
+        .unwrap();
+    type_into(client, "input[name='tracker']", &code).await;
+    press(client, "Check").await;
+    let result = wait_for_text(client, "#verify-result", "Checked in your browser").await;
+    assert!(result.contains("The record verifies"), "{result}");
+    assert!(
+        result.contains(&format!("A ballot with the tracker {code} is in the record.")),
+        "her tracker: {result}"
+    );
+    browser
+        .screenshots_at_each_width(
+            &app.url(&format!("/elections/{id}/verify?tracker={code}")),
+            "elections-07-member-checks-the-record",
+        )
+        .await;
 }
