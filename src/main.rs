@@ -90,6 +90,10 @@ enum Command {
         /// The trustee's key file: made at the first step, kept safe after.
         #[arg(long)]
         key_file: PathBuf,
+        /// At the close: the record's head hash as members see it on the
+        /// election's page; no share is made for any other record.
+        #[arg(long)]
+        head: Option<String>,
     },
     /// Check an election record (downloaded from its election page) offline:
     /// every proof, the sums and the result. Exits 0 only if all of it holds.
@@ -210,8 +214,13 @@ fn main() -> ExitCode {
         return verify_record(record, tracker.as_deref());
     }
     // Nor does a trustee's device: it may be a machine kept offline.
-    if let Command::Trustee { packet, key_file } = &command {
-        return match unionhall::trustees::cli::answer(packet, key_file) {
+    if let Command::Trustee {
+        packet,
+        key_file,
+        head,
+    } = &command
+    {
+        return match unionhall::trustees::cli::answer(packet, key_file, head.as_deref()) {
             Ok(answer) => {
                 say!("{answer}");
                 ExitCode::SUCCESS

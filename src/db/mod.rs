@@ -102,6 +102,7 @@ fn apply_sqlite_pragmas(conn: &mut SqliteConnection) -> diesel::QueryResult<()> 
         "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
          PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
+         PRAGMA secure_delete = ON;
          PRAGMA foreign_keys = ON;"
     ))
 }
@@ -350,6 +351,8 @@ mod tests {
         };
         assert_eq!(pragma("journal_mode"), "wal");
         assert_eq!(pragma("synchronous"), "2"); // FULL
+        // A scrubbed receipt's old bytes are zeroed, not left in free pages.
+        assert_eq!(pragma("secure_delete"), "1");
         assert_eq!(pragma("foreign_keys"), "1");
         assert_eq!(pragma("busy_timeout"), SQLITE_BUSY_TIMEOUT_MS.to_string());
     }

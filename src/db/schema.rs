@@ -510,7 +510,6 @@ diesel::table! {
         updated_at -> Timestamp,
         threshold -> Integer,
         keyed_at -> Nullable<Timestamp>,
-        election_key -> Nullable<Text>,
     }
 }
 

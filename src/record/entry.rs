@@ -151,18 +151,21 @@ pub struct SumCiphertext {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShareEntry {
     pub trustee: u32,
     pub questions: Vec<QuestionShares>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QuestionShares {
     pub question: u32,
     pub choices: Vec<DecryptionShare>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DecryptionShare {
     pub share: String,
     pub proof: [String; 2],

@@ -40,7 +40,7 @@ fn read_packet(path: &Path) -> Result<Packet, String> {
 /// The answer to the packet at `packet`, with the key file at `key`; at the
 /// first step (a transport key is asked) the key file is made there, and
 /// must not exist yet.
-pub fn answer(packet_path: &Path, key_path: &Path) -> Result<String, String> {
+pub fn answer(packet_path: &Path, key_path: &Path, head: Option<&str>) -> Result<String, String> {
     let packet = read_packet(packet_path)?;
     let setup = packet.setup()?;
     let seed = if packet.ask == Ask::Transport && !key_path.exists() {
@@ -67,5 +67,5 @@ pub fn answer(packet_path: &Path, key_path: &Path) -> Result<String, String> {
         file.open(&passphrase(false)?, &setup.fingerprint, packet.trustee)
             .map_err(|e| e.to_string())?
     };
-    packet::answer(&packet, &seed)
+    packet::answer_checked(&packet, &seed, head)
 }

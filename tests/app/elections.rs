@@ -700,6 +700,15 @@ async fn officers_run_an_election_from_draft_to_certificate() {
         "{}",
         page.body
     );
+    let asked = outbox_body(&app, "trustee2@example.org", "make the election key");
+    assert!(
+        asked.contains("You are a trustee of \"Strike vote\""),
+        "{asked}"
+    );
+    assert!(
+        asked.contains(&format!("/elections/{id}/trustee")),
+        "{asked}"
+    );
     // The trustees make the key, each from their own device.
     let mut trustees = Vec::new();
     for i in 1..=3 {
@@ -835,7 +844,12 @@ async fn officers_run_an_election_from_draft_to_certificate() {
             .status,
         303
     );
-    // Closed, the sums wait for two of the three trustees.
+    // Closed, the sums wait for two of the three trustees, who are told.
+    let asked = outbox_body(&app, "trustee3@example.org", "decrypt the result");
+    assert!(
+        asked.contains("once 2 trustees have sent theirs"),
+        "{asked}"
+    );
     assert_ne!(
         officer.get(&format!("{admin}/certificate")).await.status,
         200
@@ -1219,7 +1233,7 @@ async fn the_result_email_gives_each_question_its_count_turnout_and_outcome() {
     // Nobody is told a result before two trustees have decrypted it.
     assert!(
         !unionhall::db::schema::outbox::table
-            .filter(unionhall::db::schema::outbox::subject.like("%result:%"))
+            .filter(unionhall::db::schema::outbox::subject.like("%: result: %"))
             .count()
             .get_result::<i64>(&mut app.db())
             .is_ok_and(|n| n > 0)

@@ -232,4 +232,20 @@ async fn ballots_from_the_voters_device_are_checked_counted_and_verified() {
         checked.body
     );
     assert!(checked.body.contains("Checked by this server."));
+
+    // An operator who edits the stored count changes nothing shown: pages
+    // read the record's result, which anyone can check.
+    use diesel::RunQueryDsl;
+    diesel::sql_query("UPDATE election_results SET votes = 99")
+        .execute(&mut app.db())
+        .unwrap();
+    let page = voter(&app, 0)
+        .await
+        .visit(&format!("/elections/{id}"))
+        .await;
+    assert!(
+        page.body.contains("<tr><td>Yes</td><td class=\"num\">3</td></tr><tr><td>No</td><td class=\"num\">2</td></tr>"),
+        "{}",
+        page.body
+    );
 }

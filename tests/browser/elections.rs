@@ -381,7 +381,9 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     let result = wait_for_text(client, "#verify-result", "Checked in your browser").await;
     assert!(result.contains("The record verifies"), "{result}");
     assert!(
-        result.contains(&format!("A ballot with the tracker {code} is in the record.")),
+        result.contains(&format!(
+            "A ballot with the tracker {code} is in the record."
+        )),
         "her tracker: {result}"
     );
     browser

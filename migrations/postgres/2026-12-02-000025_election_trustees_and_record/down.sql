@@ -9,6 +9,5 @@ CREATE TABLE ballot_answers (
 DROP TABLE election_record;
 DROP TABLE ballot_alphas;
 DROP TABLE election_trustees;
-ALTER TABLE elections DROP COLUMN election_key;
 ALTER TABLE elections DROP COLUMN keyed_at;
 ALTER TABLE elections DROP COLUMN threshold;

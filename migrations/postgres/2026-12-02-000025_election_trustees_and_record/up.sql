@@ -5,8 +5,6 @@
 ALTER TABLE elections ADD COLUMN threshold INTEGER NOT NULL DEFAULT 2;
 -- When every trustee confirmed the key: the vote may open from then on.
 ALTER TABLE elections ADD COLUMN keyed_at TIMESTAMP;
--- The trustees' joint key, written with the opening (also in the record).
-ALTER TABLE elections ADD COLUMN election_key TEXT;
 
 CREATE TABLE election_trustees (
     election_id BIGINT NOT NULL REFERENCES elections (id),

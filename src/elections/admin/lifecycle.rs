@@ -39,13 +39,19 @@ pub async fn publish(
                 earliest: local_time(&ctx.config, earliest),
             }));
         }
-        Ok(store::publish(conn, id, ctx.now)?
-            .map(|n| {
-                format!(
-                    "Roll published with {n} members in good standing; challenges are open until the vote opens."
-                )
-            })
-            .ok_or(LifecycleRefusal::NotPublishable))
+        let Some(n) = store::publish(conn, id, ctx.now)? else {
+            return Ok(Err(LifecycleRefusal::NotPublishable));
+        };
+        store::trustees::tell(
+            conn,
+            ctx,
+            &row,
+            "make the election key",
+            &format!("You are a trustee of \"{}\". Before the vote can open, each trustee makes their share of the election key in three short steps on their trustee page; the page says which step is next.", row.title),
+        )?;
+        Ok(Ok(format!(
+            "Roll published with {n} members in good standing; challenges are open until the vote opens. The trustees have been asked to make the election key."
+        )))
     })
     .await
 }

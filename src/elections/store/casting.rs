@@ -173,39 +173,27 @@ fn already_cast(conn: &mut DbConnection, id: i64, entry: &BallotEntry) -> QueryR
     Ok(tracker > 0 || copied > 0)
 }
 
-/// The election key and fingerprint, once it has opened.
+/// The election key and fingerprint, from the record alone: the key is the
+/// sum of the trustees' first commitments there, which their devices and
+/// every verifier check, so no other copy of it can be swapped.
 pub fn election_key(
     conn: &mut DbConnection,
     id: i64,
 ) -> QueryResult<(crate::crypto::Point, [u8; 32])> {
     let fingerprint = record::fingerprint(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
-    let stored: Option<String> = crate::db::schema::elections::table
-        .find(id)
-        .select(crate::db::schema::elections::election_key)
-        .first(conn)?;
-    let key = match stored {
-        Some(k) => hexcode::key_point(&k, "the election key").ok(),
-        // Keyed but not yet opened (the first cast opens it): the key is
-        // the sum of the trustees' first commitments in the record.
-        None => {
-            let commitments: Option<Vec<Vec<crate::crypto::Point>>> = record::entries(conn, id)?
-                .into_iter()
-                .filter_map(|e| match e {
-                    Entry::Trustee(t) => Some(
-                        t.commitments
-                            .iter()
-                            .map(|c| hexcode::key_point(c, "a commitment").ok())
-                            .collect::<Option<Vec<_>>>(),
-                    ),
-                    _ => None,
-                })
-                .collect();
-            commitments
-                .filter(|c| !c.is_empty())
-                .map(|c| crate::crypto::threshold::election_key(&c))
-        }
-    }
-    .ok_or(diesel::result::Error::NotFound)?;
+    let commitments: Option<Vec<Vec<crate::crypto::Point>>> = record::trustee_entries(conn, id)?
+        .into_iter()
+        .map(|t| {
+            t.commitments
+                .iter()
+                .map(|c| hexcode::key_point(c, "a commitment").ok())
+                .collect::<Option<Vec<_>>>()
+        })
+        .collect();
+    let key = commitments
+        .filter(|c| !c.is_empty())
+        .map(|c| crate::crypto::threshold::election_key(&c))
+        .ok_or(diesel::result::Error::NotFound)?;
     Ok((key, fingerprint))
 }
 

@@ -92,7 +92,6 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
             el::roll_fingerprint.eq(&print),
             el::eligible.eq(i32::try_from(numbers.len()).unwrap_or(i32::MAX)),
             el::opens_at.eq(row.opens_at.min(now)),
-            el::election_key.eq(hexcode::point(&key)),
             el::updated_at.eq(now),
         ))
         .execute(conn)?;
@@ -165,6 +164,16 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> Q
         conn,
         id,
         Entry::Sums(crate::record::tally::sums_entry(&sums)),
+    )?;
+    super::trustees::tell(
+        conn,
+        ctx,
+        &row,
+        "decrypt the result",
+        &format!(
+            "The vote \"{}\" has closed. Your trustee page checks the whole record and, if it holds, sends your share of the decryption; the result is counted once {} trustees have sent theirs.",
+            row.title, row.threshold
+        ),
     )?;
     Ok(true)
 }

@@ -49,8 +49,6 @@ pub struct ElectionRow {
     pub threshold: i32,
     /// When the trustees' joint key was published.
     pub keyed_at: Option<NaiveDateTime>,
-    /// The election key (hex), from the opening.
-    pub election_key: Option<String>,
 }
 
 impl ElectionRow {

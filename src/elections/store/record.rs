@@ -75,3 +75,43 @@ pub fn entries(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<Entry>> {
         .map(|l| l.entry)
         .collect())
 }
+
+/// The trustees' entries, which follow the election's line: read without
+/// the rest of the record, so a cast does not read every ballot before it.
+pub fn trustee_entries(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Vec<crate::record::entry::TrusteeKey>> {
+    let lines: Vec<String> = er::table
+        .filter(er::election_id.eq(id))
+        .filter(er::seq.ge(1))
+        .order(er::seq.asc())
+        .limit(i64::from(crate::elections::store::trustees::MAX_TRUSTEES as u32) + 1)
+        .select(er::line)
+        .load(conn)?;
+    Ok(lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<crate::record::entry::Line>(l).ok())
+        .map_while(|l| match l.entry {
+            Entry::Trustee(t) => Some(t),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The counts the record's result line states, when the record ends in one
+/// (an election closed before records began has none).
+pub fn result_counts(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Vec<Vec<u64>>>> {
+    let last: Option<String> = er::table
+        .filter(er::election_id.eq(id))
+        .order(er::seq.desc())
+        .select(er::line)
+        .first(conn)
+        .optional()?;
+    Ok(last
+        .and_then(|l| serde_json::from_str::<crate::record::entry::Line>(&l).ok())
+        .and_then(|l| match l.entry {
+            Entry::Result(r) => Some(r.questions.into_iter().map(|q| q.counts).collect()),
+            _ => None,
+        }))
+}

@@ -181,8 +181,16 @@ pub fn certified(conn: &mut DbConnection, row: &ElectionRow) -> QueryResult<Cert
         .unwrap_or((0, 0));
     let (online, paper) = (i64::from(online), i64::from(paper));
     let eligible = i64::from(row.eligible.unwrap_or(0));
+    // The public record is what anyone can check, so pages show its counts;
+    // the stored copy stands only for elections closed before records.
+    let recorded = super::record::result_counts(conn, row.id)?;
     let mut views = Vec::new();
-    for q in questions(conn, row.id)? {
+    for (qi, q) in questions(conn, row.id)?.into_iter().enumerate() {
+        let from_record: Option<Vec<i64>> = recorded.as_ref().and_then(|r| r.get(qi)).map(|c| {
+            c.iter()
+                .map(|n| i64::try_from(*n).unwrap_or(i64::MAX))
+                .collect()
+        });
         let stored: HashMap<i64, i64> = er::table
             .filter(er::question_id.eq(q.id))
             .select((er::choice_id, er::votes))
@@ -190,11 +198,12 @@ pub fn certified(conn: &mut DbConnection, row: &ElectionRow) -> QueryResult<Cert
             .into_iter()
             .map(|(c, v)| (c, i64::from(v)))
             .collect();
-        let counts: Vec<i64> = q
-            .choices
-            .iter()
-            .map(|(c, _)| stored.get(c).copied().unwrap_or(0))
-            .collect();
+        let counts: Vec<i64> = from_record.unwrap_or_else(|| {
+            q.choices
+                .iter()
+                .map(|(c, _)| stored.get(c).copied().unwrap_or(0))
+                .collect()
+        });
         let verdict = rules::decide(&counts, &q.rule, online + paper, eligible);
         views.push(ResultView {
             text: q.text.clone(),

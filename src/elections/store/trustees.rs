@@ -420,6 +420,41 @@ pub fn take(
     }
 }
 
+/// Tells every trustee of `row` by email what is asked of them now, with
+/// a link to their trustee page. Duty mail: sent whatever the trustee's
+/// notice preferences.
+pub fn tell(
+    conn: &mut DbConnection,
+    ctx: &crate::context::Context,
+    row: &ElectionRow,
+    subject: &str,
+    line: &str,
+) -> QueryResult<()> {
+    use crate::mail::Notice;
+    let people: Vec<(String, String)> = et::table
+        .inner_join(users::table)
+        .filter(et::election_id.eq(row.id))
+        .order(et::position.asc())
+        .select((users::email, users::display_name))
+        .load(conn)?;
+    for (email, name) in people {
+        let notice = crate::elections::notices::ElectionNotice {
+            local_name: ctx.config.local_name.clone(),
+            name,
+            subject: format!("{subject}: {}", row.title),
+            lines: vec![
+                line.to_owned(),
+                "Use your own computer. Your key file and its passphrase never leave it; nobody else, this server included, can do this step for you.".to_owned(),
+            ],
+            link: ctx.config.link(&format!("/elections/{}/trustee", row.id)),
+        }
+        .to(&email)
+        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+        crate::mail::outbox::enqueue(conn, &notice, &ctx.config.mail_domain())?;
+    }
+    Ok(())
+}
+
 /// A trustee's device played in this process, for the demo, tests and
 /// benchmarks (a real trustee's runs on their own computer): answers what
 /// is asked of trustee `position` now from `seed`, and when its share is

@@ -34,6 +34,9 @@ pub struct TrusteePage {
     answer: String,
     error: String,
     shares: usize,
+    /// At the close: the record's head hash and ballot count as served here.
+    record_head: String,
+    record_ballots: usize,
 }
 
 impl TrusteePage {
@@ -102,6 +105,17 @@ async fn page_for(
             answer,
             error,
             shares: trustees::shared(conn, id)?.len(),
+            record_head: packet
+                .record
+                .as_deref()
+                .and_then(|r| crate::record::Record::parse(r).ok())
+                .map(|r| r.head().hex())
+                .unwrap_or_default(),
+            record_ballots: packet.record.as_deref().map_or(0, |r| {
+                r.lines()
+                    .filter(|l| l.contains("\"type\":\"ballot\""))
+                    .count()
+            }),
             row,
         })
     })
