@@ -222,3 +222,12 @@ test('a key file sealed by the page opens with its passphrase', async () => {
   assert.deepEqual([...(await keyFile.openAsync(text, 'correct horse battery', { fingerprint: F, trustee: 2 }))], [...seed]);
   await assert.rejects(keyFile.openAsync(text, 'wrong passphrase!', { fingerprint: F, trustee: 2 }), /does not open this key file/);
 });
+
+test('a share is made only for the head hash members see', async () => {
+  const { headMatches } = await import('../src/pages/trustee-logic.js');
+  const head = 'ab'.repeat(32);
+  assert.equal(headMatches(` ${head.toUpperCase()} `, head), true);
+  assert.equal(headMatches('ab'.repeat(31), head), false);
+  assert.equal(headMatches('', head), false);
+  assert.equal(headMatches(head, undefined), false);
+});

@@ -106,6 +106,11 @@ export function checkWords({ name, count, ok }) {
 }
 
 /** verifyRecord on the packet's record: {ok, checks: [words], failures: [words], head}. */
+/** Whether the head hash the trustee typed is the record's (any case, spaces trimmed). */
+export function headMatches(typed, head) {
+  return typeof typed === 'string' && typeof head === 'string' && head.length === 64 && typed.trim().toLowerCase() === head;
+}
+
 export function checkRecord(record, options = {}) {
   const report = verifyRecord(record ?? '', options);
   return {

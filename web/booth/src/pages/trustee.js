@@ -13,6 +13,7 @@ import {
   keyFileName,
   makeAnswer,
   checkRecord,
+  headMatches,
 } from './trustee-logic.js';
 
 export const TEXT = {
@@ -185,7 +186,28 @@ export function startTrustee(doc, location) {
       say(alert, 'The record does not verify. Nothing was sent. Tell the other trustees and the election’s officer.');
       return;
     }
-    fill(status, 'The record verifies. Open your key file to make your decryption share.');
-    openKey(section);
+    // A record made for this trustee alone could decrypt one voter's
+    // ballot: the head hash must be the one every member sees.
+    fill(status, 'The record verifies. Now check it is the record everyone sees.');
+    const head = field(doc, {
+      id: 'trustee-head',
+      label: 'The head hash the election’s page shows members (ask the other trustees too)',
+      type: 'text',
+      autocomplete: 'off',
+    });
+    const compare = el(doc, 'button', { type: 'button', id: 'trustee-head-check' }, 'Check the head hash');
+    const shown = el(doc, 'p', {}, 'The record on this device ends at ', el(doc, 'code', { class: 'fingerprint' }, result.head), '.');
+    const headBox = el(doc, 'div', { id: 'trustee-head-box' }, shown, head.box, compare);
+    box.append(headBox);
+    compare.addEventListener('click', () => {
+      if (!headMatches(head.input.value, result.head)) {
+        say(alert, 'That is not this record’s head hash, so your device makes no share: the record given to you may not be the one members see. Tell the other trustees and the election’s officer.');
+        return;
+      }
+      say(alert, '');
+      compare.disabled = true;
+      fill(status, 'The record is the one members see. Open your key file to make your decryption share.');
+      openKey(section);
+    });
   }
 }
