@@ -533,6 +533,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    election_observers (token_hash) {
+        token_hash -> Text,
+        election_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     election_record (election_id, seq) {
         election_id -> BigInt,
         seq -> BigInt,
@@ -649,6 +658,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     elections,
     election_trustees,
     election_record,
+    election_observers,
     ballot_alphas,
     election_questions,
     election_choices,

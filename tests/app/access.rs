@@ -33,6 +33,8 @@ enum Access {
     Voter,
     /// The election's trustees, who are none of the roles tried.
     Trustee,
+    /// Whoever holds the link's token, which none of the roles tried does.
+    LinkHolder,
 }
 
 /// The roles the matrix tries, in the order they are tried.
@@ -60,7 +62,7 @@ impl Access {
             Access::Officer => who == Officer,
             Access::UnitMember => matches!(who, Member | Officer),
             Access::Voter => who == Member,
-            Access::Trustee => false,
+            Access::Trustee | Access::LinkHolder => false,
         }
     }
 }
@@ -101,6 +103,7 @@ fn expected(path: &str) -> Option<Access> {
         | "/elections/{id}/record"
         | "/elections/{id}/verify" => UnitMember,
         "/elections/{id}/trustee" | "/elections/{id}/trustee/packet" => Trustee,
+        "/observe/{token}" | "/observe/{token}/record" => LinkHolder,
         "/elections/{id}/ballot" | "/elections/{id}/confirm" | "/elections/{id}/cast" => Voter,
         "/stewards/board" => Steward,
         "/stewards/reports" | "/stewards/reports/grievances.csv" => ChiefSteward,
@@ -152,6 +155,8 @@ fn fingerprint(app: &TestApp) -> Vec<(String, i64)> {
         "ballots",
         "election_trustees",
         "election_record",
+        "election_observers",
+        "ballot_alphas",
         "election_results",
     ];
     let mut conn = app.db();
@@ -400,7 +405,13 @@ async fn every_route_answers_each_role_as_its_rule_says_with_someone_elses_ids()
                 let ok = if access.admits(*who) {
                     let_through(&page, pattern) || access == Access::Public && page.status < 500
                 } else {
-                    refused(&page, *who) && fingerprint(&app) == before
+                    // A link's token is its own key: without it, nothing is there.
+                    let refusal = if access == Access::LinkHolder {
+                        page.status == 404
+                    } else {
+                        refused(&page, *who)
+                    };
+                    refusal && fingerprint(&app) == before
                 };
                 if !ok {
                     wrong.push(format!(

@@ -248,4 +248,46 @@ async fn ballots_from_the_voters_device_are_checked_counted_and_verified() {
         "{}",
         page.body
     );
+
+    // An observer with no account gets a link from an officer and checks
+    // the record with it; a made-up link shows nothing.
+    let (officer, _) = app.officer("olive@example.org").await;
+    let given = officer
+        .post(
+            &format!("/officer/elections/{id}/observers"),
+            &[("observer", "Casey Candidate")],
+        )
+        .await;
+    assert_eq!(given.status, 303);
+    let admin = officer.visit(&format!("/officer/elections/{id}")).await;
+    let link = admin
+        .body
+        .split("shown only now: ")
+        .nth(1)
+        .and_then(|rest| rest.split(['<', ' ']).next())
+        .expect("the link in the flash")
+        .to_owned();
+    assert!(
+        admin.body.contains("Links given to: Casey Candidate."),
+        "{}",
+        admin.body
+    );
+    let path = link.trim_start_matches(&app.address).to_owned();
+    let observer = app.new_client();
+    let seen = observer.visit(&path).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert!(
+        seen.body
+            .contains("This link was made for Casey Candidate.")
+    );
+    assert!(seen.body.contains("The record verifies"), "{}", seen.body);
+    let downloaded = observer.get(&format!("{path}/record")).await;
+    assert!(unionhall::record::verify::verify(&downloaded.body, None).passed());
+    assert_eq!(
+        observer
+            .get(&format!("/observe/{}", "0".repeat(64)))
+            .await
+            .status,
+        404
+    );
 }

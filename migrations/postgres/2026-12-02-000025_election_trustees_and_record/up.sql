@@ -26,6 +26,15 @@ CREATE TABLE ballot_alphas (
     PRIMARY KEY (election_id, alpha)
 );
 
+-- An observer's link to one election's record (a candidate's or a
+-- member's observer): only its hash is kept.
+CREATE TABLE election_observers (
+    token_hash TEXT PRIMARY KEY,
+    election_id BIGINT NOT NULL REFERENCES elections (id),
+    name TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
 CREATE TABLE election_record (
     election_id BIGINT NOT NULL REFERENCES elections (id),
     seq BIGINT NOT NULL,

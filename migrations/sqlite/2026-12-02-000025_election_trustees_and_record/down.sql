@@ -7,6 +7,7 @@ CREATE TABLE ballot_answers (
     FOREIGN KEY (election_id, tracking_code) REFERENCES ballots (election_id, tracking_code)
 ) WITHOUT ROWID;
 DROP TABLE election_record;
+DROP TABLE election_observers;
 DROP TABLE ballot_alphas;
 DROP TABLE election_trustees;
 ALTER TABLE elections DROP COLUMN keyed_at;

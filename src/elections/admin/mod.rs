@@ -7,6 +7,7 @@ pub mod certificate;
 pub mod draft_form;
 pub mod drafts;
 pub mod lifecycle;
+pub mod observers;
 pub mod paper;
 pub mod reminders;
 pub mod roll;
@@ -104,6 +105,8 @@ pub struct AdminPage {
     key_progress: String,
     /// The record's head hash, once it has begun.
     head: String,
+    /// Who holds an observer link.
+    observers: Vec<String>,
 }
 
 /// What the reminder and early-close forms held when they came back with a
@@ -279,6 +282,7 @@ async fn admin_page(
             key_progress: store::trustees::Progress::of(&store::trustees::of_election(conn, id)?)
                 .in_words(),
             trustees: store::trustees::of_election(conn, id)?,
+            observers: store::observers::of_election(conn, id)?,
             head: {
                 let head = store::record::head(conn, id)?;
                 if head.next_seq == 0 {

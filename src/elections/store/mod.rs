@@ -8,6 +8,7 @@ pub mod casting;
 pub mod challenges;
 pub mod draft;
 pub mod lifecycle;
+pub mod observers;
 pub mod record;
 pub mod reminders;
 pub mod results;

@@ -4,6 +4,7 @@
 
 pub mod ballot;
 pub mod challenge;
+pub mod observe;
 pub mod trustee;
 pub mod verify_page;
 
