@@ -4582,6 +4582,24 @@ var UnionhallBooth = (() => {
 
   // src/pages/booth-logic.js
   var HEX64 = /^[0-9a-f]{64}$/;
+  function checkKey(setup) {
+    const trustees = setup.trustees;
+    if (!Array.isArray(trustees) || trustees.length < 2)
+      throw new Error("The page does not give the trustees’ keys, so this device cannot check the election key.");
+    const F = fromHex(setup.fingerprint, "the fingerprint", 32);
+    const all = trustees.map((t, i) => {
+      if (!t || t.index !== i + 1 || !Array.isArray(t.commitments) || t.commitments.length < 1)
+        throw new Error(`Trustee ${i + 1}’s key is not in the page.`);
+      const cs = t.commitments.map((c2, k) => keyPointFromHex(c2, `trustee ${t.index}’s commitment ${k}`));
+      const [c, s] = [scalarFromHex(t.proof?.[0]), scalarFromHex(t.proof?.[1])];
+      if (!verifyKey({ c, s }, trusteeContext(F, t.index), cs[0]))
+        throw new Error(`Trustee ${t.index}’s key proof does not check.`);
+      return cs;
+    });
+    if (!keyPointFromHex(setup.key, "the election key").equals(electionKey(all)))
+      throw new Error("The election key on this page is not the trustees’ joint key.");
+    return true;
+  }
   var isId = (v) => Number.isSafeInteger(v) && v >= 1;
   function readBoothSetup(text) {
     let s;
@@ -4682,6 +4700,13 @@ var UnionhallBooth = (() => {
     const hidden = (name) => form.querySelector(`input[name="${name}"]`)?.value ?? "";
     const alert = el(doc, "div", { id: "booth-error", class: "error-summary", role: "alert", hidden: true });
     form.before(alert);
+    try {
+      checkKey(setup);
+    } catch (err) {
+      say(alert, `${err.message} Your ballot was not encrypted or sent. Tell an officer and the trustees.`);
+      form.addEventListener("submit", (event) => event.preventDefault());
+      return true;
+    }
     let ballot = null;
     let section = null;
     const encrypt2 = (selected) => encryptBallot({ key: setup.key, fingerprint: setup.fingerprint, credential: null, questions: ballotShape(setup), selected });

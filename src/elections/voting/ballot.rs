@@ -201,12 +201,22 @@ async fn booth_setup(
     questions: &[Question],
 ) -> Result<String, AppError> {
     let id = row.id;
-    let (key, fingerprint) = db(state, move |conn| Ok(casting::election_key(conn, id)?)).await?;
+    let (key, fingerprint, trustees) = db(state, move |conn| {
+        let (key, fingerprint) = casting::election_key(conn, id)?;
+        Ok((key, fingerprint, store::record::trustee_entries(conn, id)?))
+    })
+    .await?;
     let setup = serde_json::json!({
         "election": id,
         "key": crate::record::hexcode::point(&key),
         "fingerprint": hex::encode(fingerprint),
         "cast_url": format!("/elections/{id}/cast"),
+        // The device checks the key against these before it encrypts.
+        "trustees": trustees.iter().map(|t| serde_json::json!({
+            "index": t.index,
+            "commitments": t.commitments,
+            "proof": t.proof,
+        })).collect::<Vec<_>>(),
         "questions": questions.iter().map(|q| serde_json::json!({
             "id": q.id,
             "text": q.text,

@@ -231,3 +231,21 @@ test('a share is made only for the head hash members see', async () => {
   assert.equal(headMatches('', head), false);
   assert.equal(headMatches(head, undefined), false);
 });
+
+test('the booth encrypts only under the trustees\u2019 joint key', async () => {
+  const { checkKey } = await import('../src/pages/booth-logic.js');
+  const { readFileSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const path = fileURLToPath(new URL('../../../tests/vectors/from-rust.jsonl', import.meta.url));
+  const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const { lineHash } = await import('../src/record.js');
+  const first = readFileSync(path, 'utf8').split('\n')[0];
+  const fingerprint = lineHash(first);
+  const trustees = lines.filter((l) => l.type === 'trustee').map((t) => ({ index: t.index, commitments: t.commitments, proof: t.proof }));
+  const key = lines.find((l) => l.type === 'open').key;
+  assert.equal(checkKey({ fingerprint, key, trustees }), true);
+  assert.throws(() => checkKey({ fingerprint, key: trustees[0].commitments[0], trustees }), /not the trustees’ joint key/);
+  const bent = trustees.map((t) => ({ ...t, proof: [t.proof[1], t.proof[0]] }));
+  assert.throws(() => checkKey({ fingerprint, key, trustees: bent }), /key proof does not check/);
+  assert.throws(() => checkKey({ fingerprint, key, trustees: [] }), /cannot check the election key/);
+});

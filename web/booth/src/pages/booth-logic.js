@@ -2,7 +2,37 @@
 // (name, value) pairs into one choice per question, and the fields of the
 // cast form. No DOM here, so node --test checks them.
 
+import { verifyKey } from '../proofs.js';
+import { trusteeContext } from '../contexts.js';
+import { electionKey } from '../threshold.js';
+import { fromHex, keyPointFromHex, scalarFromHex } from '../group.js';
+
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * Whether the key the page gives is the trustees' joint key: each trustee's
+ * first commitment proved by its key proof, and the key their sum. A page
+ * that swapped the key for one its server holds fails here, before any
+ * ballot is encrypted. Throws in words when it does not hold.
+ */
+export function checkKey(setup) {
+  const trustees = setup.trustees;
+  if (!Array.isArray(trustees) || trustees.length < 2)
+    throw new Error('The page does not give the trustees’ keys, so this device cannot check the election key.');
+  const F = fromHex(setup.fingerprint, 'the fingerprint', 32);
+  const all = trustees.map((t, i) => {
+    if (!t || t.index !== i + 1 || !Array.isArray(t.commitments) || t.commitments.length < 1)
+      throw new Error(`Trustee ${i + 1}’s key is not in the page.`);
+    const cs = t.commitments.map((c, k) => keyPointFromHex(c, `trustee ${t.index}’s commitment ${k}`));
+    const [c, s] = [scalarFromHex(t.proof?.[0]), scalarFromHex(t.proof?.[1])];
+    if (!verifyKey({ c, s }, trusteeContext(F, t.index), cs[0]))
+      throw new Error(`Trustee ${t.index}’s key proof does not check.`);
+    return cs;
+  });
+  if (!keyPointFromHex(setup.key, 'the election key').equals(electionKey(all)))
+    throw new Error('The election key on this page is not the trustees’ joint key.');
+  return true;
+}
 const isId = (v) => Number.isSafeInteger(v) && v >= 1;
 
 /**

@@ -6,6 +6,7 @@ import { encryptBallot, revealCheck } from '../ballot.js';
 import { el, fill, say } from './dom.js';
 import {
   readBoothSetup,
+  checkKey,
   collectSelections,
   ballotShape,
   chosenLabels,
@@ -40,6 +41,15 @@ export function startBooth(doc) {
   const hidden = (name) => form.querySelector(`input[name="${name}"]`)?.value ?? '';
   const alert = el(doc, 'div', { id: 'booth-error', class: 'error-summary', role: 'alert', hidden: true });
   form.before(alert);
+  try {
+    checkKey(setup);
+  } catch (err) {
+    // A key the trustees did not make: nothing is encrypted or sent, not
+    // even to the server to encrypt, since it may hold that key.
+    say(alert, `${err.message} Your ballot was not encrypted or sent. Tell an officer and the trustees.`);
+    form.addEventListener('submit', (event) => event.preventDefault());
+    return true;
+  }
 
   let ballot = null;
   let section = null;
