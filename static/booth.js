@@ -4938,6 +4938,8 @@ var UnionhallBooth = (() => {
       return false;
     }
     section.hidden = false;
+    const noScript = doc.getElementById("trustee-no-js");
+    if (noScript) noScript.hidden = true;
     section.append(alert, status);
     const send = (text) => {
       answer.value = text;

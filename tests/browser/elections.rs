@@ -17,7 +17,7 @@ use crate::sign_in::sign_in_demo as sign_in;
 
 /// A Chrome DevTools command sent through chromedriver.
 #[derive(Debug)]
-struct Cdp(serde_json::Value);
+pub struct Cdp(pub serde_json::Value);
 
 impl WebDriverCompatibleCommand for Cdp {
     fn endpoint(

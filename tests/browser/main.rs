@@ -19,3 +19,4 @@ mod elections;
 mod grievances;
 mod salary;
 mod start_page;
+mod trustees;

@@ -37,6 +37,7 @@ pub struct TrusteePage {
     /// At the close: the record's head hash and ballot count as served here.
     record_head: String,
     record_ballots: usize,
+    booth_src: String,
 }
 
 impl TrusteePage {
@@ -111,6 +112,7 @@ async fn page_for(
                 .and_then(|r| crate::record::Record::parse(r).ok())
                 .map(|r| r.head().hex())
                 .unwrap_or_default(),
+            booth_src: crate::web::assets::booth_src(),
             record_ballots: packet.record.as_deref().map_or(0, |r| {
                 r.lines()
                     .filter(|l| l.contains("\"type\":\"ballot\""))

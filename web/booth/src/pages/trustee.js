@@ -44,6 +44,9 @@ export function startTrustee(doc, location) {
     return false;
   }
   section.hidden = false;
+  // The page's own steps for a browser without JavaScript are not this one's.
+  const noScript = doc.getElementById('trustee-no-js');
+  if (noScript) noScript.hidden = true;
   section.append(alert, status);
 
   const send = (text) => {
