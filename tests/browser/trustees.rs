@@ -94,14 +94,17 @@ async fn a_trustee_makes_the_key_and_decrypts_in_the_browser() {
         .await
         .unwrap();
     let key_file = dir.path().join(format!("election-{id}-trustee-1.key"));
+    // The browser may name the file before it has written it all.
+    let mut sealed = None;
     for _ in 0..100 {
-        if key_file.exists() {
+        let read = std::fs::read_to_string(&key_file).unwrap_or_default();
+        if let Ok(file) = serde_json::from_str::<unionhall::trustees::keyfile::KeyFile>(&read) {
+            sealed = Some(file);
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let saved = std::fs::read_to_string(&key_file).expect("the key file was saved");
-    let sealed: unionhall::trustees::keyfile::KeyFile = serde_json::from_str(&saved).unwrap();
+    let sealed = sealed.expect("the key file was saved whole");
     assert_eq!(sealed.iterations, 600_000);
     browser.screenshot("trustees-02-key-file-made").await;
     wait_for(client, "#trustee-saved")
