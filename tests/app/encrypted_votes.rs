@@ -291,3 +291,43 @@ async fn ballots_from_the_voters_device_are_checked_counted_and_verified() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_vote_whose_key_was_never_made_never_opens_and_says_why() {
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 2);
+    accounts(&app, 2);
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Draft);
+    app.name_trustees(id);
+    let now = app.config.clock.now();
+    unionhall::db::write_tx(&mut app.db(), |c| store::publish(c, id, now))
+        .unwrap()
+        .unwrap();
+    // Trustee 1 sends a transport key; the others never do.
+    app.trustee_answers(id, 1).unwrap();
+    for hours in [0, 3] {
+        app.config
+            .clock
+            .advance(std::time::Duration::from_secs(hours * 3600));
+        let page = voter(&app, 0)
+            .await
+            .visit(&format!("/elections/{id}"))
+            .await;
+        assert!(
+            page.body
+                .contains("Waiting for the trustees to make the election key"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("Vote now"));
+    }
+    let (q, choices) = question_choices(&app, id)[0].clone();
+    let cast = voter(&app, 1)
+        .await
+        .post(
+            &format!("/elections/{id}/cast"),
+            &[(format!("q_{q}").as_str(), choices[0].to_string().as_str())],
+        )
+        .await;
+    assert_eq!(cast.status, 403, "no ballot without the key");
+}

@@ -83,7 +83,12 @@ impl ElectionRow {
             now,
         );
         match by_clock {
-            Phase::Voting if self.keyed_at.is_none() => Phase::AwaitingKey,
+            // Never opened: past its closing time there is nothing to count.
+            Phase::Voting | Phase::Counting
+                if self.keyed_at.is_none() && self.status == Status::Published =>
+            {
+                Phase::AwaitingKey
+            }
             // Closed early: the sums wait for the trustees before the time.
             Phase::Voting if self.closed_at.is_some() => Phase::Counting,
             other => other,
