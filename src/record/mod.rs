@@ -9,8 +9,7 @@ pub mod entry;
 pub mod hexcode;
 pub mod sample;
 pub mod tally;
-#[cfg(test)]
-mod vectors;
+pub mod vectors;
 pub mod verify;
 
 pub use chain::{Head, Record};

@@ -2,7 +2,7 @@
 # CI for the browser ballot code, run from the repository root:
 #   bash web/booth/ci.sh
 # Installs the locked packages, runs the tests (including the Rust-made
-# vectors in tests/vectors/ when they exist), rebuilds static/booth.js and
+# vectors in tests/vectors/), rebuilds static/booth.js and
 # fails if the rebuilt bundle differs from the committed one.
 set -euo pipefail
 
