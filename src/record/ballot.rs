@@ -228,6 +228,27 @@ pub fn check(
     Ok(Checked { ciphertexts })
 }
 
+/// The ciphertexts of a ballot already checked (one read back from the
+/// record this server appended it to): decoded, its proofs not checked again.
+pub fn ciphertexts(entry: &BallotEntry) -> Result<Vec<Vec<Ciphertext>>, String> {
+    entry
+        .answers
+        .iter()
+        .map(|answer| {
+            answer
+                .choices
+                .iter()
+                .map(|c| {
+                    Ok(Ciphertext {
+                        alpha: hexcode::key_point(&c.alpha, "alpha")?,
+                        beta: hexcode::any_point(&c.beta, "beta")?,
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// What a checked (never cast) ballot encrypts, from the randomness its
 /// device revealed: for each question the choice (from 0) it holds.
 pub fn reveal(

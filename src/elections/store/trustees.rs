@@ -503,31 +503,17 @@ fn take_share(
             share.trustee
         )));
     }
-    let entries = record::entries(conn, row.id)?;
-    let commitments: Vec<Vec<crate::crypto::Point>> = entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Trustee(t) => tally_points(&t.commitments),
-            _ => None,
-        })
-        .collect();
-    let Some(Entry::Election(spec)) = entries.first() else {
-        return Ok(Err("The record has no election entry.".into()));
-    };
-    let choices: Vec<usize> = spec.questions.iter().map(|q| q.choices.len()).collect();
-    let Some(sums) = entries.iter().find_map(|e| match e {
-        Entry::Sums(s) => crate::record::tally::decode_sums(s, &choices).ok(),
-        _ => None,
-    }) else {
+    let text = record::text(conn, row.id)?;
+    let Some(counting) = Counting::of(&text) else {
         return Ok(Err("The sums are not in the record yet.".into()));
     };
-    let keys = crate::record::tally::verification_keys(&commitments);
-    let Some(key) = keys.get(position as usize - 1) else {
+    let Some(key) = counting.keys.get(position as usize - 1) else {
         return Ok(Err(format!(
             "Trustee {position} is not a trustee of this election."
         )));
     };
-    if let Err(e) = crate::record::tally::check_share(&setup.fingerprint, &share, key, &sums) {
+    let sums = &counting.sums;
+    if let Err(e) = crate::record::tally::check_share(&setup.fingerprint, &share, key, sums) {
         return Ok(Err(capitalised(&e)));
     }
     record::append(conn, row.id, Entry::Share(share))?;
@@ -535,50 +521,70 @@ fn take_share(
     Ok(Ok(Taken::Shared { enough }))
 }
 
+/// What decrypting a record needs from it: its sums, each trustee's
+/// verification key, the checked shares so far, and the threshold.
+struct Counting {
+    sums: Vec<Vec<crate::crypto::Ciphertext>>,
+    keys: Vec<crate::crypto::Point>,
+    shares: Vec<(u32, Vec<Vec<crate::crypto::Point>>)>,
+    threshold: usize,
+    ballots: u64,
+}
+
+impl Counting {
+    /// `None` until the record has its sums.
+    fn of(record_text: &str) -> Option<Counting> {
+        let parsed = crate::record::Record::parse(record_text).ok()?;
+        let entries: Vec<&Entry> = parsed.lines.iter().map(|l| &l.entry).collect();
+        let Some(Entry::Election(spec)) = entries.first() else {
+            return None;
+        };
+        let choices: Vec<usize> = spec.questions.iter().map(|q| q.choices.len()).collect();
+        let commitments: Vec<Vec<crate::crypto::Point>> = entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Trustee(t) => tally_points(&t.commitments),
+                _ => None,
+            })
+            .collect();
+        let keys = crate::record::tally::verification_keys(&commitments);
+        let sums = entries.iter().find_map(|e| match e {
+            Entry::Sums(s) => crate::record::tally::decode_sums(s, &choices).ok(),
+            _ => None,
+        })?;
+        let fingerprint = parsed.fingerprint();
+        let shares = entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Share(s) => {
+                    let key = keys.get((s.trustee as usize).checked_sub(1)?)?;
+                    crate::record::tally::check_share(&fingerprint, s, key, &sums)
+                        .ok()
+                        .map(|points| (s.trustee, points))
+                }
+                _ => None,
+            })
+            .collect();
+        Some(Counting {
+            ballots: entries
+                .iter()
+                .filter(|e| matches!(e, Entry::Ballot(_)))
+                .count() as u64,
+            threshold: spec.threshold as usize,
+            sums,
+            keys,
+            shares,
+        })
+    }
+}
+
 /// The counts the record's shares decrypt its sums to, once at least the
 /// threshold of valid shares is in; `None` before. Every share in the
 /// record was checked before it was appended, and is checked again here.
 pub fn decrypt(record_text: &str) -> QueryResult<Option<Vec<Vec<u64>>>> {
-    let Ok(parsed) = crate::record::Record::parse(record_text) else {
-        return Ok(None);
-    };
-    let entries: Vec<&Entry> = parsed.lines.iter().map(|l| &l.entry).collect();
-    let Some(Entry::Election(spec)) = entries.first() else {
-        return Ok(None);
-    };
-    let choices: Vec<usize> = spec.questions.iter().map(|q| q.choices.len()).collect();
-    let commitments: Vec<Vec<crate::crypto::Point>> = entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Trustee(t) => tally_points(&t.commitments),
-            _ => None,
-        })
-        .collect();
-    let keys = crate::record::tally::verification_keys(&commitments);
-    let Some(sums) = entries.iter().find_map(|e| match e {
-        Entry::Sums(s) => crate::record::tally::decode_sums(s, &choices).ok(),
-        _ => None,
-    }) else {
-        return Ok(None);
-    };
-    let ballots = entries
-        .iter()
-        .filter(|e| matches!(e, Entry::Ballot(_)))
-        .count() as u64;
-    let fingerprint = parsed.fingerprint();
-    let shares: Vec<(u32, Vec<Vec<crate::crypto::Point>>)> = entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Share(s) => {
-                let key = keys.get((s.trustee as usize).checked_sub(1)?)?;
-                crate::record::tally::check_share(&fingerprint, s, key, &sums)
-                    .ok()
-                    .map(|points| (s.trustee, points))
-            }
-            _ => None,
-        })
-        .collect();
-    Ok(crate::record::tally::counts(&shares, &sums, spec.threshold as usize, ballots).ok())
+    Ok(Counting::of(record_text).and_then(|c| {
+        crate::record::tally::counts(&c.shares, &c.sums, c.threshold, c.ballots).ok()
+    }))
 }
 
 fn tally_points(hexes: &[String]) -> Option<Vec<crate::crypto::Point>> {

@@ -93,6 +93,10 @@ async fn page_for(
         let (row, position) = trustee_of(conn, &current, id)?;
         let packet = trustees::packet(conn, &row, position)?.ok_or(AppError::NotFound)?;
         let rows = trustees::of_election(conn, id)?;
+        let parsed = packet
+            .record
+            .as_deref()
+            .and_then(|r| crate::record::Record::parse(r).ok());
         Ok(TrusteePage {
             page,
             position,
@@ -106,16 +110,12 @@ async fn page_for(
             answer,
             error,
             shares: trustees::shared(conn, id)?.len(),
-            record_head: packet
-                .record
-                .as_deref()
-                .and_then(|r| crate::record::Record::parse(r).ok())
-                .map(|r| r.head().hex())
-                .unwrap_or_default(),
+            record_head: parsed.as_ref().map(|r| r.head().hex()).unwrap_or_default(),
             booth_src: crate::web::assets::booth_src(),
-            record_ballots: packet.record.as_deref().map_or(0, |r| {
-                r.lines()
-                    .filter(|l| l.contains("\"type\":\"ballot\""))
+            record_ballots: parsed.as_ref().map_or(0, |r| {
+                r.lines
+                    .iter()
+                    .filter(|l| matches!(l.entry, crate::record::entry::Entry::Ballot(_)))
                     .count()
             }),
             row,
