@@ -44,6 +44,19 @@ impl Report {
         self.failures.is_empty()
     }
 
+    /// Whether the record itself holds, whatever became of a tracker looked
+    /// for (a page says that on a line of its own).
+    pub fn record_passed(&self) -> bool {
+        self.record_failures().is_empty()
+    }
+
+    /// The failures of the record itself, without a tracker not found.
+    pub fn record_failures(&self) -> Vec<String> {
+        let missing = matches!(self.tracker_line, Some(None));
+        let n = self.failures.len() - usize::from(missing);
+        self.failures[..n].to_vec()
+    }
+
     fn check(&mut self, name: &'static str, what: String, problems: Vec<String>) {
         self.checks.push(Check {
             name,

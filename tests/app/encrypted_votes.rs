@@ -232,6 +232,31 @@ async fn ballots_from_the_voters_device_are_checked_counted_and_verified() {
         checked.body
     );
     assert!(checked.body.contains("Checked by this server."));
+    // A tracker not in it leaves the record verified; a mistyped one is
+    // said to be no tracker at all.
+    let absent = voter(&app, 0)
+        .await
+        .visit(&format!(
+            "/elections/{id}/verify?tracker={}",
+            "0".repeat(64)
+        ))
+        .await;
+    assert!(
+        absent.body.contains("<strong>The record verifies</strong>"),
+        "{}",
+        absent.body
+    );
+    assert!(absent.body.contains("Your tracker is not in the record."));
+    let short = voter(&app, 0)
+        .await
+        .visit(&format!("/elections/{id}/verify?tracker=deadbeef"))
+        .await;
+    assert!(
+        short.body.contains("That is not a tracker"),
+        "{}",
+        short.body
+    );
+    assert!(short.body.contains("<strong>The record verifies</strong>"));
 
     // An operator who edits the stored count changes nothing shown: pages
     // read the record's result, which anyone can check.

@@ -27,6 +27,8 @@ pub struct ObservePage {
     stage: &'static str,
     head: String,
     tracker_line: usize,
+    /// The tracker typed is not 64 hexadecimal characters.
+    tracker_malformed: bool,
     setup_json: String,
     booth_src: String,
 }
@@ -60,7 +62,8 @@ pub async fn show(
     let token = token.into_inner();
     let (title, observer, text) = record_of(&state, token.clone()).await?;
     let tracker = query.into_inner().tracker.trim().to_owned();
-    let report = verify(&text, (!tracker.is_empty()).then_some(tracker.as_str()));
+    let well_formed = tracker.len() == 64 && tracker.bytes().all(|b| b.is_ascii_hexdigit());
+    let report = verify(&text, well_formed.then_some(tracker.as_str()));
     let body = ObservePage {
         page,
         setup_json: serde_json::json!({ "record_url": format!("/observe/{token}/record") })
@@ -70,11 +73,12 @@ pub async fn show(
         title,
         observer,
         tracker_line: report.tracker_line.flatten().unwrap_or(0),
+        tracker_malformed: !tracker.is_empty() && !well_formed,
         checks: report.checks.clone(),
-        passed: report.passed(),
+        passed: report.record_passed(),
         stage: report.stage,
         head: report.head.clone(),
-        failures: report.failures,
+        failures: report.record_failures(),
         tracker,
     };
     render(StatusCode::OK, &body)

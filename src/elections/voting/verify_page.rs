@@ -28,6 +28,8 @@ pub struct VerifyPage {
     head: String,
     /// Where the tracker was found: its line, or 0 when it is not there.
     tracker_line: usize,
+    /// The tracker typed is not 64 hexadecimal characters.
+    tracker_malformed: bool,
     setup_json: String,
     booth_src: String,
 }
@@ -64,15 +66,17 @@ pub async fn verify_page(
     if text.is_empty() {
         return Err(AppError::NotFound);
     }
-    let report = verify(&text, (!tracker.is_empty()).then_some(tracker.as_str()));
+    let well_formed = tracker.len() == 64 && tracker.bytes().all(|b| b.is_ascii_hexdigit());
+    let report = verify(&text, well_formed.then_some(tracker.as_str()));
     let body = VerifyPage {
         page,
         tracker_line: report.tracker_line.flatten().unwrap_or(0),
+        tracker_malformed: !tracker.is_empty() && !well_formed,
         checks: report.checks.clone(),
-        passed: report.passed(),
+        passed: report.record_passed(),
         stage: report.stage,
         head: report.head.clone(),
-        failures: report.failures,
+        failures: report.record_failures(),
         setup_json: serde_json::json!({ "record_url": format!("/elections/{id}/record") })
             .to_string(),
         booth_src: crate::web::assets::booth_src(),
