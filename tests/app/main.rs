@@ -19,6 +19,7 @@ mod grievances;
 mod imports;
 mod input;
 mod migrations;
+mod no_choice_kept;
 mod offline_tools;
 mod once;
 mod outbox;

@@ -40,6 +40,16 @@ pub const VIEWPORTS: [(&str, u32, u32); 2] = [("desktop", 1280, 900), ("phone", 
 impl Browser {
     /// A fresh session, or `None` (after `skip_or_fail`) when no browser is installed.
     pub async fn start() -> Option<Self> {
+        Self::start_with(true).await
+    }
+
+    /// A fresh session whose pages run no script, as for a member who has
+    /// turned JavaScript off.
+    pub async fn start_without_javascript() -> Option<Self> {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(javascript: bool) -> Option<Self> {
         if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
             skip_or_fail(
                 "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
@@ -79,7 +89,12 @@ impl Browser {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
-            serde_json::json!({ "binary": CHROMIUM, "args": args }),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": args,
+                // 2 blocks every site's scripts, as the browser's own setting does.
+                "prefs": { "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 } },
+            }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();

@@ -301,6 +301,40 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     browser.screenshot("elections-04-receipt-phone").await;
     client.set_window_size(1280, 800).await.unwrap();
 
+    // Miguel's browser runs no script: the ballot page says before he
+    // confirms that the server will encrypt for him, and the record says so.
+    let Some(plain) = Browser::start_without_javascript().await else {
+        return;
+    };
+    let without = &plain.client;
+    sign_in(without, &app, "miguel.santos@example.org", "Miguel Santos").await;
+    without
+        .goto(&app.url(&format!("/elections/{id}/ballot")))
+        .await
+        .unwrap();
+    expect_heading(without, "Your ballot").await;
+    click(without, Locator::XPath("//label[normalize-space(.)='No']")).await;
+    press(without, "Review my vote").await;
+    // With the booth's script running, this would be its in-page confirm.
+    let told = wait_for_text(
+        without,
+        "main",
+        "This server will encrypt your ballot for you",
+    )
+    .await;
+    assert!(told.contains("encrypted by the server"), "{told}");
+    plain
+        .screenshot("elections-03c-confirm-without-javascript")
+        .await;
+    press(without, "Cast my vote").await;
+    expect_heading(without, "Your vote is cast").await;
+    let miguels = wait_for(without, ".tracking-code code")
+        .await
+        .text()
+        .await
+        .unwrap();
+    drop(plain);
+
     // The officer closes it early, with a reason.
     sign_in(client, &app, "officer@example.org", "Olive Organa").await;
     client.goto(&admin_url).await.unwrap();
@@ -313,8 +347,14 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     let record = unionhall::elections::store::record::text(&mut app.db(), election).unwrap();
     let report = unionhall::record::verify::verify(&record, Some(&code));
     assert!(report.passed(), "{}", report.to_text());
-    assert_eq!(report.by, [1, 0, 0], "Sarah's browser encrypted her ballot");
+    assert_eq!(
+        report.by,
+        [1, 1, 0],
+        "Sarah's browser encrypted her ballot, the server Miguel's"
+    );
     assert!(report.tracker_line.flatten().is_some());
+    let miguels_report = unionhall::record::verify::verify(&record, Some(&miguels));
+    assert!(miguels_report.tracker_line.flatten().is_some());
     client.goto(&admin_url).await.unwrap();
 
     // The officer prints the certificate: it names the people, the unit
