@@ -181,6 +181,7 @@ route_table! {
     "/officer/elections/{id}/publish" => [POST election_admin::lifecycle::publish],
     "/officer/elections/{id}/open" => [POST election_admin::lifecycle::open_now],
     "/officer/elections/{id}/close" => [POST election_admin::lifecycle::close_early],
+    "/officer/elections/{id}/withdraw" => [POST election_admin::lifecycle::withdraw],
     "/officer/elections/{id}/paper" => [POST election_admin::paper::paper],
     "/officer/elections/{id}/reminders" => [POST election_admin::reminders::remind],
     "/officer/elections/{id}/purge" => [POST election_admin::lifecycle::purge],

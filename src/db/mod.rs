@@ -178,12 +178,75 @@ fn keep_sqlite_files_private(url: &DatabaseUrl) {
 
 /// Applies every embedded migration not yet applied; returns their names.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
+    refuse_to_drop_plain_ballots(conn)?;
     let applied = match conn {
         DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
     }
     .map_err(|e| one_line(&e.to_string()))?;
     Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// The migration to encrypted ballots drops the table that held choices in
+/// the clear: a vote published or open under the old version would lose its
+/// ballots, or be left with no key. Until it is closed and counted, the
+/// upgrade waits, and says which vote.
+fn refuse_to_drop_plain_ballots(conn: &mut DbConnection) -> Result<(), String> {
+    #[derive(diesel::QueryableByName)]
+    struct Title {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        title: String,
+    }
+    // Fails, and so lets the upgrade go on, once the old table is gone.
+    let waiting = diesel::sql_query(
+        "SELECT title FROM elections WHERE status IN ('published', 'open') \
+         AND (SELECT COUNT(*) FROM ballot_answers) >= 0 ORDER BY id",
+    )
+    .load::<Title>(conn);
+    match waiting {
+        Ok(votes) if !votes.is_empty() => {
+            let titles: Vec<String> = votes
+                .into_iter()
+                .map(|v| format!("\"{}\"", v.title))
+                .collect();
+            Err(format!(
+                "This version keeps ballots encrypted and cannot take over a vote that the running version published or opened ({}). Close and count it with the version you run now, then upgrade.",
+                titles.join(", ")
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Applies the embedded migrations up to and including the one whose name
+/// starts with `last`: a test builds the database an older version left.
+#[doc(hidden)]
+pub fn run_migrations_to(conn: &mut DbConnection, last: &str) -> Result<(), String> {
+    fn step<C, D>(c: &mut C, source: fn() -> EmbeddedMigrations, last: &str) -> Result<(), String>
+    where
+        C: MigrationHarness<D>,
+        D: diesel::backend::Backend,
+        EmbeddedMigrations: diesel::migration::MigrationSource<D>,
+    {
+        loop {
+            let pending = c
+                .pending_migrations(source())
+                .map_err(|e| one_line(&e.to_string()))?;
+            let Some(next) = pending.first() else {
+                return Ok(());
+            };
+            let name = next.name().to_string();
+            c.run_migration(next.as_ref())
+                .map_err(|e| one_line(&e.to_string()))?;
+            if name.starts_with(last) {
+                return Ok(());
+            }
+        }
+    }
+    match conn {
+        DbConnection::Postgres(c) => step(c, || POSTGRES_MIGRATIONS, last),
+        DbConnection::Sqlite(c) => step(c, || SQLITE_MIGRATIONS, last),
+    }
 }
 
 fn build_pool(manager: Manager, pool_size: u32) -> Result<DbPool, r2d2::Error> {

@@ -356,3 +356,116 @@ async fn a_vote_whose_key_was_never_made_never_opens_and_says_why() {
         .await;
     assert_eq!(cast.status, 403, "no ballot without the key");
 }
+
+#[tokio::test]
+async fn a_vote_whose_key_was_never_made_goes_back_to_a_draft_and_is_published_again() {
+    use diesel::prelude::*;
+    use unionhall::db::schema::{election_record, election_trustees, elections, roll_entries};
+    use unionhall::elections::states::Status;
+
+    let app = TestApp::spawn().await;
+    let unit = roster(&app, 3);
+    accounts(&app, 3);
+    let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Draft);
+    app.name_trustees(id);
+    let now = app.config.clock.now();
+    unionhall::db::write_tx(&mut app.db(), |c| store::publish(c, id, now))
+        .unwrap()
+        .unwrap();
+    app.trustee_answers(id, 1).unwrap();
+    let (officer, _) = app.officer("chair@example.org").await;
+    let admin = format!("/officer/elections/{id}");
+    let page = officer.visit(&admin).await;
+    assert!(page.body.contains("Take the vote back to a draft"));
+
+    // No reason: refused in words, nothing changed.
+    let refused = officer
+        .post(&format!("{admin}/withdraw"), &[("reason", "  ")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("needs a reason"), "{}", refused.body);
+    assert_eq!(record_lines(&app, id), 1);
+
+    let done = officer
+        .post(
+            &format!("{admin}/withdraw"),
+            &[("reason", "trustee 3 is away until March")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let shown = officer.visit(&admin).await;
+    assert!(
+        shown
+            .body
+            .contains("Back to a draft: trustee 3 is away until March"),
+        "{}",
+        shown.body
+    );
+    let mut conn = app.db();
+    let status: Status = elections::table
+        .find(id)
+        .select(elections::status)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(status, Status::Draft);
+    let lines: i64 = election_record::table
+        .filter(election_record::election_id.eq(id))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let roll: i64 = roll_entries::table
+        .filter(roll_entries::election_id.eq(id))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let started: i64 = election_trustees::table
+        .filter(election_trustees::election_id.eq(id))
+        .filter(election_trustees::transport.is_not_null())
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!((lines, roll, started), (0, 0, 0));
+    drop(conn);
+    let told = app
+        .smtp
+        .wait_for(1, std::time::Duration::from_secs(5))
+        .await
+        .into_iter()
+        .filter(|m| m.data.contains("went back to a draft"))
+        .count();
+    assert!(told >= 1, "the trustees are told");
+
+    // Once more: a second withdrawal of a draft is refused in words.
+    let again = officer
+        .post(&format!("{admin}/withdraw"), &[("reason", "again")])
+        .await;
+    assert_eq!(again.status, 303);
+    assert!(
+        officer
+            .visit(&admin)
+            .await
+            .body
+            .contains("Only a published vote whose key was never made")
+    );
+
+    // Published again, the trustees make a new key and the vote opens.
+    unionhall::db::write_tx(&mut app.db(), |c| store::publish(c, id, now))
+        .unwrap()
+        .unwrap();
+    app.make_key(id);
+    let opened = officer.post(&format!("{admin}/open"), &[]).await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let page = voter(&app, 0)
+        .await
+        .visit(&format!("/elections/{id}"))
+        .await;
+    assert!(page.body.contains("Vote now"), "{}", page.body);
+    // The key-made vote no longer offers the way back.
+    assert!(
+        !officer
+            .visit(&admin)
+            .await
+            .body
+            .contains("Take the vote back")
+    );
+}

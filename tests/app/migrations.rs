@@ -143,3 +143,46 @@ fn sqlite_and_postgresql_end_with_the_same_columns() {
     .collect();
     assert_eq!(pg_columns, lite_columns);
 }
+
+/// A vote published or open under the version that kept choices in the
+/// clear: the upgrade that drops that table waits, and says which vote,
+/// with nothing changed; once it is closed, the upgrade goes through.
+#[test]
+fn the_upgrade_to_encrypted_ballots_waits_for_a_vote_taken_the_old_way() {
+    use diesel::r2d2::ManageConnection;
+    let env = crate::helpers::TestEnv::new();
+    let manager = db::Manager::new(env.database.clone());
+    let mut conn = manager.connect().unwrap();
+    db::run_migrations_to(&mut conn, "2026-12-01-000024").unwrap();
+    diesel::sql_query(
+        "INSERT INTO units (name, created_at) VALUES ('Old Unit', '2026-11-01 09:00:00')",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query(
+        "INSERT INTO elections (unit_id, title, opens_at, closes_at, cutoff, status, created_at, updated_at) \
+         SELECT id, 'Old strike vote', '2026-11-30 09:00:00', '2026-12-09 09:00:00', '2026-11-20', 'open', \
+         '2026-11-01 09:00:00', '2026-11-01 09:00:00' FROM units",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let refused = db::run_migrations(&mut conn).unwrap_err();
+    assert!(
+        refused.contains("Close and count it") && refused.contains("\"Old strike vote\""),
+        "{refused}"
+    );
+    let tables: Vec<Name> = diesel::sql_query(if env.is_postgres() {
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_name = 'election_record'"
+    } else {
+        "SELECT name FROM sqlite_master WHERE name = 'election_record'"
+    })
+    .load(&mut conn)
+    .unwrap();
+    assert!(tables.is_empty(), "nothing of the upgrade was applied");
+
+    diesel::sql_query("UPDATE elections SET status = 'closed'")
+        .execute(&mut conn)
+        .unwrap();
+    let applied = db::run_migrations(&mut conn).unwrap();
+    assert!(applied.iter().any(|m| m.ends_with("000025")), "{applied:?}");
+}

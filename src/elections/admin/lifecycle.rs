@@ -1,5 +1,6 @@
 //! The officer's acts on the lifecycle: publish the roll, open now, close
-//! early with a reason, and purge a year after the close.
+//! early with a reason, take back a vote whose key was never made, and
+//! purge a year after the close.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -105,6 +106,19 @@ impl FieldProblem for NoReason {
     }
 }
 
+/// Why taking a vote back to a draft was not even tried.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error(
+    "Taking the vote back to a draft needs a reason: the trustees and challengers are told it."
+)]
+pub struct NoWithdrawReason;
+
+impl FieldProblem for NoWithdrawReason {
+    fn field(&self) -> &'static str {
+        "reason"
+    }
+}
+
 /// `POST /officer/elections/{id}/close`: an early close needs a reason.
 pub async fn close_early(
     req: HttpRequest,
@@ -135,6 +149,45 @@ pub async fn close_early(
                 Ok(format!("Closed early: {reason}"))
             } else {
                 Err(LifecycleRefusal::NotOpen)
+            })
+        },
+    )
+    .await
+}
+
+/// `POST /officer/elections/{id}/withdraw`: back to a draft, with a
+/// reason, when the trustees never made the key.
+pub async fn withdraw(
+    req: HttpRequest,
+    page: Page,
+    officer: OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<CloseForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let typed = form.into_inner().reason;
+    let reason = typed.trim().to_owned();
+    if reason.is_empty() {
+        let typed = SentBack {
+            reason: typed,
+            ..SentBack::default()
+        };
+        return send_back(page, &state, id, typed, &NoWithdrawReason).await;
+    }
+    act(
+        &req,
+        &officer,
+        &state,
+        id,
+        "election_withdraw",
+        move |conn, ctx| {
+            Ok(if store::withdraw::withdraw(conn, ctx, id, &reason)? {
+                Ok(format!(
+                    "Back to a draft: {reason}. Change what needs changing and publish it again; the trustees have been told they will make a new key."
+                ))
+            } else {
+                Err(LifecycleRefusal::NotWithdrawable)
             })
         },
     )

@@ -48,6 +48,10 @@ pub enum LifecycleRefusal {
     KeyNotMade,
     #[error("Only an open election can be closed.")]
     NotOpen,
+    #[error(
+        "Only a published vote whose key was never made can go back to a draft; once it has its key it opens, and only closing ends it."
+    )]
+    NotWithdrawable,
     #[error("Records are kept at least a year after the close.")]
     KeptAYear,
 }

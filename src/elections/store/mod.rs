@@ -14,6 +14,7 @@ pub mod reminders;
 pub mod results;
 pub mod roll;
 pub mod trustees;
+pub mod withdraw;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
