@@ -103,6 +103,10 @@ enum Command {
         /// A ballot's tracker (from its receipt) to look for in the record.
         #[arg(long)]
         tracker: Option<String>,
+        /// An earlier copy of the same record: every line of it must stand
+        /// unchanged at the start of this one (the record only grows).
+        #[arg(long)]
+        since: Option<PathBuf>,
     },
 }
 
@@ -210,8 +214,13 @@ fn main() -> ExitCode {
         .init();
     let command = cli.command.unwrap_or(Command::Serve);
     // The verifier needs no settings, database or server: only the file.
-    if let Command::Verify { record, tracker } = &command {
-        return verify_record(record, tracker.as_deref());
+    if let Command::Verify {
+        record,
+        tracker,
+        since,
+    } = &command
+    {
+        return verify_record(record, tracker.as_deref(), since.as_deref());
     }
     // Nor does a trustee's device: it may be a machine kept offline.
     if let Command::Trustee {
@@ -240,17 +249,39 @@ fn main() -> ExitCode {
     }
 }
 
-fn verify_record(file: &std::path::Path, tracker: Option<&str>) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(e) => {
+fn verify_record(
+    file: &std::path::Path,
+    tracker: Option<&str>,
+    since: Option<&std::path::Path>,
+) -> ExitCode {
+    let read = |file: &std::path::Path| {
+        std::fs::read_to_string(file).map_err(|e| {
             eprintln!("unionhall: cannot read {}: {e}", file.display());
-            return ExitCode::FAILURE;
-        }
+        })
+    };
+    let Ok(text) = read(file) else {
+        return ExitCode::FAILURE;
     };
     let report = unionhall::record::verify::verify(&text, tracker);
     say!("{}", report.to_text().trim_end());
-    if report.passed() {
+    let mut grew = true;
+    if let Some(older) = since {
+        let Ok(old) = read(older) else {
+            return ExitCode::FAILURE;
+        };
+        match unionhall::record::verify::grows_from(&old, &text) {
+            Ok(added) => say!(
+                "ok   since: every line of {} is unchanged here; {added} lines added since",
+                older.display()
+            ),
+            Err(e) => {
+                grew = false;
+                say!("FAIL since: {e}");
+                say!("The record does NOT only grow.");
+            }
+        }
+    }
+    if report.passed() && grew {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -11,6 +11,7 @@
 //! value of the statement and every commitment, so a proof made for one
 //! statement or one election checks for no other (the weak Fiat–Shamir flaw).
 
+pub mod credential;
 pub mod dlog;
 pub mod elgamal;
 pub mod group;

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::entry::{Answer, BallotEntry, CastBy, EncryptedChoice};
 use super::hexcode;
 use crate::crypto::Ciphertext;
+use crate::crypto::credential::{self, Credential};
 use crate::crypto::group::{Point, Scalar, random_scalar};
 use crate::crypto::proofs::RangeProof;
 
@@ -112,6 +113,7 @@ pub fn encrypt(
         tracker: String::new(),
         by,
         credential: credential.map(hex::encode),
+        signature: None,
         answers,
     };
     entry.tracker = tracker(fingerprint, &entry).expect("a ballot just made is well formed");
@@ -226,6 +228,34 @@ pub fn check(
         return Err("its tracker is not the hash of its contents".into());
     }
     Ok(Checked { ciphertexts })
+}
+
+/// Signs a ballot made with `credential`'s public half as its `K`.
+pub fn sign(entry: &mut BallotEntry, credential: &Credential) {
+    let tracker = hexcode::to_32(&entry.tracker, "the tracker").expect("a tracker just made");
+    entry.signature = Some(hex::encode(credential.sign(&tracker)));
+}
+
+/// Checks that the ballot carries a credential and that credential's
+/// signature over its tracker. Membership of the list is the caller's.
+pub fn check_signature(entry: &BallotEntry) -> Result<[u8; 32], String> {
+    let Some(public) = entry.credential.as_deref() else {
+        return Err("carries no voting credential".into());
+    };
+    let Some(signature) = entry.signature.as_deref() else {
+        return Err("is not signed with its credential".into());
+    };
+    let public = hexcode::to_32(public, "its credential")?;
+    let tracker = hexcode::to_32(&entry.tracker, "its tracker")?;
+    let signature: [u8; 64] = hex::decode(signature)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or("has a signature that is not 64 bytes of hexadecimal")?;
+    if credential::verify(&public, &tracker, &signature) {
+        Ok(public)
+    } else {
+        Err("has a signature that does not check against its credential".into())
+    }
 }
 
 /// The ciphertexts of a ballot already checked (one read back from the

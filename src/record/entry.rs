@@ -19,8 +19,10 @@ pub struct Line {
 pub enum Entry {
     Election(ElectionSpec),
     Trustee(TrusteeKey),
+    Credentials(CredentialList),
     Open(Opening),
     Ballot(BallotEntry),
+    Revoke(Revocation),
     Close(Closing),
     Sums(Sums),
     Share(ShareEntry),
@@ -33,8 +35,10 @@ impl Entry {
         match self {
             Entry::Election(_) => "election",
             Entry::Trustee(_) => "trustee",
+            Entry::Credentials(_) => "credentials",
             Entry::Open(_) => "open",
             Entry::Ballot(_) => "ballot",
+            Entry::Revoke(_) => "revoke",
             Entry::Close(_) => "close",
             Entry::Sums(_) => "sums",
             Entry::Share(_) => "share",
@@ -81,6 +85,22 @@ pub struct TrusteeKey {
     pub proof: [String; 2],
 }
 
+/// The public voting credentials, one per roll entry, sorted, no names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialList {
+    pub count: u64,
+    pub keys: Vec<String>,
+}
+
+/// A lost credential replaced before any ballot was cast with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revocation {
+    pub old: String,
+    pub new: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Opening {
     pub key: String,
@@ -111,6 +131,9 @@ pub struct BallotEntry {
     pub by: CastBy,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<String>,
+    /// The credential's Ed25519 signature over the tracker, in hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
     pub answers: Vec<Answer>,
 }
 
@@ -131,6 +154,9 @@ pub struct EncryptedChoice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Closing {
     pub ballots: u64,
+    /// With credentials: the ballots counted, the last of each credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

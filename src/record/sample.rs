@@ -5,11 +5,12 @@
 use super::ballot;
 use super::chain::Head;
 use super::entry::{
-    CastBy, Closing, ElectionSpec, Entry, Opening, PassRule, QuestionCounts, QuestionSpec,
+    CastBy, Closing, CredentialList, Revocation, ElectionSpec, Entry, Opening, PassRule, QuestionCounts, QuestionSpec,
     ResultEntry, RollSummary, TrusteeKey,
 };
 use super::hexcode;
 use super::tally;
+use crate::crypto::credential::Credential;
 use crate::crypto::group::{Point, Scalar};
 use crate::crypto::proofs::KeyProof;
 use crate::crypto::threshold::{self, Polynomial};
@@ -102,40 +103,102 @@ pub fn trustees(writer: &mut Writer, fingerprint: &[u8; 32], n: u32, t: u32) -> 
 /// A complete record: `votes[b][q]` is ballot b's choice on question q;
 /// trustees `decrypting` (indices from 1) publish shares.
 pub fn complete(choices: &[usize], votes: &[Vec<usize>], decrypting: &[u32]) -> String {
+    let casts: Vec<(usize, Vec<usize>)> = votes.iter().cloned().enumerate().collect();
+    build(choices, &casts, votes.len() + 2, None, decrypting)
+}
+
+/// Voting with credentials: one per member of a roll of `roll`;
+/// `casts` are (member, votes) in order, a member casting again replacing
+/// their ballot; each member in `replaced` loses their credential and is
+/// given a new one before voting starts. Returns the record and every
+/// credential as it stands at the close, by member.
+pub fn with_credentials(
+    choices: &[usize],
+    roll: usize,
+    casts: &[(usize, Vec<usize>)],
+    replaced: &[usize],
+    decrypting: &[u32],
+) -> (String, Vec<Credential>) {
+    let mut held: Vec<Credential> = (0..roll).map(|_| Credential::generate()).collect();
+    let text = build(
+        choices,
+        casts,
+        roll,
+        Some((&mut held, replaced)),
+        decrypting,
+    );
+    (text, held)
+}
+
+/// The public credential list entry of `credentials`.
+pub fn credential_list(credentials: &[Credential]) -> CredentialList {
+    let mut keys: Vec<String> = credentials.iter().map(|c| hex::encode(c.public())).collect();
+    keys.sort();
+    CredentialList {
+        count: keys.len() as u64,
+        keys,
+    }
+}
+
+fn build(
+    choices: &[usize],
+    casts: &[(usize, Vec<usize>)],
+    roll: usize,
+    mut credentials: Option<(&mut Vec<Credential>, &[usize])>,
+    decrypting: &[u32],
+) -> String {
     let spec = spec("Sample strike vote", 3, 2, choices);
     let mut w = Writer::default();
     w.push(Entry::Election(spec));
     let fingerprint = w.head.hash;
     let trustees = trustees(&mut w, &fingerprint, 3, 2);
-    let roll = votes.len() as u64 + 2;
+    if let Some((held, _)) = &credentials {
+        w.push(Entry::Credentials(credential_list(held)));
+    }
     w.push(Entry::Open(Opening {
         key: hexcode::point(&trustees.key),
         roll: RollSummary {
-            size: roll,
+            size: roll as u64,
             fingerprint: hex::encode([7u8; 32]),
         },
     }));
-    let mut cts = Vec::with_capacity(votes.len());
-    for vote in votes {
-        let made = ballot::encrypt(
+    if let Some((held, replaced)) = credentials.as_mut() {
+        for &m in replaced.iter() {
+            let new = Credential::generate();
+            w.push(Entry::Revoke(Revocation {
+                old: hex::encode(held[m].public()),
+                new: hex::encode(new.public()),
+            }));
+            held[m] = new;
+        }
+    }
+    let mut last: Vec<Option<(Vec<Vec<crate::crypto::Ciphertext>>, &Vec<usize>)>> =
+        vec![None; roll.max(casts.len())];
+    for (member, vote) in casts {
+        let held = credentials.as_ref().map(|(h, _)| &h[*member]);
+        let mut made = ballot::encrypt(
             &trustees.key,
             &fingerprint,
-            None,
+            held.map(Credential::public),
             CastBy::Voter,
             choices,
             vote,
         );
-        cts.push(
-            ballot::check(&made.entry, &trustees.key, &fingerprint, choices)
-                .expect("made here")
-                .ciphertexts,
-        );
+        if let Some(c) = held {
+            ballot::sign(&mut made.entry, c);
+        }
+        let cts = ballot::check(&made.entry, &trustees.key, &fingerprint, choices)
+            .expect("made here")
+            .ciphertexts;
+        last[*member] = Some((cts, vote));
         w.push(Entry::Ballot(made.entry));
     }
+    let counted: Vec<_> = last.into_iter().flatten().collect();
     w.push(Entry::Close(Closing {
-        ballots: votes.len() as u64,
+        ballots: casts.len() as u64,
+        counted: credentials.is_some().then_some(counted.len() as u64),
     }));
-    let sums = tally::sum(choices, cts.iter());
+    let sums = tally::sum(choices, counted.iter().map(|(cts, _)| cts));
     w.push(Entry::Sums(tally::sums_entry(&sums)));
     for &j in decrypting {
         w.push(Entry::Share(tally::make_share(
@@ -150,7 +213,7 @@ pub fn complete(choices: &[usize], votes: &[Vec<usize>], decrypting: &[u32]) -> 
         .enumerate()
         .map(|(q, &n)| {
             (0..n)
-                .map(|c| votes.iter().filter(|v| v[q] == c).count() as u64)
+                .map(|c| counted.iter().filter(|(_, v)| v[q] == c).count() as u64)
                 .collect()
         })
         .collect();
@@ -163,8 +226,8 @@ pub fn complete(choices: &[usize], votes: &[Vec<usize>], decrypting: &[u32]) -> 
                 counts,
             })
             .collect(),
-        voted: votes.len() as u64,
-        eligible: roll,
+        voted: counted.len() as u64,
+        eligible: roll as u64,
     }));
     w.text
 }

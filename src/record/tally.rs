@@ -3,7 +3,10 @@
 //! threshold of valid shares gives. The server, the trustee's device and
 //! the verifier all use these, so they cannot disagree on what is checked.
 
+use std::collections::HashMap;
+
 use super::entry::{
+    BallotEntry,
     DecryptionShare, QuestionShares, QuestionSums, ShareEntry, SumCiphertext, Sums, TrusteeKey,
 };
 use super::hexcode;
@@ -60,6 +63,24 @@ pub fn check_trustee(
         return Err(format!("{who}'s key proof does not check"));
     }
     Ok(points)
+}
+
+/// Which ballots count, by position among `ballots` (in record order).
+/// Without credentials, all; with them, the last ballot of each
+/// credential, so a member who voted under pressure can vote again.
+pub fn counted(ballots: &[&BallotEntry], credentialed: bool) -> Vec<usize> {
+    if !credentialed {
+        return (0..ballots.len()).collect();
+    }
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, b) in ballots.iter().enumerate() {
+        if let Some(c) = b.credential.as_deref() {
+            last.insert(c, i);
+        }
+    }
+    let mut positions: Vec<usize> = last.into_values().collect();
+    positions.sort_unstable();
+    positions
 }
 
 /// The sums of `ballots`, question by question and choice by choice.

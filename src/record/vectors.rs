@@ -171,6 +171,7 @@ pub fn check_ballots(vectors: &Vectors) -> Result<usize, String> {
             tracker: b.tracker.clone(),
             by: CastBy::Voter,
             credential: b.credential.clone(),
+            signature: None,
             answers: b.answers.clone(),
         };
         let choices: Vec<usize> = b.questions.iter().map(|q| q.choices).collect();

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::ballot;
 use super::chain::Record;
-use super::entry::{BallotEntry, CastBy, ElectionSpec, Entry, ResultEntry};
+use super::entry::{BallotEntry, CastBy, CredentialList, ElectionSpec, Entry, ResultEntry};
 use super::hexcode;
 use super::tally;
 use crate::crypto::Ciphertext;
@@ -30,6 +30,8 @@ pub struct Report {
     pub stage: &'static str,
     pub head: String,
     pub ballots: u64,
+    /// Ballots that count: all of them, or with credentials the last of each.
+    pub counted: u64,
     /// Ballots by who encrypted them: voter, server, paper.
     pub by: [u64; 3],
     /// The counts the record's result states, once verified.
@@ -157,11 +159,40 @@ pub fn verify(text: &str, tracker: Option<&str>) -> Report {
     report
 }
 
+/// Whether `new` is `old` with lines added after it: every line of the
+/// older copy stands unchanged at the start of the newer. A ballot a
+/// voter saw in the record and that is gone now is caught here.
+pub fn grows_from(old: &str, new: &str) -> Result<usize, String> {
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    for (i, line) in old_lines.iter().enumerate() {
+        match new_lines.get(i) {
+            None => {
+                return Err(format!(
+                    "the newer record has {} lines; the older copy had {}: lines were removed",
+                    new_lines.len(),
+                    old_lines.len()
+                ));
+            }
+            Some(l) if l != line => {
+                return Err(format!(
+                    "line {} differs from the older copy: the record was rewritten, not only added to",
+                    i + 1
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(new_lines.len() - old_lines.len())
+}
+
 struct Walk<'a> {
     record: &'a Record,
     report: &'a mut Report,
     at: usize,
     fingerprint: [u8; 32],
+    /// The credentials that may sign a ballot, when the record has a list.
+    credentials: Option<HashSet<String>>,
 }
 
 impl<'a> Walk<'a> {
@@ -171,6 +202,7 @@ impl<'a> Walk<'a> {
             record,
             report,
             at: 0,
+            credentials: None,
         }
     }
 
@@ -219,18 +251,29 @@ impl<'a> Walk<'a> {
         };
         self.at += 1;
         self.report.stage = "counting";
-        let n = ballots.len() as u64;
+        let cast = self.report.ballots;
+        let n = self.report.counted;
+        let mut problems = Vec::new();
+        if close.ballots != cast {
+            problems.push(format!(
+                "the close says {} ballots; the record holds {cast}",
+                close.ballots
+            ));
+        }
+        if self.credentials.is_some() && close.counted != Some(n) {
+            problems.push(format!(
+                "the close says {} ballots count; by the last ballot of each credential, {n} do",
+                close.counted.map_or("no number of".into(), |c| c.to_string())
+            ));
+        }
         self.report.check(
             "close",
-            format!("the close counts {} ballots", thousands(close.ballots)),
-            if close.ballots == n {
-                vec![]
-            } else {
-                vec![format!(
-                    "the close says {} ballots; the record holds {n}",
-                    close.ballots
-                )]
-            },
+            format!(
+                "the close counts {} ballots, {} of them counted",
+                thousands(close.ballots),
+                thousands(n)
+            ),
+            problems,
         );
         let Some(Entry::Sums(published)) = self.peek() else {
             self.order_error("the sums");
@@ -361,11 +404,35 @@ impl<'a> Walk<'a> {
         if !ok {
             return None;
         }
+        let credentials = match self.peek() {
+            Some(Entry::Credentials(list)) => {
+                self.at += 1;
+                Some(self.credential_list(list)?)
+            }
+            _ => None,
+        };
         let Some(Entry::Open(open)) = self.peek() else {
-            self.order_error("the opening");
+            if self.peek().is_some() {
+                self.order_error("the credentials or the opening");
+            }
             return None;
         };
         self.at += 1;
+        if let Some(list) = &credentials
+            && list.len() as u64 != open.roll.size
+        {
+            self.report.check(
+                "credentials",
+                "one credential per member on the roll".into(),
+                vec![format!(
+                    "{} credentials for a roll of {}",
+                    list.len(),
+                    open.roll.size
+                )],
+            );
+            return None;
+        }
+        self.credentials = credentials;
         let key = crate::crypto::threshold::election_key(&commitments);
         let problems = match hexcode::key_point(&open.key, "the election key") {
             Ok(published) if published == key => vec![],
@@ -384,24 +451,105 @@ impl<'a> Walk<'a> {
         ok.then_some((commitments, key, open.roll.size))
     }
 
+    fn credential_list(&mut self, list: &CredentialList) -> Option<HashSet<String>> {
+        let mut problems = Vec::new();
+        if list.count != list.keys.len() as u64 {
+            problems.push(format!(
+                "the list says {} credentials and holds {}",
+                list.count,
+                list.keys.len()
+            ));
+        }
+        if !list.keys.is_sorted_by(|a, b| a < b) {
+            problems.push("the credentials are not sorted, or one is listed twice".into());
+        }
+        for (i, key) in list.keys.iter().enumerate() {
+            if let Err(e) = hexcode::to_32(key, &format!("credential {}", i + 1)) {
+                problems.push(e);
+            }
+        }
+        let ok = problems.is_empty();
+        self.report.check(
+            "credentials",
+            format!("{} public voting credentials", thousands(list.count)),
+            listed(problems),
+        );
+        ok.then(|| list.keys.iter().cloned().collect())
+    }
+
     fn ballots(&mut self, key: &Point, choices: &[usize]) -> Vec<Vec<Vec<Ciphertext>>> {
-        let start = self.at;
         let mut entries: Vec<(usize, &'a BallotEntry)> = Vec::new();
-        while let Some(Entry::Ballot(b)) = self.peek() {
-            entries.push((self.at, b));
+        let mut problems = Vec::new();
+        let mut revoked: HashSet<&str> = HashSet::new();
+        let mut signed_by: HashSet<&str> = HashSet::new();
+        let mut revocations = 0u64;
+        loop {
+            let line = self.at + 1;
+            match self.peek() {
+                Some(Entry::Ballot(b)) => {
+                    if let Some(active) = &self.credentials {
+                        match b.credential.as_deref() {
+                            Some(c) if revoked.contains(c) => problems.push(format!(
+                                "line {line}: a ballot signed with a revoked credential"
+                            )),
+                            Some(c) if !active.contains(c) => problems.push(format!(
+                                "line {line}: a ballot signed with a credential not on the list"
+                            )),
+                            Some(c) => {
+                                signed_by.insert(c);
+                            }
+                            None => {}
+                        }
+                    }
+                    entries.push((self.at, b));
+                }
+                Some(Entry::Revoke(r)) => {
+                    revocations += 1;
+                    match self.credentials.as_mut() {
+                        None => problems.push(format!(
+                            "line {line}: a revocation in a record without credentials"
+                        )),
+                        Some(active) => {
+                            if signed_by.contains(r.old.as_str()) {
+                                problems.push(format!(
+                                    "line {line}: a credential revoked after a ballot was cast with it"
+                                ));
+                            }
+                            if !active.remove(&r.old) {
+                                problems.push(format!(
+                                    "line {line}: the revoked credential is not on the list"
+                                ));
+                            }
+                            if revoked.contains(r.new.as_str())
+                                || active.contains(&r.new)
+                                || hexcode::to_32(&r.new, "the new credential").is_err()
+                            {
+                                problems.push(format!(
+                                    "line {line}: the replacement credential is not a new one"
+                                ));
+                            }
+                            active.insert(r.new.clone());
+                            revoked.insert(r.old.as_str());
+                        }
+                    }
+                }
+                _ => break,
+            }
             self.at += 1;
         }
-        let _ = start;
-        let checked = check_in_parallel(&entries, key, &self.fingerprint, choices);
-        let mut problems = Vec::new();
+        let credentialed = self.credentials.is_some();
+        let checked = check_in_parallel(&entries, key, &self.fingerprint, choices, credentialed);
         let mut trackers = HashSet::new();
         let mut alphas = HashSet::new();
         let mut ciphertexts = Vec::with_capacity(entries.len());
         for ((line, entry), result) in entries.iter().zip(checked) {
             let n = line + 1;
             match result {
-                Ok(c) => ciphertexts.push(c.ciphertexts),
-                Err(e) => problems.push(format!("line {n}: the ballot {e}")),
+                Ok(c) => ciphertexts.push(Some(c.ciphertexts)),
+                Err(e) => {
+                    problems.push(format!("line {n}: the ballot {e}"));
+                    ciphertexts.push(None);
+                }
             }
             if !trackers.insert(entry.tracker.to_ascii_lowercase()) {
                 problems.push(format!(
@@ -425,11 +573,24 @@ impl<'a> Walk<'a> {
             }] += 1;
         }
         self.report.ballots = entries.len() as u64;
+        let ballots: Vec<&BallotEntry> = entries.iter().map(|(_, b)| *b).collect();
+        let counted = tally::counted(&ballots, credentialed);
+        self.report.counted = counted.len() as u64;
         let [voter, server, paper] = self.report.by;
+        let signed = if credentialed {
+            format!(
+                ", each signed by a listed credential; {} counted, the last of each of {} credentials; {} revoked",
+                thousands(counted.len() as u64),
+                thousands(signed_by.len() as u64),
+                thousands(revocations)
+            )
+        } else {
+            String::new()
+        };
         self.report.check(
             "ballots",
             format!(
-                "{} ballots, every proof and tracker ({} encrypted by the voter, {} by the server, {} on paper)",
+                "{} ballots, every proof and tracker ({} encrypted by the voter, {} by the server, {} on paper){signed}",
                 thousands(entries.len() as u64),
                 thousands(voter),
                 thousands(server),
@@ -437,7 +598,10 @@ impl<'a> Walk<'a> {
             ),
             listed(problems),
         );
-        ciphertexts
+        counted
+            .into_iter()
+            .filter_map(|i| ciphertexts[i].take())
+            .collect()
     }
 
     fn shares(
@@ -539,6 +703,7 @@ fn check_in_parallel(
     key: &Point,
     fingerprint: &[u8; 32],
     choices: &[usize],
+    signed: bool,
 ) -> Vec<Result<ballot::Checked, String>> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = entries.len().div_ceil(workers).max(1);
@@ -548,7 +713,12 @@ fn check_in_parallel(
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(_, e)| ballot::check(e, key, fingerprint, choices))
+                        .map(|(_, e)| {
+                            if signed {
+                                ballot::check_signature(e)?;
+                            }
+                            ballot::check(e, key, fingerprint, choices)
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -782,5 +952,153 @@ mod tests {
         let report = verify(&upto_ballots, None);
         assert!(report.passed(), "{}", report.to_text());
         assert_eq!(report.stage, "voting");
+    }
+
+    mod credentials {
+        use super::*;
+        use crate::crypto::credential::Credential;
+        use crate::record::entry::Revocation;
+
+        // Member 0 votes twice (the second counts), 1 votes once, 2 lost
+        // their credential and votes with the new one, 3 abstains.
+        fn casts() -> Vec<(usize, Vec<usize>)> {
+            vec![
+                (0, vec![0]),
+                (1, vec![1]),
+                (2, vec![1]),
+                (0, vec![1]),
+            ]
+        }
+
+        fn made() -> (String, Vec<Credential>) {
+            sample::with_credentials(&[2], 4, &casts(), &[2], &[1, 2])
+        }
+
+        fn ballot_lines(entries: &[Entry]) -> Vec<usize> {
+            entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| matches!(e, Entry::Ballot(_)))
+                .map(|(i, _)| i)
+                .collect()
+        }
+
+        #[test]
+        fn the_last_ballot_of_each_credential_is_the_one_counted() {
+            let (text, _) = made();
+            let report = verify(&text, None);
+            assert!(report.passed(), "{}", report.to_text());
+            assert_eq!(report.ballots, 4);
+            assert_eq!(report.counted, 3);
+            // Member 0's first "yes" was replaced by a "no".
+            assert_eq!(report.counts, Some(vec![vec![0, 3]]));
+            let text = report.to_text();
+            assert!(text.contains("4 public voting credentials"), "{text}");
+            assert!(text.contains("3 counted, the last of each of 3 credentials; 1 revoked"), "{text}");
+        }
+
+        #[test]
+        fn a_ballot_unsigned_or_signed_without_the_secret_is_rejected() {
+            let (text, held) = made();
+            let unsigned = rewritten(&text, |entries| {
+                let at = ballot_lines(entries)[0];
+                let Entry::Ballot(b) = &mut entries[at] else { unreachable!() };
+                b.signature = None;
+            });
+            fails_with(&unsigned, "is not signed with its credential");
+
+            // The server casts for member 3, who abstained: it knows the
+            // public credential but not the secret, so it signs with another.
+            let forged = rewritten(&text, |entries| {
+                let at = ballot_lines(entries)[0];
+                let Entry::Ballot(b) = &entries[at] else { unreachable!() };
+                let mut b = b.clone();
+                b.credential = Some(hex::encode(held[3].public()));
+                crate::record::ballot::sign(&mut b, &Credential::generate());
+                entries.insert(at + 1, Entry::Ballot(b));
+            });
+            fails_with(&forged, "does not check against its credential");
+
+            let stranger = rewritten(&text, |entries| {
+                let at = ballot_lines(entries)[0];
+                let Entry::Ballot(b) = &mut entries[at] else { unreachable!() };
+                let c = Credential::generate();
+                b.credential = Some(hex::encode(c.public()));
+                crate::record::ballot::sign(b, &c);
+            });
+            fails_with(&stranger, "a credential not on the list");
+        }
+
+        #[test]
+        fn a_revoked_credential_cannot_vote_nor_be_revoked_once_used() {
+            let (text, _) = made();
+            let revoked_key = text
+                .lines()
+                .find_map(|l| match serde_json::from_str::<Line>(l).unwrap().entry {
+                    Entry::Revoke(r) => Some(r.old),
+                    _ => None,
+                })
+                .unwrap();
+            let with_old = rewritten(&text, |entries| {
+                let at = *ballot_lines(entries).last().unwrap();
+                let Entry::Ballot(b) = &mut entries[at] else { unreachable!() };
+                b.credential = Some(revoked_key.clone());
+            });
+            fails_with(&with_old, "signed with a revoked credential");
+
+            let late = rewritten(&text, |entries| {
+                let first = ballot_lines(entries)[0];
+                let Entry::Ballot(b) = &entries[first] else { unreachable!() };
+                let used = b.credential.clone().unwrap();
+                entries.insert(
+                    first + 1,
+                    Entry::Revoke(Revocation {
+                        old: used,
+                        new: hex::encode(Credential::generate().public()),
+                    }),
+                );
+            });
+            fails_with(&late, "revoked after a ballot was cast with it");
+        }
+
+        #[test]
+        fn a_list_that_does_not_match_the_roll_or_the_close_is_rejected() {
+            let (text, _) = made();
+            let short = rewritten(&text, |entries| {
+                let Some(Entry::Credentials(list)) =
+                    entries.iter_mut().find(|e| matches!(e, Entry::Credentials(_)))
+                else {
+                    unreachable!()
+                };
+                list.keys.pop();
+                list.count -= 1;
+            });
+            fails_with(&short, "3 credentials for a roll of 4");
+
+            let all_counted = rewritten(&text, |entries| {
+                let Some(Entry::Close(c)) = entries.iter_mut().find(|e| matches!(e, Entry::Close(_)))
+                else {
+                    unreachable!()
+                };
+                c.counted = Some(4);
+            });
+            fails_with(&all_counted, "the close says 4 ballots count");
+        }
+
+        #[test]
+        fn since_catches_a_dropped_ballot_and_accepts_growth() {
+            let (text, _) = made();
+            let lines: Vec<&str> = text.lines().collect();
+            let seen: String = lines[..8].iter().map(|l| format!("{l}\n")).collect();
+            assert_eq!(grows_from(&seen, &text), Ok(lines.len() - 8));
+            let dropped = rewritten(&text, |entries| {
+                let at = ballot_lines(entries)[1];
+                entries.remove(at);
+            });
+            let err = grows_from(&text, &dropped).unwrap_err();
+            assert!(err.contains("differs from the older copy"), "{err}");
+            let cut: String = lines[..5].iter().map(|l| format!("{l}\n")).collect();
+            assert!(grows_from(&text, &cut).unwrap_err().contains("lines were removed"));
+        }
     }
 }

@@ -609,7 +609,7 @@ mod tests {
             );
             w.push(Entry::Ballot(made.entry));
         }
-        w.push(Entry::Close(Closing { ballots: 3 }));
+        w.push(Entry::Close(Closing { ballots: 3, counted: None }));
         let before_sums = w.text.clone();
         assert!(
             share_for_record(&before_sums, &seeds[0], 1, &keys, &deals)

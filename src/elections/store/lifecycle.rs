@@ -148,19 +148,25 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> Q
         .collect();
     // Every ballot's proofs were checked before it was appended: the close
     // only adds them up (anyone re-checks them with the verifier).
-    let mut ballots = Vec::new();
-    for e in &entries {
-        if let Entry::Ballot(b) = e
-            && let Ok(cts) = crate::record::ballot::ciphertexts(b)
-        {
-            ballots.push(cts);
-        }
-    }
+    let cast: Vec<&crate::record::entry::BallotEntry> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Ballot(b) => Some(b),
+            _ => None,
+        })
+        .collect();
+    let credentialed = entries.iter().any(|e| matches!(e, Entry::Credentials(_)));
+    let counted = crate::record::tally::counted(&cast, credentialed);
+    let ballots: Vec<_> = counted
+        .iter()
+        .filter_map(|&i| crate::record::ballot::ciphertexts(cast[i]).ok())
+        .collect();
     record::append(
         conn,
         id,
         Entry::Close(crate::record::entry::Closing {
-            ballots: ballots.len() as u64,
+            ballots: cast.len() as u64,
+            counted: credentialed.then_some(ballots.len() as u64),
         }),
     )?;
     let sums = crate::record::tally::sum(&choices, ballots.iter());
