@@ -86,7 +86,10 @@ fn record(n: usize) -> String {
     for (entry, _) in made {
         w.push(Entry::Ballot(entry));
     }
-    w.push(Entry::Close(Closing { ballots: n as u64, counted: None }));
+    w.push(Entry::Close(Closing {
+        ballots: n as u64,
+        counted: None,
+    }));
     w.push(Entry::Sums(tally::sums_entry(&sums)));
     for j in [1u32, 2] {
         w.push(Entry::Share(tally::make_share(

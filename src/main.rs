@@ -95,6 +95,21 @@ enum Command {
         #[arg(long)]
         head: Option<String>,
     },
+    /// For a vote's credential officer, on their own computer: make one
+    /// voting credential per member of the roll downloaded from their page
+    /// (or --count new ones), writing hand-out.csv (the secret words, by
+    /// member) and public.txt (the public halves, to paste into the page).
+    Credentials {
+        /// The roll file from the credential officer's page.
+        #[arg(long, conflicts_with = "count")]
+        roll: Option<PathBuf>,
+        /// Instead of a roll: how many credentials (one to replace a lost one).
+        #[arg(long)]
+        count: Option<usize>,
+        /// The folder to write into; it must not hold the files already.
+        #[arg(long, default_value = "credentials")]
+        out: PathBuf,
+    },
     /// Check an election record (downloaded from its election page) offline:
     /// every proof, the sums and the result. Exits 0 only if all of it holds.
     Verify {
@@ -221,6 +236,19 @@ fn main() -> ExitCode {
     } = &command
     {
         return verify_record(record, tracker.as_deref(), since.as_deref());
+    }
+    // Nor does the credential officer's: the secrets stay on it.
+    if let Command::Credentials { roll, count, out } = &command {
+        return match unionhall::elections::credential_cli::generate(roll.as_deref(), *count, out) {
+            Ok(said) => {
+                say!("{said}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("unionhall: {message}");
+                ExitCode::FAILURE
+            }
+        };
     }
     // Nor does a trustee's device: it may be a machine kept offline.
     if let Command::Trustee {
@@ -356,7 +384,7 @@ fn run(command: Command) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Verify { .. } | Command::Trustee { .. } => {
+        Command::Verify { .. } | Command::Trustee { .. } | Command::Credentials { .. } => {
             unreachable!("answered before the settings are read")
         }
     }

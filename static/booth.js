@@ -249,6 +249,21 @@ var UnionhallBooth = (() => {
       return utf8ToBytes(data);
     return abytes(data, void 0, errorTitle);
   }
+  function concatBytes(...arrays) {
+    let sum = 0;
+    for (let i = 0; i < arrays.length; i++) {
+      const a = arrays[i];
+      abytes(a);
+      sum += a.length;
+    }
+    const res = new Uint8Array(sum);
+    for (let i = 0, pad2 = 0; i < arrays.length; i++) {
+      const a = arrays[i];
+      res.set(a, pad2);
+      pad2 += a.length;
+    }
+    return res;
+  }
   function checkOpts(defaults, opts, title = "opts") {
     aopts(defaults, "defaults");
     if (opts !== void 0)
@@ -869,6 +884,7 @@ var UnionhallBooth = (() => {
     return value;
   }
   var bytesToHex2 = bytesToHex;
+  var concatBytes2 = (...arrays) => concatBytes(...arrays);
   var hexToBytes2 = (hex) => hexToBytes(hex);
   var isBytes2 = isBytes;
   var randomBytes2 = (bytesLength) => randomBytes(bytesLength);
@@ -1271,7 +1287,7 @@ var UnionhallBooth = (() => {
   }
   var FIELD_SQRT = /* @__PURE__ */ new WeakMap();
   var _Field = class {
-    constructor(ORDER2, opts = {}) {
+    constructor(ORDER, opts = {}) {
       __publicField(this, "ORDER");
       __publicField(this, "BITS");
       __publicField(this, "BYTES");
@@ -1280,8 +1296,8 @@ var UnionhallBooth = (() => {
       __publicField(this, "ONE", _1n2);
       __publicField(this, "_lengths");
       __publicField(this, "_mod");
-      if (ORDER2 <= _1n2)
-        throw new Error("invalid field: expected ORDER > 1, got " + ORDER2);
+      if (ORDER <= _1n2)
+        throw new Error("invalid field: expected ORDER > 1, got " + ORDER);
       let _nbitLength = void 0;
       this.isLE = false;
       if (opts != null && typeof opts === "object") {
@@ -1296,10 +1312,10 @@ var UnionhallBooth = (() => {
         if (typeof opts.modFromBytes === "boolean")
           this._mod = opts.modFromBytes;
       }
-      const { nBitLength, nByteLength } = nLength(ORDER2, _nbitLength);
+      const { nBitLength, nByteLength } = nLength(ORDER, _nbitLength);
       if (nByteLength > 2048)
         throw new Error("invalid field: expected ORDER of <= 2048 bytes");
-      this.ORDER = ORDER2;
+      this.ORDER = ORDER;
       this.BITS = nBitLength;
       this.BYTES = nByteLength;
       Object.freeze(this);
@@ -1373,20 +1389,20 @@ var UnionhallBooth = (() => {
     }
     fromBytes(bytes, skipValidation = false) {
       abytes2(bytes);
-      const { _lengths: allowedLengths, BYTES, isLE: isLE2, ORDER: ORDER2, _mod: modFromBytes } = this;
+      const { _lengths: allowedLengths, BYTES: BYTES2, isLE: isLE2, ORDER, _mod: modFromBytes } = this;
       if (allowedLengths) {
-        if (bytes.length < 1 || !allowedLengths.includes(bytes.length) || bytes.length > BYTES) {
+        if (bytes.length < 1 || !allowedLengths.includes(bytes.length) || bytes.length > BYTES2) {
           throw new Error("Field.fromBytes: expected " + allowedLengths + " bytes, got " + bytes.length);
         }
-        const padded = new Uint8Array(BYTES);
+        const padded = new Uint8Array(BYTES2);
         padded.set(bytes, isLE2 ? 0 : padded.length - bytes.length);
         bytes = padded;
       }
-      if (bytes.length !== BYTES)
-        throw new Error("Field.fromBytes: expected " + BYTES + " bytes, got " + bytes.length);
+      if (bytes.length !== BYTES2)
+        throw new Error("Field.fromBytes: expected " + BYTES2 + " bytes, got " + bytes.length);
       let scalar = isLE2 ? bytesToNumberLE(bytes) : bytesToNumberBE(bytes);
       if (modFromBytes)
-        scalar = mod(scalar, ORDER2);
+        scalar = mod(scalar, ORDER);
       if (!skipValidation) {
         if (!this.isValid(scalar))
           throw new Error("invalid field element: outside of range 0..ORDER");
@@ -1404,9 +1420,9 @@ var UnionhallBooth = (() => {
       return condition ? b : a;
     }
   };
-  function Field(ORDER2, opts = {}) {
+  function Field(ORDER, opts = {}) {
     Object.freeze(_Field.prototype);
-    return new _Field(ORDER2, opts);
+    return new _Field(ORDER, opts);
   }
 
   // node_modules/@noble/curves/abstract/curve.js
@@ -1790,6 +1806,12 @@ var UnionhallBooth = (() => {
     CURVE = Object.freeze(Object.assign({}, CURVE));
     return { CURVE, Fp: Fp2, Fn: Fn2 };
   }
+  function createKeygen(randomSecretKey, getPublicKey) {
+    return function keygen(seed) {
+      const secretKey = randomSecretKey(seed);
+      return { secretKey, publicKey: getPublicKey(secretKey) };
+    };
+  }
 
   // node_modules/@noble/curves/abstract/edwards.js
   /*! noble-curves - MIT License (c) 2022 Paul Miller (paulmillr.com) */
@@ -2000,8 +2022,8 @@ var UnionhallBooth = (() => {
       multiply(scalar) {
         if (!Fn2.isValidNot0(scalar))
           throw new RangeError("invalid scalar: expected 1 <= sc < curve.n");
-        const { p, f } = wnaf.mulSecret(this, scalar, cofactor, normalize);
-        return normalize([p, f])[0];
+        const { p, f } = wnaf.mulSecret(this, scalar, cofactor, normalize2);
+        return normalize2([p, f])[0];
       }
       // Non-constant-time multiplication. Uses double-and-add algorithm.
       // It's faster, but should only be used when you don't care about
@@ -2015,7 +2037,7 @@ var UnionhallBooth = (() => {
           return _Point.ZERO;
         if (this.is0() || scalar === _1n4)
           return this;
-        return wnaf.mulUnsafe(this, scalar, normalize);
+        return wnaf.mulUnsafe(this, scalar, normalize2);
       }
       // Checks if point is of small order.
       // If you add something to small order point, you will have "dirty"
@@ -2078,7 +2100,7 @@ var UnionhallBooth = (() => {
     __publicField(_Point, "Fp", Fp2);
     __publicField(_Point, "Fn", Fn2);
     let Point2 = _Point;
-    const normalize = (points) => normalizeZ(Point2, points);
+    const normalize2 = (points) => normalizeZ(Point2, points);
     const wnaf = new ScalarMultiplier(Point2, randomBytes4);
     if (wnaf.bits >= 6)
       Point2.BASE.precompute(6);
@@ -2166,6 +2188,163 @@ var UnionhallBooth = (() => {
   __publicField(PrimeEdwardsPoint, "ZERO");
   __publicField(PrimeEdwardsPoint, "Fp");
   __publicField(PrimeEdwardsPoint, "Fn");
+  function eddsa(Point2, cHash, eddsaOpts = {}) {
+    validatePointCons(Point2);
+    if (typeof cHash !== "function")
+      throw new Error('"hash" function param is required');
+    const hash = cHash;
+    const opts = eddsaOpts;
+    validateObject(opts, {}, {
+      adjustScalarBytes: "function",
+      randomBytes: "function",
+      domain: "function",
+      prehash: "function",
+      zip215: "boolean",
+      mapToCurve: "function",
+      toMontgomery: "function",
+      toMontgomerySecret: "function"
+    });
+    const { prehash } = opts;
+    const { BASE, Fp: Fp2, Fn: Fn2 } = Point2;
+    const outputLen = hash.outputLen;
+    const expectedLen = 2 * Fp2.BYTES;
+    if (outputLen !== void 0) {
+      asafenumber(outputLen, "hash.outputLen");
+      if (outputLen !== expectedLen)
+        throw new Error(`hash.outputLen must be ${expectedLen}, got ${outputLen}`);
+    }
+    const randomBytes4 = opts.randomBytes === void 0 ? randomBytes2 : opts.randomBytes;
+    const toMontgomery2 = opts.toMontgomery;
+    const toMontgomerySecret2 = opts.toMontgomerySecret;
+    const adjustScalarBytes2 = opts.adjustScalarBytes === void 0 ? (bytes) => bytes : opts.adjustScalarBytes;
+    const domain = opts.domain === void 0 ? (data, ctx, phflag) => {
+      abool(phflag, "phflag");
+      if (ctx.length || phflag)
+        throw new Error("Contexts/pre-hash are not supported");
+      return data;
+    } : opts.domain;
+    function modN_LE(hash2) {
+      return Fn2.create(bytesToNumberLE(hash2));
+    }
+    function getPrivateScalar(key) {
+      const len = lengths.secretKey;
+      abytes2(key, lengths.secretKey, "secretKey");
+      const hashed = abytes2(hash(key), 2 * len, "hashedSecretKey");
+      const head = adjustScalarBytes2(hashed.slice(0, len));
+      const prefix = hashed.slice(len, 2 * len);
+      const scalar = modN_LE(head);
+      return { head, prefix, scalar };
+    }
+    function getExtendedPublicKey(secretKey) {
+      const { head, prefix, scalar } = getPrivateScalar(secretKey);
+      const point = BASE.multiply(scalar);
+      const pointBytes2 = point.toBytes();
+      return { head, prefix, scalar, point, pointBytes: pointBytes2 };
+    }
+    function getPublicKey(secretKey) {
+      return getExtendedPublicKey(secretKey).pointBytes;
+    }
+    function hashDomainToScalar(context = Uint8Array.of(), ...msgs) {
+      const msg = concatBytes2(...msgs);
+      return modN_LE(hash(domain(msg, abytes2(context, void 0, "context"), !!prehash)));
+    }
+    function sign(msg, secretKey, options = {}) {
+      validateObject(options, {}, {}, "options");
+      msg = copyBytes(abytes2(msg, void 0, "message"));
+      if (prehash)
+        msg = prehash(msg);
+      const { prefix, scalar, pointBytes: pointBytes2 } = getExtendedPublicKey(secretKey);
+      const r = hashDomainToScalar(options.context, prefix, msg);
+      const R = BASE.multiply(r).toBytes();
+      const k = hashDomainToScalar(options.context, R, pointBytes2, msg);
+      const s = Fn2.create(r + k * scalar);
+      if (!Fn2.isValid(s))
+        throw new Error("sign failed: invalid s");
+      const rs = concatBytes2(R, Fn2.toBytes(s));
+      return abytes2(rs, lengths.signature, "result");
+    }
+    const verifyOpts = {
+      zip215: opts.zip215
+    };
+    function verify(sig, msg, publicKey, options = verifyOpts) {
+      validateObject(options);
+      const { context } = options;
+      const zip215 = options.zip215 === void 0 ? !!verifyOpts.zip215 : options.zip215;
+      const len = lengths.signature;
+      sig = abytes2(sig, len, "signature");
+      msg = abytes2(msg, void 0, "message");
+      publicKey = abytes2(publicKey, lengths.publicKey, "publicKey");
+      if (zip215 !== void 0)
+        abool(zip215, "zip215");
+      if (prehash)
+        msg = prehash(msg);
+      const mid = len / 2;
+      const r = sig.subarray(0, mid);
+      const s = bytesToNumberLE(sig.subarray(mid, len));
+      let A, R, SB;
+      try {
+        A = Point2.fromBytes(publicKey, zip215);
+        R = Point2.fromBytes(r, zip215);
+        SB = BASE.multiplyUnsafe(s);
+      } catch (error) {
+        return false;
+      }
+      if (!zip215 && A.isSmallOrder())
+        return false;
+      const k = hashDomainToScalar(context, r, publicKey, msg);
+      const RkA = R.add(A.multiplyUnsafe(k));
+      return RkA.subtract(SB).clearCofactor().is0();
+    }
+    const _size = Fp2.BYTES;
+    const lengths = {
+      secretKey: _size,
+      publicKey: _size,
+      signature: 2 * _size,
+      seed: _size
+    };
+    function randomSecretKey(seed) {
+      seed = seed === void 0 ? randomBytes4(lengths.seed) : seed;
+      return abytes2(seed, lengths.seed, "seed");
+    }
+    function isValidSecretKey(key) {
+      return isBytes2(key) && key.length === lengths.secretKey;
+    }
+    function isValidPublicKey(key, zip215) {
+      try {
+        return !!Point2.fromBytes(key, zip215 === void 0 ? verifyOpts.zip215 : zip215);
+      } catch (error) {
+        return false;
+      }
+    }
+    const utils = {
+      getExtendedPublicKey,
+      randomSecretKey,
+      isValidSecretKey,
+      isValidPublicKey,
+      /** Converts an Edwards public key to a companion Montgomery public key. */
+      toMontgomery(publicKey) {
+        if (toMontgomery2 === void 0)
+          throw new Error("Montgomery conversion is not supported for this curve");
+        return toMontgomery2(Point2.fromBytes(publicKey));
+      },
+      toMontgomerySecret(secretKey) {
+        if (toMontgomerySecret2 === void 0)
+          throw new Error("Montgomery conversion is not supported for this curve");
+        return toMontgomerySecret2(secretKey);
+      }
+    };
+    Object.freeze(lengths);
+    Object.freeze(utils);
+    return Object.freeze({
+      keygen: createKeygen(randomSecretKey, getPublicKey),
+      getPublicKey,
+      sign,
+      verify,
+      utils,
+      Point: Point2,
+      lengths
+    });
+  }
 
   // node_modules/@noble/curves/ed25519.js
   /*! noble-curves - MIT License (c) 2022 Paul Miller (paulmillr.com) */
@@ -2200,6 +2379,12 @@ var UnionhallBooth = (() => {
     const pow_p_5_8 = pow2(b250, _2n3, P) * x % P;
     return { pow_p_5_8, b2 };
   }
+  function adjustScalarBytes(bytes) {
+    bytes[0] &= 248;
+    bytes[31] &= 127;
+    bytes[31] |= 64;
+    return bytes;
+  }
   var ED25519_SQRT_M1 = /* @__PURE__ */ BigInt("19681161376707505956807079304988542015446066515923890162744021073123829784752");
   function uvRatio(u, v) {
     const P = ed25519_CURVE_p;
@@ -2223,7 +2408,20 @@ var UnionhallBooth = (() => {
   }
   var ed25519_Point = /* @__PURE__ */ edwards(ed25519_CURVE, { uvRatio });
   var Fp = /* @__PURE__ */ (() => ed25519_Point.Fp)();
+  function toMontgomery(point) {
+    const { y } = point;
+    return Fp.toBytes(Fp.div(_1n5 + y, _1n5 - y));
+  }
+  function toMontgomerySecret(secretKey) {
+    const size = ed25519_Point.Fp.BYTES;
+    abytes(secretKey, size);
+    return adjustScalarBytes(sha512(secretKey.subarray(0, size))).subarray(0, size);
+  }
   var Fn = /* @__PURE__ */ (() => ed25519_Point.Fn)();
+  function ed(opts) {
+    return eddsa(ed25519_Point, sha512, Object.assign({ adjustScalarBytes, toMontgomery, toMontgomerySecret, zip215: true }, opts));
+  }
+  var ed25519 = /* @__PURE__ */ ed({});
   var SQRT_M1 = ED25519_SQRT_M1;
   var INVSQRT_A_MINUS_D = /* @__PURE__ */ BigInt("54469307008909316920995813868745141605393597292927456921205312896311721017578");
   var invertSqrt = (number) => uvRatio(_1n5, number);
@@ -2844,366 +3042,6 @@ var UnionhallBooth = (() => {
     return null;
   }
 
-  // src/record.js
-  var ZERO_HASH = "0".repeat(64);
-  var ORDER = ["election", "trustee", "open", "ballot", "close", "sums", "share", "result"];
-  var ONCE = /* @__PURE__ */ new Set(["election", "open", "close", "sums", "result"]);
-  var BY = /* @__PURE__ */ new Set(["voter", "server", "paper"]);
-  var TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
-  function lineHash(bytes) {
-    return toHex(sha256(typeof bytes === "string" ? utf8(bytes) : bytes));
-  }
-  function splitLines(bytes) {
-    const lines = [];
-    let start = 0;
-    for (let i = 0; i < bytes.length; i++) {
-      if (bytes[i] === 10) {
-        lines.push(bytes.subarray(start, i));
-        start = i + 1;
-      }
-    }
-    return { lines, rest: bytes.subarray(start) };
-  }
-  var isInt = (v) => Number.isSafeInteger(v) && v >= 0;
-  var Report = class {
-    constructor() {
-      this.checks = /* @__PURE__ */ new Map();
-      this.failures = [];
-      for (const name of ["chain", "election", "trustees", "key", "ballots", "close", "sums", "shares", "result"])
-        this.checks.set(name, { name, count: 0, ok: true });
-    }
-    count(name, n = 1) {
-      this.check(name).count += n;
-    }
-    check(name) {
-      if (!this.checks.has(name)) this.checks.set(name, { name, count: 0, ok: true });
-      return this.checks.get(name);
-    }
-    fail(name, words) {
-      this.check(name).ok = false;
-      this.failures.push(words);
-    }
-    result(extra) {
-      const checks = [...this.checks.values()];
-      return { ok: this.failures.length === 0, checks, failures: this.failures, ...extra };
-    }
-  };
-  function checkElection(e, report, where) {
-    const bad = (words) => report.fail("election", `${where}: ${words}`);
-    if (!isInt(e.id)) bad("the id is not a whole number");
-    for (const f of ["title", "unit"]) if (typeof e[f] !== "string") bad(`the ${f} is not text`);
-    for (const f of ["opens_at", "closes_at"])
-      if (typeof e[f] !== "string" || !TIME.test(e[f])) bad(`${f} is not a YYYY-MM-DDTHH:MM:SS time`);
-    const n = e.trustees;
-    const t = e.threshold;
-    if (!isInt(n) || n < 2) bad(`there must be at least 2 trustees, not ${n}`);
-    else if (!isInt(t) || (n > 2 ? t < 2 || t > n : t !== n))
-      bad(`a threshold of ${t} is not allowed with ${n} trustees`);
-    if (!Array.isArray(e.questions) || e.questions.length === 0) {
-      bad("there are no questions");
-      return null;
-    }
-    const questions = [];
-    e.questions.forEach((q, i) => {
-      const what = `question ${i + 1}`;
-      if (q === null || typeof q !== "object") return bad(`${what} is not an object`);
-      if (q.position !== i + 1) bad(`${what} has position ${q.position}`);
-      if (typeof q.text !== "string") bad(`${what} has no text`);
-      if (q.kind !== "yes_no" && q.kind !== "choice") bad(`${what} is of kind ${q.kind}, not yes_no or choice`);
-      if (!Array.isArray(q.choices) || q.choices.length < 2 || !q.choices.every((c) => typeof c === "string"))
-        return bad(`${what} does not have at least two choice labels`);
-      const p = q.pass;
-      if (!p || !isInt(p.num) || !isInt(p.den) || p.den === 0 || p.num > p.den || typeof p.at_least !== "boolean")
-        bad(`${what}'s pass rule is not {num, den, at_least} with 0 ≤ num ≤ den, den > 0`);
-      if (!isInt(q.min_turnout_bp) || q.min_turnout_bp > 1e4) bad(`${what}'s min_turnout_bp is not 0 … 10000`);
-      questions.push({ position: i + 1, choices: q.choices.length });
-    });
-    return questions.length === e.questions.length ? questions : null;
-  }
-  function verifyRecord(input, { tracker: wanted } = {}) {
-    const report = new Report();
-    const bytes = typeof input === "string" ? utf8(input) : input;
-    const { lines, rest } = splitLines(bytes);
-    if (rest.length > 0) report.fail("chain", `line ${lines.length} does not end in a newline`);
-    if (lines.length === 0 && rest.length === 0) report.fail("chain", "the record is empty");
-    const decoder = new TextDecoder("utf-8", { fatal: true });
-    const entries = [];
-    let prev = ZERO_HASH;
-    let rank = -1;
-    const seen = /* @__PURE__ */ new Set();
-    lines.forEach((raw, i) => {
-      report.count("chain");
-      const hash = lineHash(raw);
-      const here = `line ${i}`;
-      let obj;
-      try {
-        obj = JSON.parse(decoder.decode(raw));
-      } catch {
-        report.fail("chain", `${here} is not a JSON object in UTF-8`);
-        prev = hash;
-        return;
-      }
-      if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
-        report.fail("chain", `${here} is not a JSON object`);
-        prev = hash;
-        return;
-      }
-      const keys = Object.keys(obj);
-      if (keys[0] !== "seq" || keys[1] !== "prev" || keys[2] !== "type")
-        report.fail("chain", `${here}'s first three members are not seq, prev, type`);
-      if (obj.seq !== i) report.fail("chain", `${here} has seq ${obj.seq}`);
-      if (obj.prev !== prev)
-        report.fail("chain", `${here}'s prev is not the hash of ${i === 0 ? "nothing (64 zeros)" : `line ${i - 1}`}`);
-      const r = ORDER.indexOf(obj.type);
-      if (r < 0) report.fail("chain", `${here} has an unknown type ${JSON.stringify(obj.type)}`);
-      else {
-        if (r < rank) report.fail("chain", `${here} (${obj.type}) comes after a ${ORDER[rank]} entry`);
-        else if (ONCE.has(obj.type) && seen.has(obj.type)) report.fail("chain", `${here} is a second ${obj.type} entry`);
-        else if (rank === ORDER.indexOf("result")) report.fail("chain", `${here} comes after the result`);
-        if (obj.type === "election" !== (i === 0)) report.fail("chain", `${here} is ${obj.type}; line 0, and only line 0, is the election`);
-        rank = Math.max(rank, r);
-        seen.add(obj.type);
-        entries.push({ line: i, entry: obj });
-      }
-      prev = hash;
-    });
-    const head = prev;
-    const fingerprintHex = lines.length > 0 ? lineHash(lines[0]) : null;
-    const of = (type) => entries.filter((e) => e.entry.type === type);
-    const where = (e) => `line ${e.line} (${e.entry.type})`;
-    const electionEntry = entries.find((e) => e.entry.type === "election" && e.line === 0);
-    if (!electionEntry) {
-      report.fail("election", "line 0 is not the election");
-      return report.result({ complete: false, head, fingerprint: fingerprintHex });
-    }
-    report.count("election");
-    const election = electionEntry.entry;
-    const questions = checkElection(election, report, where(electionEntry));
-    const F = fromHex(fingerprintHex);
-    const n = election.trustees;
-    const t = election.threshold;
-    const trustees = of("trustee");
-    const commitments = [];
-    trustees.forEach((e, i) => {
-      report.count("trustees");
-      const tr = e.entry;
-      const bad = (words) => report.fail("trustees", `${where(e)}: ${words}`);
-      if (tr.index !== i + 1) bad(`the trustee's index is ${tr.index}, not ${i + 1}`);
-      if (i >= n) bad(`the election has only ${n} trustees`);
-      if (typeof tr.name !== "string") bad("the trustee has no name");
-      if (!Array.isArray(tr.commitments) || tr.commitments.length !== t) {
-        bad(`there are ${tr.commitments?.length ?? "no"} commitments, not the threshold ${t}`);
-        commitments.push(null);
-        return;
-      }
-      try {
-        const cs = tr.commitments.map((c2, k) => keyPointFromHex(c2, `commitment ${k}`));
-        commitments.push(cs);
-        const [c, s] = pair(tr.proof, "the key proof");
-        if (!verifyKey({ c, s }, trusteeContext(F, tr.index), cs[0]))
-          bad("the key proof of commitment 0 does not check");
-      } catch (err) {
-        bad(err.message);
-        if (commitments.length === i) commitments.push(null);
-      }
-    });
-    const keygenDone = seen.has("open") || trustees.length > n;
-    if (keygenDone && trustees.length !== n)
-      report.fail("trustees", `there are ${trustees.length} trustee entries for ${n} trustees`);
-    const allCommitments = commitments.every((c) => c !== null) && trustees.length === n ? commitments : null;
-    const open = of("open")[0];
-    let Y = null;
-    if (open) {
-      report.count("key");
-      const bad = (words) => report.fail("key", `${where(open)}: ${words}`);
-      try {
-        Y = keyPointFromHex(open.entry.key, "the election key");
-        if (allCommitments && !Y.equals(electionKey(allCommitments)))
-          bad("the key is not the sum of the trustees' first commitments");
-        else if (!allCommitments) bad("the key cannot be checked: the trustees' commitments are not all valid");
-      } catch (err) {
-        bad(err.message);
-        Y = null;
-      }
-      const roll = open.entry.roll;
-      if (!roll || !isInt(roll.size) || typeof roll.fingerprint !== "string" || !/^[0-9a-f]{64}$/.test(roll.fingerprint))
-        bad("the roll is not {size, fingerprint} with a 64-digit lowercase hex fingerprint");
-      if (Y) Y.precompute(8, false);
-    }
-    const ballots = of("ballot");
-    const trackers = /* @__PURE__ */ new Map();
-    const alphas = /* @__PURE__ */ new Map();
-    const sums = questions ? questions.map((q) => Array.from({ length: q.choices }, () => zero())) : null;
-    let sumsValid = sums !== null && Y !== null;
-    for (const e of ballots) {
-      report.count("ballots");
-      const b = e.entry;
-      const bad = (words) => report.fail("ballots", `${where(e)}: ${words}`);
-      if (!BY.has(b.by)) bad(`by is ${JSON.stringify(b.by)}, not voter, server or paper`);
-      if (typeof b.tracker !== "string" || !/^[0-9a-f]{64}$/.test(b.tracker)) bad("the tracker is not 64 lowercase hex digits");
-      else if (trackers.has(b.tracker)) bad(`the tracker repeats line ${trackers.get(b.tracker)}'s`);
-      else trackers.set(b.tracker, e.line);
-      if (!Y || !questions) {
-        bad("the ballot cannot be checked without a valid election and key");
-        sumsValid = false;
-        continue;
-      }
-      try {
-        const cred = b.credential === void 0 || b.credential === null ? null : fromHex(b.credential, "the credential", 32);
-        const checked = checkAnswers(Y, F, cred, questions, b.answers);
-        if (checked.tracker !== b.tracker) bad(`the tracker is not the ballot's, which is ${checked.tracker}`);
-        const repeats = /* @__PURE__ */ new Set();
-        for (const a of checked.alphas) {
-          if (alphas.has(a)) repeats.add(alphas.get(a));
-          else alphas.set(a, e.line);
-        }
-        for (const line of repeats)
-          bad(line === e.line ? "an alpha repeats within the ballot" : `an alpha repeats one of line ${line}`);
-        checked.cts.forEach((row, qi) => row.forEach((ct, k) => sums[qi][k] = add2(sums[qi][k], ct)));
-      } catch (err) {
-        bad(err.message);
-        sumsValid = false;
-      }
-    }
-    const close = of("close")[0];
-    if (close) {
-      report.count("close");
-      if (close.entry.ballots !== ballots.length)
-        report.fail("close", `${where(close)}: it says ${close.entry.ballots} ballots; the record has ${ballots.length}`);
-    }
-    const sumsEntry = of("sums")[0];
-    let published = null;
-    if (sumsEntry) {
-      const bad = (words) => report.fail("sums", `${where(sumsEntry)}: ${words}`);
-      try {
-        published = decodeGrid(sumsEntry.entry.questions, questions, (c, what) => ({
-          alpha: pointFromHex(c.alpha, `${what}'s alpha`),
-          beta: pointFromHex(c.beta, `${what}'s beta`)
-        }));
-        published.forEach(
-          (row, qi) => row.forEach((ct, k) => {
-            report.count("sums");
-            if (!sumsValid) return;
-            const mine = sums[qi][k];
-            if (!ct.alpha.equals(mine.alpha) || !ct.beta.equals(mine.beta))
-              bad(`question ${questions[qi].position} choice ${k + 1}'s sum is not the sum of the ballots`);
-          })
-        );
-        if (!sumsValid) bad("the sums cannot be checked: not every ballot is valid");
-      } catch (err) {
-        bad(err.message);
-        published = null;
-      }
-    }
-    const shares = of("share");
-    const usable = [];
-    const by = /* @__PURE__ */ new Set();
-    for (const e of shares) {
-      report.count("shares");
-      const sh = e.entry;
-      const j = sh.trustee;
-      const bad = (words) => report.fail("shares", `${where(e)}: ${words}`);
-      if (!isInt(j) || j < 1 || j > n) {
-        bad(`trustee ${j} is not one of 1 … ${n}`);
-        continue;
-      }
-      if (by.has(j)) {
-        bad(`trustee ${j} gave a share already`);
-        continue;
-      }
-      by.add(j);
-      if (!published || !allCommitments) {
-        bad("the share cannot be checked without valid sums and trustees");
-        continue;
-      }
-      const X = verificationKey(allCommitments, j);
-      try {
-        const grid = decodeGrid(sh.questions, questions, (c, what) => ({
-          share: pointFromHex(c.share, `${what}'s share`),
-          proof: pair(c.proof, `${what}'s proof`)
-        }));
-        let good = true;
-        grid.forEach(
-          (row, qi) => row.forEach((d, k) => {
-            const q = questions[qi].position;
-            const [c, s] = d.proof;
-            if (!verifyEquality({ c, s }, shareContext(F, j, q, k + 1), X, published[qi][k].alpha, d.share)) {
-              bad(`trustee ${j}'s share for question ${q} choice ${k + 1} does not check against its verification key`);
-              good = false;
-            }
-          })
-        );
-        if (good) usable.push([j, grid]);
-      } catch (err) {
-        bad(err.message);
-      }
-    }
-    const result = of("result")[0];
-    if (result) {
-      const r = result.entry;
-      const bad = (words) => report.fail("result", `${where(result)}: ${words}`);
-      if (r.voted !== ballots.length) bad(`voted is ${r.voted}; the record has ${ballots.length} ballots`);
-      if (open && r.eligible !== open.entry.roll?.size) bad(`eligible is ${r.eligible}; the roll's size is ${open.entry.roll?.size}`);
-      if (shares.length < t) bad(`there are ${shares.length} shares; the threshold is ${t}`);
-      let counts = null;
-      try {
-        counts = decodeGrid(r.questions, questions, (c, what) => {
-          if (!isInt(c)) throw new Error(`${what}'s count is not a whole number`);
-          return c;
-        }, "counts");
-      } catch (err) {
-        bad(err.message);
-      }
-      if (counts) {
-        counts.forEach((row, qi) => {
-          const total = row.reduce((a, b) => a + b, 0);
-          if (total !== r.voted) bad(`question ${questions[qi].position}'s counts add up to ${total}, not voted (${r.voted})`);
-        });
-        const firstT = shares.slice(0, t);
-        const firstValid = firstT.length === t && usable.length >= t && usable.slice(0, t).every(([j], i) => j === firstT[i].entry.trustee);
-        if (!published || !firstValid) bad(`the counts cannot be checked: the first ${t} shares are not all valid`);
-        else {
-          const chosen = usable.slice(0, t);
-          counts.forEach(
-            (row, qi) => row.forEach((count, k) => {
-              report.count("result");
-              const q = questions[qi].position;
-              const xAlpha = combine(chosen.map(([j, grid]) => [j, grid[qi][k].share]));
-              const mG = unblind(published[qi][k], xAlpha);
-              if (mG.equals(encodeCount(count))) return;
-              const m = smallLog(mG, ballots.length);
-              bad(
-                m === null ? `question ${q} choice ${k + 1}'s decrypted sum is no count between 0 and ${ballots.length}` : `question ${q} choice ${k + 1}'s count is ${count}; the shares decrypt it to ${m}`
-              );
-            })
-          );
-        }
-      }
-    }
-    if (wanted !== void 0) {
-      report.count("tracker");
-      if (!trackers.has(wanted)) report.fail("tracker", `no ballot in the record has the tracker ${wanted}`);
-    }
-    return report.result({ complete: seen.has("result"), head, fingerprint: fingerprintHex });
-  }
-  function pair(p, what) {
-    if (!Array.isArray(p) || p.length !== 2) throw new Error(`${what} is not a [c, s] pair`);
-    return [scalarFromHex(p[0], `${what}'s challenge`), scalarFromHex(p[1], `${what}'s response`)];
-  }
-  function decodeGrid(list, questions, decode, member = "choices") {
-    if (!questions) throw new Error("the election has no valid questions");
-    if (!Array.isArray(list) || list.length !== questions.length)
-      throw new Error(`there are ${Array.isArray(list) ? list.length : "no"} questions, not ${questions.length}`);
-    return list.map((item, qi) => {
-      const q = questions[qi].position;
-      if (!item || item.question !== q) throw new Error(`entry ${qi + 1} of questions is not question ${q}`);
-      const row = item[member];
-      if (!Array.isArray(row) || row.length !== questions[qi].choices)
-        throw new Error(`question ${q} has ${Array.isArray(row) ? row.length : "no"} ${member}, not ${questions[qi].choices}`);
-      return row.map((c, k) => decode(c, `question ${q} choice ${k + 1}`));
-    });
-  }
-
   // node_modules/@noble/hashes/hmac.js
   var _HMAC = class {
     constructor(hash, key) {
@@ -3369,6 +3207,2628 @@ var UnionhallBooth = (() => {
       }, abort);
     }
     return eng.output(DK);
+  }
+
+  // node_modules/@scure/bip39/index.js
+  /*! scure-bip39 - MIT License (c) 2022 Patricio Palladino, Paul Miller (paulmillr.com) */
+  var isJapanese = (wordlist2) => wordlist2[0] === "あいこくしん";
+  function isWellFormedUnicode(value) {
+    for (let i = 0; i < value.length; i++) {
+      const current = value.charCodeAt(i);
+      if (current >= 55296 && current <= 56319) {
+        if (i + 1 >= value.length)
+          return false;
+        const next = value.charCodeAt(++i);
+        if (next < 56320 || next > 57343)
+          return false;
+      } else if (current >= 56320 && current <= 57343) {
+        return false;
+      }
+    }
+    return true;
+  }
+  function nfkd(str) {
+    if (typeof str !== "string")
+      throw new TypeError("invalid mnemonic type: " + typeof str);
+    if (!isWellFormedUnicode(str))
+      throw new TypeError("expected well-formed Unicode string");
+    return str.normalize("NFKD");
+  }
+  function normalize(str) {
+    const norm = nfkd(str);
+    const words = norm.split(" ");
+    if (![12, 15, 18, 21, 24].includes(words.length))
+      throw new Error("Invalid mnemonic");
+    return { nfkd: norm, words };
+  }
+  function aentropy(ent) {
+    abytes(ent);
+    if (![16, 20, 24, 28, 32].includes(ent.length))
+      throw new RangeError("invalid entropy length");
+  }
+  var calcChecksum = (entropy) => {
+    const bitsLeft = 8 - entropy.length / 4;
+    return sha256(entropy)[0] >> bitsLeft << bitsLeft;
+  };
+  function awordlist(wordlist2) {
+    if (!Array.isArray(wordlist2) || wordlist2.length !== 2048 || typeof wordlist2[0] !== "string")
+      throw new TypeError("Wordlist: expected array of 2048 strings");
+    wordlist2.forEach((i) => {
+      if (typeof i !== "string")
+        throw new TypeError("wordlist: non-string element: " + i);
+      if (!isWellFormedUnicode(i))
+        throw new TypeError("wordlist: expected well-formed Unicode string");
+    });
+  }
+  function encodeWords(entropy, wordlist2) {
+    awordlist(wordlist2);
+    const bytes = new Uint8Array(entropy.length + 1);
+    bytes.set(entropy);
+    bytes[entropy.length] = calcChecksum(entropy);
+    const words = [];
+    let carry = 0;
+    let bits = 0;
+    for (const byte of bytes) {
+      carry = carry << 8 | byte;
+      bits += 8;
+      if (bits >= 11) {
+        bits -= 11;
+        words.push(wordlist2[carry >>> bits & 2047]);
+        carry &= (1 << bits) - 1;
+      }
+    }
+    return words;
+  }
+  function decodeWords(words, wordlist2) {
+    awordlist(wordlist2);
+    const entLen = words.length / 3 * 4;
+    const bytes = new Uint8Array(entLen + 1);
+    let carry = 0;
+    let bits = 0;
+    let pos = 0;
+    for (const word of words) {
+      const index2 = wordlist2.indexOf(word);
+      if (index2 === -1)
+        throw new Error("Unknown word: " + word);
+      carry = carry << 11 | index2;
+      bits += 11;
+      while (bits >= 8) {
+        bits -= 8;
+        bytes[pos++] = carry >>> bits & 255;
+      }
+      carry &= (1 << bits) - 1;
+    }
+    if (bits > 0)
+      bytes[pos] = carry << 8 - bits;
+    const entropy = bytes.subarray(0, entLen);
+    if (bytes[entLen] !== calcChecksum(entropy))
+      throw new Error("Invalid checksum");
+    return Uint8Array.from(entropy);
+  }
+  function mnemonicToEntropy(mnemonic, wordlist2) {
+    const { words } = normalize(mnemonic);
+    const entropy = decodeWords(words, wordlist2);
+    aentropy(entropy);
+    return entropy;
+  }
+  function entropyToMnemonic(entropy, wordlist2) {
+    aentropy(entropy);
+    const words = encodeWords(entropy, wordlist2);
+    return words.join(isJapanese(wordlist2) ? "　" : " ");
+  }
+  function validateMnemonic(mnemonic, wordlist2) {
+    try {
+      mnemonicToEntropy(mnemonic, wordlist2);
+    } catch (e) {
+      return false;
+    }
+    return true;
+  }
+
+  // node_modules/@scure/bip39/wordlists/english.js
+  var wordlist = /* @__PURE__ */ Object.freeze(`abandon
+ability
+able
+about
+above
+absent
+absorb
+abstract
+absurd
+abuse
+access
+accident
+account
+accuse
+achieve
+acid
+acoustic
+acquire
+across
+act
+action
+actor
+actress
+actual
+adapt
+add
+addict
+address
+adjust
+admit
+adult
+advance
+advice
+aerobic
+affair
+afford
+afraid
+again
+age
+agent
+agree
+ahead
+aim
+air
+airport
+aisle
+alarm
+album
+alcohol
+alert
+alien
+all
+alley
+allow
+almost
+alone
+alpha
+already
+also
+alter
+always
+amateur
+amazing
+among
+amount
+amused
+analyst
+anchor
+ancient
+anger
+angle
+angry
+animal
+ankle
+announce
+annual
+another
+answer
+antenna
+antique
+anxiety
+any
+apart
+apology
+appear
+apple
+approve
+april
+arch
+arctic
+area
+arena
+argue
+arm
+armed
+armor
+army
+around
+arrange
+arrest
+arrive
+arrow
+art
+artefact
+artist
+artwork
+ask
+aspect
+assault
+asset
+assist
+assume
+asthma
+athlete
+atom
+attack
+attend
+attitude
+attract
+auction
+audit
+august
+aunt
+author
+auto
+autumn
+average
+avocado
+avoid
+awake
+aware
+away
+awesome
+awful
+awkward
+axis
+baby
+bachelor
+bacon
+badge
+bag
+balance
+balcony
+ball
+bamboo
+banana
+banner
+bar
+barely
+bargain
+barrel
+base
+basic
+basket
+battle
+beach
+bean
+beauty
+because
+become
+beef
+before
+begin
+behave
+behind
+believe
+below
+belt
+bench
+benefit
+best
+betray
+better
+between
+beyond
+bicycle
+bid
+bike
+bind
+biology
+bird
+birth
+bitter
+black
+blade
+blame
+blanket
+blast
+bleak
+bless
+blind
+blood
+blossom
+blouse
+blue
+blur
+blush
+board
+boat
+body
+boil
+bomb
+bone
+bonus
+book
+boost
+border
+boring
+borrow
+boss
+bottom
+bounce
+box
+boy
+bracket
+brain
+brand
+brass
+brave
+bread
+breeze
+brick
+bridge
+brief
+bright
+bring
+brisk
+broccoli
+broken
+bronze
+broom
+brother
+brown
+brush
+bubble
+buddy
+budget
+buffalo
+build
+bulb
+bulk
+bullet
+bundle
+bunker
+burden
+burger
+burst
+bus
+business
+busy
+butter
+buyer
+buzz
+cabbage
+cabin
+cable
+cactus
+cage
+cake
+call
+calm
+camera
+camp
+can
+canal
+cancel
+candy
+cannon
+canoe
+canvas
+canyon
+capable
+capital
+captain
+car
+carbon
+card
+cargo
+carpet
+carry
+cart
+case
+cash
+casino
+castle
+casual
+cat
+catalog
+catch
+category
+cattle
+caught
+cause
+caution
+cave
+ceiling
+celery
+cement
+census
+century
+cereal
+certain
+chair
+chalk
+champion
+change
+chaos
+chapter
+charge
+chase
+chat
+cheap
+check
+cheese
+chef
+cherry
+chest
+chicken
+chief
+child
+chimney
+choice
+choose
+chronic
+chuckle
+chunk
+churn
+cigar
+cinnamon
+circle
+citizen
+city
+civil
+claim
+clap
+clarify
+claw
+clay
+clean
+clerk
+clever
+click
+client
+cliff
+climb
+clinic
+clip
+clock
+clog
+close
+cloth
+cloud
+clown
+club
+clump
+cluster
+clutch
+coach
+coast
+coconut
+code
+coffee
+coil
+coin
+collect
+color
+column
+combine
+come
+comfort
+comic
+common
+company
+concert
+conduct
+confirm
+congress
+connect
+consider
+control
+convince
+cook
+cool
+copper
+copy
+coral
+core
+corn
+correct
+cost
+cotton
+couch
+country
+couple
+course
+cousin
+cover
+coyote
+crack
+cradle
+craft
+cram
+crane
+crash
+crater
+crawl
+crazy
+cream
+credit
+creek
+crew
+cricket
+crime
+crisp
+critic
+crop
+cross
+crouch
+crowd
+crucial
+cruel
+cruise
+crumble
+crunch
+crush
+cry
+crystal
+cube
+culture
+cup
+cupboard
+curious
+current
+curtain
+curve
+cushion
+custom
+cute
+cycle
+dad
+damage
+damp
+dance
+danger
+daring
+dash
+daughter
+dawn
+day
+deal
+debate
+debris
+decade
+december
+decide
+decline
+decorate
+decrease
+deer
+defense
+define
+defy
+degree
+delay
+deliver
+demand
+demise
+denial
+dentist
+deny
+depart
+depend
+deposit
+depth
+deputy
+derive
+describe
+desert
+design
+desk
+despair
+destroy
+detail
+detect
+develop
+device
+devote
+diagram
+dial
+diamond
+diary
+dice
+diesel
+diet
+differ
+digital
+dignity
+dilemma
+dinner
+dinosaur
+direct
+dirt
+disagree
+discover
+disease
+dish
+dismiss
+disorder
+display
+distance
+divert
+divide
+divorce
+dizzy
+doctor
+document
+dog
+doll
+dolphin
+domain
+donate
+donkey
+donor
+door
+dose
+double
+dove
+draft
+dragon
+drama
+drastic
+draw
+dream
+dress
+drift
+drill
+drink
+drip
+drive
+drop
+drum
+dry
+duck
+dumb
+dune
+during
+dust
+dutch
+duty
+dwarf
+dynamic
+eager
+eagle
+early
+earn
+earth
+easily
+east
+easy
+echo
+ecology
+economy
+edge
+edit
+educate
+effort
+egg
+eight
+either
+elbow
+elder
+electric
+elegant
+element
+elephant
+elevator
+elite
+else
+embark
+embody
+embrace
+emerge
+emotion
+employ
+empower
+empty
+enable
+enact
+end
+endless
+endorse
+enemy
+energy
+enforce
+engage
+engine
+enhance
+enjoy
+enlist
+enough
+enrich
+enroll
+ensure
+enter
+entire
+entry
+envelope
+episode
+equal
+equip
+era
+erase
+erode
+erosion
+error
+erupt
+escape
+essay
+essence
+estate
+eternal
+ethics
+evidence
+evil
+evoke
+evolve
+exact
+example
+excess
+exchange
+excite
+exclude
+excuse
+execute
+exercise
+exhaust
+exhibit
+exile
+exist
+exit
+exotic
+expand
+expect
+expire
+explain
+expose
+express
+extend
+extra
+eye
+eyebrow
+fabric
+face
+faculty
+fade
+faint
+faith
+fall
+false
+fame
+family
+famous
+fan
+fancy
+fantasy
+farm
+fashion
+fat
+fatal
+father
+fatigue
+fault
+favorite
+feature
+february
+federal
+fee
+feed
+feel
+female
+fence
+festival
+fetch
+fever
+few
+fiber
+fiction
+field
+figure
+file
+film
+filter
+final
+find
+fine
+finger
+finish
+fire
+firm
+first
+fiscal
+fish
+fit
+fitness
+fix
+flag
+flame
+flash
+flat
+flavor
+flee
+flight
+flip
+float
+flock
+floor
+flower
+fluid
+flush
+fly
+foam
+focus
+fog
+foil
+fold
+follow
+food
+foot
+force
+forest
+forget
+fork
+fortune
+forum
+forward
+fossil
+foster
+found
+fox
+fragile
+frame
+frequent
+fresh
+friend
+fringe
+frog
+front
+frost
+frown
+frozen
+fruit
+fuel
+fun
+funny
+furnace
+fury
+future
+gadget
+gain
+galaxy
+gallery
+game
+gap
+garage
+garbage
+garden
+garlic
+garment
+gas
+gasp
+gate
+gather
+gauge
+gaze
+general
+genius
+genre
+gentle
+genuine
+gesture
+ghost
+giant
+gift
+giggle
+ginger
+giraffe
+girl
+give
+glad
+glance
+glare
+glass
+glide
+glimpse
+globe
+gloom
+glory
+glove
+glow
+glue
+goat
+goddess
+gold
+good
+goose
+gorilla
+gospel
+gossip
+govern
+gown
+grab
+grace
+grain
+grant
+grape
+grass
+gravity
+great
+green
+grid
+grief
+grit
+grocery
+group
+grow
+grunt
+guard
+guess
+guide
+guilt
+guitar
+gun
+gym
+habit
+hair
+half
+hammer
+hamster
+hand
+happy
+harbor
+hard
+harsh
+harvest
+hat
+have
+hawk
+hazard
+head
+health
+heart
+heavy
+hedgehog
+height
+hello
+helmet
+help
+hen
+hero
+hidden
+high
+hill
+hint
+hip
+hire
+history
+hobby
+hockey
+hold
+hole
+holiday
+hollow
+home
+honey
+hood
+hope
+horn
+horror
+horse
+hospital
+host
+hotel
+hour
+hover
+hub
+huge
+human
+humble
+humor
+hundred
+hungry
+hunt
+hurdle
+hurry
+hurt
+husband
+hybrid
+ice
+icon
+idea
+identify
+idle
+ignore
+ill
+illegal
+illness
+image
+imitate
+immense
+immune
+impact
+impose
+improve
+impulse
+inch
+include
+income
+increase
+index
+indicate
+indoor
+industry
+infant
+inflict
+inform
+inhale
+inherit
+initial
+inject
+injury
+inmate
+inner
+innocent
+input
+inquiry
+insane
+insect
+inside
+inspire
+install
+intact
+interest
+into
+invest
+invite
+involve
+iron
+island
+isolate
+issue
+item
+ivory
+jacket
+jaguar
+jar
+jazz
+jealous
+jeans
+jelly
+jewel
+job
+join
+joke
+journey
+joy
+judge
+juice
+jump
+jungle
+junior
+junk
+just
+kangaroo
+keen
+keep
+ketchup
+key
+kick
+kid
+kidney
+kind
+kingdom
+kiss
+kit
+kitchen
+kite
+kitten
+kiwi
+knee
+knife
+knock
+know
+lab
+label
+labor
+ladder
+lady
+lake
+lamp
+language
+laptop
+large
+later
+latin
+laugh
+laundry
+lava
+law
+lawn
+lawsuit
+layer
+lazy
+leader
+leaf
+learn
+leave
+lecture
+left
+leg
+legal
+legend
+leisure
+lemon
+lend
+length
+lens
+leopard
+lesson
+letter
+level
+liar
+liberty
+library
+license
+life
+lift
+light
+like
+limb
+limit
+link
+lion
+liquid
+list
+little
+live
+lizard
+load
+loan
+lobster
+local
+lock
+logic
+lonely
+long
+loop
+lottery
+loud
+lounge
+love
+loyal
+lucky
+luggage
+lumber
+lunar
+lunch
+luxury
+lyrics
+machine
+mad
+magic
+magnet
+maid
+mail
+main
+major
+make
+mammal
+man
+manage
+mandate
+mango
+mansion
+manual
+maple
+marble
+march
+margin
+marine
+market
+marriage
+mask
+mass
+master
+match
+material
+math
+matrix
+matter
+maximum
+maze
+meadow
+mean
+measure
+meat
+mechanic
+medal
+media
+melody
+melt
+member
+memory
+mention
+menu
+mercy
+merge
+merit
+merry
+mesh
+message
+metal
+method
+middle
+midnight
+milk
+million
+mimic
+mind
+minimum
+minor
+minute
+miracle
+mirror
+misery
+miss
+mistake
+mix
+mixed
+mixture
+mobile
+model
+modify
+mom
+moment
+monitor
+monkey
+monster
+month
+moon
+moral
+more
+morning
+mosquito
+mother
+motion
+motor
+mountain
+mouse
+move
+movie
+much
+muffin
+mule
+multiply
+muscle
+museum
+mushroom
+music
+must
+mutual
+myself
+mystery
+myth
+naive
+name
+napkin
+narrow
+nasty
+nation
+nature
+near
+neck
+need
+negative
+neglect
+neither
+nephew
+nerve
+nest
+net
+network
+neutral
+never
+news
+next
+nice
+night
+noble
+noise
+nominee
+noodle
+normal
+north
+nose
+notable
+note
+nothing
+notice
+novel
+now
+nuclear
+number
+nurse
+nut
+oak
+obey
+object
+oblige
+obscure
+observe
+obtain
+obvious
+occur
+ocean
+october
+odor
+off
+offer
+office
+often
+oil
+okay
+old
+olive
+olympic
+omit
+once
+one
+onion
+online
+only
+open
+opera
+opinion
+oppose
+option
+orange
+orbit
+orchard
+order
+ordinary
+organ
+orient
+original
+orphan
+ostrich
+other
+outdoor
+outer
+output
+outside
+oval
+oven
+over
+own
+owner
+oxygen
+oyster
+ozone
+pact
+paddle
+page
+pair
+palace
+palm
+panda
+panel
+panic
+panther
+paper
+parade
+parent
+park
+parrot
+party
+pass
+patch
+path
+patient
+patrol
+pattern
+pause
+pave
+payment
+peace
+peanut
+pear
+peasant
+pelican
+pen
+penalty
+pencil
+people
+pepper
+perfect
+permit
+person
+pet
+phone
+photo
+phrase
+physical
+piano
+picnic
+picture
+piece
+pig
+pigeon
+pill
+pilot
+pink
+pioneer
+pipe
+pistol
+pitch
+pizza
+place
+planet
+plastic
+plate
+play
+please
+pledge
+pluck
+plug
+plunge
+poem
+poet
+point
+polar
+pole
+police
+pond
+pony
+pool
+popular
+portion
+position
+possible
+post
+potato
+pottery
+poverty
+powder
+power
+practice
+praise
+predict
+prefer
+prepare
+present
+pretty
+prevent
+price
+pride
+primary
+print
+priority
+prison
+private
+prize
+problem
+process
+produce
+profit
+program
+project
+promote
+proof
+property
+prosper
+protect
+proud
+provide
+public
+pudding
+pull
+pulp
+pulse
+pumpkin
+punch
+pupil
+puppy
+purchase
+purity
+purpose
+purse
+push
+put
+puzzle
+pyramid
+quality
+quantum
+quarter
+question
+quick
+quit
+quiz
+quote
+rabbit
+raccoon
+race
+rack
+radar
+radio
+rail
+rain
+raise
+rally
+ramp
+ranch
+random
+range
+rapid
+rare
+rate
+rather
+raven
+raw
+razor
+ready
+real
+reason
+rebel
+rebuild
+recall
+receive
+recipe
+record
+recycle
+reduce
+reflect
+reform
+refuse
+region
+regret
+regular
+reject
+relax
+release
+relief
+rely
+remain
+remember
+remind
+remove
+render
+renew
+rent
+reopen
+repair
+repeat
+replace
+report
+require
+rescue
+resemble
+resist
+resource
+response
+result
+retire
+retreat
+return
+reunion
+reveal
+review
+reward
+rhythm
+rib
+ribbon
+rice
+rich
+ride
+ridge
+rifle
+right
+rigid
+ring
+riot
+ripple
+risk
+ritual
+rival
+river
+road
+roast
+robot
+robust
+rocket
+romance
+roof
+rookie
+room
+rose
+rotate
+rough
+round
+route
+royal
+rubber
+rude
+rug
+rule
+run
+runway
+rural
+sad
+saddle
+sadness
+safe
+sail
+salad
+salmon
+salon
+salt
+salute
+same
+sample
+sand
+satisfy
+satoshi
+sauce
+sausage
+save
+say
+scale
+scan
+scare
+scatter
+scene
+scheme
+school
+science
+scissors
+scorpion
+scout
+scrap
+screen
+script
+scrub
+sea
+search
+season
+seat
+second
+secret
+section
+security
+seed
+seek
+segment
+select
+sell
+seminar
+senior
+sense
+sentence
+series
+service
+session
+settle
+setup
+seven
+shadow
+shaft
+shallow
+share
+shed
+shell
+sheriff
+shield
+shift
+shine
+ship
+shiver
+shock
+shoe
+shoot
+shop
+short
+shoulder
+shove
+shrimp
+shrug
+shuffle
+shy
+sibling
+sick
+side
+siege
+sight
+sign
+silent
+silk
+silly
+silver
+similar
+simple
+since
+sing
+siren
+sister
+situate
+six
+size
+skate
+sketch
+ski
+skill
+skin
+skirt
+skull
+slab
+slam
+sleep
+slender
+slice
+slide
+slight
+slim
+slogan
+slot
+slow
+slush
+small
+smart
+smile
+smoke
+smooth
+snack
+snake
+snap
+sniff
+snow
+soap
+soccer
+social
+sock
+soda
+soft
+solar
+soldier
+solid
+solution
+solve
+someone
+song
+soon
+sorry
+sort
+soul
+sound
+soup
+source
+south
+space
+spare
+spatial
+spawn
+speak
+special
+speed
+spell
+spend
+sphere
+spice
+spider
+spike
+spin
+spirit
+split
+spoil
+sponsor
+spoon
+sport
+spot
+spray
+spread
+spring
+spy
+square
+squeeze
+squirrel
+stable
+stadium
+staff
+stage
+stairs
+stamp
+stand
+start
+state
+stay
+steak
+steel
+stem
+step
+stereo
+stick
+still
+sting
+stock
+stomach
+stone
+stool
+story
+stove
+strategy
+street
+strike
+strong
+struggle
+student
+stuff
+stumble
+style
+subject
+submit
+subway
+success
+such
+sudden
+suffer
+sugar
+suggest
+suit
+summer
+sun
+sunny
+sunset
+super
+supply
+supreme
+sure
+surface
+surge
+surprise
+surround
+survey
+suspect
+sustain
+swallow
+swamp
+swap
+swarm
+swear
+sweet
+swift
+swim
+swing
+switch
+sword
+symbol
+symptom
+syrup
+system
+table
+tackle
+tag
+tail
+talent
+talk
+tank
+tape
+target
+task
+taste
+tattoo
+taxi
+teach
+team
+tell
+ten
+tenant
+tennis
+tent
+term
+test
+text
+thank
+that
+theme
+then
+theory
+there
+they
+thing
+this
+thought
+three
+thrive
+throw
+thumb
+thunder
+ticket
+tide
+tiger
+tilt
+timber
+time
+tiny
+tip
+tired
+tissue
+title
+toast
+tobacco
+today
+toddler
+toe
+together
+toilet
+token
+tomato
+tomorrow
+tone
+tongue
+tonight
+tool
+tooth
+top
+topic
+topple
+torch
+tornado
+tortoise
+toss
+total
+tourist
+toward
+tower
+town
+toy
+track
+trade
+traffic
+tragic
+train
+transfer
+trap
+trash
+travel
+tray
+treat
+tree
+trend
+trial
+tribe
+trick
+trigger
+trim
+trip
+trophy
+trouble
+truck
+true
+truly
+trumpet
+trust
+truth
+try
+tube
+tuition
+tumble
+tuna
+tunnel
+turkey
+turn
+turtle
+twelve
+twenty
+twice
+twin
+twist
+two
+type
+typical
+ugly
+umbrella
+unable
+unaware
+uncle
+uncover
+under
+undo
+unfair
+unfold
+unhappy
+uniform
+unique
+unit
+universe
+unknown
+unlock
+until
+unusual
+unveil
+update
+upgrade
+uphold
+upon
+upper
+upset
+urban
+urge
+usage
+use
+used
+useful
+useless
+usual
+utility
+vacant
+vacuum
+vague
+valid
+valley
+valve
+van
+vanish
+vapor
+various
+vast
+vault
+vehicle
+velvet
+vendor
+venture
+venue
+verb
+verify
+version
+very
+vessel
+veteran
+viable
+vibrant
+vicious
+victory
+video
+view
+village
+vintage
+violin
+virtual
+virus
+visa
+visit
+visual
+vital
+vivid
+vocal
+voice
+void
+volcano
+volume
+vote
+voyage
+wage
+wagon
+wait
+walk
+wall
+walnut
+want
+warfare
+warm
+warrior
+wash
+wasp
+waste
+water
+wave
+way
+wealth
+weapon
+wear
+weasel
+weather
+web
+wedding
+weekend
+weird
+welcome
+west
+wet
+whale
+what
+wheat
+wheel
+when
+where
+whip
+whisper
+wide
+width
+wife
+wild
+will
+win
+window
+wine
+wing
+wink
+winner
+winter
+wire
+wisdom
+wise
+wish
+witness
+wolf
+woman
+wonder
+wood
+wool
+word
+work
+world
+worry
+worth
+wrap
+wreck
+wrestle
+wrist
+write
+wrong
+yard
+year
+yellow
+you
+young
+youth
+zebra
+zero
+zone
+zoo`.split("\n"));
+
+  // src/credential.js
+  var SEED_TAG = utf8("unionhall/v1/credential");
+  var SIGNATURE_TAG = utf8("unionhall/v1/signature");
+  function seedOf(entropy) {
+    return sha256(concat(SEED_TAG, entropy));
+  }
+  function newCredential(entropy = crypto.getRandomValues(new Uint8Array(16))) {
+    const words = entropyToMnemonic(entropy, wordlist);
+    return { entropy, words, publicHex: toHex(ed25519.getPublicKey(seedOf(entropy))) };
+  }
+  function credentialFromWords(text) {
+    const typed = String(text).toLowerCase().split(/[\s,-]+/).filter((w) => w.length > 0);
+    if (typed.length !== 12) throw new Error(`A voting credential is 12 words; this has ${typed.length}.`);
+    typed.forEach((w, i) => {
+      if (!wordlist.includes(w))
+        throw new Error(`Word ${i + 1}, "${w}", is not one of the credential words: check its spelling on your letter.`);
+    });
+    const words = typed.join(" ");
+    if (!validateMnemonic(words, wordlist))
+      throw new Error("These 12 words are not a credential: one of them is probably mistyped. Check each against your letter.");
+    return newCredential(mnemonicToEntropy(words, wordlist));
+  }
+  function signTracker(credential, trackerHex) {
+    const message = concat(SIGNATURE_TAG, fromHex(trackerHex, "the tracker", 32));
+    return toHex(ed25519.sign(message, seedOf(credential.entropy)));
+  }
+  function verifyTrackerSignature(publicHex, trackerHex, signatureHex) {
+    try {
+      const message = concat(SIGNATURE_TAG, fromHex(trackerHex, "the tracker", 32));
+      return ed25519.verify(fromHex(signatureHex, "the signature", 64), message, fromHex(publicHex, "the credential", 32), {
+        zip215: false
+      });
+    } catch {
+      return false;
+    }
+  }
+
+  // src/record.js
+  var ZERO_HASH = "0".repeat(64);
+  var RANK = { election: 0, trustee: 1, credentials: 2, open: 3, ballot: 4, revoke: 4, close: 5, sums: 6, share: 7, result: 8 };
+  var ONCE = /* @__PURE__ */ new Set(["election", "credentials", "open", "close", "sums", "result"]);
+  var HEX32 = /^[0-9a-f]{64}$/;
+  var BY = /* @__PURE__ */ new Set(["voter", "server", "paper"]);
+  var TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+  function lineHash(bytes) {
+    return toHex(sha256(typeof bytes === "string" ? utf8(bytes) : bytes));
+  }
+  function splitLines(bytes) {
+    const lines = [];
+    let start = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 10) {
+        lines.push(bytes.subarray(start, i));
+        start = i + 1;
+      }
+    }
+    return { lines, rest: bytes.subarray(start) };
+  }
+  var isInt = (v) => Number.isSafeInteger(v) && v >= 0;
+  var Report = class {
+    constructor() {
+      this.checks = /* @__PURE__ */ new Map();
+      this.failures = [];
+      for (const name of ["chain", "election", "trustees", "key", "ballots", "close", "sums", "shares", "result"])
+        this.checks.set(name, { name, count: 0, ok: true });
+    }
+    count(name, n = 1) {
+      this.check(name).count += n;
+    }
+    check(name) {
+      if (!this.checks.has(name)) this.checks.set(name, { name, count: 0, ok: true });
+      return this.checks.get(name);
+    }
+    fail(name, words) {
+      this.check(name).ok = false;
+      this.failures.push(words);
+    }
+    result(extra) {
+      const checks = [...this.checks.values()];
+      return { ok: this.failures.length === 0, checks, failures: this.failures, ...extra };
+    }
+  };
+  function checkElection(e, report, where) {
+    const bad = (words) => report.fail("election", `${where}: ${words}`);
+    if (!isInt(e.id)) bad("the id is not a whole number");
+    for (const f of ["title", "unit"]) if (typeof e[f] !== "string") bad(`the ${f} is not text`);
+    for (const f of ["opens_at", "closes_at"])
+      if (typeof e[f] !== "string" || !TIME.test(e[f])) bad(`${f} is not a YYYY-MM-DDTHH:MM:SS time`);
+    const n = e.trustees;
+    const t = e.threshold;
+    if (!isInt(n) || n < 2) bad(`there must be at least 2 trustees, not ${n}`);
+    else if (!isInt(t) || (n > 2 ? t < 2 || t > n : t !== n))
+      bad(`a threshold of ${t} is not allowed with ${n} trustees`);
+    if (!Array.isArray(e.questions) || e.questions.length === 0) {
+      bad("there are no questions");
+      return null;
+    }
+    const questions = [];
+    e.questions.forEach((q, i) => {
+      const what = `question ${i + 1}`;
+      if (q === null || typeof q !== "object") return bad(`${what} is not an object`);
+      if (q.position !== i + 1) bad(`${what} has position ${q.position}`);
+      if (typeof q.text !== "string") bad(`${what} has no text`);
+      if (q.kind !== "yes_no" && q.kind !== "choice") bad(`${what} is of kind ${q.kind}, not yes_no or choice`);
+      if (!Array.isArray(q.choices) || q.choices.length < 2 || !q.choices.every((c) => typeof c === "string"))
+        return bad(`${what} does not have at least two choice labels`);
+      const p = q.pass;
+      if (!p || !isInt(p.num) || !isInt(p.den) || p.den === 0 || p.num > p.den || typeof p.at_least !== "boolean")
+        bad(`${what}'s pass rule is not {num, den, at_least} with 0 ≤ num ≤ den, den > 0`);
+      if (!isInt(q.min_turnout_bp) || q.min_turnout_bp > 1e4) bad(`${what}'s min_turnout_bp is not 0 … 10000`);
+      questions.push({ position: i + 1, choices: q.choices.length });
+    });
+    return questions.length === e.questions.length ? questions : null;
+  }
+  function verifyRecord(input, { tracker: wanted } = {}) {
+    const report = new Report();
+    const bytes = typeof input === "string" ? utf8(input) : input;
+    const { lines, rest } = splitLines(bytes);
+    if (rest.length > 0) report.fail("chain", `line ${lines.length} does not end in a newline`);
+    if (lines.length === 0 && rest.length === 0) report.fail("chain", "the record is empty");
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    const entries = [];
+    let prev = ZERO_HASH;
+    let rank = -1;
+    let lastType = null;
+    const seen = /* @__PURE__ */ new Set();
+    lines.forEach((raw, i) => {
+      report.count("chain");
+      const hash = lineHash(raw);
+      const here = `line ${i}`;
+      let obj;
+      try {
+        obj = JSON.parse(decoder.decode(raw));
+      } catch {
+        report.fail("chain", `${here} is not a JSON object in UTF-8`);
+        prev = hash;
+        return;
+      }
+      if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
+        report.fail("chain", `${here} is not a JSON object`);
+        prev = hash;
+        return;
+      }
+      const keys = Object.keys(obj);
+      if (keys[0] !== "seq" || keys[1] !== "prev" || keys[2] !== "type")
+        report.fail("chain", `${here}'s first three members are not seq, prev, type`);
+      if (obj.seq !== i) report.fail("chain", `${here} has seq ${obj.seq}`);
+      if (obj.prev !== prev)
+        report.fail("chain", `${here}'s prev is not the hash of ${i === 0 ? "nothing (64 zeros)" : `line ${i - 1}`}`);
+      const r = Object.hasOwn(RANK, obj.type) ? RANK[obj.type] : -1;
+      if (r < 0) report.fail("chain", `${here} has an unknown type ${JSON.stringify(obj.type)}`);
+      else {
+        if (r < rank) report.fail("chain", `${here} (${obj.type}) comes after a ${lastType} entry`);
+        else if (ONCE.has(obj.type) && seen.has(obj.type)) report.fail("chain", `${here} is a second ${obj.type} entry`);
+        else if (rank === RANK.result) report.fail("chain", `${here} comes after the result`);
+        if (obj.type === "election" !== (i === 0)) report.fail("chain", `${here} is ${obj.type}; line 0, and only line 0, is the election`);
+        if (r >= rank) lastType = obj.type;
+        rank = Math.max(rank, r);
+        seen.add(obj.type);
+        entries.push({ line: i, entry: obj });
+      }
+      prev = hash;
+    });
+    const head = prev;
+    const fingerprintHex = lines.length > 0 ? lineHash(lines[0]) : null;
+    const of = (type) => entries.filter((e) => e.entry.type === type);
+    const where = (e) => `line ${e.line} (${e.entry.type})`;
+    const electionEntry = entries.find((e) => e.entry.type === "election" && e.line === 0);
+    if (!electionEntry) {
+      report.fail("election", "line 0 is not the election");
+      return report.result({ complete: false, head, fingerprint: fingerprintHex });
+    }
+    report.count("election");
+    const election = electionEntry.entry;
+    const questions = checkElection(election, report, where(electionEntry));
+    const F = fromHex(fingerprintHex);
+    const n = election.trustees;
+    const t = election.threshold;
+    const trustees = of("trustee");
+    const commitments = [];
+    trustees.forEach((e, i) => {
+      report.count("trustees");
+      const tr = e.entry;
+      const bad = (words) => report.fail("trustees", `${where(e)}: ${words}`);
+      if (tr.index !== i + 1) bad(`the trustee's index is ${tr.index}, not ${i + 1}`);
+      if (i >= n) bad(`the election has only ${n} trustees`);
+      if (typeof tr.name !== "string") bad("the trustee has no name");
+      if (!Array.isArray(tr.commitments) || tr.commitments.length !== t) {
+        bad(`there are ${tr.commitments?.length ?? "no"} commitments, not the threshold ${t}`);
+        commitments.push(null);
+        return;
+      }
+      try {
+        const cs = tr.commitments.map((c2, k) => keyPointFromHex(c2, `commitment ${k}`));
+        commitments.push(cs);
+        const [c, s] = pair(tr.proof, "the key proof");
+        if (!verifyKey({ c, s }, trusteeContext(F, tr.index), cs[0]))
+          bad("the key proof of commitment 0 does not check");
+      } catch (err2) {
+        bad(err2.message);
+        if (commitments.length === i) commitments.push(null);
+      }
+    });
+    const keygenDone = seen.has("open") || trustees.length > n;
+    if (keygenDone && trustees.length !== n)
+      report.fail("trustees", `there are ${trustees.length} trustee entries for ${n} trustees`);
+    const allCommitments = commitments.every((c) => c !== null) && trustees.length === n ? commitments : null;
+    const list = of("credentials")[0];
+    let active = null;
+    if (list) {
+      const bad = (words) => report.fail("credentials", `${where(list)}: ${words}`);
+      const keys = Array.isArray(list.entry.keys) ? list.entry.keys : [];
+      report.count("credentials", keys.length);
+      if (!Array.isArray(list.entry.keys)) bad("keys is not a list");
+      if (list.entry.count !== keys.length) bad(`the list says ${list.entry.count} credentials and holds ${keys.length}`);
+      if (!keys.every((k) => typeof k === "string" && HEX32.test(k))) bad("a credential is not 64 lowercase hex digits");
+      if (!keys.every((k, i) => i === 0 || keys[i - 1] < k)) bad("the credentials are not sorted, or one is listed twice");
+      active = new Set(keys);
+    }
+    const open = of("open")[0];
+    let Y = null;
+    if (open) {
+      report.count("key");
+      const bad = (words) => report.fail("key", `${where(open)}: ${words}`);
+      try {
+        Y = keyPointFromHex(open.entry.key, "the election key");
+        if (allCommitments && !Y.equals(electionKey(allCommitments)))
+          bad("the key is not the sum of the trustees' first commitments");
+        else if (!allCommitments) bad("the key cannot be checked: the trustees' commitments are not all valid");
+      } catch (err2) {
+        bad(err2.message);
+        Y = null;
+      }
+      const roll = open.entry.roll;
+      if (!roll || !isInt(roll.size) || typeof roll.fingerprint !== "string" || !/^[0-9a-f]{64}$/.test(roll.fingerprint))
+        bad("the roll is not {size, fingerprint} with a 64-digit lowercase hex fingerprint");
+      if (Y) Y.precompute(8, false);
+      if (active && roll && active.size !== roll.size)
+        report.fail("credentials", `${active.size} credentials for a roll of ${roll.size}`);
+    }
+    const ballots = of("ballot");
+    const trackers = /* @__PURE__ */ new Map();
+    const alphas = /* @__PURE__ */ new Map();
+    const sums = questions ? questions.map((q) => Array.from({ length: q.choices }, () => zero())) : null;
+    let sumsValid = sums !== null && Y !== null;
+    const revoked = /* @__PURE__ */ new Set();
+    const signedBy = /* @__PURE__ */ new Set();
+    const lastOf = /* @__PURE__ */ new Map();
+    const counted = [];
+    for (const e of entries.filter((x) => x.entry.type === "ballot" || x.entry.type === "revoke")) {
+      if (e.entry.type === "revoke") {
+        const r = e.entry;
+        const bad2 = (words) => report.fail("ballots", `${where(e)}: ${words}`);
+        if (!active) {
+          bad2("a revocation in a record without credentials");
+          continue;
+        }
+        if (signedBy.has(r.old)) bad2("a credential revoked after a ballot was cast with it");
+        if (!active.delete(r.old)) bad2("the revoked credential is not on the list");
+        if (typeof r.new !== "string" || !HEX32.test(r.new) || active.has(r.new) || revoked.has(r.new))
+          bad2("the replacement credential is not a new one");
+        active.add(r.new);
+        revoked.add(r.old);
+        continue;
+      }
+      report.count("ballots");
+      const b = e.entry;
+      const bad = (words) => report.fail("ballots", `${where(e)}: ${words}`);
+      if (active) {
+        const c = b.credential;
+        if (typeof c !== "string") bad("the ballot carries no voting credential");
+        else if (revoked.has(c)) bad("the ballot is signed with a revoked credential");
+        else if (!active.has(c)) bad("the ballot is signed with a credential not on the list");
+        else if (typeof b.signature !== "string") bad("the ballot is not signed with its credential");
+        else if (!verifyTrackerSignature(c, b.tracker, b.signature))
+          bad("the ballot has a signature that does not check against its credential");
+        else signedBy.add(c);
+      }
+      if (!BY.has(b.by)) bad(`by is ${JSON.stringify(b.by)}, not voter, server or paper`);
+      if (typeof b.tracker !== "string" || !/^[0-9a-f]{64}$/.test(b.tracker)) bad("the tracker is not 64 lowercase hex digits");
+      else if (trackers.has(b.tracker)) bad(`the tracker repeats line ${trackers.get(b.tracker)}'s`);
+      else trackers.set(b.tracker, e.line);
+      if (!Y || !questions) {
+        bad("the ballot cannot be checked without a valid election and key");
+        sumsValid = false;
+        continue;
+      }
+      try {
+        const cred = b.credential === void 0 || b.credential === null ? null : fromHex(b.credential, "the credential", 32);
+        const checked = checkAnswers(Y, F, cred, questions, b.answers);
+        if (checked.tracker !== b.tracker) bad(`the tracker is not the ballot's, which is ${checked.tracker}`);
+        const repeats = /* @__PURE__ */ new Set();
+        for (const a of checked.alphas) {
+          if (alphas.has(a)) repeats.add(alphas.get(a));
+          else alphas.set(a, e.line);
+        }
+        for (const line of repeats)
+          bad(line === e.line ? "an alpha repeats within the ballot" : `an alpha repeats one of line ${line}`);
+        if (active) lastOf.set(b.credential, checked.cts);
+        else counted.push(checked.cts);
+      } catch (err2) {
+        bad(err2.message);
+        sumsValid = false;
+      }
+    }
+    counted.push(...lastOf.values());
+    if (sums) for (const cts of counted) cts.forEach((row, qi) => row.forEach((ct, k) => sums[qi][k] = add2(sums[qi][k], ct)));
+    const nCounted = counted.length;
+    const close = of("close")[0];
+    if (close) {
+      report.count("close");
+      if (close.entry.ballots !== ballots.length)
+        report.fail("close", `${where(close)}: it says ${close.entry.ballots} ballots; the record has ${ballots.length}`);
+      if (list && close.entry.counted !== nCounted)
+        report.fail("close", `${where(close)}: it says ${close.entry.counted} ballots count; by the last ballot of each credential, ${nCounted} do`);
+    }
+    const sumsEntry = of("sums")[0];
+    let published = null;
+    if (sumsEntry) {
+      const bad = (words) => report.fail("sums", `${where(sumsEntry)}: ${words}`);
+      try {
+        published = decodeGrid(sumsEntry.entry.questions, questions, (c, what) => ({
+          alpha: pointFromHex(c.alpha, `${what}'s alpha`),
+          beta: pointFromHex(c.beta, `${what}'s beta`)
+        }));
+        published.forEach(
+          (row, qi) => row.forEach((ct, k) => {
+            report.count("sums");
+            if (!sumsValid) return;
+            const mine = sums[qi][k];
+            if (!ct.alpha.equals(mine.alpha) || !ct.beta.equals(mine.beta))
+              bad(`question ${questions[qi].position} choice ${k + 1}'s sum is not the sum of the ballots`);
+          })
+        );
+        if (!sumsValid) bad("the sums cannot be checked: not every ballot is valid");
+      } catch (err2) {
+        bad(err2.message);
+        published = null;
+      }
+    }
+    const shares = of("share");
+    const usable = [];
+    const by = /* @__PURE__ */ new Set();
+    for (const e of shares) {
+      report.count("shares");
+      const sh = e.entry;
+      const j = sh.trustee;
+      const bad = (words) => report.fail("shares", `${where(e)}: ${words}`);
+      if (!isInt(j) || j < 1 || j > n) {
+        bad(`trustee ${j} is not one of 1 … ${n}`);
+        continue;
+      }
+      if (by.has(j)) {
+        bad(`trustee ${j} gave a share already`);
+        continue;
+      }
+      by.add(j);
+      if (!published || !allCommitments) {
+        bad("the share cannot be checked without valid sums and trustees");
+        continue;
+      }
+      const X = verificationKey(allCommitments, j);
+      try {
+        const grid = decodeGrid(sh.questions, questions, (c, what) => ({
+          share: pointFromHex(c.share, `${what}'s share`),
+          proof: pair(c.proof, `${what}'s proof`)
+        }));
+        let good = true;
+        grid.forEach(
+          (row, qi) => row.forEach((d, k) => {
+            const q = questions[qi].position;
+            const [c, s] = d.proof;
+            if (!verifyEquality({ c, s }, shareContext(F, j, q, k + 1), X, published[qi][k].alpha, d.share)) {
+              bad(`trustee ${j}'s share for question ${q} choice ${k + 1} does not check against its verification key`);
+              good = false;
+            }
+          })
+        );
+        if (good) usable.push([j, grid]);
+      } catch (err2) {
+        bad(err2.message);
+      }
+    }
+    const result = of("result")[0];
+    if (result) {
+      const r = result.entry;
+      const bad = (words) => report.fail("result", `${where(result)}: ${words}`);
+      if (r.voted !== nCounted) bad(`voted is ${r.voted}; the record has ${nCounted} counted ballots`);
+      if (open && r.eligible !== open.entry.roll?.size) bad(`eligible is ${r.eligible}; the roll's size is ${open.entry.roll?.size}`);
+      if (shares.length < t) bad(`there are ${shares.length} shares; the threshold is ${t}`);
+      let counts = null;
+      try {
+        counts = decodeGrid(r.questions, questions, (c, what) => {
+          if (!isInt(c)) throw new Error(`${what}'s count is not a whole number`);
+          return c;
+        }, "counts");
+      } catch (err2) {
+        bad(err2.message);
+      }
+      if (counts) {
+        counts.forEach((row, qi) => {
+          const total = row.reduce((a, b) => a + b, 0);
+          if (total !== r.voted) bad(`question ${questions[qi].position}'s counts add up to ${total}, not voted (${r.voted})`);
+        });
+        const firstT = shares.slice(0, t);
+        const firstValid = firstT.length === t && usable.length >= t && usable.slice(0, t).every(([j], i) => j === firstT[i].entry.trustee);
+        if (!published || !firstValid) bad(`the counts cannot be checked: the first ${t} shares are not all valid`);
+        else {
+          const chosen = usable.slice(0, t);
+          counts.forEach(
+            (row, qi) => row.forEach((count, k) => {
+              report.count("result");
+              const q = questions[qi].position;
+              const xAlpha = combine(chosen.map(([j, grid]) => [j, grid[qi][k].share]));
+              const mG = unblind(published[qi][k], xAlpha);
+              if (mG.equals(encodeCount(count))) return;
+              const m = smallLog(mG, nCounted);
+              bad(
+                m === null ? `question ${q} choice ${k + 1}'s decrypted sum is no count between 0 and ${nCounted}` : `question ${q} choice ${k + 1}'s count is ${count}; the shares decrypt it to ${m}`
+              );
+            })
+          );
+        }
+      }
+    }
+    if (wanted !== void 0) {
+      report.count("tracker");
+      if (!trackers.has(wanted)) report.fail("tracker", `no ballot in the record has the tracker ${wanted}`);
+    }
+    return report.result({
+      complete: seen.has("result"),
+      head,
+      fingerprint: fingerprintHex,
+      ballots: ballots.length,
+      counted: nCounted,
+      credentialsUsed: signedBy.size
+    });
+  }
+  function pair(p, what) {
+    if (!Array.isArray(p) || p.length !== 2) throw new Error(`${what} is not a [c, s] pair`);
+    return [scalarFromHex(p[0], `${what}'s challenge`), scalarFromHex(p[1], `${what}'s response`)];
+  }
+  function decodeGrid(list, questions, decode, member = "choices") {
+    if (!questions) throw new Error("the election has no valid questions");
+    if (!Array.isArray(list) || list.length !== questions.length)
+      throw new Error(`there are ${Array.isArray(list) ? list.length : "no"} questions, not ${questions.length}`);
+    return list.map((item, qi) => {
+      const q = questions[qi].position;
+      if (!item || item.question !== q) throw new Error(`entry ${qi + 1} of questions is not question ${q}`);
+      const row = item[member];
+      if (!Array.isArray(row) || row.length !== questions[qi].choices)
+        throw new Error(`question ${q} has ${Array.isArray(row) ? row.length : "no"} ${member}, not ${questions[qi].choices}`);
+      return row.map((c, k) => decode(c, `question ${q} choice ${k + 1}`));
+    });
   }
 
   // node_modules/@noble/ciphers/utils.js
@@ -4471,13 +6931,17 @@ var UnionhallBooth = (() => {
     try {
       checkOne(msg, options);
       return { ok: true, reason: null };
-    } catch (err) {
-      return { ok: false, reason: err.message };
+    } catch (err2) {
+      return { ok: false, reason: err2.message };
     }
   }
   function sumsFromBallots(entries, election) {
     const sums = election.questions.map((q) => q.choices.map(() => zero()));
-    for (const b of entries.filter((e) => e.type === "ballot"))
+    const credentialed = entries.some((e) => e.type === "credentials");
+    const ballots = entries.filter((e) => e.type === "ballot");
+    const last = new Map(ballots.map((b, i) => [b.credential, i]));
+    const counted = credentialed ? ballots.filter((b, i) => last.get(b.credential) === i) : ballots;
+    for (const b of counted)
       b.answers.forEach(
         (a, qi) => a.choices.forEach((c, k) => {
           sums[qi][k] = add2(sums[qi][k], { alpha: keyPointFromHex(c.alpha, "an alpha"), beta: pointFromHex(c.beta, "a beta") });
@@ -4650,8 +7114,8 @@ var UnionhallBooth = (() => {
   function chosenLabels(setup, selected) {
     return setup.questions.map((q, i) => ({ question: q.text, label: q.choices[selected[i]]?.label ?? "" }));
   }
-  function ballotEntry({ tracker: tracker2, answers }) {
-    return { tracker: tracker2, by: "voter", answers };
+  function ballotEntry({ tracker: tracker2, answers, credential, signature }) {
+    return credential ? { tracker: tracker2, by: "voter", credential, signature, answers } : { tracker: tracker2, by: "voter", answers };
   }
   function castFields({ csrfToken, submissionKey, ballot }) {
     return [
@@ -4693,8 +7157,8 @@ var UnionhallBooth = (() => {
     let setup;
     try {
       setup = readBoothSetup(setupNode.textContent);
-    } catch (err) {
-      console.error(`unionhall booth: ${err.message}`);
+    } catch (err2) {
+      console.error(`unionhall booth: ${err2.message}`);
       return false;
     }
     const hidden = (name) => form.querySelector(`input[name="${name}"]`)?.value ?? "";
@@ -4702,14 +7166,34 @@ var UnionhallBooth = (() => {
     form.before(alert);
     try {
       checkKey(setup);
-    } catch (err) {
-      say(alert, `${err.message} Your ballot was not encrypted or sent. Tell an officer and the trustees.`);
+    } catch (err2) {
+      say(alert, `${err2.message} Your ballot was not encrypted or sent. Tell an officer and the trustees.`);
       form.addEventListener("submit", (event) => event.preventDefault());
       return true;
     }
     let ballot = null;
     let section = null;
-    const encrypt2 = (selected) => encryptBallot({ key: setup.key, fingerprint: setup.fingerprint, credential: null, questions: ballotShape(setup), selected });
+    let credential = null;
+    const credentialField = form.querySelector('input[name="credential"]');
+    const fromLetter = /[#&]credential=([^&]+)/.exec(doc.defaultView?.location?.hash ?? "");
+    if (credentialField && fromLetter) {
+      credentialField.value = decodeURIComponent(fromLetter[1]).replace(/[+.]/g, " ");
+      doc.defaultView.history.replaceState(null, "", doc.defaultView.location.pathname);
+    }
+    const encrypt2 = (selected) => {
+      const made = encryptBallot({
+        key: setup.key,
+        fingerprint: setup.fingerprint,
+        credential: credential ? credential.publicHex : null,
+        questions: ballotShape(setup),
+        selected
+      });
+      if (credential) {
+        made.credential = credential.publicHex;
+        made.signature = signTracker(credential, made.tracker);
+      }
+      return made;
+    };
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const { selected, missing } = collectSelections(setup, [...new FormData(form).entries()]);
@@ -4719,10 +7203,19 @@ var UnionhallBooth = (() => {
         form.querySelector(`input[name="${fieldName(q)}"]`)?.focus();
         return;
       }
+      if (setup.credentialed) {
+        try {
+          credential = credentialFromWords(credentialField?.value ?? "");
+        } catch (err2) {
+          say(alert, err2.message);
+          credentialField?.focus();
+          return;
+        }
+      }
       try {
         ballot = encrypt2(selected);
-      } catch (err) {
-        say(alert, `This device could not encrypt your ballot: ${err.message}`);
+      } catch (err2) {
+        say(alert, `This device could not encrypt your ballot: ${err2.message}`);
         return;
       }
       say(alert, "");
@@ -4777,17 +7270,17 @@ var UnionhallBooth = (() => {
         let picks;
         try {
           picks = revealCheck(checked.answers, checked.randomness, setup.key);
-        } catch (err) {
+        } catch (err2) {
           castButton.disabled = true;
-          fill(check, el(doc, "p", { role: "alert" }, `This encryption does not open: ${err.message}. Do not cast this ballot. Tell the election’s officer.`));
+          fill(check, el(doc, "p", { role: "alert" }, `This encryption does not open: ${err2.message}. Do not cast this ballot. Tell the election’s officer.`));
           check.hidden = false;
           return;
         }
         try {
           ballot = encrypt2(selected);
-        } catch (err) {
+        } catch (err2) {
           castButton.disabled = true;
-          fill(check, el(doc, "p", { role: "alert" }, `This device could not encrypt your ballot again: ${err.message}`));
+          fill(check, el(doc, "p", { role: "alert" }, `This device could not encrypt your ballot again: ${err2.message}`));
           check.hidden = false;
           return;
         }
@@ -4931,10 +7424,10 @@ var UnionhallBooth = (() => {
     try {
       args = fromPacket(packetNode.textContent);
       if (planFor(args.ask) === "nothing") return false;
-    } catch (err) {
+    } catch (err2) {
       section.hidden = false;
       section.append(alert);
-      say(alert, `This page’s script cannot do this step: ${err.message} You can still do it with the unionhall program.`);
+      say(alert, `This page’s script cannot do this step: ${err2.message} You can still do it with the unionhall program.`);
       return false;
     }
     section.hidden = false;
@@ -4945,9 +7438,9 @@ var UnionhallBooth = (() => {
       answer.value = text;
       form.submit();
     };
-    const fail = (err) => {
+    const fail = (err2) => {
       fill(status);
-      say(alert, err.message);
+      say(alert, err2.message);
     };
     const plan = planFor(args.ask);
     if (plan === "new-key") newKey();
@@ -4978,9 +7471,9 @@ var UnionhallBooth = (() => {
           const seed = newSeed();
           file = await keyFile.sealAsync({ seed, fingerprint: args.fingerprint, trustee: args.trustee, passphrase: first.input.value });
           reply = makeAnswer(args, seed);
-        } catch (err) {
+        } catch (err2) {
           make.disabled = false;
-          return fail(err);
+          return fail(err2);
         }
         first.input.value = "";
         second.input.value = "";
@@ -5028,9 +7521,9 @@ var UnionhallBooth = (() => {
             await nextPaint();
           }
           reply = makeAnswer(args, seed);
-        } catch (err) {
+        } catch (err2) {
           go.disabled = false;
-          return fail(err);
+          return fail(err2);
         }
         pass.input.value = "";
         if (reply.complaint === null) {
@@ -5053,8 +7546,8 @@ var UnionhallBooth = (() => {
       let result;
       try {
         result = checkRecord(args.record);
-      } catch (err) {
-        return fail(err);
+      } catch (err2) {
+        return fail(err2);
       }
       const box = el(
         doc,
@@ -5155,10 +7648,10 @@ var UnionhallBooth = (() => {
         const bytes = new Uint8Array(await response.arrayBuffer());
         await nextPaint();
         view = verifyInWords(bytes, input ? input.value : "");
-      } catch (err) {
+      } catch (err2) {
         if (mine !== running) return;
         result.removeAttribute("aria-busy");
-        fill(result, el(doc, "p", { role: "alert" }, `Your browser could not check the record: ${err.message}`));
+        fill(result, el(doc, "p", { role: "alert" }, `Your browser could not check the record: ${err2.message}`));
         return;
       }
       if (mine !== running) return;
@@ -5181,19 +7674,1105 @@ var UnionhallBooth = (() => {
     return true;
   }
 
+  // node_modules/qr/index.js
+  /*!
+   * Copyright (c) 2023 Paul Miller (paulmillr.com)
+   * SPDX-License-Identifier: MIT OR Apache-2.0
+   */
+  var MAX_OUTPUT_SIZE = 1024;
+  var MAX_COMPACT_OUTPUT_SIZE = MAX_OUTPUT_SIZE * 4;
+  var BYTES = /* @__PURE__ */ (() => {
+    const res = [];
+    for (let ver = 1; ver <= 40; ver++) {
+      let bits = (16 * ver + 128) * ver + 64;
+      if (ver >= 2) {
+        const align = Math.floor(ver / 7) + 2;
+        bits -= (25 * align - 10) * align - 55;
+        if (ver >= 7)
+          bits -= 36;
+      }
+      res.push(bits >>> 3);
+    }
+    return res;
+  })();
+  var ECC_LEVELS = ["low", "medium", "quartile", "high"];
+  var WORDS_PER_BLOCK = {
+    low: [
+      7,
+      10,
+      15,
+      20,
+      26,
+      18,
+      20,
+      24,
+      30,
+      18,
+      20,
+      24,
+      26,
+      30,
+      22,
+      24,
+      28,
+      30,
+      28,
+      28,
+      28,
+      28,
+      30,
+      30,
+      26,
+      28,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30
+    ],
+    medium: [
+      10,
+      16,
+      26,
+      18,
+      24,
+      16,
+      18,
+      22,
+      22,
+      26,
+      30,
+      22,
+      22,
+      24,
+      24,
+      28,
+      28,
+      26,
+      26,
+      26,
+      26,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28,
+      28
+    ],
+    quartile: [
+      13,
+      22,
+      18,
+      26,
+      18,
+      24,
+      18,
+      22,
+      20,
+      24,
+      28,
+      26,
+      24,
+      20,
+      30,
+      24,
+      28,
+      28,
+      26,
+      30,
+      28,
+      30,
+      30,
+      30,
+      30,
+      28,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30
+    ],
+    high: [
+      17,
+      28,
+      22,
+      16,
+      22,
+      28,
+      26,
+      26,
+      24,
+      28,
+      24,
+      28,
+      22,
+      24,
+      24,
+      30,
+      28,
+      28,
+      26,
+      28,
+      30,
+      24,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30,
+      30
+    ]
+  };
+  var ECC_BLOCKS = {
+    low: [1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 4, 4, 6, 6, 6, 6, 7, 8, 8, 9, 9, 10, 12, 12, 12, 13, 14, 15, 16, 17, 18, 19, 19, 20, 21, 22, 24, 25],
+    medium: [1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49],
+    quartile: [1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20, 23, 23, 25, 27, 29, 34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68],
+    high: [1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25, 25, 34, 30, 32, 35, 37, 40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81]
+  };
+  var EC_CODE = { low: 1, medium: 0, quartile: 3, high: 2 };
+  var ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+  function alignmentPatterns(ver) {
+    ver = asVersion(ver);
+    if (ver === 1)
+      return [];
+    const last = 21 + 4 * (ver - 1) - 7;
+    const count = Math.ceil((last - 6) / 28);
+    let interval = Math.floor((last - 6) / count);
+    if (interval % 2)
+      interval += 1;
+    else if ((last - 6) % count * 2 >= count)
+      interval += 2;
+    const res = [6];
+    for (let m = 1; m < count; m++)
+      res.push(last - (count - m) * interval);
+    res.push(last);
+    return res;
+  }
+  function formatBits(ecc, mask) {
+    const data = EC_CODE[ecc] << 3 | mask;
+    let d = data;
+    for (let i = 0; i < 10; i++)
+      d = d << 1 ^ (d >> 9) * 1335;
+    return (data << 10 | d) ^ 21522;
+  }
+  function versionBits(ver) {
+    let d = ver;
+    for (let i = 0; i < 12; i++)
+      d = d << 1 ^ (d >> 11) * 7973;
+    return ver << 12 | d;
+  }
+  var MODE_BITS = { numeric: 1, alphanumeric: 2, byte: 4 };
+  var LENGTH_BITS = {
+    numeric: [10, 12, 14],
+    alphanumeric: [9, 11, 13],
+    byte: [8, 16, 16]
+  };
+  var GF256 = /* @__PURE__ */ (() => {
+    const exp = new Uint8Array(510);
+    const log = new Uint8Array(256);
+    for (let i = 0, x = 1; i < 255; i++) {
+      exp[i] = exp[i + 255] = x;
+      log[x] = i;
+      x <<= 1;
+      if (x & 256)
+        x ^= 285;
+    }
+    return { exp, log };
+  })();
+  function rsGenerator(eccWords) {
+    const { exp: EXP, log: LOG } = GF256;
+    const gen = new Uint8Array(eccWords);
+    gen[eccWords - 1] = 1;
+    for (let i = 0, root = 1; i < eccWords; i++) {
+      for (let j = 0; j < eccWords; j++) {
+        const c = gen[j];
+        gen[j] = (c ? EXP[LOG[c] + LOG[root]] : 0) ^ (j + 1 < eccWords ? gen[j + 1] : 0);
+      }
+      root = EXP[LOG[root] + 1];
+    }
+    return gen;
+  }
+  var RS_CACHE = [];
+  function rsCached(eccWords) {
+    let cached = RS_CACHE[eccWords];
+    if (cached !== void 0)
+      return cached;
+    const gen = rsGenerator(eccWords);
+    const { exp: EXP, log: LOG } = GF256;
+    const mul2 = new Uint8Array(256 * eccWords);
+    for (let f = 1; f < 256; f++) {
+      const lf = LOG[f];
+      const off = f * eccWords;
+      for (let j = 0; j < eccWords; j++) {
+        const c = gen[j];
+        if (c)
+          mul2[off + j] = EXP[LOG[c] + lf];
+      }
+    }
+    return RS_CACHE[eccWords] = { gen, mul: mul2 };
+  }
+  function rsEcc(data, gen, mul2) {
+    const { exp: EXP, log: LOG } = GF256;
+    const eccWords = gen.length;
+    const res = new Uint8Array(eccWords);
+    if (mul2 !== void 0) {
+      const last = eccWords - 1;
+      for (let i = 0; i < data.length; i++) {
+        const off = (data[i] ^ res[0]) * eccWords;
+        for (let j = 0; j < last; j++)
+          res[j] = res[j + 1] ^ mul2[off + j];
+        res[last] = mul2[off + last];
+      }
+      return res;
+    }
+    for (let i = 0; i < data.length; i++) {
+      const f = data[i] ^ res[0];
+      res.copyWithin(0, 1);
+      res[eccWords - 1] = 0;
+      if (f) {
+        for (let j = 0; j < eccWords; j++)
+          if (gen[j])
+            res[j] ^= EXP[LOG[gen[j]] + LOG[f]];
+      }
+    }
+    return res;
+  }
+  function capacity(ver, ecc) {
+    const bytes = BYTES[ver - 1];
+    const words = WORDS_PER_BLOCK[ecc][ver - 1];
+    const numBlocks = ECC_BLOCKS[ecc][ver - 1];
+    const blockLen = Math.floor(bytes / numBlocks) - words;
+    const shortBlocks = numBlocks - bytes % numBlocks;
+    return { words, numBlocks, shortBlocks, blockLen, capacity: (bytes - words * numBlocks) * 8 };
+  }
+  var err = (msg) => {
+    throw new Error(msg);
+  };
+  function asVersion(ver) {
+    if (typeof ver !== "number")
+      throw new TypeError(`"ver" expected number, got type=${typeof ver}`);
+    if (!Number.isSafeInteger(ver))
+      throw new RangeError(`"ver" expected safe integer, got ${ver}`);
+    if (ver < 1 || ver > 40)
+      throw new RangeError(`Invalid version=${ver}. Expected number [1..40]`);
+    return ver;
+  }
+  function detectType(str) {
+    let type = "numeric";
+    for (let i = 0; i < str.length; i++) {
+      const v = ALNUM_VAL[str.charCodeAt(i)];
+      if (!(v >= 0))
+        return "byte";
+      if (v > 9)
+        type = "alphanumeric";
+    }
+    return type;
+  }
+  var ALNUM_VAL = /* @__PURE__ */ (() => {
+    const t = new Int8Array(128).fill(-1);
+    for (let i = 0; i < ALPHANUMERIC.length; i++)
+      t[ALPHANUMERIC.charCodeAt(i)] = i;
+    return t;
+  })();
+  function encodeData(ver, ecc, text, type, utf82) {
+    const cap = capacity(ver, ecc);
+    const lengthBits = LENGTH_BITS[type][Math.floor((ver + 7) / 17)];
+    const dataLen = type === "byte" ? utf82.length : text.length;
+    if (dataLen >= 1 << lengthBits)
+      err("Capacity overflow");
+    const bytes = new Uint8Array(cap.capacity >>> 3);
+    let acc = 0;
+    let accBits = 0;
+    let bytePos = 0;
+    const push = (value, len) => {
+      acc = acc << len | value;
+      for (accBits += len; accBits >= 8; )
+        bytes[bytePos++] = acc >>> (accBits -= 8) & 255;
+    };
+    push(MODE_BITS[type], 4);
+    push(dataLen, lengthBits);
+    if (type === "numeric") {
+      for (let i = 0; i < dataLen; i += 3) {
+        const n = Math.min(3, dataLen - i);
+        push(Number(text.slice(i, i + n)), [0, 4, 7, 10][n]);
+      }
+    } else if (type === "alphanumeric") {
+      for (let i = 0; i + 1 < dataLen; i += 2)
+        push(ALNUM_VAL[text.charCodeAt(i)] * 45 + ALNUM_VAL[text.charCodeAt(i + 1)], 11);
+      if (dataLen & 1)
+        push(ALNUM_VAL[text.charCodeAt(dataLen - 1)], 6);
+    } else {
+      for (let i = 0; i < utf82.length; i++)
+        push(utf82[i], 8);
+    }
+    let bitPos = bytePos * 8 + accBits;
+    if (bitPos > cap.capacity)
+      err("Capacity overflow");
+    if (accBits)
+      bytes[bytePos] = acc << 8 - accBits & 255;
+    bitPos += Math.min(4, cap.capacity - bitPos);
+    if (bitPos & 7)
+      bitPos += 8 - (bitPos & 7);
+    for (let i = bitPos >>> 3, pad2 = 0; i < bytes.length; i++, pad2 ^= 1)
+      bytes[i] = pad2 ? 17 : 236;
+    const { words, numBlocks, shortBlocks, blockLen } = cap;
+    const rs = rsCached(words);
+    const blocks = [];
+    const eccs = [];
+    for (let i = 0, pos = 0; i < numBlocks; i++) {
+      const len = blockLen + (i < shortBlocks ? 0 : 1);
+      blocks.push(bytes.subarray(pos, pos + len));
+      eccs.push(rsEcc(blocks[i], rs.gen, rs.mul));
+      pos += len;
+    }
+    const res = new Uint8Array(bytes.length + words * numBlocks);
+    let p = 0;
+    for (let i = 0; i <= blockLen; i++) {
+      for (const b of blocks)
+        if (i < b.length)
+          res[p++] = b[i];
+    }
+    for (let i = 0; i < words; i++)
+      for (const e of eccs)
+        res[p++] = e[i];
+    return res;
+  }
+  function maskBits(x, y) {
+    const x2 = x % 2;
+    const y2 = y % 2;
+    const x3 = x % 3;
+    const xy3 = x3 * (y % 3) % 3;
+    const xy2 = x2 & y2;
+    let bits = 0;
+    if (x2 === y2)
+      bits |= 1;
+    if (y2 === 0)
+      bits |= 2;
+    if (x3 === 0)
+      bits |= 4;
+    if ((x + y) % 3 === 0)
+      bits |= 8;
+    if ((Math.floor(y / 2) + Math.floor(x / 3)) % 2 === 0)
+      bits |= 16;
+    if (xy2 + xy3 === 0)
+      bits |= 32;
+    if ((xy2 + xy3) % 2 === 0)
+      bits |= 64;
+    if (((x2 ^ y2) + xy3) % 2 === 0)
+      bits |= 128;
+    return bits;
+  }
+  var POP16 = /* @__PURE__ */ (() => {
+    const t = new Uint8Array(1 << 16);
+    for (let i = 1; i < t.length; i++)
+      t[i] = t[i >>> 1] + (i & 1);
+    return t;
+  })();
+  var popcnt = (n) => POP16[n & 65535] + POP16[n >>> 16];
+  var TRANSPOSE_TMP = /* @__PURE__ */ new Uint32Array(32);
+  function transpose32(a) {
+    const masks = [1431655765, 858993459, 252645135, 16711935, 65535];
+    for (let stage = 0; stage < 5; stage++) {
+      const m = masks[stage] >>> 0;
+      const s = 1 << stage;
+      for (let i = 0; i < 32; i += s << 1) {
+        for (let k = 0; k < s; k++) {
+          const x = a[i + k] >>> 0;
+          const y = a[i + k + s] >>> 0;
+          const t = (x >>> s ^ y) & m;
+          a[i + k] = (x ^ t << s) >>> 0;
+          a[i + k + s] = (y ^ t) >>> 0;
+        }
+      }
+    }
+  }
+  var mat = (size) => {
+    const words = size + 31 >>> 5;
+    return { size, words, v: new Uint32Array(words * size) };
+  };
+  var matGet = (m, x, y) => m.v[y * m.words + (x >>> 5)] >>> (x & 31) & 1;
+  var matSet = (m, x, y, bit) => {
+    const i = y * m.words + (x >>> 5);
+    const b = 1 << (x & 31);
+    m.v[i] = bit ? m.v[i] | b : m.v[i] & ~b;
+  };
+  function transposeMat(src, dst) {
+    const { size, words, v } = src;
+    const tmp = TRANSPOSE_TMP;
+    for (let by = 0; by < size; by += 32) {
+      for (let bx = 0; bx < words; bx++) {
+        const rows = Math.min(32, size - by);
+        for (let r = 0; r < rows; r++)
+          tmp[r] = v[(by + r) * words + bx];
+        tmp.fill(0, rows);
+        transpose32(tmp);
+        for (let i = 0, dstY = bx * 32; i < 32 && dstY < size; i++, dstY++) {
+          dst.v[dstY * dst.words + (by >>> 5)] = tmp[i];
+        }
+      }
+    }
+  }
+  function runsPenaltyVertical(m) {
+    const { size, words, v } = m;
+    const tail = size & 31 ? (1 << (size & 31)) - 1 >>> 0 : 4294967295;
+    let score = 0;
+    for (let wi = 0; wi < words; wi++) {
+      const valid = wi === words - 1 ? tail : 4294967295;
+      let r3 = v[3 * words + wi];
+      let dPrev = 4294967295;
+      let d0 = v[wi] ^ v[words + wi];
+      let d1 = v[words + wi] ^ v[2 * words + wi];
+      let d2 = v[2 * words + wi] ^ r3;
+      for (let y = 0, idx = 4 * words + wi; y <= size - 5; y++, idx += words) {
+        const r4 = v[idx];
+        const d3 = r3 ^ r4;
+        const w = ~(d0 | d1 | d2 | d3) & valid;
+        if (w)
+          score += popcnt(w >>> 0) + 2 * popcnt((w & dPrev) >>> 0);
+        dPrev = d0;
+        d0 = d1;
+        d1 = d2;
+        d2 = d3;
+        r3 = r4;
+      }
+    }
+    return score;
+  }
+  function finderPenaltyVertical(m) {
+    const { size, words, v } = m;
+    const tail = size & 31 ? (1 << (size & 31)) - 1 >>> 0 : 4294967295;
+    let count = 0;
+    for (let wi = 0; wi < words; wi++) {
+      const valid = wi === words - 1 ? tail : 4294967295;
+      for (let y = 0; y <= size - 11; y++) {
+        let i = y * words + wi;
+        const r0 = v[i];
+        const r1 = v[i += words];
+        const r2 = v[i += words];
+        const r3 = v[i += words];
+        const r4 = v[i += words];
+        const r5 = v[i += words];
+        const r6 = v[i += words];
+        const r7 = v[i += words];
+        const r8 = v[i += words];
+        const r9 = v[i += words];
+        const r10 = v[i + words];
+        const m0 = valid & r0 & ~r1 & r2 & r3 & r4 & ~r5 & r6 & ~(r7 | r8 | r9 | r10);
+        const m1 = valid & ~(r0 | r1 | r2 | r3) & r4 & ~r5 & r6 & r7 & r8 & ~r9 & r10;
+        count += popcnt(m0 >>> 0) + popcnt(m1 >>> 0);
+      }
+    }
+    return count;
+  }
+  function penaltyScore(m, t, limit = Infinity) {
+    const { size, words, v } = m;
+    const adjacent = runsPenaltyVertical(m) + runsPenaltyVertical(t);
+    if (adjacent >= limit)
+      return adjacent;
+    const tail2 = (1 << size - 32 * (words - 1) - 1) - 1 >>> 0;
+    let boxes = 0;
+    let dark2 = 0;
+    for (let y = 0; y < size; y++) {
+      for (let wi = 0; wi < words; wi++) {
+        const a0 = v[y * words + wi];
+        dark2 += popcnt(a0 >>> 0);
+        if (y === size - 1)
+          continue;
+        const a1 = v[(y + 1) * words + wi];
+        const n0 = wi + 1 < words ? v[y * words + wi + 1] : 0;
+        const n1 = wi + 1 < words ? v[(y + 1) * words + wi + 1] : 0;
+        const eqV = ~(a0 ^ a1);
+        const eqH0 = ~(a0 ^ (a0 >>> 1 | n0 << 31));
+        const eqH1 = ~(a1 ^ (a1 >>> 1 | n1 << 31));
+        let w = eqV & eqH0 & eqH1;
+        if (wi === words - 1)
+          w &= tail2;
+        boxes += popcnt(w >>> 0);
+      }
+    }
+    const total = size * size;
+    const darkSteps = Math.ceil(Math.max(0, Math.abs(dark2 * 100 - total * 50) - total * 5) / (total * 5));
+    const partial = adjacent + 3 * boxes + 10 * darkSteps;
+    if (partial >= limit)
+      return partial;
+    return partial + 40 * (finderPenaltyVertical(m) + finderPenaltyVertical(t));
+  }
+  function drawInfo(m, ver, ecc, mask) {
+    const size = m.size;
+    const bits = formatBits(ecc, mask);
+    for (let i = 0; i < 15; i++) {
+      const bit = bits >> i & 1;
+      if (i < 6)
+        matSet(m, 8, i, bit);
+      else if (i < 8)
+        matSet(m, 8, i + 1, bit);
+      else if (i === 8)
+        matSet(m, 7, 8, bit);
+      else
+        matSet(m, 14 - i, 8, bit);
+      if (i < 8)
+        matSet(m, size - 1 - i, 8, bit);
+      else
+        matSet(m, 8, size - 15 + i, bit);
+    }
+    matSet(m, 8, size - 8, 1);
+    if (ver >= 7) {
+      const vbits = versionBits(ver);
+      for (let i = 0; i < 18; i++) {
+        const bit = vbits >> i & 1;
+        const x = size - 11 + i % 3;
+        const y = i / 3 | 0;
+        matSet(m, x, y, bit);
+        matSet(m, y, x, bit);
+      }
+    }
+  }
+  var symCache;
+  function buildSymCache(ver) {
+    const size = 21 + 4 * (ver - 1);
+    const m = mat(size);
+    const fun = new Uint8Array(size * size);
+    const setF = (x, y, bit) => {
+      matSet(m, x, y, bit);
+      fun[y * size + x] = 1;
+    };
+    for (const [fx, fy] of [
+      [0, 0],
+      [size - 7, 0],
+      [0, size - 7]
+    ]) {
+      for (let dy = -1; dy < 8; dy++) {
+        for (let dx = -1; dx < 8; dx++) {
+          const x = fx + dx;
+          const y = fy + dy;
+          if (x < 0 || y < 0 || x >= size || y >= size)
+            continue;
+          const on = dx >= 0 && dx < 7 && dy >= 0 && dy < 7 && (dx === 0 || dx === 6 || dy === 0 || dy === 6 || dx > 1 && dx < 5 && dy > 1 && dy < 5);
+          setF(x, y, on ? 1 : 0);
+        }
+      }
+    }
+    const align = alignmentPatterns(ver);
+    for (const ay of align) {
+      for (const ax of align) {
+        if (fun[ay * size + ax])
+          continue;
+        for (let dy = -2; dy <= 2; dy++) {
+          for (let dx = -2; dx <= 2; dx++) {
+            const on = Math.max(Math.abs(dx), Math.abs(dy)) !== 1;
+            setF(ax + dx, ay + dy, on ? 1 : 0);
+          }
+        }
+      }
+    }
+    for (let i = 0; i < size; i++) {
+      if (!fun[6 * size + i])
+        setF(i, 6, i % 2 === 0 ? 1 : 0);
+      if (!fun[i * size + 6])
+        setF(6, i, i % 2 === 0 ? 1 : 0);
+    }
+    for (let i = 0; i < 9; i++) {
+      if (i !== 6) {
+        setF(8, i, 0);
+        setF(i, 8, 0);
+      }
+      if (i < 8) {
+        setF(size - 1 - i, 8, 0);
+        setF(8, size - 1 - i, 0);
+      }
+    }
+    if (ver >= 7) {
+      for (let i = 0; i < 18; i++) {
+        const x = size - 11 + i % 3;
+        const y = i / 3 | 0;
+        setF(x, y, 0);
+        setF(y, x, 0);
+      }
+    }
+    const planes = [];
+    for (let i = 0; i < 8; i++)
+      planes.push(mat(size));
+    const posBuf = new Uint16Array(size * size);
+    let n = 0;
+    for (let xOffset = size - 1, dir = -1, y = size - 1; xOffset > 0; xOffset -= 2, dir = -dir) {
+      if (xOffset === 6)
+        xOffset = 5;
+      for (; ; y += dir) {
+        for (let j = 0; j < 2; j++) {
+          const x = xOffset - j;
+          if (fun[y * size + x])
+            continue;
+          const wi = y * m.words + (x >>> 5);
+          posBuf[n++] = wi << 5 | x & 31;
+          for (let p = 0, mb = maskBits(x, y); mb; p++, mb >>= 1) {
+            if (mb & 1)
+              planes[p].v[wi] |= 1 << (x & 31);
+          }
+        }
+        if (y + dir < 0 || y + dir >= size)
+          break;
+      }
+    }
+    const planesT = planes.map((p) => {
+      const t = mat(size);
+      transposeMat(p, t);
+      return t.v;
+    });
+    return {
+      ver,
+      tpl: m.v,
+      pos: posBuf.slice(0, n),
+      planes: planes.map((p) => p.v),
+      planesT,
+      work: [mat(size), mat(size), mat(size), mat(size)]
+    };
+  }
+  function drawSymbol(ver, ecc, data, maskIdx, test = false) {
+    if (symCache === void 0 || symCache.ver !== ver)
+      symCache = buildSymCache(ver);
+    const { tpl, pos, planes, planesT, work } = symCache;
+    const [m, t, cand, candT] = work;
+    m.v.set(tpl);
+    const need = Math.min(8 * data.length, pos.length);
+    for (let i = 0; i < need; i++) {
+      if (data[i >>> 3] & 128 >>> (i & 7)) {
+        const p = pos[i];
+        m.v[p >>> 5] |= 1 << (p & 31);
+      }
+    }
+    let mask = maskIdx;
+    if (mask === void 0) {
+      transposeMat(m, t);
+      let bestScore = Infinity;
+      for (let p = 0; p < 8; p++) {
+        const pv2 = planes[p];
+        const ptv = planesT[p];
+        for (let i = 0; i < cand.v.length; i++) {
+          cand.v[i] = m.v[i] ^ pv2[i];
+          candT.v[i] = t.v[i] ^ ptv[i];
+        }
+        const score = penaltyScore(cand, candT, bestScore);
+        if (score < bestScore) {
+          bestScore = score;
+          mask = p;
+        }
+      }
+    }
+    const pv = planes[mask];
+    for (let i = 0; i < m.v.length; i++)
+      m.v[i] ^= pv[i];
+    if (!test)
+      drawInfo(m, ver, ecc, mask);
+    return m;
+  }
+  var asNum = (n, title) => {
+    if (typeof n !== "number")
+      throw new TypeError(`"${title}" expected number, got type=${typeof n}`);
+    if (!Number.isSafeInteger(n))
+      throw new RangeError(`"${title}" expected safe integer, got ${n}`);
+    return n;
+  };
+  var asString = (s, title) => {
+    if (typeof s !== "string")
+      throw new TypeError(`"${title}" expected string, got type=${typeof s}`);
+    return s;
+  };
+  function utf8Length(str) {
+    let length = 0;
+    for (let i = 0; i < str.length; i++) {
+      const c = str.charCodeAt(i);
+      if (c < 128)
+        length++;
+      else if (c < 2048)
+        length += 2;
+      else if (c < 55296 || c > 57343)
+        length += 3;
+      else if (c <= 56319 && i + 1 < str.length) {
+        const next = str.charCodeAt(i + 1);
+        if (next >= 56320 && next <= 57343) {
+          length += 4;
+          i++;
+        } else
+          length += 3;
+      } else
+        length += 3;
+    }
+    return length;
+  }
+  function byteCapacity(ver, ecc) {
+    const lengthBits = LENGTH_BITS.byte[Math.floor((ver + 7) / 17)];
+    return Math.min((1 << lengthBits) - 1, Math.floor((capacity(ver, ecc).capacity - 4 - lengthBits) / 8));
+  }
+  function _isBytes(a) {
+    return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
+  }
+  var dark = (r, x, y) => r.map[x] >= 0 && r.map[y] >= 0 && matGet(r.m, r.map[x], r.map[y]) === 1;
+  var CTRL = [10, 27];
+  var NL = /* @__PURE__ */ String.fromCharCode(CTRL[0]);
+  function renderRaw(r) {
+    const W = r.W;
+    const res = new Array(W);
+    for (let y = 0; y < W; y++) {
+      const row = new Array(W);
+      for (let x = 0; x < W; x++)
+        row[x] = dark(r, x, y);
+      res[y] = row;
+    }
+    return res;
+  }
+  function renderAscii(r) {
+    const W = r.W;
+    let out = "";
+    for (let y = 0; y < W; y += 2) {
+      for (let x = 0; x < W; x++) {
+        const first = dark(r, x, y);
+        const second = y + 1 >= W ? true : dark(r, x, y + 1);
+        out += !first && !second ? "█" : !first && second ? "▀" : first && !second ? "▄" : " ";
+      }
+      out += NL;
+    }
+    return out;
+  }
+  function renderTerm(r) {
+    const W = r.W;
+    const esc = String.fromCharCode(CTRL[1]);
+    const reset = esc + "[0m";
+    let out = "";
+    for (let y = 0; y < W; y++) {
+      for (let x = 0; x < W; x++) {
+        out += dark(r, x, y) ? `${esc}[40m  ${reset}` : `${esc}[1;47m  ${reset}`;
+      }
+      out += NL;
+    }
+    return out;
+  }
+  function renderSvg(r, optimize) {
+    const W = r.W;
+    let out = `<svg viewBox="0 0 ${W} ${W}" xmlns="http://www.w3.org/2000/svg">`;
+    let pathData = "";
+    let prev;
+    for (let y = 0; y < W; y++) {
+      for (let x = 0; x < W; x++) {
+        if (!dark(r, x, y))
+          continue;
+        if (!optimize) {
+          out += `<rect x="${x}" y="${y}" width="1" height="1" />`;
+          continue;
+        }
+        let mv = `M${x} ${y}`;
+        if (prev) {
+          const rel = `m${x - prev.x} ${y - prev.y}`;
+          if (rel.length <= mv.length)
+            mv = rel;
+        }
+        pathData += `${mv}h1v1${x < 10 ? `H${x}` : "h-1"}Z`;
+        prev = { x, y };
+      }
+    }
+    if (optimize)
+      out += `<path d="${pathData}"/>`;
+    return out + "</svg>";
+  }
+  function renderGif(r) {
+    const W = r.W;
+    const pixels = W * W;
+    const N = 126;
+    const fullChunks = Math.floor(pixels / N);
+    const tail = pixels % N;
+    const out = new Uint8Array(408 + fullChunks * (N + 2) + 2 + tail + 4);
+    let p = 0;
+    const u16 = (v) => {
+      out[p++] = v & 255;
+      out[p++] = v >>> 8;
+    };
+    for (const b of [71, 73, 70, 56, 55, 97])
+      out[p++] = b;
+    u16(W);
+    u16(W);
+    out[p++] = 246;
+    p += 2;
+    out[p++] = 255;
+    out[p++] = 255;
+    out[p++] = 255;
+    p += 3 * 127;
+    out[p++] = 44;
+    p += 4;
+    u16(W);
+    u16(W);
+    out[p++] = 0;
+    out[p++] = 7;
+    const { m, map } = r;
+    const row = new Uint8Array(W);
+    let prevMy = -2;
+    for (let y = 0, i = 0; y < W; y++) {
+      const my = map[y];
+      if (my !== prevMy) {
+        prevMy = my;
+        row.fill(0);
+        if (my >= 0) {
+          for (let x = 0; x < W; x++)
+            if (map[x] >= 0)
+              row[x] = matGet(m, map[x], my);
+        }
+      }
+      for (let x = 0; x < W; ) {
+        if (i % N === 0) {
+          const rem = pixels - i;
+          out[p++] = (rem < N ? rem : N) + 1;
+          out[p++] = 128;
+        }
+        const n = Math.min(N - i % N, W - x);
+        out.set(row.subarray(x, x + n), p);
+        p += n;
+        x += n;
+        i += n;
+      }
+    }
+    if (tail === 0) {
+      out[p++] = 1;
+      out[p++] = 128;
+    }
+    out[p++] = 1;
+    out[p++] = 129;
+    out[p++] = 0;
+    out[p++] = 59;
+    return out;
+  }
+  function gifDataUrl(gif) {
+    const g = gif;
+    let b64;
+    if (typeof g.toBase64 === "function")
+      b64 = g.toBase64();
+    else {
+      let bin = "";
+      for (let i = 0; i < g.length; i += 8192)
+        bin += String.fromCharCode(...g.subarray(i, i + 8192));
+      b64 = btoa(bin);
+    }
+    return "data:image/gif;base64," + b64;
+  }
+  function encodeQR(text, output = "raw", opts = {}) {
+    asString(text, "text");
+    asString(output, "output");
+    if (typeof opts !== "object" || opts === null || Array.isArray(opts))
+      throw new TypeError(`"opts" expected object, got type=${typeof opts}`);
+    let ver = opts.version;
+    if (ver !== void 0)
+      ver = asVersion(ver);
+    const ecc = opts.ecc !== void 0 ? opts.ecc : "medium";
+    if (!ECC_LEVELS.includes(ecc))
+      err(`invalid ecc=${ecc}`);
+    const encoding = opts.encoding !== void 0 ? opts.encoding : detectType(text);
+    if (!LENGTH_BITS[encoding])
+      err(`invalid encoding=${encoding}`);
+    if (encoding !== "byte") {
+      const alpha = encoding === "numeric" ? ALPHANUMERIC.slice(0, 10) : ALPHANUMERIC;
+      for (const ch of text) {
+        if (!alpha.includes(ch))
+          err(`Unknown letter: "${ch}". Allowed: ${alpha}`);
+      }
+    }
+    if (opts.mask !== void 0 && (asNum(opts.mask, "opts.mask") < 0 || opts.mask > 7))
+      err(`invalid mask=${opts.mask}`);
+    const textEncoder = opts.textEncoder;
+    if (encoding === "byte" && textEncoder === void 0) {
+      const maxBytes = byteCapacity(ver === void 0 ? 40 : ver, ecc);
+      if (text.length > maxBytes || utf8Length(text) > maxBytes)
+        err("Capacity overflow");
+    }
+    const utf82 = encoding === "byte" ? (textEncoder !== void 0 ? textEncoder : (s) => new TextEncoder().encode(s))(text) : void 0;
+    if (utf82 !== void 0 && !_isBytes(utf82))
+      throw new TypeError(`"opts.textEncoder" expected Uint8Array, got type=${typeof utf82}`);
+    const dataLen = encoding === "byte" ? utf82.length : text.length;
+    const encodedBits = encoding === "numeric" ? Math.floor(dataLen / 3) * 10 + [0, 4, 7][dataLen % 3] : encoding === "alphanumeric" ? Math.floor(dataLen / 2) * 11 + dataLen % 2 * 6 : dataLen * 8;
+    if (ver === void 0) {
+      for (ver = 1; ver <= 40; ver++) {
+        const lengthBits = LENGTH_BITS[encoding][Math.floor((ver + 7) / 17)];
+        if (dataLen < 1 << lengthBits && 4 + lengthBits + encodedBits <= capacity(ver, ecc).capacity)
+          break;
+      }
+      if (ver > 40)
+        err("Capacity overflow");
+    } else {
+      const lengthBits = LENGTH_BITS[encoding][Math.floor((ver + 7) / 17)];
+      if (dataLen >= 1 << lengthBits || 4 + lengthBits + encodedBits > capacity(ver, ecc).capacity)
+        err("Capacity overflow");
+    }
+    const data = encodeData(ver, ecc, text, encoding, utf82);
+    const m = drawSymbol(ver, ecc, data, opts.mask);
+    const border = opts.border === void 0 ? 2 : asNum(opts.border, "opts.border");
+    if (border <= 0)
+      throw new RangeError(`invalid border=${border}`);
+    const scale = opts.scale === void 0 ? 1 : asNum(opts.scale, "opts.scale");
+    if (scale <= 0 || scale > 1024)
+      throw new RangeError(`invalid scale factor: ${scale}`);
+    const W = (m.size + 2 * border) * scale;
+    const maxOutputSize = output === "ascii" || output === "gif" || output === "data-url" ? MAX_COMPACT_OUTPUT_SIZE : MAX_OUTPUT_SIZE;
+    if (W > maxOutputSize)
+      throw new RangeError(`invalid opts: output is ${W}x${W} (max ${maxOutputSize}), reduce border/scale`);
+    const map = new Int32Array(W);
+    for (let i = 0; i < W; i++) {
+      const f = Math.floor(i / scale) - border;
+      map[i] = f >= 0 && f < m.size ? f : -1;
+    }
+    const r = { m, W, map };
+    if (output === "raw")
+      return renderRaw(r);
+    if (output === "ascii")
+      return renderAscii(r);
+    if (output === "term")
+      return renderTerm(r);
+    if (output === "svg")
+      return renderSvg(r, opts.optimize === void 0 ? true : opts.optimize);
+    if (output === "gif")
+      return renderGif(r);
+    if (output === "data-url")
+      return gifDataUrl(renderGif(r));
+    return err(`Unknown output: ${output}`);
+  }
+  var qr_default = encodeQR;
+
+  // src/pages/credentials.js
+  function handOutCsv(rows) {
+    const cell = (v) => {
+      const text = String(v);
+      const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+      return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+    };
+    const lines = [["number", "name", "email", "credential", "public"], ...rows.map((r) => [r.number, r.name, r.email, r.words, r.publicHex])];
+    return lines.map((l) => l.map(cell).join(",")).join("\n") + "\n";
+  }
+  function letterUrl(ballotUrl, words) {
+    return `${ballotUrl}#credential=${words.split(" ").join("-")}`;
+  }
+  function makeCredentials(roll, make = newCredential) {
+    const rows = roll.map((r) => ({ ...r, ...make() }));
+    const publicList = rows.map((r) => r.publicHex).sort();
+    return { rows, publicList };
+  }
+  function qrCode(doc, text) {
+    const box = el(doc, "div", { class: "qr", role: "img", "aria-label": "QR code of the ballot with this credential" });
+    box.innerHTML = qr_default(text, "svg");
+    return box;
+  }
+  function download(doc, name, text, type) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    return el(doc, "a", { href: url, download: name }, name);
+  }
+  function startCredentials(doc) {
+    const maker = doc.getElementById("credential-maker");
+    const rollNode = doc.getElementById("credential-roll");
+    const replacer = doc.getElementById("credential-replacer");
+    if (replacer) {
+      const button2 = el(doc, "button", { type: "button", class: "secondary", id: "credential-new" }, "Make a new credential on this device");
+      const out2 = el(doc, "div", { "aria-live": "polite" });
+      button2.addEventListener("click", () => {
+        const c = newCredential();
+        const newField = doc.querySelector('input[name="new"]');
+        if (newField) newField.value = c.publicHex;
+        fill(out2, el(doc, "p", {}, "The new credential, to give the member: ", el(doc, "strong", { id: "credential-new-words" }, c.words)), el(doc, "p", {}, "Its public half is in the form below."));
+      });
+      fill(replacer, button2, out2);
+    }
+    if (!maker || !rollNode) return Boolean(replacer);
+    const roll = JSON.parse(rollNode.textContent);
+    const ballotUrl = maker.dataset.ballotUrl;
+    const button = el(doc, "button", { type: "button", id: "credential-make" }, `Make ${roll.length} credentials on this device`);
+    const out = el(doc, "div", { "aria-live": "polite" });
+    maker.append(button, out);
+    button.addEventListener("click", () => {
+      const { rows, publicList } = makeCredentials(roll);
+      const keys = doc.getElementById("keys");
+      if (keys) keys.value = publicList.join("\n");
+      const letters = el(
+        doc,
+        "section",
+        { id: "credential-letters", class: "letters" },
+        rows.map(
+          (r) => el(
+            doc,
+            "article",
+            { class: "letter" },
+            el(doc, "h2", {}, `Your voting credential: ${doc.title.replace(/^Voting credentials: /, "")}`),
+            el(doc, "p", {}, `For ${r.name} (${r.number})`),
+            el(doc, "p", {}, "To vote, sign in and open the ballot, then type these 12 words where it asks for your credential, or scan the code with your phone. Keep them to yourself: with your login, they are your vote."),
+            el(doc, "p", { class: "credential-words" }, r.words),
+            qrCode(doc, letterUrl(ballotUrl, r.words)),
+            el(doc, "p", { class: "muted" }, "You may vote again until the close; only your last ballot counts. Lost this? Ask the credential officer for a new one before you vote.")
+          )
+        )
+      );
+      const print = el(doc, "button", { type: "button", class: "secondary", id: "credential-print" }, "Print the letters");
+      print.addEventListener("click", () => doc.defaultView.print());
+      button.disabled = true;
+      fill(
+        out,
+        el(doc, "p", { role: "status" }, `${rows.length} credentials made. Save the mail-merge file and print the letters now: once you leave this page the words are gone, and nobody can make them again. The public halves are in the upload form below.`),
+        el(doc, "p", {}, "Mail-merge file (keep it to yourself): ", download(doc, "hand-out.csv", handOutCsv(rows), "text/csv")),
+        el(doc, "div", { class: "button-row" }, print),
+        letters
+      );
+    });
+    return true;
+  }
+
   // src/pages/main.js
   function startPages(doc = globalThis.document, location = globalThis.location) {
     const started = [];
     const tryStart = (name, start) => {
       try {
         if (start()) started.push(name);
-      } catch (err) {
-        console.error(`unionhall ${name}: ${err.message}`);
+      } catch (err2) {
+        console.error(`unionhall ${name}: ${err2.message}`);
       }
     };
     tryStart("booth", () => startBooth(doc));
     tryStart("trustee", () => startTrustee(doc, location));
     tryStart("verify", () => startVerify(doc));
+    tryStart("credentials", () => startCredentials(doc));
     return started;
   }
   if (typeof document !== "undefined" && typeof window !== "undefined") {

@@ -49,7 +49,8 @@ impl Credential {
         let bit = |i: usize| (bytes[i / 8] >> (7 - i % 8)) & 1;
         (0..12)
             .map(|w| {
-                let index = (0..11).fold(0usize, |acc, b| (acc << 1) | usize::from(bit(w * 11 + b)));
+                let index =
+                    (0..11).fold(0usize, |acc, b| (acc << 1) | usize::from(bit(w * 11 + b)));
                 list[index]
             })
             .collect::<Vec<_>>()
@@ -132,7 +133,9 @@ pub fn verify(public: &[u8; 32], tracker: &[u8; 32], signature: &[u8; 64]) -> bo
 pub enum CredentialError {
     #[error("A voting credential is 12 words; this has {0}.")]
     WordCount(usize),
-    #[error("Word {0}, \"{1}\", is not one of the credential words: check its spelling on your letter.")]
+    #[error(
+        "Word {0}, \"{1}\", is not one of the credential words: check its spelling on your letter."
+    )]
     UnknownWord(usize, String),
     #[error(
         "These 12 words are not a credential: one of them is probably mistyped. Check each against your letter."
@@ -158,7 +161,10 @@ mod tests {
             "legal winner thank year wave sausage worth useful legal winner thank yellow"
         );
         let ffs = Credential::from_entropy([0xff; 16]);
-        assert_eq!(ffs.words(), "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong");
+        assert_eq!(
+            ffs.words(),
+            "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong"
+        );
         for c in [zeros, sevens, ffs, Credential::generate()] {
             assert_eq!(Credential::from_words(&c.words()).unwrap(), c);
         }
@@ -180,11 +186,25 @@ mod tests {
             Credential::from_words(&words.join(" ")),
             Err(CredentialError::UnknownWord(2, _))
         ));
-        let swapped =
-            "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon";
+        let swapped = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon";
         assert_eq!(
             Credential::from_words(swapped),
             Err(CredentialError::Checksum)
+        );
+    }
+
+    /// The same credential, key and signature as web/booth's
+    /// credential.test.js: the browser and this code agree byte for byte.
+    #[test]
+    fn the_browser_and_rust_derive_and_sign_alike() {
+        let c = Credential::from_entropy([0x7f; 16]);
+        assert_eq!(
+            hex::encode(c.public()),
+            "dbcd9f40d2c4dac69faacabc0c7df6513014c2f2e2978c066772d678e7452cbe"
+        );
+        assert_eq!(
+            hex::encode(c.sign(&[9; 32])),
+            "41c34ed0619d7a02f25945f1f33f5d27773de0b55d0bf09dc34433fff0c54b8ecd10495a16fbaf67ed70e35923407251f0f0009933e281c696ce36495450ee02"
         );
     }
 

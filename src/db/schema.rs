@@ -510,6 +510,14 @@ diesel::table! {
         updated_at -> Timestamp,
         threshold -> Integer,
         keyed_at -> Nullable<Timestamp>,
+        credential_officer_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    election_credentials (election_id, public_key) {
+        election_id -> BigInt,
+        public_key -> Text,
     }
 }
 
@@ -607,6 +615,7 @@ diesel::table! {
         election_id -> BigInt,
         member_id -> BigInt,
         method -> Text,
+        credential -> Nullable<Text>,
     }
 }
 

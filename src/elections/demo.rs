@@ -148,6 +148,7 @@ pub fn fill(conn: &mut DbConnection, config: &Config, now: NaiveDateTime) -> Que
             *member,
             &[(qid, choice)],
             Method::Online,
+            None,
             opened + Duration::hours(i64::try_from(i).unwrap_or(0)),
         )?;
     }

@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod ballot_form;
+pub mod credential_cli;
 pub mod demo;
 pub mod disclosure;
 pub mod notices;

@@ -5,8 +5,8 @@
 use super::ballot;
 use super::chain::Head;
 use super::entry::{
-    CastBy, Closing, CredentialList, Revocation, ElectionSpec, Entry, Opening, PassRule, QuestionCounts, QuestionSpec,
-    ResultEntry, RollSummary, TrusteeKey,
+    CastBy, Closing, CredentialList, ElectionSpec, Entry, Opening, PassRule, QuestionCounts,
+    QuestionSpec, ResultEntry, Revocation, RollSummary, TrusteeKey,
 };
 use super::hexcode;
 use super::tally;
@@ -132,13 +132,18 @@ pub fn with_credentials(
 
 /// The public credential list entry of `credentials`.
 pub fn credential_list(credentials: &[Credential]) -> CredentialList {
-    let mut keys: Vec<String> = credentials.iter().map(|c| hex::encode(c.public())).collect();
+    let mut keys: Vec<String> = credentials
+        .iter()
+        .map(|c| hex::encode(c.public()))
+        .collect();
     keys.sort();
     CredentialList {
         count: keys.len() as u64,
         keys,
     }
 }
+
+type Ballot = Vec<Vec<crate::crypto::Ciphertext>>;
 
 fn build(
     choices: &[usize],
@@ -172,8 +177,8 @@ fn build(
             held[m] = new;
         }
     }
-    let mut last: Vec<Option<(Vec<Vec<crate::crypto::Ciphertext>>, &Vec<usize>)>> =
-        vec![None; roll.max(casts.len())];
+    // Each member's last ballot: its ciphertexts and what it chose.
+    let mut last: Vec<Option<(Ballot, &Vec<usize>)>> = vec![None; roll.max(casts.len())];
     for (member, vote) in casts {
         let held = credentials.as_ref().map(|(h, _)| &h[*member]);
         let mut made = ballot::encrypt(

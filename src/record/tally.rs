@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use super::entry::{
-    BallotEntry,
-    DecryptionShare, QuestionShares, QuestionSums, ShareEntry, SumCiphertext, Sums, TrusteeKey,
+    BallotEntry, DecryptionShare, QuestionShares, QuestionSums, ShareEntry, SumCiphertext, Sums,
+    TrusteeKey,
 };
 use super::hexcode;
 use crate::crypto::Ciphertext;

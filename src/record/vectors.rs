@@ -96,9 +96,17 @@ pub fn ballots() -> Vectors {
     }
 }
 
-/// A complete record of three ballots on two questions.
+/// A complete record on two questions with voting credentials: a roll of
+/// four, member 1 re-voting (the second ballot counts), member 2 voting
+/// with a credential given after the first was lost, member 3 abstaining.
 pub fn record() -> String {
-    super::sample::complete(&[2, 3], &[vec![0, 1], vec![1, 2], vec![0, 2]], &[2, 3])
+    let casts = [
+        (0, vec![0, 1]),
+        (1, vec![1, 2]),
+        (2, vec![0, 2]),
+        (1, vec![0, 0]),
+    ];
+    super::sample::with_credentials(&[2, 3], 4, &casts, &[2], &[2, 3]).0
 }
 
 /// A key generation through the three messages, each trustee's key file

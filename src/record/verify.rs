@@ -263,7 +263,9 @@ impl<'a> Walk<'a> {
         if self.credentials.is_some() && close.counted != Some(n) {
             problems.push(format!(
                 "the close says {} ballots count; by the last ballot of each credential, {n} do",
-                close.counted.map_or("no number of".into(), |c| c.to_string())
+                close
+                    .counted
+                    .map_or("no number of".into(), |c| c.to_string())
             ));
         }
         self.report.check(
@@ -962,12 +964,7 @@ mod tests {
         // Member 0 votes twice (the second counts), 1 votes once, 2 lost
         // their credential and votes with the new one, 3 abstains.
         fn casts() -> Vec<(usize, Vec<usize>)> {
-            vec![
-                (0, vec![0]),
-                (1, vec![1]),
-                (2, vec![1]),
-                (0, vec![1]),
-            ]
+            vec![(0, vec![0]), (1, vec![1]), (2, vec![1]), (0, vec![1])]
         }
 
         fn made() -> (String, Vec<Credential>) {
@@ -994,7 +991,10 @@ mod tests {
             assert_eq!(report.counts, Some(vec![vec![0, 3]]));
             let text = report.to_text();
             assert!(text.contains("4 public voting credentials"), "{text}");
-            assert!(text.contains("3 counted, the last of each of 3 credentials; 1 revoked"), "{text}");
+            assert!(
+                text.contains("3 counted, the last of each of 3 credentials; 1 revoked"),
+                "{text}"
+            );
         }
 
         #[test]
@@ -1002,7 +1002,9 @@ mod tests {
             let (text, held) = made();
             let unsigned = rewritten(&text, |entries| {
                 let at = ballot_lines(entries)[0];
-                let Entry::Ballot(b) = &mut entries[at] else { unreachable!() };
+                let Entry::Ballot(b) = &mut entries[at] else {
+                    unreachable!()
+                };
                 b.signature = None;
             });
             fails_with(&unsigned, "is not signed with its credential");
@@ -1011,7 +1013,9 @@ mod tests {
             // public credential but not the secret, so it signs with another.
             let forged = rewritten(&text, |entries| {
                 let at = ballot_lines(entries)[0];
-                let Entry::Ballot(b) = &entries[at] else { unreachable!() };
+                let Entry::Ballot(b) = &entries[at] else {
+                    unreachable!()
+                };
                 let mut b = b.clone();
                 b.credential = Some(hex::encode(held[3].public()));
                 crate::record::ballot::sign(&mut b, &Credential::generate());
@@ -1021,7 +1025,9 @@ mod tests {
 
             let stranger = rewritten(&text, |entries| {
                 let at = ballot_lines(entries)[0];
-                let Entry::Ballot(b) = &mut entries[at] else { unreachable!() };
+                let Entry::Ballot(b) = &mut entries[at] else {
+                    unreachable!()
+                };
                 let c = Credential::generate();
                 b.credential = Some(hex::encode(c.public()));
                 crate::record::ballot::sign(b, &c);
@@ -1041,14 +1047,18 @@ mod tests {
                 .unwrap();
             let with_old = rewritten(&text, |entries| {
                 let at = *ballot_lines(entries).last().unwrap();
-                let Entry::Ballot(b) = &mut entries[at] else { unreachable!() };
+                let Entry::Ballot(b) = &mut entries[at] else {
+                    unreachable!()
+                };
                 b.credential = Some(revoked_key.clone());
             });
             fails_with(&with_old, "signed with a revoked credential");
 
             let late = rewritten(&text, |entries| {
                 let first = ballot_lines(entries)[0];
-                let Entry::Ballot(b) = &entries[first] else { unreachable!() };
+                let Entry::Ballot(b) = &entries[first] else {
+                    unreachable!()
+                };
                 let used = b.credential.clone().unwrap();
                 entries.insert(
                     first + 1,
@@ -1065,8 +1075,9 @@ mod tests {
         fn a_list_that_does_not_match_the_roll_or_the_close_is_rejected() {
             let (text, _) = made();
             let short = rewritten(&text, |entries| {
-                let Some(Entry::Credentials(list)) =
-                    entries.iter_mut().find(|e| matches!(e, Entry::Credentials(_)))
+                let Some(Entry::Credentials(list)) = entries
+                    .iter_mut()
+                    .find(|e| matches!(e, Entry::Credentials(_)))
                 else {
                     unreachable!()
                 };
@@ -1076,7 +1087,8 @@ mod tests {
             fails_with(&short, "3 credentials for a roll of 4");
 
             let all_counted = rewritten(&text, |entries| {
-                let Some(Entry::Close(c)) = entries.iter_mut().find(|e| matches!(e, Entry::Close(_)))
+                let Some(Entry::Close(c)) =
+                    entries.iter_mut().find(|e| matches!(e, Entry::Close(_)))
                 else {
                     unreachable!()
                 };
@@ -1098,7 +1110,11 @@ mod tests {
             let err = grows_from(&text, &dropped).unwrap_err();
             assert!(err.contains("differs from the older copy"), "{err}");
             let cut: String = lines[..5].iter().map(|l| format!("{l}\n")).collect();
-            assert!(grows_from(&text, &cut).unwrap_err().contains("lines were removed"));
+            assert!(
+                grows_from(&text, &cut)
+                    .unwrap_err()
+                    .contains("lines were removed")
+            );
         }
     }
 }

@@ -409,29 +409,22 @@ pub fn share_for_record(
         return Err("the record has no sums yet: the vote has not closed".into());
     };
     let choices: Vec<usize> = spec.questions.iter().map(|q| q.choices.len()).collect();
-    // Recomputed here from the ballots, not taken from the server: only the
-    // sum of what the record holds is ever decrypted.
-    let mut ballots = Vec::new();
-    let mut key = None;
-    let mut recorded = Vec::new();
-    for line in &parsed.lines {
-        match &line.entry {
-            Entry::Trustee(t) => recorded.push(t.commitments.clone()),
-            Entry::Open(o) => key = Some(hexcode::key_point(&o.key, "the election key")?),
-            Entry::Ballot(b) => {
-                let key = key.as_ref().ok_or("a ballot before the opening")?;
-                ballots.push(
-                    crate::record::ballot::check(b, key, &setup.fingerprint, &choices)?.ciphertexts,
-                );
-            }
-            _ => {}
-        }
+    // The whole record is verified here, the sums recomputed from its
+    // counted ballots, not taken from the server: only the sum of what the
+    // record holds is ever decrypted.
+    let report = crate::record::verify::verify(record, None);
+    if let Some(problem) = report.failures.first() {
+        return Err(format!("the record does not verify: {problem}"));
     }
-    let sums_now = tally::sum(&choices, ballots.iter());
-    if tally::decode_sums(sums, &choices)? != sums_now {
-        return Err("the record's sums are not the sums of its ballots".into());
-    }
-    let sums = sums_now;
+    let recorded: Vec<Vec<String>> = parsed
+        .lines
+        .iter()
+        .filter_map(|l| match &l.entry {
+            Entry::Trustee(t) => Some(t.commitments.clone()),
+            _ => None,
+        })
+        .collect();
+    let sums = tally::decode_sums(sums, &choices)?;
     let dealt: Vec<Vec<String>> = {
         let mut by_index: Vec<&Deal> = deals.iter().collect();
         by_index.sort_by_key(|d| d.trustee);
@@ -609,7 +602,10 @@ mod tests {
             );
             w.push(Entry::Ballot(made.entry));
         }
-        w.push(Entry::Close(Closing { ballots: 3, counted: None }));
+        w.push(Entry::Close(Closing {
+            ballots: 3,
+            counted: None,
+        }));
         let before_sums = w.text.clone();
         assert!(
             share_for_record(&before_sums, &seeds[0], 1, &keys, &deals)

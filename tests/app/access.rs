@@ -103,6 +103,10 @@ fn expected(path: &str) -> Option<Access> {
         | "/elections/{id}/record"
         | "/elections/{id}/verify" => UnitMember,
         "/elections/{id}/trustee" | "/elections/{id}/trustee/packet" => Trustee,
+        // The credential officer, who is none of the roles tried either.
+        "/elections/{id}/credentials"
+        | "/elections/{id}/credentials/roll.csv"
+        | "/elections/{id}/credentials/revoke" => Trustee,
         "/observe/{token}" | "/observe/{token}/record" => LinkHolder,
         "/elections/{id}/ballot" | "/elections/{id}/confirm" | "/elections/{id}/cast" => Voter,
         "/stewards/board" => Steward,

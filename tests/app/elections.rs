@@ -267,9 +267,11 @@ async fn nothing_stored_with_a_ballot_follows_the_voter_or_the_order_of_casting(
         line_of_no.len(),
         "a Yes and a No look alike"
     );
+    // The credential column holds the public credential of a vote with
+    // credentials (none here): it names a voter's key, never a choice.
     assert_eq!(
         columns("participation"),
-        ["election_id", "member_id", "method"]
+        ["election_id", "member_id", "method", "credential"]
     );
     // The receipts' bodies are dropped from the outbox once delivered.
     app.smtp

@@ -11,6 +11,7 @@ mod helpers;
 mod access;
 mod accounts;
 mod at_rest;
+mod credentials;
 mod dues;
 mod dues_as_of;
 mod elections;

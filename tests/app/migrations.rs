@@ -58,6 +58,7 @@ fn an_empty_postgresql_database_gets_the_tables_and_nothing_else() {
             "deadline_reminders",
             "dues_rates",
             "election_choices",
+            "election_credentials",
             "election_observers",
             "election_outcomes",
             "election_questions",

@@ -109,7 +109,7 @@ fn rows(app: &TestApp, table: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn snapshot(app: &TestApp) -> HashMap<String, Vec<Vec<String>>> {
+pub(crate) fn snapshot(app: &TestApp) -> HashMap<String, Vec<Vec<String>>> {
     tables(app)
         .into_iter()
         .map(|t| {
@@ -120,7 +120,7 @@ fn snapshot(app: &TestApp) -> HashMap<String, Vec<Vec<String>>> {
 }
 
 /// The raw bytes of the database file, its WAL and every mail file.
-fn files(app: &TestApp) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn files(app: &TestApp) -> Vec<(String, Vec<u8>)> {
     let mut found = Vec::new();
     if let DatabaseUrl::Sqlite(db) = &app.config.database {
         for suffix in ["", "-wal"] {

@@ -75,6 +75,8 @@ pub async fn open_now(
             let row = store::election(conn, id)?;
             let refusal = if row.status == Status::Published && row.keyed_at.is_none() {
                 LifecycleRefusal::KeyNotMade
+            } else if row.status == Status::Published && row.credential_officer_id.is_some() {
+                LifecycleRefusal::CredentialsMissing
             } else {
                 LifecycleRefusal::NotPublished
             };

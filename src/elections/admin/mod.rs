@@ -4,6 +4,7 @@
 //! election's page, and `act`, which runs every act with its audit entry.
 
 pub mod certificate;
+pub mod credential_officer;
 pub mod draft_form;
 pub mod drafts;
 pub mod lifecycle;
@@ -107,6 +108,12 @@ pub struct AdminPage {
     head: String,
     /// Who holds an observer link.
     observers: Vec<String>,
+    /// The credential officer's name and email, when one is named.
+    credential_officer: Option<(String, String)>,
+    /// Public credentials uploaded, waiting for the opening.
+    credentials_uploaded: usize,
+    /// In the record while the vote runs: ballots, credentials used.
+    credentials_used: (u64, u64),
 }
 
 /// What the reminder and early-close forms held when they came back with a
@@ -118,6 +125,8 @@ pub struct SentBack {
     /// The trustees form: emails, one a line, and the threshold.
     pub trustees: String,
     pub threshold: String,
+    /// The credential officer's email, as typed.
+    pub credential_officer: String,
     pub errors: FieldErrors,
 }
 
@@ -272,6 +281,12 @@ async fn admin_page(
             paper: returned.paper,
             sent_back: {
                 let mut typed = returned.sent_back;
+                if typed.errors.count() == 0 && typed.credential_officer.is_empty() {
+                    typed.credential_officer =
+                        store::credentials::officer_of(conn, row.credential_officer_id)?
+                            .map(|(_, email)| email)
+                            .unwrap_or_default();
+                }
                 if typed.errors.count() == 0 && typed.threshold.is_empty() {
                     let named = store::trustees::of_election(conn, id)?;
                     typed.trustees = trustee_emails(conn, &named)?;
@@ -283,6 +298,9 @@ async fn admin_page(
                 .in_words(),
             trustees: store::trustees::of_election(conn, id)?,
             observers: store::observers::of_election(conn, id)?,
+            credential_officer: store::credentials::officer_of(conn, row.credential_officer_id)?,
+            credentials_uploaded: store::credentials::uploaded(conn, id)?,
+            credentials_used: store::credentials::summary(conn, id)?,
             head: {
                 let head = store::record::head(conn, id)?;
                 if head.next_seq == 0 {

@@ -57,6 +57,12 @@ pub async fn paper(
     let id = id.into_inner();
     let ballot = BallotForm::from_pairs(&form);
     let typed = ballot.clone();
+    // In a vote with credentials the member writes theirs on the paper
+    // ballot; the server signs with it and keeps nothing of it.
+    let credential = form
+        .iter()
+        .find(|(k, _)| k == "credential")
+        .and_then(|(_, v)| crate::crypto::credential::Credential::from_words(v).ok());
     let outcome = run_act(&req, &officer, &state, id, "paper_ballot", move |conn, ctx| {
         let number = ballot.employee_number;
         let Some(member) = store::roll::member_by_number(conn, &number, None)? else {
@@ -65,7 +71,15 @@ pub async fn paper(
         // A savepoint: an online vote racing this one trips the primary key,
         // and the refusal must not leave the transaction unusable.
         let cast = conn.transaction(|c| {
-            store::cast(c, id, member, &ballot.answers, Method::Paper, ctx.now)
+            store::cast(
+                c,
+                id,
+                member,
+                &ballot.answers,
+                Method::Paper,
+                credential.as_ref(),
+                ctx.now,
+            )
         });
         Ok(match cast {
             // The code goes on the officer's screen to hand over, never in

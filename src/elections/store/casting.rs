@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::record;
 use super::{lock, on_roll, questions};
+use crate::crypto::credential::Credential;
 use crate::db::DbConnection;
 use crate::db::schema::{ballot_alphas, ballots, members, participation, roll_entries as re};
 use crate::elections::states::Method;
@@ -35,6 +36,52 @@ pub enum Refusal {
     /// An encrypted ballot (or part of one) already in the record.
     #[error("an encrypted ballot already cast")]
     Replayed,
+    /// A vote with credentials, and none given (or typed wrong).
+    #[error("no voting credential, or one mistyped")]
+    NeedsCredential,
+    /// A credential that is not on the vote's list (or was replaced).
+    #[error("a credential not on the vote's list")]
+    UnknownCredential,
+    /// A credential another member's login already cast with, or a
+    /// re-vote with another credential than the first ballot's.
+    #[error("a credential not this member's")]
+    NotTheirCredential,
+}
+
+/// The credential a cast is signed with, checked against the list and
+/// against the member's earlier ballot: refuses one not listed, one
+/// another login used, or a second credential for the same login.
+fn credential_fits(
+    conn: &mut DbConnection,
+    id: i64,
+    member_id: i64,
+    public: &str,
+) -> QueryResult<Result<(), Refusal>> {
+    let active = super::credentials::active(conn, id)?.unwrap_or_default();
+    if !active.contains(public) {
+        return Ok(Err(Refusal::UnknownCredential));
+    }
+    let used_by: Vec<(i64, Option<String>)> = participation::table
+        .filter(participation::election_id.eq(id))
+        .filter(
+            participation::credential
+                .eq(public)
+                .or(participation::member_id.eq(member_id)),
+        )
+        .select((participation::member_id, participation::credential))
+        .load(conn)?;
+    let clash = used_by
+        .iter()
+        .any(|(m, c)| *m != member_id || c.as_deref() != Some(public));
+    Ok(if clash {
+        Err(Refusal::NotTheirCredential)
+    } else {
+        Ok(())
+    })
+}
+
+fn credentialed(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
+    Ok(super::credentials::active(conn, id)?.is_some())
 }
 
 /// True when the member has voted (online or on paper).
@@ -59,7 +106,8 @@ pub fn standing(
         Err(Refusal::NotOpen)
     } else if !on_roll(conn, id, member_id)? {
         Err(Refusal::NotOnRoll)
-    } else if has_voted(conn, id, member_id)? {
+    } else if has_voted(conn, id, member_id)? && !credentialed(conn, id)? {
+        // With credentials a member may vote again: the last ballot counts.
         Err(Refusal::AlreadyVoted)
     } else {
         Ok(())
@@ -75,6 +123,7 @@ pub fn cast(
     member_id: i64,
     answers: &[(i64, i64)],
     method: Method,
+    credential: Option<&Credential>,
     now: chrono::NaiveDateTime,
 ) -> QueryResult<Result<String, Refusal>> {
     // Casts take the row for update, one after another on PostgreSQL too:
@@ -118,7 +167,26 @@ pub fn cast(
         Method::Online => CastBy::Server,
         Method::Paper => CastBy::Paper,
     };
-    let made = ballot::encrypt(&key, &fingerprint, None, by, &choices, &selected);
+    // With credentials, the server signs for a member who typed theirs
+    // in; the secret is dropped when this function returns.
+    let signing = if credentialed(conn, id)? {
+        let Some(credential) = credential else {
+            return Ok(Err(Refusal::NeedsCredential));
+        };
+        if let Err(refusal) =
+            credential_fits(conn, id, member_id, &hex::encode(credential.public()))?
+        {
+            return Ok(Err(refusal));
+        }
+        Some(credential)
+    } else {
+        None
+    };
+    let public = signing.map(Credential::public);
+    let mut made = ballot::encrypt(&key, &fingerprint, public, by, &choices, &selected);
+    if let Some(credential) = signing {
+        ballot::sign(&mut made.entry, credential);
+    }
     append_ballot(conn, id, member_id, method, made.entry).map(Ok)
 }
 
@@ -136,7 +204,17 @@ pub fn cast_encrypted(
     if let Err(refusal) = standing(conn, id, row.accepting(now), member_id)? {
         return Ok(Err(refusal));
     }
-    if entry.by != CastBy::Voter || entry.credential.is_some() {
+    if entry.by != CastBy::Voter {
+        return Ok(Err(Refusal::BadBallot));
+    }
+    if credentialed(conn, id)? {
+        let Ok(public) = ballot::check_signature(&entry) else {
+            return Ok(Err(Refusal::NeedsCredential));
+        };
+        if let Err(refusal) = credential_fits(conn, id, member_id, &hex::encode(public))? {
+            return Ok(Err(refusal));
+        }
+    } else if entry.credential.is_some() {
         return Ok(Err(Refusal::BadBallot));
     }
     let choices: Vec<usize> = questions(conn, id)?
@@ -206,13 +284,27 @@ fn append_ballot(
     method: Method,
     entry: BallotEntry,
 ) -> QueryResult<String> {
-    diesel::insert_into(participation::table)
-        .values((
-            participation::election_id.eq(id),
-            participation::member_id.eq(member_id),
-            participation::method.eq(method),
-        ))
+    // A re-vote (only with credentials, checked above) keeps the one row:
+    // the member is counted once in turnout, by how they voted last.
+    let again = entry.credential.is_some() && has_voted(conn, id, member_id)?;
+    if again {
+        diesel::update(
+            participation::table
+                .filter(participation::election_id.eq(id))
+                .filter(participation::member_id.eq(member_id)),
+        )
+        .set(participation::method.eq(method))
         .execute(conn)?;
+    } else {
+        diesel::insert_into(participation::table)
+            .values((
+                participation::election_id.eq(id),
+                participation::member_id.eq(member_id),
+                participation::method.eq(method),
+                participation::credential.eq(&entry.credential),
+            ))
+            .execute(conn)?;
+    }
     let tracker = entry.tracker.clone();
     // The primary key refuses a tracker already cast.
     diesel::insert_into(ballots::table)

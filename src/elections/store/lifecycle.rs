@@ -46,6 +46,10 @@ pub enum LifecycleRefusal {
         "The vote cannot open until every trustee has confirmed the election key. The election's page says which step they are at."
     )]
     KeyNotMade,
+    #[error(
+        "The vote cannot open until its credential officer has uploaded one public credential per member on the roll. Their page for this vote says how."
+    )]
+    CredentialsMissing,
     #[error("Only an open election can be closed.")]
     NotOpen,
     #[error(
@@ -64,6 +68,14 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
     if row.status != Status::Published || row.keyed_at.is_none() {
         return Ok(None);
     }
+    // A vote with credentials opens only with one per roll entry in hand.
+    let credentials = match row.credential_officer_id {
+        Some(_) => match super::credentials::list_entry(conn, id)? {
+            Some(list) => Some(list),
+            None => return Ok(None),
+        },
+        None => None,
+    };
     let now = ctx.now;
     let numbers = roll_numbers(conn, id)?;
     let print = rules::fingerprint(&numbers);
@@ -79,6 +91,15 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
         })
         .collect();
     let key = crate::crypto::threshold::election_key(&commitments);
+    if let Some(list) = credentials {
+        record::append(conn, id, list)?;
+        // The record holds the list now; the upload's copy is not needed.
+        diesel::delete(
+            crate::db::schema::election_credentials::table
+                .filter(crate::db::schema::election_credentials::election_id.eq(id)),
+        )
+        .execute(conn)?;
+    }
     record::append(
         conn,
         id,

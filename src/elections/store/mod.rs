@@ -6,6 +6,7 @@
 
 pub mod casting;
 pub mod challenges;
+pub mod credentials;
 pub mod draft;
 pub mod lifecycle;
 pub mod observers;
@@ -51,6 +52,8 @@ pub struct ElectionRow {
     pub threshold: i32,
     /// When the trustees' joint key was published.
     pub keyed_at: Option<NaiveDateTime>,
+    /// Who makes the voting credentials; none for a vote without them.
+    pub credential_officer_id: Option<i64>,
 }
 
 impl ElectionRow {

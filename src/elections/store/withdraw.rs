@@ -41,6 +41,12 @@ pub fn withdraw(
     ))
     .execute(conn)?;
     diesel::delete(re::table.filter(re::election_id.eq(id))).execute(conn)?;
+    // Credentials are made for one roll: the next publication draws another.
+    diesel::delete(
+        crate::db::schema::election_credentials::table
+            .filter(crate::db::schema::election_credentials::election_id.eq(id)),
+    )
+    .execute(conn)?;
     // The record's first line binds every key-making message; a new
     // publication starts a new record, and the trustees make a new key.
     diesel::delete(er::table.filter(er::election_id.eq(id))).execute(conn)?;

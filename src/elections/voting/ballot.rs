@@ -12,6 +12,7 @@ use super::{member_in_unit, visible};
 use crate::audit::{self, Entry};
 use crate::auth::CurrentUser;
 use crate::context::Context;
+use crate::crypto::credential::Credential;
 use crate::db::write_tx;
 use crate::elections::ballot_form::BallotForm;
 use crate::elections::local_time;
@@ -37,6 +38,12 @@ pub struct BallotPage {
     /// What the ballot code needs: the key, the fingerprint, the questions.
     setup_json: String,
     booth_src: String,
+    /// The vote takes a ballot only with a voting credential.
+    credentialed: bool,
+    /// The credential as typed, carried from the ballot to the cast.
+    credential: String,
+    /// The member has voted already (a re-vote replaces that ballot).
+    voted: bool,
 }
 
 impl BallotPage {
@@ -62,6 +69,13 @@ pub struct RefusedPage {
     message: String,
 }
 
+/// What the ballot page says about casting with a credential.
+#[derive(Debug, Clone, Copy)]
+struct Standing {
+    credentialed: bool,
+    voted: bool,
+}
+
 /// The member's standing to vote now, read by the clock (a published
 /// election past its opening time takes ballots), or why not.
 async fn ballot_context(
@@ -69,7 +83,7 @@ async fn ballot_context(
     current: &CurrentUser,
     state: &web::Data<AppState>,
     id: i64,
-) -> Result<Result<(ElectionRow, Vec<Question>), Refusal>, AppError> {
+) -> Result<Result<(ElectionRow, Vec<Question>, Standing), Refusal>, AppError> {
     let cur = current.clone();
     let now = state.config.clock.now();
     let outcome = db(state, move |conn| {
@@ -84,7 +98,11 @@ async fn ballot_context(
         if let Err(refusal) = casting::standing(conn, id, accepting, member_id)? {
             return Ok(Err(refusal));
         }
-        Ok(Ok((row, store::questions(conn, id)?)))
+        let standing = Standing {
+            credentialed: store::credentials::active(conn, id)?.is_some(),
+            voted: casting::has_voted(conn, id, member_id)?,
+        };
+        Ok(Ok((row, store::questions(conn, id)?, standing)))
     })
     .await?;
     if let Err(refusal) = &outcome {
@@ -152,6 +170,21 @@ fn refused(page: Page, id: i64, refusal: Refusal) -> Result<HttpResponse, AppErr
             "That encrypted ballot is already in the record",
             "A ballot, or any part of one, can be cast only once, so nothing was recorded. Open the ballot again and vote: your device makes a new encryption.",
         ),
+        Refusal::NeedsCredential => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Your voting credential is needed",
+            "This vote takes a ballot only with the 12-word credential the credential officer gave you, typed exactly. Nothing was recorded. Open the ballot again and type it in; if you lost it, ask the credential officer for a new one.",
+        ),
+        Refusal::UnknownCredential => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That credential is not one of this vote's",
+            "It may have been replaced by a new one, or belong to another vote. Nothing was recorded. Check the words against your latest letter, or ask the credential officer.",
+        ),
+        Refusal::NotTheirCredential => (
+            StatusCode::CONFLICT,
+            "That credential cannot be used with your login",
+            "Either it was already used from another member's login, or you voted before with a different credential. Vote with the credential you were given; nothing was recorded. If you think someone used yours, tell the credential officer.",
+        ),
     };
     render(
         status,
@@ -174,8 +207,8 @@ pub async fn ballot(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     match ballot_context(&req, &current, &state, id).await? {
-        Ok((row, questions)) => {
-            let setup = booth_setup(&state, &row, &questions).await?;
+        Ok((row, questions, standing)) => {
+            let setup = booth_setup(&state, &row, &questions, standing.credentialed).await?;
             render(
                 StatusCode::OK,
                 &BallotPage {
@@ -187,6 +220,9 @@ pub async fn ballot(
                     error: String::new(),
                     setup_json: setup,
                     booth_src: crate::web::assets::booth_src(),
+                    credentialed: standing.credentialed,
+                    credential: String::new(),
+                    voted: standing.voted,
                 },
             )
         }
@@ -199,6 +235,7 @@ async fn booth_setup(
     state: &web::Data<AppState>,
     row: &ElectionRow,
     questions: &[Question],
+    credentialed: bool,
 ) -> Result<String, AppError> {
     let id = row.id;
     let (key, fingerprint, trustees) = db(state, move |conn| {
@@ -211,6 +248,7 @@ async fn booth_setup(
         "key": crate::record::hexcode::point(&key),
         "fingerprint": hex::encode(fingerprint),
         "cast_url": format!("/elections/{id}/cast"),
+        "credentialed": credentialed,
         // The device checks the key against these before it encrypts.
         "trustees": trustees.iter().map(|t| serde_json::json!({
             "index": t.index,
@@ -236,23 +274,36 @@ pub async fn confirm(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let (row, questions) = match ballot_context(&req, &current, &state, id).await? {
+    let (row, questions, standing) = match ballot_context(&req, &current, &state, id).await? {
         Ok(context) => context,
         Err(refusal) => return refused(page, id, refusal),
     };
     let chosen: HashMap<i64, i64> = BallotForm::from_pairs(&form).answers.into_iter().collect();
+    let credential = typed_credential(&form).unwrap_or_default();
     let complete = questions.iter().all(|q| {
         chosen
             .get(&q.id)
             .is_some_and(|c| q.choices.iter().any(|(id, _)| id == c))
     });
-    let (status, error) = if complete {
-        (StatusCode::OK, String::new())
-    } else {
+    let credential_problem = standing
+        .credentialed
+        .then(|| Credential::from_words(&credential).err())
+        .flatten();
+    let (status, error) = if !complete {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             "Answer every question before you confirm.".to_owned(),
         )
+    } else if let Some(problem) = credential_problem {
+        (StatusCode::UNPROCESSABLE_ENTITY, problem.to_string())
+    } else {
+        (StatusCode::OK, String::new())
+    };
+    let complete = status == StatusCode::OK;
+    let setup_json = if complete {
+        String::new()
+    } else {
+        booth_setup(&state, &row, &questions, standing.credentialed).await?
     };
     render(
         status,
@@ -263,10 +314,24 @@ pub async fn confirm(
             chosen,
             confirming: complete,
             error,
-            setup_json: String::new(),
-            booth_src: String::new(),
+            booth_src: if complete {
+                String::new()
+            } else {
+                crate::web::assets::booth_src()
+            },
+            setup_json,
+            credentialed: standing.credentialed,
+            credential,
+            voted: standing.voted,
         },
     )
+}
+
+/// The credential field as typed, if the form has one.
+fn typed_credential(form: &[(String, String)]) -> Option<String> {
+    form.iter()
+        .find(|(k, _)| k == "credential")
+        .map(|(_, v)| v.trim().to_owned())
 }
 
 /// The tracking code, once.
@@ -320,6 +385,8 @@ pub async fn cast(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let answers = BallotForm::from_pairs(&form).answers;
+    // Typed by a member without JavaScript; used to sign and then dropped.
+    let credential = typed_credential(&form).and_then(|t| Credential::from_words(&t).ok());
     // A ballot the voter's device encrypted, when its script ran.
     let encrypted: Option<Result<BallotEntry, ()>> = form
         .iter()
@@ -345,7 +412,15 @@ pub async fn cast(
             let taken = match encrypted {
                 Some(Ok(entry)) => casting::cast_encrypted(conn, id, member_id, entry, ctx.now)?,
                 Some(Err(())) => Err(Refusal::BadBallot),
-                None => store::cast(conn, id, member_id, &answers, Method::Online, ctx.now)?,
+                None => store::cast(
+                    conn,
+                    id,
+                    member_id,
+                    &answers,
+                    Method::Online,
+                    credential.as_ref(),
+                    ctx.now,
+                )?,
             };
             let code = match taken {
                 Ok(code) => code,

@@ -4,6 +4,7 @@
 
 pub mod ballot;
 pub mod challenge;
+pub mod credentials;
 pub mod observe;
 pub mod trustee;
 pub mod verify_page;
@@ -122,6 +123,9 @@ pub struct ShowPage {
     challenge: ChallengeTyped,
     /// The record's head hash, once published.
     head: String,
+    /// While the vote runs and after: ballots in the record, and the
+    /// credentials they were cast with, in words.
+    record_summary: String,
     /// The trustees' names, in order, and whether the viewer is one.
     trustees: Vec<String>,
     is_trustee: bool,
@@ -227,6 +231,22 @@ pub async fn show_page(
                     String::new()
                 } else {
                     head.hex()
+                }
+            },
+            record_summary: {
+                let (ballots, used) = store::credentials::summary(conn, id)?;
+                let credentialed = row.credential_officer_id.is_some();
+                match (ballots, credentialed) {
+                    (0, _) => String::new(),
+                    (n, true) => format!(
+                        "{n} {} in the record, cast with {used} voting {}; only the last of each counts.",
+                        if n == 1 { "ballot" } else { "ballots" },
+                        if used == 1 { "credential" } else { "credentials" }
+                    ),
+                    (n, false) => format!(
+                        "{n} {} in the record.",
+                        if n == 1 { "ballot" } else { "ballots" }
+                    ),
                 }
             },
             is_trustee: store::trustees::position_of(conn, id, viewer)?.is_some(),

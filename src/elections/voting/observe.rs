@@ -26,6 +26,10 @@ pub struct ObservePage {
     passed: bool,
     stage: &'static str,
     head: String,
+    /// Ballots in the record, and those that count (with credentials, the
+    /// last of each; so also the credentials used).
+    ballots: u64,
+    counted: u64,
     tracker_line: usize,
     /// The tracker typed is not 64 hexadecimal characters.
     tracker_malformed: bool,
@@ -78,6 +82,8 @@ pub async fn show(
         passed: report.record_passed(),
         stage: report.stage,
         head: report.head.clone(),
+        ballots: report.ballots,
+        counted: report.counted,
         failures: report.record_failures(),
         tracker,
     };

@@ -18,10 +18,13 @@ import { checkAnswers } from './ballot.js';
 import { trusteeContext, shareContext } from './contexts.js';
 import { electionKey, verificationKey, combine } from './threshold.js';
 import { smallLog } from './dlog.js';
+import { verifyTrackerSignature } from './credential.js';
 
 export const ZERO_HASH = '0'.repeat(64);
-const ORDER = ['election', 'trustee', 'open', 'ballot', 'close', 'sums', 'share', 'result'];
-const ONCE = new Set(['election', 'open', 'close', 'sums', 'result']);
+// Ballots and revocations interleave while the vote runs, so they share a rank.
+const RANK = { election: 0, trustee: 1, credentials: 2, open: 3, ballot: 4, revoke: 4, close: 5, sums: 6, share: 7, result: 8 };
+const ONCE = new Set(['election', 'credentials', 'open', 'close', 'sums', 'result']);
+const HEX32 = /^[0-9a-f]{64}$/;
 const BY = new Set(['voter', 'server', 'paper']);
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
 
@@ -147,6 +150,7 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
   const entries = [];
   let prev = ZERO_HASH;
   let rank = -1;
+  let lastType = null;
   const seen = new Set();
   lines.forEach((raw, i) => {
     report.count('chain');
@@ -171,13 +175,14 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
     if (obj.seq !== i) report.fail('chain', `${here} has seq ${obj.seq}`);
     if (obj.prev !== prev)
       report.fail('chain', `${here}'s prev is not the hash of ${i === 0 ? 'nothing (64 zeros)' : `line ${i - 1}`}`);
-    const r = ORDER.indexOf(obj.type);
+    const r = Object.hasOwn(RANK, obj.type) ? RANK[obj.type] : -1;
     if (r < 0) report.fail('chain', `${here} has an unknown type ${JSON.stringify(obj.type)}`);
     else {
-      if (r < rank) report.fail('chain', `${here} (${obj.type}) comes after a ${ORDER[rank]} entry`);
+      if (r < rank) report.fail('chain', `${here} (${obj.type}) comes after a ${lastType} entry`);
       else if (ONCE.has(obj.type) && seen.has(obj.type)) report.fail('chain', `${here} is a second ${obj.type} entry`);
-      else if (rank === ORDER.indexOf('result')) report.fail('chain', `${here} comes after the result`);
+      else if (rank === RANK.result) report.fail('chain', `${here} comes after the result`);
       if ((obj.type === 'election') !== (i === 0)) report.fail('chain', `${here} is ${obj.type}; line 0, and only line 0, is the election`);
+      if (r >= rank) lastType = obj.type;
       rank = Math.max(rank, r);
       seen.add(obj.type);
       entries.push({ line: i, entry: obj });
@@ -232,6 +237,20 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
     report.fail('trustees', `there are ${trustees.length} trustee entries for ${n} trustees`);
   const allCommitments = commitments.every((c) => c !== null) && trustees.length === n ? commitments : null;
 
+  // 2b. Credentials: a sorted list of distinct public keys, one per roll entry.
+  const list = of('credentials')[0];
+  let active = null;
+  if (list) {
+    const bad = (words) => report.fail('credentials', `${where(list)}: ${words}`);
+    const keys = Array.isArray(list.entry.keys) ? list.entry.keys : [];
+    report.count('credentials', keys.length);
+    if (!Array.isArray(list.entry.keys)) bad('keys is not a list');
+    if (list.entry.count !== keys.length) bad(`the list says ${list.entry.count} credentials and holds ${keys.length}`);
+    if (!keys.every((k) => typeof k === 'string' && HEX32.test(k))) bad('a credential is not 64 lowercase hex digits');
+    if (!keys.every((k, i) => i === 0 || keys[i - 1] < k)) bad('the credentials are not sorted, or one is listed twice');
+    active = new Set(keys);
+  }
+
   // 3. Key.
   const open = of('open')[0];
   let Y = null;
@@ -251,18 +270,50 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
     if (!roll || !isInt(roll.size) || typeof roll.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(roll.fingerprint))
       bad('the roll is not {size, fingerprint} with a 64-digit lowercase hex fingerprint');
     if (Y) Y.precompute(8, false);
+    if (active && roll && active.size !== roll.size)
+      report.fail('credentials', `${active.size} credentials for a roll of ${roll.size}`);
   }
 
-  // 4. Ballots.
+  // 4. Ballots, and the revocations between them.
   const ballots = of('ballot');
   const trackers = new Map();
   const alphas = new Map();
   const sums = questions ? questions.map((q) => Array.from({ length: q.choices }, () => zero())) : null;
   let sumsValid = sums !== null && Y !== null;
-  for (const e of ballots) {
+  const revoked = new Set();
+  const signedBy = new Set();
+  // With credentials only the last ballot of each counts: credential → its cts.
+  const lastOf = new Map();
+  const counted = [];
+  for (const e of entries.filter((x) => x.entry.type === 'ballot' || x.entry.type === 'revoke')) {
+    if (e.entry.type === 'revoke') {
+      const r = e.entry;
+      const bad = (words) => report.fail('ballots', `${where(e)}: ${words}`);
+      if (!active) {
+        bad('a revocation in a record without credentials');
+        continue;
+      }
+      if (signedBy.has(r.old)) bad('a credential revoked after a ballot was cast with it');
+      if (!active.delete(r.old)) bad('the revoked credential is not on the list');
+      if (typeof r.new !== 'string' || !HEX32.test(r.new) || active.has(r.new) || revoked.has(r.new))
+        bad('the replacement credential is not a new one');
+      active.add(r.new);
+      revoked.add(r.old);
+      continue;
+    }
     report.count('ballots');
     const b = e.entry;
     const bad = (words) => report.fail('ballots', `${where(e)}: ${words}`);
+    if (active) {
+      const c = b.credential;
+      if (typeof c !== 'string') bad('the ballot carries no voting credential');
+      else if (revoked.has(c)) bad('the ballot is signed with a revoked credential');
+      else if (!active.has(c)) bad('the ballot is signed with a credential not on the list');
+      else if (typeof b.signature !== 'string') bad('the ballot is not signed with its credential');
+      else if (!verifyTrackerSignature(c, b.tracker, b.signature))
+        bad('the ballot has a signature that does not check against its credential');
+      else signedBy.add(c);
+    }
     if (!BY.has(b.by)) bad(`by is ${JSON.stringify(b.by)}, not voter, server or paper`);
     if (typeof b.tracker !== 'string' || !/^[0-9a-f]{64}$/.test(b.tracker)) bad('the tracker is not 64 lowercase hex digits');
     else if (trackers.has(b.tracker)) bad(`the tracker repeats line ${trackers.get(b.tracker)}'s`);
@@ -283,12 +334,16 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
       }
       for (const line of repeats)
         bad(line === e.line ? 'an alpha repeats within the ballot' : `an alpha repeats one of line ${line}`);
-      checked.cts.forEach((row, qi) => row.forEach((ct, k) => (sums[qi][k] = add(sums[qi][k], ct))));
+      if (active) lastOf.set(b.credential, checked.cts);
+      else counted.push(checked.cts);
     } catch (err) {
       bad(err.message);
       sumsValid = false;
     }
   }
+  counted.push(...lastOf.values());
+  if (sums) for (const cts of counted) cts.forEach((row, qi) => row.forEach((ct, k) => (sums[qi][k] = add(sums[qi][k], ct))));
+  const nCounted = counted.length;
 
   // 5. Close.
   const close = of('close')[0];
@@ -296,6 +351,8 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
     report.count('close');
     if (close.entry.ballots !== ballots.length)
       report.fail('close', `${where(close)}: it says ${close.entry.ballots} ballots; the record has ${ballots.length}`);
+    if (list && close.entry.counted !== nCounted)
+      report.fail('close', `${where(close)}: it says ${close.entry.counted} ballots count; by the last ballot of each credential, ${nCounted} do`);
   }
 
   // 6. Sums.
@@ -374,7 +431,7 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
   if (result) {
     const r = result.entry;
     const bad = (words) => report.fail('result', `${where(result)}: ${words}`);
-    if (r.voted !== ballots.length) bad(`voted is ${r.voted}; the record has ${ballots.length} ballots`);
+    if (r.voted !== nCounted) bad(`voted is ${r.voted}; the record has ${nCounted} counted ballots`);
     if (open && r.eligible !== open.entry.roll?.size) bad(`eligible is ${r.eligible}; the roll's size is ${open.entry.roll?.size}`);
     if (shares.length < t) bad(`there are ${shares.length} shares; the threshold is ${t}`);
     let counts = null;
@@ -403,10 +460,10 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
             const xAlpha = combine(chosen.map(([j, grid]) => [j, grid[qi][k].share]));
             const mG = unblind(published[qi][k], xAlpha);
             if (mG.equals(encodeCount(count))) return;
-            const m = smallLog(mG, ballots.length);
+            const m = smallLog(mG, nCounted);
             bad(
               m === null
-                ? `question ${q} choice ${k + 1}'s decrypted sum is no count between 0 and ${ballots.length}`
+                ? `question ${q} choice ${k + 1}'s decrypted sum is no count between 0 and ${nCounted}`
                 : `question ${q} choice ${k + 1}'s count is ${count}; the shares decrypt it to ${m}`,
             );
           }),
@@ -421,7 +478,14 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
     if (!trackers.has(wanted)) report.fail('tracker', `no ballot in the record has the tracker ${wanted}`);
   }
 
-  return report.result({ complete: seen.has('result'), head, fingerprint: fingerprintHex });
+  return report.result({
+    complete: seen.has('result'),
+    head,
+    fingerprint: fingerprintHex,
+    ballots: ballots.length,
+    counted: nCounted,
+    credentialsUsed: signedBy.size,
+  });
 }
 
 function pair(p, what) {

@@ -536,7 +536,12 @@ export function checkMessage(msg, options) {
 /** The record's sums recomputed from its ballots: [question][choice] → {alpha, beta}. */
 function sumsFromBallots(entries, election) {
   const sums = election.questions.map((q) => q.choices.map(() => zero()));
-  for (const b of entries.filter((e) => e.type === 'ballot'))
+  // With credentials only the last ballot of each counts (docs/record.md).
+  const credentialed = entries.some((e) => e.type === 'credentials');
+  const ballots = entries.filter((e) => e.type === 'ballot');
+  const last = new Map(ballots.map((b, i) => [b.credential, i]));
+  const counted = credentialed ? ballots.filter((b, i) => last.get(b.credential) === i) : ballots;
+  for (const b of counted)
     b.answers.forEach((a, qi) =>
       a.choices.forEach((c, k) => {
         sums[qi][k] = add(sums[qi][k], { alpha: keyPointFromHex(c.alpha, 'an alpha'), beta: pointFromHex(c.beta, 'a beta') });

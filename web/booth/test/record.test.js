@@ -155,7 +155,7 @@ test('a wrong count is rejected', () => {
   });
   rejected(join(rechain(count)), ['result'], /question 1 choice 1's count is 2; the shares decrypt it to 3/);
   const voted = edit(lines, r, (o) => ({ ...o, voted: 6 }));
-  rejected(join(rechain(voted)), ['result'], /voted is 6; the record has 5 ballots/);
+  rejected(join(rechain(voted)), ['result'], /voted is 6; the record has 5 counted ballots/);
   const eligible = edit(lines, r, (o) => ({ ...o, eligible: 11 }));
   rejected(join(rechain(eligible)), ['result'], /eligible is 11; the roll's size is 12/);
   const close = edit(lines, index('close'), (o) => ({ ...o, ballots: 4 }));

@@ -109,8 +109,11 @@ export function chosenLabels(setup, selected) {
  * The record's ballot entry without seq, prev and type, and without a
  * credential: {tracker, by: "voter", answers}.
  */
-export function ballotEntry({ tracker, answers }) {
-  return { tracker, by: 'voter', answers };
+export function ballotEntry({ tracker, answers, credential, signature }) {
+  // Keys in the record's order: tracker, by, credential, signature, answers.
+  return credential
+    ? { tracker, by: 'voter', credential, signature, answers }
+    : { tracker, by: 'voter', answers };
 }
 
 /** The cast form's fields, as [name, value] pairs, in order. */

@@ -3,6 +3,7 @@
 // page's own form sends the choice to the server, which encrypts it.
 
 import { encryptBallot, revealCheck } from '../ballot.js';
+import { credentialFromWords, signTracker } from '../credential.js';
 import { el, fill, say } from './dom.js';
 import {
   readBoothSetup,
@@ -53,9 +54,31 @@ export function startBooth(doc) {
 
   let ballot = null;
   let section = null;
+  // The member's credential, read from the form: it signs here and is
+  // never sent (the cast form is built from castFields alone).
+  let credential = null;
+  const credentialField = form.querySelector('input[name="credential"]');
+  const fromLetter = /[#&]credential=([^&]+)/.exec(doc.defaultView?.location?.hash ?? '');
+  if (credentialField && fromLetter) {
+    credentialField.value = decodeURIComponent(fromLetter[1]).replace(/[+.]/g, ' ');
+    // Out of the address bar and the history, so it is not left behind.
+    doc.defaultView.history.replaceState(null, '', doc.defaultView.location.pathname);
+  }
 
-  const encrypt = (selected) =>
-    encryptBallot({ key: setup.key, fingerprint: setup.fingerprint, credential: null, questions: ballotShape(setup), selected });
+  const encrypt = (selected) => {
+    const made = encryptBallot({
+      key: setup.key,
+      fingerprint: setup.fingerprint,
+      credential: credential ? credential.publicHex : null,
+      questions: ballotShape(setup),
+      selected,
+    });
+    if (credential) {
+      made.credential = credential.publicHex;
+      made.signature = signTracker(credential, made.tracker);
+    }
+    return made;
+  };
 
   form.addEventListener('submit', (event) => {
     // The choice never leaves this device in the clear.
@@ -66,6 +89,15 @@ export function startBooth(doc) {
       const q = setup.questions.find((x) => x.id === missing[0]);
       form.querySelector(`input[name="${fieldName(q)}"]`)?.focus();
       return;
+    }
+    if (setup.credentialed) {
+      try {
+        credential = credentialFromWords(credentialField?.value ?? '');
+      } catch (err) {
+        say(alert, err.message);
+        credentialField?.focus();
+        return;
+      }
     }
     try {
       ballot = encrypt(selected);

@@ -5,6 +5,7 @@
 import { startBooth } from './booth.js';
 import { startTrustee } from './trustee.js';
 import { startVerify } from './verify.js';
+import { startCredentials } from './credentials.js';
 
 export function startPages(doc = globalThis.document, location = globalThis.location) {
   const started = [];
@@ -18,6 +19,7 @@ export function startPages(doc = globalThis.document, location = globalThis.loca
   tryStart('booth', () => startBooth(doc));
   tryStart('trustee', () => startTrustee(doc, location));
   tryStart('verify', () => startVerify(doc));
+  tryStart('credentials', () => startCredentials(doc));
   return started;
 }
 

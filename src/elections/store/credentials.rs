@@ -1,0 +1,309 @@
+//! Voting credentials on the server's side: who the credential officer is,
+//! the public halves they upload (checked against the roll's size), the
+//! list the opening writes into the record, and revocations while the vote
+//! runs. No secret credential is ever given to these functions.
+
+use std::collections::BTreeSet;
+
+use diesel::prelude::*;
+
+use super::{lock, record};
+use crate::db::DbConnection;
+use crate::db::schema::{
+    election_credentials as ec, elections as el, participation, roll_entries as re, users,
+};
+use crate::elections::states::Status;
+use crate::record::entry::{CredentialList, Entry, Revocation};
+
+/// Why a credential act was refused, in words for the form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialRefusal {
+    #[error("The credential officer is named on the draft, before it is published.")]
+    NotDraft,
+    #[error(
+        "No active account has that email. The credential officer signs in to upload: invite them first."
+    )]
+    NoAccount,
+    #[error("Only this vote's credential officer can do this.")]
+    NotTheOfficer,
+    #[error(
+        "Credentials are uploaded once the roll is drawn (the vote is published) and before it opens."
+    )]
+    NotUploadable,
+    #[error(
+        "Line {0} is not a public credential: each line is 64 hexadecimal digits, as the credential file gives them."
+    )]
+    Malformed(usize),
+    #[error("Line {0} repeats a public credential given on an earlier line.")]
+    Repeated(usize),
+    #[error(
+        "The roll has {roll} members and this list {given} credentials: generate one per member on the roll as it stands now."
+    )]
+    WrongCount { roll: usize, given: usize },
+    #[error("A lost credential is replaced while the vote is open.")]
+    NotOpen,
+    #[error("That is not one of this vote's credentials (it may have been replaced already).")]
+    NotListed,
+    #[error(
+        "A ballot has been cast with that credential, so it can no longer be replaced: the member votes with it, or again with it."
+    )]
+    Used,
+    #[error("The new credential is not a new one: generate a fresh one for the member.")]
+    NotNew,
+}
+
+impl crate::forms::FieldProblem for CredentialRefusal {
+    fn field(&self) -> &'static str {
+        match self {
+            CredentialRefusal::NotDraft | CredentialRefusal::NoAccount => "credential_officer",
+            CredentialRefusal::NotListed | CredentialRefusal::Used => "old",
+            CredentialRefusal::NotNew => "new",
+            _ => "keys",
+        }
+    }
+}
+
+/// Names (or, with `None`, clears) the credential officer of a draft.
+pub fn name_officer(
+    conn: &mut DbConnection,
+    id: i64,
+    user: Option<i64>,
+) -> QueryResult<Result<(), CredentialRefusal>> {
+    let row = lock(conn, id)?;
+    if row.status != Status::Draft {
+        return Ok(Err(CredentialRefusal::NotDraft));
+    }
+    if let Some(user) = user {
+        let active: i64 = users::table
+            .find(user)
+            .filter(users::active.eq(true))
+            .count()
+            .get_result(conn)?;
+        if active == 0 {
+            return Ok(Err(CredentialRefusal::NoAccount));
+        }
+    }
+    diesel::update(el::table.find(id))
+        .set(el::credential_officer_id.eq(user))
+        .execute(conn)?;
+    Ok(Ok(()))
+}
+
+/// Reads an uploaded list: one lowercase or uppercase hex key per line,
+/// blank lines and `#` comments skipped.
+pub fn parse_list(text: &str) -> Result<Vec<String>, CredentialRefusal> {
+    let mut keys = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let key = line.to_ascii_lowercase();
+        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(CredentialRefusal::Malformed(i + 1));
+        }
+        if !keys.insert(key) {
+            return Err(CredentialRefusal::Repeated(i + 1));
+        }
+    }
+    Ok(keys.into_iter().collect())
+}
+
+/// Replaces the uploaded list with `keys`, one per roll entry.
+pub fn upload(
+    conn: &mut DbConnection,
+    id: i64,
+    by: i64,
+    keys: &[String],
+) -> QueryResult<Result<(), CredentialRefusal>> {
+    let row = lock(conn, id)?;
+    if row.credential_officer_id != Some(by) {
+        return Ok(Err(CredentialRefusal::NotTheOfficer));
+    }
+    if row.status != Status::Published {
+        return Ok(Err(CredentialRefusal::NotUploadable));
+    }
+    let roll = roll_size(conn, id)?;
+    if keys.len() != roll {
+        return Ok(Err(CredentialRefusal::WrongCount {
+            roll,
+            given: keys.len(),
+        }));
+    }
+    diesel::delete(ec::table.filter(ec::election_id.eq(id))).execute(conn)?;
+    for key in keys {
+        diesel::insert_into(ec::table)
+            .values((ec::election_id.eq(id), ec::public_key.eq(key)))
+            .execute(conn)?;
+    }
+    Ok(Ok(()))
+}
+
+pub fn roll_size(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    let n: i64 = re::table
+        .filter(re::election_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// How many public credentials are uploaded.
+pub fn uploaded(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    let n: i64 = ec::table
+        .filter(ec::election_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// The list entry the opening appends, sorted; `None` when the upload
+/// does not match the roll.
+pub fn list_entry(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Entry>> {
+    let keys: Vec<String> = ec::table
+        .filter(ec::election_id.eq(id))
+        .order(ec::public_key.asc())
+        .select(ec::public_key)
+        .load(conn)?;
+    if keys.len() != roll_size(conn, id)? {
+        return Ok(None);
+    }
+    Ok(Some(Entry::Credentials(CredentialList {
+        count: keys.len() as u64,
+        keys,
+    })))
+}
+
+/// The credentials that may sign a ballot now, from the record: the list,
+/// less those revoked, plus their replacements. `None` without a list.
+pub fn active(conn: &mut DbConnection, id: i64) -> QueryResult<Option<BTreeSet<String>>> {
+    let mut active: Option<BTreeSet<String>> = None;
+    for entry in record::entries(conn, id)? {
+        match entry {
+            Entry::Credentials(list) => active = Some(list.keys.into_iter().collect()),
+            Entry::Revoke(r) => {
+                if let Some(a) = active.as_mut() {
+                    a.remove(&r.old);
+                    a.insert(r.new);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(active)
+}
+
+/// Every credential the record has ever listed, revoked ones included.
+fn ever_listed(conn: &mut DbConnection, id: i64) -> QueryResult<BTreeSet<String>> {
+    let mut all = BTreeSet::new();
+    for entry in record::entries(conn, id)? {
+        match entry {
+            Entry::Credentials(list) => all.extend(list.keys),
+            Entry::Revoke(r) => {
+                all.insert(r.new);
+            }
+            _ => {}
+        }
+    }
+    Ok(all)
+}
+
+/// Replaces a lost credential while the vote is open, if no ballot was
+/// cast with it: appends the revocation to the record.
+pub fn revoke(
+    conn: &mut DbConnection,
+    id: i64,
+    by: i64,
+    old: &str,
+    new: &str,
+) -> QueryResult<Result<(), CredentialRefusal>> {
+    let row = lock(conn, id)?;
+    if row.credential_officer_id != Some(by) {
+        return Ok(Err(CredentialRefusal::NotTheOfficer));
+    }
+    if row.status != Status::Open || row.closed_at.is_some() {
+        return Ok(Err(CredentialRefusal::NotOpen));
+    }
+    let old = old.trim().to_ascii_lowercase();
+    let new = new.trim().to_ascii_lowercase();
+    let Some(active) = active(conn, id)? else {
+        return Ok(Err(CredentialRefusal::NotListed));
+    };
+    if !active.contains(&old) {
+        return Ok(Err(CredentialRefusal::NotListed));
+    }
+    let used: i64 = participation::table
+        .filter(participation::election_id.eq(id))
+        .filter(participation::credential.eq(&old))
+        .count()
+        .get_result(conn)?;
+    if used > 0 {
+        return Ok(Err(CredentialRefusal::Used));
+    }
+    if parse_list(&new).map(|k| k.len()) != Ok(1) || ever_listed(conn, id)?.contains(&new) {
+        return Ok(Err(CredentialRefusal::NotNew));
+    }
+    record::append(conn, id, Entry::Revoke(Revocation { old, new }))?;
+    Ok(Ok(()))
+}
+
+/// The credential officer's display name and email, when one is named.
+pub fn officer_of(
+    conn: &mut DbConnection,
+    user: Option<i64>,
+) -> QueryResult<Option<(String, String)>> {
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    users::table
+        .find(user)
+        .select((users::display_name, users::email))
+        .first(conn)
+        .optional()
+}
+
+/// The observers' summary while the vote runs: ballots in the record,
+/// distinct credentials they were cast with.
+pub fn summary(conn: &mut DbConnection, id: i64) -> QueryResult<(u64, u64)> {
+    let mut ballots = 0u64;
+    let mut used = BTreeSet::new();
+    for entry in record::entries(conn, id)? {
+        if let Entry::Ballot(b) = entry {
+            ballots += 1;
+            if let Some(c) = b.credential {
+                used.insert(c);
+            }
+        }
+    }
+    Ok((ballots, used.len() as u64))
+}
+
+/// One roll entry as the credential officer's hand-out needs it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HandOut {
+    pub number: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// The roll, by name, for the credential officer's mail merge and letters.
+pub fn hand_out_list(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<HandOut>> {
+    use crate::db::schema::members;
+    Ok(re::table
+        .inner_join(members::table.on(members::id.eq(re::member_id)))
+        .filter(re::election_id.eq(id))
+        .order((members::last_name.asc(), members::first_name.asc()))
+        .select((
+            re::employee_number,
+            members::first_name,
+            members::last_name,
+            members::email,
+        ))
+        .load::<(String, String, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(number, first, last, email)| HandOut {
+            number,
+            name: format!("{first} {last}"),
+            email: email.unwrap_or_default(),
+        })
+        .collect())
+}
