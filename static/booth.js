@@ -7177,7 +7177,7 @@ zoo`.split("\n"));
     const credentialField = form.querySelector('input[name="credential"]');
     const fromLetter = /[#&]credential=([^&]+)/.exec(doc.defaultView?.location?.hash ?? "");
     if (credentialField && fromLetter) {
-      credentialField.value = decodeURIComponent(fromLetter[1]).replace(/[+.]/g, " ");
+      credentialField.value = decodeURIComponent(fromLetter[1]).replace(/[+.-]/g, " ");
       doc.defaultView.history.replaceState(null, "", doc.defaultView.location.pathname);
     }
     const encrypt2 = (selected) => {

@@ -37,7 +37,7 @@ impl WebDriverCompatibleCommand for Cdp {
 }
 
 /// Lays the page out as it prints (`@media print`), or back as on screen.
-async fn emulate_print(browser: &Browser, print: bool) {
+pub async fn emulate_print(browser: &Browser, print: bool) {
     let media = if print { "print" } else { "" };
     browser
         .client

@@ -14,6 +14,7 @@ mod browser;
 mod sign_in;
 
 mod accounts;
+mod credentials;
 mod dues;
 mod elections;
 mod grievances;

@@ -60,7 +60,7 @@ export function startBooth(doc) {
   const credentialField = form.querySelector('input[name="credential"]');
   const fromLetter = /[#&]credential=([^&]+)/.exec(doc.defaultView?.location?.hash ?? '');
   if (credentialField && fromLetter) {
-    credentialField.value = decodeURIComponent(fromLetter[1]).replace(/[+.]/g, ' ');
+    credentialField.value = decodeURIComponent(fromLetter[1]).replace(/[+.-]/g, ' ');
     // Out of the address bar and the history, so it is not left behind.
     doc.defaultView.history.replaceState(null, '', doc.defaultView.location.pathname);
   }
