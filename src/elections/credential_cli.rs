@@ -1,4 +1,4 @@
-//! `unionhall credentials generate`: the credential officer's credentials
+//! `unionhall credentials`: the credential officer's credentials
 //! made on their own computer, from the roll file their page gives, with
 //! no server, database or settings.
 

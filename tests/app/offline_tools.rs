@@ -25,6 +25,158 @@ fn text(output: &Output) -> String {
 }
 
 #[test]
+fn since_says_whether_a_record_only_grew() {
+    let dir = tempfile::tempdir().unwrap();
+    let casts = [(0, vec![0]), (1, vec![1]), (0, vec![1])];
+    let (record, _) = sample::with_credentials(&[2], 3, &casts, &[], &[1, 2]);
+    let lines: Vec<&str> = record.lines().collect();
+    // A voter's copy from while the vote ran: up to the first ballot.
+    let first_ballot = lines
+        .iter()
+        .position(|l| l.contains("\"type\":\"ballot\""))
+        .unwrap();
+    let kept: String = lines[..=first_ballot]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let old = dir.path().join("kept.jsonl");
+    std::fs::write(&old, kept).unwrap();
+    let new = dir.path().join("record.jsonl");
+    std::fs::write(&new, &record).unwrap();
+    let grew = unionhall(
+        &[
+            "verify",
+            new.to_str().unwrap(),
+            "--since",
+            old.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(grew.status.success(), "{}", text(&grew));
+    assert!(
+        text(&grew).contains("ok   since: every line of"),
+        "{}",
+        text(&grew)
+    );
+    assert!(
+        text(&grew).contains("2 counted, the last of each of 2 credentials"),
+        "{}",
+        text(&grew)
+    );
+
+    // The server rewrites history: the kept ballot is gone from the new copy.
+    let rewritten = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != first_ballot)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect::<String>();
+    std::fs::write(&new, rewritten).unwrap();
+    let shrunk = unionhall(
+        &[
+            "verify",
+            new.to_str().unwrap(),
+            "--since",
+            old.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(shrunk.status.code(), Some(1));
+    assert!(
+        text(&shrunk).contains("FAIL since: line"),
+        "{}",
+        text(&shrunk)
+    );
+}
+
+#[test]
+fn the_credential_officer_makes_credentials_from_the_roll_without_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let roll = dir.path().join("roll.csv");
+    std::fs::write(
+        &roll,
+        "number,name,email\nE1,Ana Ruiz,ana@example.org\nE2,Ben Cole,\nE3,Cy Diaz,cy@example.org\n",
+    )
+    .unwrap();
+    let out = dir.path().join("credentials");
+    let made = unionhall(
+        &[
+            "credentials",
+            "--roll",
+            roll.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(made.status.success(), "{}", text(&made));
+    assert!(
+        text(&made).contains("3 credentials made."),
+        "{}",
+        text(&made)
+    );
+    let public = std::fs::read_to_string(out.join("public.txt")).unwrap();
+    let keys: Vec<&str> = public.lines().collect();
+    assert_eq!(keys.len(), 3);
+    assert!(
+        keys.is_sorted(),
+        "sorted, so the order says nothing of the roll"
+    );
+    // Each member's words give back one of the public halves.
+    let mut reader = csv::Reader::from_path(out.join("hand-out.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[0][1], "Ana Ruiz");
+    for row in &rows {
+        let credential = unionhall::crypto::credential::Credential::from_words(&row[3]).unwrap();
+        let key = hex::encode(credential.public());
+        assert_eq!(key, &row[4]);
+        assert!(keys.contains(&key.as_str()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join("hand-out.csv"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the secrets are the officer's alone");
+    }
+    // It never overwrites a hand-out file, so no credential is lost.
+    let again = unionhall(
+        &[
+            "credentials",
+            "--roll",
+            roll.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again).contains("exists already"), "{}", text(&again));
+    let one = dir.path().join("one");
+    let replacement = unionhall(
+        &[
+            "credentials",
+            "--count",
+            "1",
+            "--out",
+            one.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(replacement.status.success(), "{}", text(&replacement));
+    assert_eq!(
+        std::fs::read_to_string(one.join("public.txt"))
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
+}
+
+#[test]
 fn the_verifier_passes_a_good_record_and_says_in_words_what_is_wrong_with_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("record.jsonl");

@@ -148,7 +148,7 @@ async fn the_credential_officer_prints_letters_and_members_vote_with_them() {
     expect_heading(client, "Your vote is cast").await;
     browser
         .screenshots_at_each_width(
-            &client.current_url().await.unwrap().to_string(),
+            client.current_url().await.unwrap().as_ref(),
             "credentials-06-receipt",
         )
         .await;

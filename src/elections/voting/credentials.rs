@@ -125,7 +125,7 @@ pub async fn show(
 }
 
 /// `GET /elections/{id}/credentials/roll.csv`: the roll to make credentials
-/// for, for `unionhall credentials generate`.
+/// for, for `unionhall credentials`.
 pub async fn roll_csv(
     current: CurrentUser,
     state: web::Data<AppState>,
