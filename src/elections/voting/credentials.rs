@@ -2,7 +2,7 @@
 //! upload of their public halves, and the replacement of a lost one. The
 //! page's script makes the credentials on the officer's own device; with
 //! no JavaScript the officer downloads the roll, runs `unionhall
-//! credentials generate` on their own computer and pastes its public file.
+//! credentials` on their own computer and pastes its public file.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
