@@ -1,7 +1,8 @@
 //! The verifier against its goals (docs and VOTING.md): a record of 10,000
 //! yes/no ballots checked in under 10 s on 2 cores, one of 340,000 in under
 //! 5 minutes. The records are made first (ballots encrypted on every core,
-//! three trustees, two shares), then `unionhall::record::verify` runs on
+//! three trustees, two shares, every ballot signed with its own voting
+//! credential as a vote with credentials has them), then `unionhall::record::verify` runs on
 //! the text alone, as `unionhall verify` does.
 //!
 //! Run: `cargo bench --bench verifier [-- --sizes 10000,340000]`. Prints
@@ -14,6 +15,7 @@
 
 use std::time::Instant;
 
+use unionhall::crypto::credential::Credential;
 use unionhall::record::ballot;
 use unionhall::record::entry::{
     CastBy, Closing, Entry, Opening, QuestionCounts, ResultEntry, RollSummary,
@@ -44,6 +46,8 @@ fn record(n: usize) -> String {
     )));
     let fingerprint = w.head.hash;
     let trustees = sample::trustees(&mut w, &fingerprint, 3, 2);
+    let credentials: Vec<Credential> = (0..n).map(|_| Credential::generate()).collect();
+    w.push(Entry::Credentials(sample::credential_list(&credentials)));
     w.push(Entry::Open(Opening {
         key: hexcode::point(&trustees.key),
         roll: RollSummary {
@@ -54,20 +58,22 @@ fn record(n: usize) -> String {
     let workers = std::thread::available_parallelism().map_or(2, usize::from);
     let chunk = n.div_ceil(workers);
     let key = trustees.key;
+    let credentials = &credentials;
     let made: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|t| {
                 s.spawn(move || {
                     (t * chunk..((t + 1) * chunk).min(n))
                         .map(|i| {
-                            let e = ballot::encrypt(
+                            let mut e = ballot::encrypt(
                                 &key,
                                 &fingerprint,
-                                None,
+                                Some(credentials[i].public()),
                                 CastBy::Voter,
                                 &[2],
                                 &[usize::from(i % 3 == 2)],
                             );
+                            ballot::sign(&mut e.entry, &credentials[i]);
                             let cts = ballot::check(&e.entry, &key, &fingerprint, &[2])
                                 .unwrap()
                                 .ciphertexts;
@@ -88,7 +94,7 @@ fn record(n: usize) -> String {
     }
     w.push(Entry::Close(Closing {
         ballots: n as u64,
-        counted: None,
+        counted: Some(n as u64),
     }));
     w.push(Entry::Sums(tally::sums_entry(&sums)));
     for j in [1u32, 2] {
@@ -128,7 +134,7 @@ fn main() {
             "goal: 300 s for 340,000"
         };
         println!(
-            "{n} yes/no ballots ({:.1} MB record, made in {:.1} s): verified in {:.2} s = {:.0} ballots/s ({goal})",
+            "{n} signed yes/no ballots ({:.1} MB record, made in {:.1} s): verified in {:.2} s = {:.0} ballots/s ({goal})",
             text.len() as f64 / 1e6,
             made.as_secs_f64(),
             took.as_secs_f64(),

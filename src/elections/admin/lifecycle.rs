@@ -50,8 +50,10 @@ pub async fn publish(
             "make the election key",
             &format!("You are a trustee of \"{}\". Before the vote can open, each trustee makes their share of the election key in three short steps on their trustee page; the page says which step is next.", row.title),
         )?;
+        let credentials = store::credentials::tell_officer(conn, ctx, &row, n)?;
         Ok(Ok(format!(
-            "Roll published with {n} members in good standing; challenges are open until the vote opens. The trustees have been asked to make the election key."
+            "Roll published with {n} members in good standing; challenges are open until the vote opens. The trustees have been asked to make the election key.{}",
+            if credentials { " The credential officer has been asked to make the members' credentials." } else { "" }
         )))
     })
     .await

@@ -307,3 +307,35 @@ pub fn hand_out_list(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<HandOu
         })
         .collect())
 }
+
+/// Tells the credential officer, once the roll is drawn, that the
+/// credentials are theirs to make. False when the vote has none.
+pub fn tell_officer(
+    conn: &mut DbConnection,
+    ctx: &crate::context::Context,
+    row: &super::ElectionRow,
+    roll: usize,
+) -> QueryResult<bool> {
+    use crate::mail::Notice;
+    let Some((name, email)) = officer_of(conn, row.credential_officer_id)? else {
+        return Ok(false);
+    };
+    let notice = crate::elections::notices::ElectionNotice {
+        local_name: ctx.config.local_name.clone(),
+        name,
+        subject: format!("make the voting credentials: {}", row.title),
+        lines: vec![
+            format!(
+                "You are the credential officer of \"{}\". Its roll is drawn with {roll} members: make one voting credential for each on your page, upload their public halves, and hand each member theirs before the vote opens.",
+                row.title
+            ),
+            "Use your own computer. The credentials are made there and this server never sees them; keep the hand-out file to yourself.".to_owned(),
+            "A challenge upheld before the opening can add or remove a member: the page says when the list no longer matches the roll.".to_owned(),
+        ],
+        link: ctx.config.link(&format!("/elections/{}/credentials", row.id)),
+    }
+    .to(&email)
+    .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+    crate::mail::outbox::enqueue(conn, &notice, &ctx.config.mail_domain())?;
+    Ok(true)
+}

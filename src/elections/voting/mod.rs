@@ -129,6 +129,8 @@ pub struct ShowPage {
     /// The trustees' names, in order, and whether the viewer is one.
     trustees: Vec<String>,
     is_trustee: bool,
+    /// The viewer makes this vote's credentials.
+    is_credential_officer: bool,
     /// The SHA-256 of the ballot code this server serves.
     booth_hash: &'static str,
 }
@@ -250,6 +252,7 @@ pub async fn show_page(
                 }
             },
             is_trustee: store::trustees::position_of(conn, id, viewer)?.is_some(),
+            is_credential_officer: row.credential_officer_id == Some(viewer),
             trustees: store::trustees::of_election(conn, id)?
                 .into_iter()
                 .map(|t| t.name)

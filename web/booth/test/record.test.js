@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { simulateElection } from '../src/simulate.js';
 import { verifyRecord, lineHash, ZERO_HASH } from '../src/record.js';
@@ -174,4 +175,31 @@ test('a wrong key, a bad trustee proof and a broken file are rejected', () => {
   rejected(election.text.replace('"seq":3', '"seq": 3'), ['chain'], /prev is not the hash/);
   rejected(`${election.text}{"not":"an entry"}\n`, ['chain'], /first three members/);
   rejected('', ['chain'], /empty/);
+});
+
+// The Rust-made vectors record has credentials: a roll of four, one member
+// voting twice, one credential replaced before it was used.
+const rustRecord = readFileSync(new URL('../../../tests/vectors/from-rust.jsonl', import.meta.url), 'utf8');
+const rustLines = rustRecord.trimEnd().split('\n');
+const rustIndex = (type) => rustLines.findIndex((l) => JSON.parse(l).type === type);
+
+test('with credentials only the last ballot of each counts', () => {
+  const r = verifyRecord(rustRecord);
+  assert.deepEqual(r.failures, []);
+  assert.equal(r.ballots, 4);
+  assert.equal(r.counted, 3);
+  assert.equal(r.credentialsUsed, 3);
+});
+
+test('an unsigned, forged or revoked-credential ballot is rejected', () => {
+  const ballot = rustIndex('ballot');
+  rejected(join(rechain(edit(rustLines, ballot, (o) => ({ ...o, signature: undefined })))), ['ballots'], /not signed/);
+  const forged = edit(rustLines, ballot, (o) => ({ ...o, signature: o.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) }));
+  rejected(join(rechain(forged)), ['ballots'], /does not check against its credential/);
+  const revoked = JSON.parse(rustLines[rustIndex('revoke')]).old;
+  const last = rustLines.map((l) => JSON.parse(l).type).lastIndexOf('ballot');
+  rejected(join(rechain(edit(rustLines, last, (o) => ({ ...o, credential: revoked })))), ['ballots'], /revoked credential/);
+  rejected(join(rechain(edit(rustLines, rustIndex('close'), (o) => ({ ...o, counted: 4 })))), ['close'], /4 ballots count/);
+  const short = edit(rustLines, rustIndex('credentials'), (o) => ({ ...o, keys: o.keys.slice(1), count: o.count - 1 }));
+  rejected(join(rechain(short)), ['credentials'], /3 credentials for a roll of 4/);
 });
