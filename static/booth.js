@@ -5401,7 +5401,16 @@ zoo`.split("\n"));
     const message = concat(SIGNATURE_TAG, fromHex(trackerHex, "the tracker", 32));
     return toHex(ed25519.sign(message, seedOf(credential.entropy)));
   }
+  function isValidPublic(publicHex) {
+    try {
+      const p = ed25519.Point.fromHex(publicHex, false);
+      return !p.isSmallOrder() && p.toHex() === publicHex;
+    } catch {
+      return false;
+    }
+  }
   function verifyTrackerSignature(publicHex, trackerHex, signatureHex) {
+    if (!isValidPublic(publicHex)) return false;
     try {
       const message = concat(SIGNATURE_TAG, fromHex(trackerHex, "the tracker", 32));
       return ed25519.verify(fromHex(signatureHex, "the signature", 64), message, fromHex(publicHex, "the credential", 32), {
@@ -5591,6 +5600,8 @@ zoo`.split("\n"));
       if (!Array.isArray(list.entry.keys)) bad("keys is not a list");
       if (list.entry.count !== keys.length) bad(`the list says ${list.entry.count} credentials and holds ${keys.length}`);
       if (!keys.every((k) => typeof k === "string" && HEX32.test(k))) bad("a credential is not 64 lowercase hex digits");
+      else if (!keys.every(isValidPublic))
+        bad("a credential is not a public key with a secret behind it (a small-order or non-canonical point): anyone could sign for it");
       if (!keys.every((k, i) => i === 0 || keys[i - 1] < k)) bad("the credentials are not sorted, or one is listed twice");
       active = new Set(keys);
     }
@@ -5634,7 +5645,7 @@ zoo`.split("\n"));
         }
         if (signedBy.has(r.old)) bad2("a credential revoked after a ballot was cast with it");
         if (!active.delete(r.old)) bad2("the revoked credential is not on the list");
-        if (typeof r.new !== "string" || !HEX32.test(r.new) || active.has(r.new) || revoked.has(r.new))
+        if (typeof r.new !== "string" || !HEX32.test(r.new) || !isValidPublic(r.new) || active.has(r.new) || revoked.has(r.new))
           bad2("the replacement credential is not a new one");
         active.add(r.new);
         revoked.add(r.old);

@@ -121,11 +121,23 @@ fn signed_message(tracker: &[u8; 32]) -> Vec<u8> {
     [SIGNATURE_TAG, tracker.as_slice()].concat()
 }
 
+/// Whether `public` can be a credential: the one encoding of a point on
+/// the curve that is not of small order. A small-order key (the neutral
+/// point among them) has signatures anyone can make without a secret, so
+/// it is refused on every list and by every verifier.
+pub fn is_valid_public(public: &[u8; 32]) -> bool {
+    let compressed = curve25519_dalek::edwards::CompressedEdwardsY(*public);
+    compressed
+        .decompress()
+        .is_some_and(|p| !p.is_small_order() && p.compress().as_bytes() == public)
+}
+
 /// Whether `signature` is the public credential's signature over `tracker`.
 pub fn verify(public: &[u8; 32], tracker: &[u8; 32], signature: &[u8; 64]) -> bool {
-    UnparsedPublicKey::new(&ED25519, public)
-        .verify(&signed_message(tracker), signature)
-        .is_ok()
+    is_valid_public(public)
+        && UnparsedPublicKey::new(&ED25519, public)
+            .verify(&signed_message(tracker), signature)
+            .is_ok()
 }
 
 /// Why typed words are not a credential, in words a member can act on.
@@ -205,6 +217,27 @@ mod tests {
         assert_eq!(
             hex::encode(c.sign(&[9; 32])),
             "41c34ed0619d7a02f25945f1f33f5d27773de0b55d0bf09dc34433fff0c54b8ecd10495a16fbaf67ed70e35923407251f0f0009933e281c696ce36495450ee02"
+        );
+    }
+
+    #[test]
+    fn keys_with_no_secret_behind_them_are_not_credentials() {
+        assert!(is_valid_public(&Credential::generate().public()));
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        // The neutral point, a point of order 4, and two non-canonical
+        // spellings (the last the neutral point's second one).
+        let mut second_identity = [0xffu8; 32];
+        second_identity[0] = 0xee;
+        second_identity[31] = 0x7f;
+        for bad in [identity, [0; 32], [0xff; 32], second_identity] {
+            assert!(!is_valid_public(&bad), "{}", hex::encode(bad));
+        }
+        let mut forged = [0u8; 64];
+        forged[0] = 1;
+        assert!(
+            !verify(&identity, &[9; 32], &forged),
+            "the neutral point signs anything"
         );
     }
 

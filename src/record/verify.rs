@@ -10,6 +10,7 @@ use super::entry::{BallotEntry, CastBy, CredentialList, ElectionSpec, Entry, Res
 use super::hexcode;
 use super::tally;
 use crate::crypto::Ciphertext;
+use crate::crypto::credential;
 use crate::crypto::group::Point;
 
 /// One check and how it went.
@@ -466,8 +467,13 @@ impl<'a> Walk<'a> {
             problems.push("the credentials are not sorted, or one is listed twice".into());
         }
         for (i, key) in list.keys.iter().enumerate() {
-            if let Err(e) = hexcode::to_32(key, &format!("credential {}", i + 1)) {
-                problems.push(e);
+            match hexcode::to_32(key, &format!("credential {}", i + 1)) {
+                Err(e) => problems.push(e),
+                Ok(bytes) if !credential::is_valid_public(&bytes) => problems.push(format!(
+                    "credential {} is not a public key with a secret behind it (a small-order or non-canonical point): anyone could sign for it",
+                    i + 1
+                )),
+                Ok(_) => {}
             }
         }
         let ok = problems.is_empty();
@@ -524,7 +530,8 @@ impl<'a> Walk<'a> {
                             }
                             if revoked.contains(r.new.as_str())
                                 || active.contains(&r.new)
-                                || hexcode::to_32(&r.new, "the new credential").is_err()
+                                || !hexcode::to_32(&r.new, "the new credential")
+                                    .is_ok_and(|b| credential::is_valid_public(&b))
                             {
                                 problems.push(format!(
                                     "line {line}: the replacement credential is not a new one"
@@ -1085,6 +1092,20 @@ mod tests {
                 list.count -= 1;
             });
             fails_with(&short, "3 credentials for a roll of 4");
+
+            // A key with no secret behind it (the neutral point): anyone
+            // could sign for it, so no list may hold it.
+            let neutral = rewritten(&text, |entries| {
+                let Some(Entry::Credentials(list)) = entries
+                    .iter_mut()
+                    .find(|e| matches!(e, Entry::Credentials(_)))
+                else {
+                    unreachable!()
+                };
+                list.keys[0] = format!("01{}", "0".repeat(62));
+                list.keys.sort();
+            });
+            fails_with(&neutral, "not a public key with a secret behind it");
 
             let all_counted = rewritten(&text, |entries| {
                 let Some(Entry::Close(c)) =

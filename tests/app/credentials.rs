@@ -146,6 +146,18 @@ async fn with_credentials_only_the_members_own_last_ballot_counts_and_the_record
         )
         .await;
     assert!(garbled.body.contains("Line 1 is not a public credential"));
+    // A key with no secret behind it (the neutral point), which anyone
+    // could sign for, is no credential either.
+    let mut with_neutral: Vec<String> = held[..4].iter().map(|c| hex::encode(c.public())).collect();
+    with_neutral.insert(0, format!("01{}", "0".repeat(62)));
+    let neutral = chair
+        .post(
+            &format!("/elections/{id}/credentials"),
+            &[("keys", with_neutral.join("\n").as_str())],
+        )
+        .await;
+    assert_eq!(neutral.status, 422);
+    assert!(neutral.body.contains("Line 1 is not a public credential"));
     let upload = chair
         .post(
             &format!("/elections/{id}/credentials"),
@@ -248,7 +260,7 @@ async fn with_credentials_only_the_members_own_last_ballot_counts_and_the_record
     );
     let borrowed = typed(&app, &v2, id, 0, &held[0].words()).await;
     assert_eq!(borrowed.status, 409);
-    assert!(borrowed.body.contains("cannot be used with your login"));
+    assert!(borrowed.body.contains("was used from another member"));
     assert_eq!(
         store::record::entries(&mut app.db(), id).unwrap().len(),
         before
@@ -275,6 +287,13 @@ async fn with_credentials_only_the_members_own_last_ballot_counts_and_the_record
     )
     .await;
     assert_eq!(second.status, 200, "{}", second.body);
+    let switched = typed(&app, &voter(&app, 1).await, id, 0, &held[4].words()).await;
+    assert_eq!(switched.status, 409);
+    assert!(
+        switched
+            .body
+            .contains("That is not the credential you voted with")
+    );
 
     // Voter 3 lost their credential: the chair replaces it. A used one
     // cannot be replaced.

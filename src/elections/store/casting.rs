@@ -42,10 +42,12 @@ pub enum Refusal {
     /// A credential that is not on the vote's list (or was replaced).
     #[error("a credential not on the vote's list")]
     UnknownCredential,
-    /// A credential another member's login already cast with, or a
-    /// re-vote with another credential than the first ballot's.
-    #[error("a credential not this member's")]
+    /// A re-vote with another credential than the member's first ballot's.
+    #[error("a credential other than the one this member voted with")]
     NotTheirCredential,
+    /// A credential another member's login already cast with.
+    #[error("a credential another login voted with")]
+    CredentialTaken,
 }
 
 /// The credential a cast is signed with, checked against the list and
@@ -70,10 +72,9 @@ fn credential_fits(
         )
         .select((participation::member_id, participation::credential))
         .load(conn)?;
-    let clash = used_by
-        .iter()
-        .any(|(m, c)| *m != member_id || c.as_deref() != Some(public));
-    Ok(if clash {
+    Ok(if used_by.iter().any(|(m, _)| *m != member_id) {
+        Err(Refusal::CredentialTaken)
+    } else if used_by.iter().any(|(_, c)| c.as_deref() != Some(public)) {
         Err(Refusal::NotTheirCredential)
     } else {
         Ok(())

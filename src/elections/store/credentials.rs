@@ -99,7 +99,8 @@ pub fn parse_list(text: &str) -> Result<Vec<String>, CredentialRefusal> {
             continue;
         }
         let key = line.to_ascii_lowercase();
-        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let bytes: Option<[u8; 32]> = hex::decode(&key).ok().and_then(|b| b.try_into().ok());
+        if !bytes.is_some_and(|b| crate::crypto::credential::is_valid_public(&b)) {
             return Err(CredentialRefusal::Malformed(i + 1));
         }
         if !keys.insert(key) {

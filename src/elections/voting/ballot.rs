@@ -182,8 +182,13 @@ fn refused(page: Page, id: i64, refusal: Refusal) -> Result<HttpResponse, AppErr
         ),
         Refusal::NotTheirCredential => (
             StatusCode::CONFLICT,
-            "That credential cannot be used with your login",
-            "Either it was already used from another member's login, or you voted before with a different credential. Vote with the credential you were given; nothing was recorded. If you think someone used yours, tell the credential officer.",
+            "That is not the credential you voted with",
+            "You voted before with another credential, and a new ballot must use the same one, so that it replaces your earlier ballot. Nothing was recorded. Vote again with the credential you used the first time.",
+        ),
+        Refusal::CredentialTaken => (
+            StatusCode::CONFLICT,
+            "That credential was used from another member's login",
+            "Nothing was recorded. If it is the credential you were given, someone else has voted with it: tell the credential officer and an officer at once, before the close. The record shows which ballots were cast with it.",
         ),
     };
     render(

@@ -48,8 +48,22 @@ export function signTracker(credential, trackerHex) {
   return toHex(ed25519.sign(message, seedOf(credential.entropy)));
 }
 
+/**
+ * Whether publicHex can be a credential: the one encoding of a curve point
+ * not of small order (a small-order key's signatures need no secret).
+ */
+export function isValidPublic(publicHex) {
+  try {
+    const p = ed25519.Point.fromHex(publicHex, false);
+    return !p.isSmallOrder() && p.toHex() === publicHex;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether signatureHex is publicHex's signature over trackerHex (strict). */
 export function verifyTrackerSignature(publicHex, trackerHex, signatureHex) {
+  if (!isValidPublic(publicHex)) return false;
   try {
     const message = concat(SIGNATURE_TAG, fromHex(trackerHex, 'the tracker', 32));
     return ed25519.verify(fromHex(signatureHex, 'the signature', 64), message, fromHex(publicHex, 'the credential', 32), {

@@ -18,7 +18,7 @@ import { checkAnswers } from './ballot.js';
 import { trusteeContext, shareContext } from './contexts.js';
 import { electionKey, verificationKey, combine } from './threshold.js';
 import { smallLog } from './dlog.js';
-import { verifyTrackerSignature } from './credential.js';
+import { verifyTrackerSignature, isValidPublic } from './credential.js';
 
 export const ZERO_HASH = '0'.repeat(64);
 // Ballots and revocations interleave while the vote runs, so they share a rank.
@@ -247,6 +247,8 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
     if (!Array.isArray(list.entry.keys)) bad('keys is not a list');
     if (list.entry.count !== keys.length) bad(`the list says ${list.entry.count} credentials and holds ${keys.length}`);
     if (!keys.every((k) => typeof k === 'string' && HEX32.test(k))) bad('a credential is not 64 lowercase hex digits');
+    else if (!keys.every(isValidPublic))
+      bad('a credential is not a public key with a secret behind it (a small-order or non-canonical point): anyone could sign for it');
     if (!keys.every((k, i) => i === 0 || keys[i - 1] < k)) bad('the credentials are not sorted, or one is listed twice');
     active = new Set(keys);
   }
@@ -295,7 +297,7 @@ export function verifyRecord(input, { tracker: wanted } = {}) {
       }
       if (signedBy.has(r.old)) bad('a credential revoked after a ballot was cast with it');
       if (!active.delete(r.old)) bad('the revoked credential is not on the list');
-      if (typeof r.new !== 'string' || !HEX32.test(r.new) || active.has(r.new) || revoked.has(r.new))
+      if (typeof r.new !== 'string' || !HEX32.test(r.new) || !isValidPublic(r.new) || active.has(r.new) || revoked.has(r.new))
         bad('the replacement credential is not a new one');
       active.add(r.new);
       revoked.add(r.old);

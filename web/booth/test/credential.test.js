@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newCredential, credentialFromWords, signTracker, verifyTrackerSignature } from '../src/credential.js';
+import { newCredential, credentialFromWords, signTracker, verifyTrackerSignature, isValidPublic } from '../src/credential.js';
 import { handOutCsv, letterUrl, makeCredentials } from '../src/pages/credentials.js';
 import { ballotEntry } from '../src/pages/booth-logic.js';
 
@@ -18,6 +18,13 @@ test('the same entropy gives Rust’s words, public key and signature', () => {
   );
   assert.ok(verifyTrackerSignature(c.publicHex, '09'.repeat(32), sig));
   assert.ok(!verifyTrackerSignature(c.publicHex, '08'.repeat(32), sig));
+});
+
+test('keys with no secret behind them are not credentials', () => {
+  assert.ok(isValidPublic(newCredential().publicHex));
+  for (const bad of ['01' + '0'.repeat(62), '0'.repeat(64), 'f'.repeat(64), 'ee' + 'f'.repeat(60) + '7f'])
+    assert.ok(!isValidPublic(bad), bad);
+  assert.ok(!verifyTrackerSignature('01' + '0'.repeat(62), '09'.repeat(32), '01' + '0'.repeat(126)));
 });
 
 test('typed words are read forgivingly, and mistakes said in words', () => {
