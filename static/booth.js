@@ -7187,9 +7187,10 @@ zoo`.split("\n"));
     let credential = null;
     const credentialField = form.querySelector('input[name="credential"]');
     const fromLetter = /[#&]credential=([^&]+)/.exec(doc.defaultView?.location?.hash ?? "");
-    if (credentialField && fromLetter) {
-      credentialField.value = decodeURIComponent(fromLetter[1]).replace(/[+.-]/g, " ");
-      doc.defaultView.history.replaceState(null, "", doc.defaultView.location.pathname);
+    const carried = takeCarried(doc);
+    if (credentialField && (fromLetter || carried)) {
+      credentialField.value = fromLetter ? decodeURIComponent(fromLetter[1]).replace(/[+.-]/g, " ") : carried;
+      if (fromLetter) doc.defaultView.history.replaceState(null, "", doc.defaultView.location.pathname);
     }
     const encrypt2 = (selected) => {
       const made = encryptBallot({
@@ -7326,6 +7327,28 @@ zoo`.split("\n"));
       });
       return node;
     }
+    return true;
+  }
+  var CARRY_KEY = "unionhall-credential";
+  function takeCarried(doc) {
+    try {
+      const storage = doc.defaultView?.sessionStorage;
+      const words = storage?.getItem(CARRY_KEY) ?? null;
+      storage?.removeItem(CARRY_KEY);
+      return words;
+    } catch {
+      return null;
+    }
+  }
+  function carryCredential(doc, location) {
+    const found = /[#&]credential=([^&]+)/.exec(location?.hash ?? "");
+    if (!found || doc.querySelector('input[name="credential"]')) return false;
+    try {
+      doc.defaultView.sessionStorage.setItem(CARRY_KEY, decodeURIComponent(found[1]).replace(/[+.-]/g, " "));
+    } catch {
+      return false;
+    }
+    doc.defaultView.history.replaceState(null, "", location.pathname + location.search);
     return true;
   }
 
@@ -8724,7 +8747,11 @@ zoo`.split("\n"));
         const c = newCredential();
         const newField = doc.querySelector('input[name="new"]');
         if (newField) newField.value = c.publicHex;
-        fill(out2, el(doc, "p", {}, "The new credential, to give the member: ", el(doc, "strong", { id: "credential-new-words" }, c.words)), el(doc, "p", {}, "Its public half is in the form below."));
+        fill(
+          out2,
+          el(doc, "p", {}, "The new credential, to give the member: ", el(doc, "strong", { id: "credential-new-words", class: "credential-words" }, c.words)),
+          el(doc, "p", {}, 'Write the words down or give them to the member now: once you press "Replace the credential" the page reloads and the words are gone. Its public half is in the form below.')
+        );
       });
       fill(replacer, button2, out2);
     }
@@ -8749,7 +8776,7 @@ zoo`.split("\n"));
             { class: "letter" },
             el(doc, "h2", {}, `Your voting credential: ${doc.title.replace(/^Voting credentials: /, "")}`),
             el(doc, "p", {}, `For ${r.name} (${r.number})`),
-            el(doc, "p", {}, "To vote, sign in and open the ballot, then type these 12 words where it asks for your credential, or scan the code with your phone. Keep them to yourself: with your login, they are your vote."),
+            el(doc, "p", {}, `To vote, sign in at ${ballotUrl} and type these 12 words where the ballot asks for your credential, or scan the code with your phone. Keep them to yourself: with your login, they are your vote.`),
             el(doc, "p", { class: "credential-words" }, r.words),
             qrCode(doc, letterUrl(ballotUrl, r.words)),
             el(doc, "p", { class: "muted" }, "You may vote again until the close; only your last ballot counts. Lost this? Ask the credential officer for a new one before you vote.")
@@ -8784,6 +8811,7 @@ zoo`.split("\n"));
     tryStart("trustee", () => startTrustee(doc, location));
     tryStart("verify", () => startVerify(doc));
     tryStart("credentials", () => startCredentials(doc));
+    tryStart("carry", () => carryCredential(doc, location));
     return started;
   }
   if (typeof document !== "undefined" && typeof window !== "undefined") {

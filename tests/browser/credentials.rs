@@ -8,7 +8,7 @@ use fantoccini::Locator;
 
 use crate::browser::{Browser, click, expect_heading, press, wait_for, wait_for_text};
 use crate::helpers::{Stage, TestApp};
-use crate::sign_in::{sign_in_as, sign_in_demo};
+use crate::sign_in::sign_in_as;
 
 #[tokio::test]
 async fn the_credential_officer_prints_letters_and_members_vote_with_them() {
@@ -117,14 +117,25 @@ async fn the_credential_officer_prints_letters_and_members_vote_with_them() {
     .unwrap()
     .expect("the vote opens with one credential per member");
 
-    // Sarah opens the ballot from her letter's address; her device signs.
-    sign_in_demo(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
+    // Sarah scans her letter's code while signed out: the sign-in page
+    // keeps the words in the tab (never sending them) for the ballot,
+    // where her device signs.
+    client.delete_all_cookies().await.unwrap();
     let letter_url = format!(
         "{}#credential={}",
         app.url(&format!("/elections/{id}/ballot")),
         sarah.replace(' ', "-")
     );
     client.goto(&letter_url).await.unwrap();
+    expect_heading(client, "Sign in").await;
+    let on_sign_in = client.current_url().await.unwrap();
+    assert!(
+        on_sign_in.fragment().is_none(),
+        "the words leave the address bar"
+    );
+    crate::browser::fill(client, "email", "sarah.okafor@example.org").await;
+    crate::browser::fill(client, "password", unionhall::demo::DEMO_PASSWORD).await;
+    press(client, "Sign in").await;
     expect_heading(client, "Your ballot").await;
     let filled = wait_for(client, "input#credential")
         .await

@@ -59,10 +59,11 @@ export function startBooth(doc) {
   let credential = null;
   const credentialField = form.querySelector('input[name="credential"]');
   const fromLetter = /[#&]credential=([^&]+)/.exec(doc.defaultView?.location?.hash ?? '');
-  if (credentialField && fromLetter) {
-    credentialField.value = decodeURIComponent(fromLetter[1]).replace(/[+.-]/g, ' ');
+  const carried = takeCarried(doc);
+  if (credentialField && (fromLetter || carried)) {
+    credentialField.value = fromLetter ? decodeURIComponent(fromLetter[1]).replace(/[+.-]/g, ' ') : carried;
     // Out of the address bar and the history, so it is not left behind.
-    doc.defaultView.history.replaceState(null, '', doc.defaultView.location.pathname);
+    if (fromLetter) doc.defaultView.history.replaceState(null, '', doc.defaultView.location.pathname);
   }
 
   const encrypt = (selected) => {
@@ -206,5 +207,36 @@ export function startBooth(doc) {
     });
     return node;
   }
+  return true;
+}
+
+const CARRY_KEY = 'unionhall-credential';
+
+function takeCarried(doc) {
+  try {
+    const storage = doc.defaultView?.sessionStorage;
+    const words = storage?.getItem(CARRY_KEY) ?? null;
+    storage?.removeItem(CARRY_KEY);
+    return words;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A letter's address opened while signed out lands on the sign-in page
+ * with the words in its fragment, which the sign-in form cannot carry
+ * without sending them. They wait in this tab's session storage (never
+ * sent) for the ballot page, and leave the address bar.
+ */
+export function carryCredential(doc, location) {
+  const found = /[#&]credential=([^&]+)/.exec(location?.hash ?? '');
+  if (!found || doc.querySelector('input[name="credential"]')) return false;
+  try {
+    doc.defaultView.sessionStorage.setItem(CARRY_KEY, decodeURIComponent(found[1]).replace(/[+.-]/g, ' '));
+  } catch {
+    return false;
+  }
+  doc.defaultView.history.replaceState(null, '', location.pathname + location.search);
   return true;
 }

@@ -56,7 +56,11 @@ export function startCredentials(doc) {
       const c = newCredential();
       const newField = doc.querySelector('input[name="new"]');
       if (newField) newField.value = c.publicHex;
-      fill(out, el(doc, 'p', {}, 'The new credential, to give the member: ', el(doc, 'strong', { id: 'credential-new-words' }, c.words)), el(doc, 'p', {}, 'Its public half is in the form below.'));
+      fill(
+        out,
+        el(doc, 'p', {}, 'The new credential, to give the member: ', el(doc, 'strong', { id: 'credential-new-words', class: 'credential-words' }, c.words)),
+        el(doc, 'p', {}, 'Write the words down or give them to the member now: once you press "Replace the credential" the page reloads and the words are gone. Its public half is in the form below.'),
+      );
     });
     fill(replacer, button, out);
   }
@@ -81,7 +85,7 @@ export function startCredentials(doc) {
           { class: 'letter' },
           el(doc, 'h2', {}, `Your voting credential: ${doc.title.replace(/^Voting credentials: /, '')}`),
           el(doc, 'p', {}, `For ${r.name} (${r.number})`),
-          el(doc, 'p', {}, 'To vote, sign in and open the ballot, then type these 12 words where it asks for your credential, or scan the code with your phone. Keep them to yourself: with your login, they are your vote.'),
+          el(doc, 'p', {}, `To vote, sign in at ${ballotUrl} and type these 12 words where the ballot asks for your credential, or scan the code with your phone. Keep them to yourself: with your login, they are your vote.`),
           el(doc, 'p', { class: 'credential-words' }, r.words),
           qrCode(doc, letterUrl(ballotUrl, r.words)),
           el(doc, 'p', { class: 'muted' }, 'You may vote again until the close; only your last ballot counts. Lost this? Ask the credential officer for a new one before you vote.'),

@@ -6,6 +6,7 @@ import { startBooth } from './booth.js';
 import { startTrustee } from './trustee.js';
 import { startVerify } from './verify.js';
 import { startCredentials } from './credentials.js';
+import { carryCredential } from './booth.js';
 
 export function startPages(doc = globalThis.document, location = globalThis.location) {
   const started = [];
@@ -20,6 +21,7 @@ export function startPages(doc = globalThis.document, location = globalThis.loca
   tryStart('trustee', () => startTrustee(doc, location));
   tryStart('verify', () => startVerify(doc));
   tryStart('credentials', () => startCredentials(doc));
+  tryStart('carry', () => carryCredential(doc, location));
   return started;
 }
 
