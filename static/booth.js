@@ -7467,6 +7467,7 @@ zoo`.split("\n"));
     section.hidden = false;
     const noScript = doc.getElementById("trustee-no-js");
     if (noScript) noScript.hidden = true;
+    if (!form.querySelector(".error-summary, .field-error")) form.hidden = true;
     section.append(alert, status);
     const send = (text) => {
       answer.value = text;

@@ -47,6 +47,9 @@ export function startTrustee(doc, location) {
   // The page's own steps for a browser without JavaScript are not this one's.
   const noScript = doc.getElementById('trustee-no-js');
   if (noScript) noScript.hidden = true;
+  // The answer form carries the device's answer; it stays in sight only
+  // when it came back with the server's refusal to read.
+  if (!form.querySelector('.error-summary, .field-error')) form.hidden = true;
   section.append(alert, status);
 
   const send = (text) => {
