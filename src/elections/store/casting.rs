@@ -59,8 +59,7 @@ fn credential_fits(
     member_id: i64,
     public: &str,
 ) -> QueryResult<Result<(), Refusal>> {
-    let active = super::credentials::active(conn, id)?.unwrap_or_default();
-    if !active.contains(public) {
+    if !super::credentials::is_active(conn, id, public)? {
         return Ok(Err(Refusal::UnknownCredential));
     }
     let used_by: Vec<(i64, Option<String>)> = participation::table
@@ -81,8 +80,14 @@ fn credential_fits(
     })
 }
 
-fn credentialed(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
-    Ok(super::credentials::active(conn, id)?.is_some())
+/// Whether the vote takes ballots only with credentials: it has a
+/// credential officer (it opened only with their list in the record).
+pub fn credentialed(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
+    Ok(crate::db::schema::elections::table
+        .find(id)
+        .select(crate::db::schema::elections::credential_officer_id)
+        .first::<Option<i64>>(conn)?
+        .is_some())
 }
 
 /// True when the member has voted (online or on paper).
@@ -170,7 +175,7 @@ pub fn cast(
     };
     // With credentials, the server signs for a member who typed theirs
     // in; the secret is dropped when this function returns.
-    let signing = if credentialed(conn, id)? {
+    let signing = if row.credential_officer_id.is_some() {
         let Some(credential) = credential else {
             return Ok(Err(Refusal::NeedsCredential));
         };
@@ -208,7 +213,7 @@ pub fn cast_encrypted(
     if entry.by != CastBy::Voter {
         return Ok(Err(Refusal::BadBallot));
     }
-    if credentialed(conn, id)? {
+    if row.credential_officer_id.is_some() {
         let Ok(public) = ballot::check_signature(&entry) else {
             return Ok(Err(Refusal::NeedsCredential));
         };

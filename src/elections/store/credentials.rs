@@ -174,38 +174,27 @@ pub fn list_entry(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Entry>
     })))
 }
 
-/// The credentials that may sign a ballot now, from the record: the list,
-/// less those revoked, plus their replacements. `None` without a list.
-pub fn active(conn: &mut DbConnection, id: i64) -> QueryResult<Option<BTreeSet<String>>> {
-    let mut active: Option<BTreeSet<String>> = None;
-    for entry in record::entries(conn, id)? {
-        match entry {
-            Entry::Credentials(list) => active = Some(list.keys.into_iter().collect()),
-            Entry::Revoke(r) => {
-                if let Some(a) = active.as_mut() {
-                    a.remove(&r.old);
-                    a.insert(r.new);
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(active)
+/// Whether `public` may sign a ballot now. The uploaded list stays in
+/// `election_credentials` after the opening and a revocation swaps its
+/// row, so the table is the list as the record stands, read by key.
+pub fn is_active(conn: &mut DbConnection, id: i64, public: &str) -> QueryResult<bool> {
+    let n: i64 = ec::table
+        .filter(ec::election_id.eq(id))
+        .filter(ec::public_key.eq(public))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }
 
-/// Every credential the record has ever listed, revoked ones included.
-fn ever_listed(conn: &mut DbConnection, id: i64) -> QueryResult<BTreeSet<String>> {
-    let mut all = BTreeSet::new();
-    for entry in record::entries(conn, id)? {
-        match entry {
-            Entry::Credentials(list) => all.extend(list.keys),
-            Entry::Revoke(r) => {
-                all.insert(r.new);
-            }
-            _ => {}
-        }
-    }
-    Ok(all)
+/// Every credential a revocation has taken off the list.
+fn revoked(conn: &mut DbConnection, id: i64) -> QueryResult<BTreeSet<String>> {
+    Ok(record::entries(conn, id)?
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Revoke(r) => Some(r.old),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Replaces a lost credential while the vote is open, if no ballot was
@@ -226,10 +215,7 @@ pub fn revoke(
     }
     let old = old.trim().to_ascii_lowercase();
     let new = new.trim().to_ascii_lowercase();
-    let Some(active) = active(conn, id)? else {
-        return Ok(Err(CredentialRefusal::NotListed));
-    };
-    if !active.contains(&old) {
+    if !is_active(conn, id, &old)? {
         return Ok(Err(CredentialRefusal::NotListed));
     }
     let used: i64 = participation::table
@@ -240,9 +226,21 @@ pub fn revoke(
     if used > 0 {
         return Ok(Err(CredentialRefusal::Used));
     }
-    if parse_list(&new).map(|k| k.len()) != Ok(1) || ever_listed(conn, id)?.contains(&new) {
+    if parse_list(&new).map(|k| k.len()) != Ok(1)
+        || is_active(conn, id, &new)?
+        || revoked(conn, id)?.contains(&new)
+    {
         return Ok(Err(CredentialRefusal::NotNew));
     }
+    diesel::delete(
+        ec::table
+            .filter(ec::election_id.eq(id))
+            .filter(ec::public_key.eq(&old)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(ec::table)
+        .values((ec::election_id.eq(id), ec::public_key.eq(&new)))
+        .execute(conn)?;
     record::append(conn, id, Entry::Revoke(Revocation { old, new }))?;
     Ok(Ok(()))
 }
@@ -262,20 +260,21 @@ pub fn officer_of(
         .optional()
 }
 
-/// The observers' summary while the vote runs: ballots in the record,
-/// distinct credentials they were cast with.
+/// The observers' summary while the vote runs: ballots cast (the record's
+/// ballot lines, one row each in `ballots` until the close), and the
+/// credentials they were cast with (one participation row each).
 pub fn summary(conn: &mut DbConnection, id: i64) -> QueryResult<(u64, u64)> {
-    let mut ballots = 0u64;
-    let mut used = BTreeSet::new();
-    for entry in record::entries(conn, id)? {
-        if let Entry::Ballot(b) = entry {
-            ballots += 1;
-            if let Some(c) = b.credential {
-                used.insert(c);
-            }
-        }
-    }
-    Ok((ballots, used.len() as u64))
+    use crate::db::schema::ballots;
+    let cast: i64 = ballots::table
+        .filter(ballots::election_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let used: i64 = participation::table
+        .filter(participation::election_id.eq(id))
+        .filter(participation::credential.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok((cast.max(0) as u64, used.max(0) as u64))
 }
 
 /// One roll entry as the credential officer's hand-out needs it.

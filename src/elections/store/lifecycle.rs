@@ -93,12 +93,6 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
     let key = crate::crypto::threshold::election_key(&commitments);
     if let Some(list) = credentials {
         record::append(conn, id, list)?;
-        // The record holds the list now; the upload's copy is not needed.
-        diesel::delete(
-            crate::db::schema::election_credentials::table
-                .filter(crate::db::schema::election_credentials::election_id.eq(id)),
-        )
-        .execute(conn)?;
     }
     record::append(
         conn,
@@ -182,6 +176,21 @@ pub fn close(conn: &mut DbConnection, ctx: &Context, id: i64, reason: &str) -> Q
         .iter()
         .filter_map(|&i| crate::record::ballot::ciphertexts(cast[i]).ok())
         .collect();
+    // The counted trackers are what members look for after the close: a
+    // ballot its voter replaced stays in the record and leaves the list.
+    if counted.len() < cast.len() {
+        let kept: std::collections::HashSet<usize> = counted.iter().copied().collect();
+        let replaced: Vec<&str> = (0..cast.len())
+            .filter(|i| !kept.contains(i))
+            .map(|i| cast[i].tracker.as_str())
+            .collect();
+        diesel::delete(
+            ballots::table
+                .filter(ballots::election_id.eq(id))
+                .filter(ballots::tracking_code.eq_any(replaced)),
+        )
+        .execute(conn)?;
+    }
     record::append(
         conn,
         id,

@@ -228,32 +228,12 @@ pub fn certified(conn: &mut DbConnection, row: &ElectionRow) -> QueryResult<Cert
 
 /// The counted tracking codes, sorted, which reveals nothing of the order.
 pub fn tracking_codes(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<String>> {
-    // The counted ones, from the record: with credentials a ballot replaced
-    // by its voter's later one is in the record but not counted.
-    let entries = super::record::entries(conn, id)?;
-    if entries.is_empty() {
-        return ballots::table
-            .filter(ballots::election_id.eq(id))
-            .order(ballots::tracking_code.asc())
-            .select(ballots::tracking_code)
-            .load(conn);
-    }
-    let cast: Vec<&crate::record::entry::BallotEntry> = entries
-        .iter()
-        .filter_map(|e| match e {
-            crate::record::entry::Entry::Ballot(b) => Some(b),
-            _ => None,
-        })
-        .collect();
-    let credentialed = entries
-        .iter()
-        .any(|e| matches!(e, crate::record::entry::Entry::Credentials(_)));
-    let mut codes: Vec<String> = crate::record::tally::counted(&cast, credentialed)
-        .into_iter()
-        .map(|i| cast[i].tracker.clone())
-        .collect();
-    codes.sort();
-    Ok(codes)
+    // The close took out the ballots their voters replaced.
+    ballots::table
+        .filter(ballots::election_id.eq(id))
+        .order(ballots::tracking_code.asc())
+        .select(ballots::tracking_code)
+        .load(conn)
 }
 
 /// One act in the administrative record: when, who, what, detail.

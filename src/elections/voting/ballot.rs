@@ -99,7 +99,7 @@ async fn ballot_context(
             return Ok(Err(refusal));
         }
         let standing = Standing {
-            credentialed: store::credentials::active(conn, id)?.is_some(),
+            credentialed: row.credential_officer_id.is_some(),
             voted: casting::has_voted(conn, id, member_id)?,
         };
         Ok(Ok((row, store::questions(conn, id)?, standing)))

@@ -235,7 +235,10 @@ pub async fn show_page(
                     head.hex()
                 }
             },
-            record_summary: {
+            // While the vote runs: after the close the result says it all.
+            record_summary: if phase != Phase::Voting {
+                String::new()
+            } else {
                 let (ballots, used) = store::credentials::summary(conn, id)?;
                 let credentialed = row.credential_officer_id.is_some();
                 match (ballots, credentialed) {
