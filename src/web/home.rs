@@ -12,8 +12,8 @@ use super::render;
 use crate::auth::{CurrentUser, current_user};
 use crate::db;
 use crate::error::{AppError, KeepBody};
+use crate::home::{self, Reader, Section};
 use crate::state::AppState;
-use crate::users::Role;
 
 /// The start page for a visitor.
 #[derive(Template)]
@@ -22,33 +22,51 @@ pub struct HomePage {
     page: Page,
 }
 
-/// The start page once signed in.
+/// The start page once signed in: what needs the person, by role.
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
     page: Page,
     me: CurrentUser,
-    is_officer: bool,
-    is_steward: bool,
-    /// A chief steward's board shows every case, not only their own.
-    sees_every_case: bool,
+    sections: Vec<Section>,
+    /// How many items need doing, for the lead line.
+    urgent: usize,
+}
+
+impl DashboardPage {
+    fn urgent_words(&self) -> String {
+        crate::plural::count(self.urgent as i64, "thing needs", "things need")
+    }
 }
 
 /// `GET /`.
-pub async fn home(req: HttpRequest, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn home(
+    req: HttpRequest,
+    page: Page,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     match current_user(&req) {
         Ok(me) => {
-            let is_officer = me.user.can(Role::Officer);
-            let is_steward = me.user.can(Role::Steward);
-            let sees_every_case = me.user.can(Role::ChiefSteward);
+            let config = state.config.clone();
+            let user = me.user.clone();
+            let sections = super::db(&state, move |conn| {
+                let reader = Reader {
+                    user: &user,
+                    now: config.clock.now(),
+                    today: config.today(),
+                    config: &config,
+                };
+                Ok(home::sections(conn, &reader)?)
+            })
+            .await?;
+            let urgent = sections.iter().map(Section::urgent).sum();
             render(
                 StatusCode::OK,
                 &DashboardPage {
                     page,
                     me,
-                    is_officer,
-                    is_steward,
-                    sees_every_case,
+                    sections,
+                    urgent,
                 },
             )
         }

@@ -94,7 +94,11 @@ fn counts(app: &TestApp, id: i64) -> (i64, i64) {
     (b, p)
 }
 
-async fn cast(client: &TestClient, id: i64, answers: &[(i64, i64)]) -> crate::helpers::Page {
+pub(crate) async fn cast(
+    client: &TestClient,
+    id: i64,
+    answers: &[(i64, i64)],
+) -> crate::helpers::Page {
     let fields: Vec<(String, String)> = answers
         .iter()
         .map(|(q, c)| (format!("q_{q}"), c.to_string()))

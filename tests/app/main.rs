@@ -17,6 +17,7 @@ mod dues_as_of;
 mod elections;
 mod encrypted_votes;
 mod grievances;
+mod home_pages;
 mod imports;
 mod input;
 mod migrations;

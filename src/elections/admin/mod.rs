@@ -114,6 +114,8 @@ pub struct AdminPage {
     credentials_uploaded: usize,
     /// In the record while the vote runs: ballots, credentials used.
     credentials_used: (u64, u64),
+    /// Who on a live roll cannot be reached by email or has no account.
+    reach: Option<store::reach::Reach>,
 }
 
 /// What the reminder and early-close forms held when they came back with a
@@ -258,6 +260,7 @@ async fn admin_page(
             questions: store::questions(conn, id)?,
             roll_size: roll.len(),
             challenges: store::challenges::challenges(conn, id)?,
+            reach: store::reach::of_live(conn, &row)?,
             turnout: store::turnout(conn, id)?,
             participation: participation(conn, &row, phase)?,
             results: if phase.is_closed() {

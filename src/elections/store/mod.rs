@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod draft;
 pub mod lifecycle;
 pub mod observers;
+pub mod reach;
 pub mod record;
 pub mod reminders;
 pub mod results;
