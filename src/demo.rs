@@ -273,6 +273,13 @@ fn demo_email(first: &str, last: &str) -> Option<String> {
 
 /// Two units, their roster and rates, and a year of charges and check-offs,
 /// with Priya Raman paying nothing (so in arrears) and Alma Reyes behind.
+/// A hire date for the `i`th person on the demo roster, spread over
+/// 2014–2023 and the months of the year.
+fn hired(i: u32) -> chrono::NaiveDate {
+    let year = 2014 + i32::try_from(i % 10).unwrap_or(0);
+    chrono::NaiveDate::from_ymd_opt(year, 1 + (i * 5) % 12, 1 + (i * 7) % 28).unwrap_or_default()
+}
+
 fn dues_roll(
     conn: &mut crate::db::DbConnection,
     now: chrono::NaiveDateTime,
@@ -286,7 +293,8 @@ fn dues_roll(
     use chrono::{Datelike, NaiveDate};
     let rows: Vec<RosterRow> = ROSTER
         .iter()
-        .map(|p| RosterRow {
+        .zip(0_u32..)
+        .map(|(p, i)| RosterRow {
             line: 0,
             unit: p.unit.into(),
             classification: p.class.into(),
@@ -296,11 +304,12 @@ fn dues_roll(
                 last_name: p.last.into(),
                 email: demo_email(p.first, p.last),
                 department: p.dept.into(),
-                hire_date: NaiveDate::from_ymd_opt(2020, 3, 2).unwrap_or_default(),
+                // Hired over a decade, so the roster reads like a real one.
+                hire_date: hired(i),
                 annual_salary: Cents(p.salary_dollars * 100),
                 work_arrangement: crate::roster::person::Arrangement::Hybrid,
                 status: Status::parse(p.status).unwrap_or(Status::Member),
-                join_date: NaiveDate::from_ymd_opt(2020, 4, 1),
+                join_date: Some(hired(i) + chrono::Duration::days(30)),
             },
         })
         .collect();
@@ -313,6 +322,31 @@ fn dues_roll(
     };
     let guild = unit_id(conn, "Guild Staff")?;
     let theatre = unit_id(conn, "Theatre Alliance Staff")?;
+    // Guild Staff works under a contract in force; Theatre Alliance Staff's
+    // expired this year and is being bargained.
+    for (unit, employer, start, end) in [
+        (
+            guild,
+            "Northern Counties Newspaper Guild",
+            (now.year() - 2, 7, 1),
+            (now.year() + 1, 6, 30),
+        ),
+        (
+            theatre,
+            "Theatre Alliance of the Midwest",
+            (now.year() - 3, 9, 1),
+            (now.year(), 8, 31),
+        ),
+    ] {
+        let day = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d);
+        diesel::update(crate::db::schema::units::table.find(unit))
+            .set((
+                crate::db::schema::units::employer.eq(employer),
+                crate::db::schema::units::contract_start.eq(day(start)),
+                crate::db::schema::units::contract_end.eq(day(end)),
+            ))
+            .execute(conn)?;
+    }
     let since = NaiveDate::from_ymd_opt(now.year() - 1, 1, 1).unwrap_or_default();
     ledger::set_rate(
         conn,

@@ -316,6 +316,23 @@ fn verify_record(
     }
 }
 
+/// The demo local's zone, written to `.env` when no `TIMEZONE` is set, so
+/// its pages show times as a local's would, not in UTC.
+fn demo_time_zone() -> Result<Option<chrono_tz::Tz>, String> {
+    if std::env::var_os("TIMEZONE").is_some_and(|v| !v.is_empty()) {
+        return Ok(None);
+    }
+    let zone = chrono_tz::America::Chicago;
+    let mut env = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(".env")
+        .map_err(|e| format!("could not write TIMEZONE to .env: {e}"))?;
+    std::io::Write::write_all(&mut env, format!("\nTIMEZONE={zone}\n").as_bytes())
+        .map_err(|e| format!("could not write TIMEZONE to .env: {e}"))?;
+    Ok(Some(zone))
+}
+
 fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     match command {
@@ -349,7 +366,17 @@ fn run(command: Command) -> Result<(), String> {
         } => import_checkoff(&config, &file, &unit, commit),
         Command::Dues { command } => dues_command(&config, command),
         Command::Demo { demo_insecure } => {
+            let mut config = config;
+            let zone_written = demo_time_zone()?;
+            if let Some(zone) = zone_written {
+                config.timezone = zone;
+            }
             let demo = unionhall::demo::run(&config, demo_insecure)?;
+            if let Some(zone) = zone_written {
+                say!(
+                    "TIMEZONE was not set: the demo local keeps {zone} time (written to .env; change it there)."
+                );
+            }
             say!(
                 "Demo local created. Every account's password is: {}",
                 unionhall::demo::DEMO_PASSWORD
