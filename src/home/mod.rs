@@ -101,14 +101,21 @@ pub struct Reader<'a> {
     pub config: &'a Config,
 }
 
-/// Every section the reader's roles bring, the member's first.
+/// Every section the reader's roles bring: what waits on the officers
+/// first, then the steward's deadlines, the member's own, and last the
+/// officer's map of the app.
 pub fn sections(conn: &mut DbConnection, reader: &Reader<'_>) -> QueryResult<Vec<Section>> {
-    let mut sections = member::sections(conn, reader)?;
+    let officer = reader.user.can(Role::Officer);
+    let mut sections = Vec::new();
+    if officer {
+        sections.push(officer::waiting(conn, reader)?);
+    }
     if reader.user.can(Role::Steward) {
         sections.extend(steward::sections(conn, reader)?);
     }
-    if reader.user.can(Role::Officer) {
-        sections.extend(officer::sections(conn, reader)?);
+    sections.extend(member::sections(conn, reader)?);
+    if officer {
+        sections.push(officer::areas());
     }
     Ok(sections)
 }

@@ -25,7 +25,8 @@ const NEWLY_BEHIND_DAYS: i64 = 30;
 /// How many of them are named before "and N more".
 const NAMED: usize = 5;
 
-pub fn sections(conn: &mut DbConnection, reader: &Reader<'_>) -> QueryResult<Vec<Section>> {
+/// What waits on the officers today.
+pub fn waiting(conn: &mut DbConnection, reader: &Reader<'_>) -> QueryResult<Section> {
     let mut waiting = Section::new(
         "Waiting on the officers",
         "Nothing is waiting on the officers.",
@@ -43,7 +44,7 @@ pub fn sections(conn: &mut DbConnection, reader: &Reader<'_>) -> QueryResult<Vec
     waiting.items.extend(parked_mail(conn)?);
     waiting.items.extend(unconfirmed_imports(conn, reader)?);
     waiting.items.extend(newly_behind(conn, reader)?);
-    Ok(vec![waiting, areas()])
+    Ok(waiting)
 }
 
 /// Open roll challenges, one item per election.
@@ -248,7 +249,7 @@ fn newly_behind(conn: &mut DbConnection, reader: &Reader<'_>) -> QueryResult<Opt
 }
 
 /// Every area of the app an officer works in.
-fn areas() -> Section {
+pub fn areas() -> Section {
     let mut section = Section::new("Every area", "");
     for (href, label, detail) in [
         (

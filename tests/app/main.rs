@@ -21,6 +21,7 @@ mod home_pages;
 mod imports;
 mod input;
 mod migrations;
+mod morning;
 mod no_choice_kept;
 mod offline_tools;
 mod once;

@@ -10,6 +10,10 @@
 #[path = "../app/helpers.rs"]
 mod helpers;
 
+#[path = "../app/morning.rs"]
+#[allow(dead_code, reason = "the app suite reads the rest of the morning")]
+mod morning;
+
 mod browser;
 mod sign_in;
 
@@ -18,6 +22,7 @@ mod credentials;
 mod dues;
 mod elections;
 mod grievances;
+mod home_pages;
 mod salary;
 mod start_page;
 mod trustees;
