@@ -1008,6 +1008,22 @@ async fn a_scheduled_reminder_goes_once_to_those_who_have_not_voted() {
         ["v00001@example.org", "v00002@example.org"],
         "not the voter, once each"
     );
+    // The time just sent for, typed again, is refused rather than sent
+    // twice (by an officer signed in since: idle sessions end).
+    let (officer, _) = app.officer("otto@example.org").await;
+    let answer = officer
+        .post(
+            &format!("/officer/elections/{id}/reminders"),
+            &[("at", at.as_str())],
+        )
+        .await;
+    assert_eq!(answer.status, 422);
+    assert!(
+        answer
+            .body
+            .contains("That time has passed: leave the time empty to send the reminder now.")
+    );
+    assert_eq!(reminders(&app).len(), 2, "nothing sent again");
 }
 
 #[tokio::test]

@@ -23,12 +23,15 @@ pub enum ReminderRefusal {
     NotRunning,
     #[error("A reminder must go out before the vote closes.")]
     AfterClose,
+    /// A time already gone would send at once, beside one already sent.
+    #[error("That time has passed: leave the time empty to send the reminder now.")]
+    Past,
 }
 
 impl FieldProblem for ReminderRefusal {
     fn field(&self) -> &'static str {
         match self {
-            Self::BadTime(_) | Self::AfterClose => "at",
+            Self::BadTime(_) | Self::AfterClose | Self::Past => "at",
             // About the election, not the time typed: shown above the form.
             Self::NotRunning => "",
         }
@@ -49,6 +52,10 @@ pub fn schedule(
     id: i64,
     at: Option<NaiveDateTime>,
 ) -> QueryResult<Result<Scheduled, ReminderRefusal>> {
+    // A minute's slack: a time typed as "now" is already a little past.
+    if at.is_some_and(|at| at < ctx.now - chrono::Duration::minutes(1)) {
+        return Ok(Err(ReminderRefusal::Past));
+    }
     let at = at.unwrap_or(ctx.now);
     let row = election(conn, id)?;
     if row.status != Status::Open && row.status != Status::Published {
