@@ -76,6 +76,10 @@ pub struct Row {
     pub burden_before_bp: Option<i64>,
     pub burden_after_bp: Option<i64>,
     pub real_change: Option<Cents>,
+    /// How far below the living wage they are now, and after (0 when at
+    /// or above it, or when no living wage is entered).
+    pub living_gap_before: Cents,
+    pub living_gap_after: Cents,
 }
 
 impl Row {
@@ -143,7 +147,14 @@ pub fn row(person: &Person, terms: &Terms, refs: &References) -> Row {
         real_change: refs
             .cpi_bp
             .map(|cpi| Cents(deflate(new_salary, cpi).0 - salary.0)),
+        living_gap_before: gap(refs.living_wage, salary),
+        living_gap_after: gap(refs.living_wage, new_salary),
     }
+}
+
+/// How far `salary` falls short of `line`; 0 with no line.
+fn gap(line: Option<Cents>, salary: Cents) -> Cents {
+    line.map_or(Cents(0), |line| Cents((line.0 - salary.0).max(0)))
 }
 
 /// The median, the mean of the middle two rounded when the count is even.
@@ -190,6 +201,12 @@ pub struct Group {
     pub mean_before: Cents,
     pub mean_after: Cents,
     pub mean_real_change: Option<Cents>,
+    /// Below the living wage now and after, and what lifting them to it
+    /// would cost a year, now and after the scenario.
+    pub below_living_before: usize,
+    pub below_living_after: usize,
+    pub cost_to_living_before: Cents,
+    pub cost_to_living_after: Cents,
 }
 
 /// Sums up `rows` under `label`.
@@ -234,6 +251,10 @@ pub fn group(label: &str, rows: &[&Row]) -> Group {
         mean_before: mean(payroll_before, rows.len()),
         mean_after: mean(payroll_after, rows.len()),
         mean_real_change,
+        below_living_before: count(&|r| r.living_gap_before.0 > 0),
+        below_living_after: count(&|r| r.living_gap_after.0 > 0),
+        cost_to_living_before: Cents(rows.iter().map(|r| r.living_gap_before.0).sum()),
+        cost_to_living_after: Cents(rows.iter().map(|r| r.living_gap_after.0).sum()),
     }
 }
 

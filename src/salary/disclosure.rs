@@ -63,6 +63,10 @@ pub struct MemberGroup {
     pub burdened_after: usize,
     pub severe_before: usize,
     pub severe_after: usize,
+    /// Below the living wage now and after: counts of banded pay, like
+    /// the floor's; what lifting them costs is for officers only.
+    pub below_living_before: usize,
+    pub below_living_after: usize,
 }
 
 impl MemberGroup {
@@ -83,6 +87,8 @@ impl MemberGroup {
             burdened_after: g.burdened_after,
             severe_before: g.severe_before,
             severe_after: g.severe_after,
+            below_living_before: g.below_living_before,
+            below_living_after: g.below_living_after,
         }
     }
 }
@@ -195,11 +201,12 @@ mod tests {
         (
             proptest::option::of(100_000i64..350_000),
             proptest::option::of(0i64..900),
+            proptest::option::of(any_salary()),
         )
-            .prop_map(|(rent, cpi)| References {
+            .prop_map(|(rent, cpi, living)| References {
                 rent_monthly: rent.map(Cents),
                 cpi_bp: cpi,
-                living_wage: None,
+                living_wage: living.map(Cents),
             })
     }
 

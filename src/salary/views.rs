@@ -198,7 +198,7 @@ fn count(v: i64) -> String {
 }
 
 /// The unit's figures for officers: everything.
-fn officer_metrics(groups: &[&Group], has_cpi: bool) -> Vec<Metric> {
+fn officer_metrics(groups: &[&Group], has_cpi: bool, has_living_wage: bool) -> Vec<Metric> {
     let mut list = vec![
         metric(
             "People in the unit",
@@ -271,6 +271,31 @@ fn officer_metrics(groups: &[&Group], has_cpi: bool) -> Vec<Metric> {
             Some(true),
         ),
     ];
+    if has_living_wage {
+        list.extend([
+            metric(
+                "Below the living wage now",
+                groups,
+                |g| g.below_living_before as i64,
+                count,
+                Some(false),
+            ),
+            metric(
+                "Below the living wage after",
+                groups,
+                |g| g.below_living_after as i64,
+                count,
+                Some(false),
+            ),
+            metric(
+                "Cost to bring everyone to the living wage after, a year",
+                groups,
+                |g| g.cost_to_living_after.0,
+                money,
+                None,
+            ),
+        ]);
+    }
     if has_cpi {
         list.push(metric(
             "Median real change after inflation",
@@ -284,8 +309,8 @@ fn officer_metrics(groups: &[&Group], has_cpi: bool) -> Vec<Metric> {
 }
 
 /// The unit's figures for members: what `disclosure` allows, nothing else.
-fn member_metrics(units: &[&MemberGroup]) -> Vec<Metric> {
-    vec![
+fn member_metrics(units: &[&MemberGroup], has_living_wage: bool) -> Vec<Metric> {
+    let mut list = vec![
         metric(
             "People in the unit",
             units,
@@ -328,7 +353,26 @@ fn member_metrics(units: &[&MemberGroup]) -> Vec<Metric> {
             count,
             Some(false),
         ),
-    ]
+    ];
+    if has_living_wage {
+        list.extend([
+            metric(
+                "Below the living wage now",
+                units,
+                |g| g.below_living_before as i64,
+                count,
+                Some(false),
+            ),
+            metric(
+                "Below the living wage after",
+                units,
+                |g| g.below_living_after as i64,
+                count,
+                Some(false),
+            ),
+        ]);
+    }
+    list
 }
 
 /// One person's line as shown.
@@ -435,6 +479,7 @@ struct Computed {
     viewer: Viewer,
     missing_rent: bool,
     has_cpi: bool,
+    has_living_wage: bool,
 }
 
 fn compute(
@@ -489,6 +534,7 @@ fn compute(
         viewer,
         missing_rent: figures.rent_monthly.is_none(),
         has_cpi: figures.cpi_bp.is_some(),
+        has_living_wage: figures.living_wage.is_some(),
     })
 }
 
@@ -629,7 +675,7 @@ fn officer_page(c: &Computed, outcomes: &[Outcome], names: &[String]) -> Shown {
         charts.push(charts::burden("chart-burden", names, now, &after));
     }
     Shown {
-        metrics: officer_metrics(&units, c.has_cpi),
+        metrics: officer_metrics(&units, c.has_cpi, c.has_living_wage),
         groups,
         rows,
         own,
@@ -707,7 +753,10 @@ fn member_page(c: &Computed, seen: &[MemberScenario], names: &[String]) -> Shown
         }
     }
     Shown {
-        metrics: units.as_deref().map(member_metrics).unwrap_or_default(),
+        metrics: units
+            .as_deref()
+            .map(|u| member_metrics(u, c.has_living_wage))
+            .unwrap_or_default(),
         groups,
         rows: Vec::new(),
         own,
@@ -860,6 +909,9 @@ fn officer_aggregates(name: &str, outcome: &Outcome) -> Vec<Vec<String>> {
             "backward",
             "rent_burdened_after",
             "severely_burdened_after",
+            "below_living_wage_now",
+            "below_living_wage_after",
+            "cost_to_living_wage_after",
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -878,6 +930,9 @@ fn officer_aggregates(name: &str, outcome: &Outcome) -> Vec<Vec<String>> {
             g.backward.to_string(),
             g.burdened_after.to_string(),
             g.severe_after.to_string(),
+            g.below_living_before.to_string(),
+            g.below_living_after.to_string(),
+            plain(g.cost_to_living_after),
         ]);
     }
     records
@@ -894,6 +949,8 @@ fn member_aggregates(name: &str, seen: &MemberScenario) -> Vec<Vec<String>> {
             "backward",
             "rent_burdened_after",
             "severely_burdened_after",
+            "below_living_wage_now",
+            "below_living_wage_after",
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -909,6 +966,8 @@ fn member_aggregates(name: &str, seen: &MemberScenario) -> Vec<Vec<String>> {
             g.backward.to_string(),
             g.burdened_after.to_string(),
             g.severe_after.to_string(),
+            g.below_living_before.to_string(),
+            g.below_living_after.to_string(),
         ]);
     }
     records

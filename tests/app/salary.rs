@@ -536,3 +536,65 @@ async fn a_member_cannot_work_out_the_salary_of_the_one_person_below_a_floor() {
         pages[0]
     );
 }
+
+#[tokio::test]
+async fn the_living_wage_counts_who_earns_below_it_and_officers_see_the_cost_to_lift_them() {
+    let app = TestApp::spawn().await;
+    let unit = local(&app);
+    let (officer, _) = app.officer("olive@example.org").await;
+    let id = proposal(&app, &officer, unit).await;
+    let analyst = format!("floor_{}", class_id(&app, "Analyst"));
+    let organizer = format!("floor_{}", class_id(&app, "Organizer"));
+    let answer = officer
+        .post(
+            &format!("/officer/salary/units/{unit}"),
+            &[
+                (analyst.as_str(), "52100"),
+                (organizer.as_str(), "50100"),
+                ("rent_amount", "2,800"),
+                ("rent_source", "City rent report"),
+                ("rent_as_of", "2026-10-01"),
+                ("living_wage_amount", "60,000"),
+                (
+                    "living_wage_source",
+                    "MIT Living Wage Calculator, one adult",
+                ),
+                ("living_wage_as_of", "2026-02-01"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    // Ann ($50,000), Ben ($58,250) and Dan ($52,500) earn below $60,000.
+    // After the proposal Ann is at her $59,737 floor, Ben at $59,997.50 and
+    // Dan at his $55,000 floor: $263 + $2.50 + $5,000 to lift them.
+    let page = officer.visit(&format!("/salary/scenarios/{id}")).await;
+    for expected in [
+        "<th scope=\"row\">Below the living wage now</th><td class=\"num\">3</td>",
+        "<th scope=\"row\">Below the living wage after</th><td class=\"num\">3</td>",
+        "<th scope=\"row\">Cost to bring everyone to the living wage after, a year</th><td class=\"num\">$5,265.50</td>",
+    ] {
+        assert!(page.body.contains(expected), "missing {expected}");
+    }
+    let csv = officer
+        .get(&format!("/salary/scenarios/{id}/aggregates.csv"))
+        .await;
+    assert!(csv.body.contains(",3,3,5265.50"), "{}", csv.body);
+    // A member sees the counts from banded pay (Ben's band, $58,500, is
+    // raised past the line) and no cost, which would move with one
+    // person's pay.
+    let (ben, _) = app.person("ben@example.org", &[Role::Member], None).await;
+    let page = ben.visit(&format!("/salary/scenarios/{id}")).await;
+    assert!(
+        page.body
+            .contains("<th scope=\"row\">Below the living wage now</th><td class=\"num\">3</td>")
+    );
+    assert!(
+        page.body
+            .contains("<th scope=\"row\">Below the living wage after</th><td class=\"num\">2</td>")
+    );
+    assert!(
+        !page
+            .body
+            .contains("Cost to bring everyone to the living wage")
+    );
+}
