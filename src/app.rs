@@ -25,7 +25,7 @@ use crate::officer;
 use crate::roster::edit as roster_edit;
 use crate::roster::handlers as roster_pages;
 use crate::roster::unit_pages as units_pages;
-use crate::roster::{import_page, imports};
+use crate::roster::{import_page, imports, invitations};
 use crate::salary::{forms as salary_forms, views as salary_views};
 use crate::state::AppState;
 use crate::users::handlers as users_pages;
@@ -116,6 +116,7 @@ route_table! {
     "/officer/roster" => [GET roster_pages::list],
     "/officer/roster/new" => [GET roster_edit::new_form, POST roster_edit::save],
     "/officer/roster/export.csv" => [GET roster_pages::export],
+    "/officer/roster/invitations" => [GET invitations::show, POST invitations::send],
     "/officer/roster/{id}" => [GET member_ledger::show],
     "/officer/roster/{id}/edit" => [GET roster_edit::edit_form, POST roster_edit::save],
     "/officer/roster/{id}/ledger" => [POST member_ledger::add_entry],

@@ -6,6 +6,7 @@ pub mod edit;
 pub mod handlers;
 pub mod import_page;
 pub mod imports;
+pub mod invitations;
 pub mod person;
 pub mod status_history;
 pub mod store;

@@ -320,6 +320,34 @@ pub fn set_active(conn: &mut DbConnection, user_id: i64, active: bool) -> QueryR
     Ok(())
 }
 
+/// Creates the account (or renews a pending one) and issues a link to
+/// choose its password, in the caller's transaction, sending nothing: the
+/// caller says where the link goes. `None` when the address already has an
+/// account with a password.
+pub fn invitation_link(
+    conn: &mut DbConnection,
+    email: &str,
+    name: &str,
+    roles: &[Role],
+    now: NaiveDateTime,
+) -> QueryResult<Option<(i64, String)>> {
+    use crate::auth::tokens::{self, Purpose};
+    let user_id = match find_by_email(conn, email)? {
+        Some(existing) if existing.password_hash.is_some() => return Ok(None),
+        Some(existing) => {
+            // A renewed invitation carries what the officer chose this time.
+            set_roles(conn, existing.id, roles)?;
+            diesel::update(users::table.find(existing.id))
+                .set(users::display_name.eq(name))
+                .execute(conn)?;
+            existing.id
+        }
+        None => create(conn, email, name, None, roles, now)?,
+    };
+    let token = tokens::issue(conn, Purpose::Invite, Some(user_id), now)?;
+    Ok(Some((user_id, token)))
+}
+
 /// An invitation to send.
 #[derive(Debug, Clone, Copy)]
 pub struct Invite<'a> {
@@ -343,23 +371,12 @@ pub fn invite(
     actor: &crate::audit::Actor,
     now: NaiveDateTime,
 ) -> Result<Result<i64, EmailProblem>, crate::error::AppError> {
-    use crate::auth::tokens::{self, Purpose};
     use crate::mail::Notice;
-    let user_id = match find_by_email(conn, invite.email)? {
-        Some(existing) if existing.password_hash.is_some() => {
-            return Ok(Err(EmailProblem::HasAccount(invite.email.to_owned())));
-        }
-        Some(existing) => {
-            // A renewed invitation carries what the officer chose this time.
-            set_roles(conn, existing.id, invite.roles)?;
-            diesel::update(users::table.find(existing.id))
-                .set(users::display_name.eq(invite.name))
-                .execute(conn)?;
-            existing.id
-        }
-        None => create(conn, invite.email, invite.name, None, invite.roles, now)?,
+    let Some((user_id, token)) =
+        invitation_link(conn, invite.email, invite.name, invite.roles, now)?
+    else {
+        return Ok(Err(EmailProblem::HasAccount(invite.email.to_owned())));
     };
-    let token = tokens::issue(conn, Purpose::Invite, Some(user_id), now)?;
     let message = crate::mail::messages::Invitation {
         local_name: config.local_name.clone(),
         name: invite.name.to_owned(),

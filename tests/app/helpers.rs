@@ -636,13 +636,21 @@ impl TestApp {
         TestClient::new(&self.address)
     }
 
-    /// Creates an active user with a password, directly in the database.
+    /// Creates an active user with a password, directly in the database;
+    /// an account a vote's notice invited is taken up as its invitation
+    /// would be.
     pub fn create_user(&self, email: &str, name: &str, roles: &[Role]) -> i64 {
+        use unionhall::users;
         let hash = unionhall::auth::password::hash_blocking(PASSWORD).unwrap();
         let now = self.config.clock.now();
         let mut conn = self.db();
-        write_tx(&mut conn, |c| {
-            unionhall::users::create(c, email, name, Some(&hash), roles, now)
+        write_tx(&mut conn, |c| match users::find_by_email(c, email)? {
+            Some(pending) if pending.password_hash.is_none() => {
+                users::set_password(c, pending.id, &hash, now)?;
+                users::set_roles(c, pending.id, roles)?;
+                Ok(pending.id)
+            }
+            _ => users::create(c, email, name, Some(&hash), roles, now),
         })
         .unwrap()
     }

@@ -7,9 +7,11 @@ use unionhall::mail::outbox::{OutboxMessage, enqueue};
 
 use crate::helpers::{TestApp, dead_port, test_email as email_to};
 
+/// The latest message to `to`.
 fn row_for(app: &TestApp, to: &str) -> OutboxMessage {
     outbox::table
         .filter(outbox::recipient.eq(to))
+        .order(outbox::id.desc())
         .select(OutboxMessage::as_select())
         .first(&mut app.db())
         .unwrap()

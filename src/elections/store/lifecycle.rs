@@ -128,7 +128,8 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
                 format!("The roll's fingerprint is {print}."),
             ],
             election_id: id,
-            config: &ctx.config,
+            invite: true,
+            ctx,
         },
     )?;
     Ok(Some(print))
@@ -266,7 +267,8 @@ pub fn finish(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<bo
             subject: format!("result: {}", row.title),
             lines: results::mail_lines(&row.title, &certified, eligible),
             election_id: id,
-            config: &ctx.config,
+            invite: false,
+            ctx,
         },
     )?;
     Ok(true)

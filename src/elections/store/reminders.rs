@@ -102,7 +102,8 @@ pub fn send_reminder(
                 row.title
             )],
             election_id: id,
-            config: &ctx.config,
+            invite: true,
+            ctx,
         },
     )?;
     diesel::update(er_::table.find(reminder))

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::lock;
-use crate::config::Config;
+use crate::context::Context;
 use crate::db::DbConnection;
 use crate::db::schema::{members, participation, roll_entries as re, users};
 use crate::elections::notices::ElectionNotice;
@@ -84,42 +84,72 @@ pub fn roll_numbers(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<String>
         .load(conn)
 }
 
-/// An account on the roll: who to mail, and as whom.
-struct RollAccount {
-    user_id: i64,
+/// Someone on the roll with an email on the roster: who to mail, as whom,
+/// and whether they have an account to vote with.
+struct Addressee {
+    member_id: i64,
     email: String,
     name: String,
+    account: Account,
 }
 
-/// Active users whose roster entry is on the roll.
-fn roll_accounts(
+/// The account behind a roll entry's email.
+enum Account {
+    /// Set up and in use: its notice preferences apply.
+    Working(i64),
+    /// Invited, the password not yet chosen.
+    Pending(i64),
+    /// None yet.
+    Missing,
+}
+
+/// Everyone on the roll with an email on the roster, except those whose
+/// account an officer turned off.
+fn addressees(
     conn: &mut DbConnection,
     id: i64,
     only_not_voted: bool,
-) -> QueryResult<Vec<RollAccount>> {
-    let entries: Vec<(i64, Option<String>)> = re::table
+) -> QueryResult<Vec<Addressee>> {
+    let entries: Vec<(i64, Option<String>, String, String)> = re::table
         .inner_join(members::table)
         .filter(re::election_id.eq(id))
-        .select((members::id, members::email))
+        .select((
+            members::id,
+            members::email,
+            members::first_name,
+            members::last_name,
+        ))
         .load(conn)?;
     let mut out = Vec::new();
-    for (member_id, email) in entries {
-        let Some(email) = email else { continue };
+    for (member_id, email, first, last) in entries {
+        let Some(email) = email.filter(|e| !e.trim().is_empty()) else {
+            continue;
+        };
         if only_not_voted && voted(conn, id, member_id)? {
             continue;
         }
-        let account: Option<(i64, String, bool)> = users::table
+        let account: Option<(i64, String, bool, bool)> = users::table
             .filter(users::email.eq(&email))
-            .select((users::id, users::display_name, users::active))
+            .select((
+                users::id,
+                users::display_name,
+                users::active,
+                users::password_hash.is_not_null(),
+            ))
             .first(conn)
             .optional()?;
-        if let Some((user_id, name, true)) = account {
-            out.push(RollAccount {
-                user_id,
-                email,
-                name,
-            });
-        }
+        let (name, account) = match account {
+            Some((_, _, false, _)) => continue,
+            Some((user_id, name, true, true)) => (name, Account::Working(user_id)),
+            Some((user_id, name, true, false)) => (name, Account::Pending(user_id)),
+            None => (format!("{first} {last}"), Account::Missing),
+        };
+        out.push(Addressee {
+            member_id,
+            email,
+            name,
+            account,
+        });
     }
     Ok(out)
 }
@@ -141,34 +171,92 @@ pub struct RollMail<'a> {
     pub subject: String,
     pub lines: Vec<String>,
     pub election_id: i64,
-    pub config: &'a Config,
+    /// Whether those with no account yet are sent a link to choose a
+    /// password with the notice, so they can vote online.
+    pub invite: bool,
+    pub ctx: &'a Context,
 }
 
-/// Sends the mail to each roll account that wants its kind; returns how
-/// many were queued.
+/// Sends the mail to every roll member's roster email: to an account that
+/// wants its kind, and to everyone with no account yet (who has no
+/// preferences to turn it off with), with an invitation when asked.
+/// Returns how many were queued.
 pub fn mail_roll(conn: &mut DbConnection, mail: &RollMail<'_>) -> QueryResult<usize> {
     use crate::mail::Notice;
-    let link = mail
-        .config
-        .link(&format!("/elections/{}", mail.election_id));
+    let config = &mail.ctx.config;
+    let link = config.link(&format!("/elections/{}", mail.election_id));
     let mut sent = 0;
-    for account in roll_accounts(conn, mail.election_id, mail.only_not_voted)? {
-        if !preferences::wants(conn, account.user_id, mail.kind)? {
-            continue;
+    for person in addressees(conn, mail.election_id, mail.only_not_voted)? {
+        let mut lines = mail.lines.clone();
+        match person.account {
+            Account::Working(user_id) => {
+                if !preferences::wants(conn, user_id, mail.kind)? {
+                    continue;
+                }
+            }
+            Account::Pending(_) | Account::Missing if mail.invite => {
+                let invitation = invitation(conn, mail.ctx, &person)?;
+                lines.push(format!(
+                    "You have no account yet. To vote online, first choose a password here \
+                     (the link works for 7 days): {invitation}"
+                ));
+                lines.push(
+                    "Without an account, ask an officer of the local for a paper ballot."
+                        .to_owned(),
+                );
+            }
+            Account::Pending(_) | Account::Missing => {}
         }
         let message = ElectionNotice {
-            local_name: mail.config.local_name.clone(),
-            name: account.name,
+            local_name: config.local_name.clone(),
+            name: person.name,
             subject: mail.subject.clone(),
-            lines: mail.lines.clone(),
+            lines,
             link: link.clone(),
         }
-        .to(&account.email)
+        .to(&person.email)
         .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
-        crate::mail::outbox::enqueue(conn, &message, &mail.config.mail_domain())?;
+        crate::mail::outbox::enqueue(conn, &message, &config.mail_domain())?;
         sent += 1;
     }
     Ok(sent)
+}
+
+/// A link to choose a password for the roll member's account, made now (a
+/// pending account keeps its roles and name; a new one is a member's,
+/// linked to the roster entry).
+fn invitation(conn: &mut DbConnection, ctx: &Context, person: &Addressee) -> QueryResult<String> {
+    use crate::auth::tokens::{self, Purpose};
+    let user_id = match person.account {
+        Account::Pending(user_id) => user_id,
+        _ => crate::users::create(
+            conn,
+            &person.email,
+            &person.name,
+            None,
+            &[crate::users::Role::Member],
+            ctx.now,
+        )?,
+    };
+    let linked: Option<i64> = users::table
+        .find(user_id)
+        .select(users::member_id)
+        .first(conn)?;
+    if linked.is_none() {
+        crate::roster::store::link_user(conn, user_id, Some(person.member_id))?;
+    }
+    let token = tokens::issue(conn, Purpose::Invite, Some(user_id), ctx.now)?;
+    crate::audit::record(
+        conn,
+        ctx.now,
+        crate::audit::Entry {
+            actor: &ctx.actor,
+            action: "invitation_sent",
+            target: &person.email,
+            detail: "with a vote's notice",
+        },
+    )?;
+    Ok(ctx.config.link(&format!("/invite/{token}")))
 }
 
 /// A roster entry's name, "First Last".
