@@ -47,6 +47,23 @@ impl Clock {
     }
 }
 
+/// "Tue 1 Dec 2026, 14:05 CST": a stored moment (UTC) as the local reads
+/// it, in its zone and naming the zone, so nobody converts in their head.
+pub fn local_moment(zone: chrono_tz::Tz, at: NaiveDateTime) -> String {
+    at.and_utc()
+        .with_timezone(&zone)
+        .format("%a %-d %b %Y, %H:%M %Z")
+        .to_string()
+}
+
+/// As [`local_moment`], to the second: for the audit log's order of events.
+pub fn local_moment_exact(zone: chrono_tz::Tz, at: NaiveDateTime) -> String {
+    at.and_utc()
+        .with_timezone(&zone)
+        .format("%a %-d %b %Y, %H:%M:%S %Z")
+        .to_string()
+}
+
 /// "Tue 1 Dec 2026": a date in words, never an ambiguous numeric order.
 pub fn long_date(date: NaiveDate) -> String {
     date.format("%a %-d %b %Y").to_string()

@@ -24,10 +24,7 @@ use crate::config::Config;
 
 /// A stored UTC time as the local's clock shows it: "Mon 1 Dec 2026, 09:00".
 pub fn local_time(config: &Config, at: NaiveDateTime) -> String {
-    at.and_utc()
-        .with_timezone(&config.timezone)
-        .format("%a %-d %b %Y, %H:%M %Z")
-        .to_string()
+    crate::clock::local_moment(config.timezone, at)
 }
 
 /// The template name of a ballot receipt, whose body the outbox drops

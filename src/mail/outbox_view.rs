@@ -7,24 +7,22 @@ use chrono::NaiveDateTime;
 use super::outbox::{OutboxMessage, Status};
 use crate::auth::tokens::Purpose;
 
-const AT: &str = "%Y-%m-%d %H:%M";
-
 impl OutboxMessage {
     /// When the worker tries it next, in words.
-    pub fn next_try(&self) -> String {
+    pub fn next_try(&self, zone: &chrono_tz::Tz) -> String {
+        let zone = *zone;
+        let at = |t: NaiveDateTime| crate::clock::local_moment(zone, t);
         match self.status {
             Status::Queued if self.attempts == 0 => "now".into(),
             Status::Queued => match self.retry_until {
-                Some(until) => format!(
-                    "{} (retried until {})",
-                    self.next_attempt_at.format(AT),
-                    until.format(AT)
-                ),
-                None => self.next_attempt_at.format(AT).to_string(),
+                Some(until) => {
+                    format!("{} (retried until {})", at(self.next_attempt_at), at(until))
+                }
+                None => at(self.next_attempt_at),
             },
             Status::Sending => "being sent now".into(),
             Status::Sent => match self.sent_at {
-                Some(at) => format!("sent {}", at.format(AT)),
+                Some(sent) => format!("sent {}", at(sent)),
                 None => "sent".into(),
             },
             Status::Failed => "not tried again unless retried".into(),

@@ -37,6 +37,8 @@ pub struct Page {
     pub csrf: String,
     /// The signed-in user's name, for the header.
     pub user_name: Option<String>,
+    /// The local's zone, in which every time on the page is shown.
+    pub timezone: chrono_tz::Tz,
 }
 
 fn nav_for(visitor: Option<&Visitor>) -> Vec<(&'static str, &'static str)> {
@@ -74,10 +76,11 @@ fn nav_for(visitor: Option<&Visitor>) -> Vec<(&'static str, &'static str)> {
 impl Page {
     /// The layout for a request.
     pub fn for_request(req: &HttpRequest) -> Self {
-        let local_name = req
-            .app_data::<web::Data<AppState>>()
+        let state = req.app_data::<web::Data<AppState>>();
+        let local_name = state
             .map(|state| state.config.local_name.clone())
             .unwrap_or_else(|| "unionhall".into());
+        let timezone = state.map_or(chrono_tz::UTC, |state| state.config.timezone);
         let path = req.path();
         let extensions = req.extensions();
         let visitor = extensions.get::<Visitor>();
@@ -100,7 +103,18 @@ impl Page {
             flash: flash::take(req),
             csrf: csrf::token(req),
             user_name,
+            timezone,
         }
+    }
+
+    /// A stored moment as the local reads it, naming the zone.
+    pub fn at(&self, at: &chrono::NaiveDateTime) -> String {
+        crate::clock::local_moment(self.timezone, *at)
+    }
+
+    /// The same to the second.
+    pub fn at_exact(&self, at: &chrono::NaiveDateTime) -> String {
+        crate::clock::local_moment_exact(self.timezone, *at)
     }
 }
 

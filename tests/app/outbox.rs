@@ -335,12 +335,10 @@ async fn a_reset_is_still_retried_after_a_day_of_smtp_failure_and_parked_after_t
     // The officer on duty looks at the outbox.
     let (officer, _) = app.officer("olive@example.org").await;
     let page = officer.visit("/officer/outbox").await;
-    let next_try = row.next_attempt_at.format("%Y-%m-%d %H:%M").to_string();
-    let until = row
-        .retry_until
-        .expect("a period from the first try")
-        .format("%Y-%m-%d %H:%M")
-        .to_string();
+    let zone = app.config.timezone;
+    let next_try = unionhall::clock::local_moment(zone, row.next_attempt_at);
+    let until =
+        unionhall::clock::local_moment(zone, row.retry_until.expect("a period from the first try"));
     assert!(
         page.body
             .contains(&format!("{next_try} (retried until {until})")),

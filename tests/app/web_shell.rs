@@ -163,3 +163,35 @@ async fn a_flash_message_is_shown_once() {
         "not twice"
     );
 }
+
+#[tokio::test]
+async fn times_read_in_the_locals_zone_and_name_it() {
+    let app = TestApp::spawn_with(|config| {
+        config.timezone = chrono_tz::America::Chicago;
+    })
+    .await;
+    let (officer, _) = app.officer("olive@example.org").await;
+    let now = app.config.clock.now();
+    let local = now
+        .and_utc()
+        .with_timezone(&chrono_tz::America::Chicago)
+        .format("%H:%M")
+        .to_string();
+    let sessions = officer.visit("/account/sessions").await;
+    let zone_name = if sessions.body.contains(" CDT") {
+        "CDT"
+    } else {
+        "CST"
+    };
+    assert!(
+        sessions.body.contains(&format!("{local} {zone_name}")),
+        "the sign-in time in Chicago's zone: {local} {zone_name} in\n{}",
+        sessions.body
+    );
+    let audit = officer.visit("/officer/audit").await;
+    assert!(
+        audit.body.contains(&format!(" {zone_name}</td>")),
+        "{}",
+        audit.body
+    );
+}

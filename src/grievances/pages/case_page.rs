@@ -78,7 +78,8 @@ pub async fn case_page(
 ) -> Result<HttpResponse, AppError> {
     let user = current.user.clone();
     let today = state.config.today();
-    let case = db(state, move |conn| load_view(conn, &user, id, today)).await?;
+    let zone = state.config.timezone;
+    let case = db(state, move |conn| load_view(conn, &user, id, today, zone)).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

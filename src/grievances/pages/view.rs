@@ -66,17 +66,15 @@ pub struct CaseView {
     pub voided_at: String,
 }
 
-fn stamp(at: NaiveDateTime) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// Reads what `user` may see of case `id` (a 404 otherwise).
 pub fn load_view(
     conn: &mut DbConnection,
     user: &User,
     id: i64,
     today: chrono::NaiveDate,
+    zone: chrono_tz::Tz,
 ) -> Result<CaseView, AppError> {
+    let stamp = |at: NaiveDateTime| crate::clock::local_moment(zone, at);
     let (row, access) = access(conn, user, id)?;
     let procedure = store::procedure(conn, row.unit_id)?;
     let unit = store::procedures::unit_name(conn, row.unit_id)?;
