@@ -146,7 +146,13 @@ pub struct Verdict {
 /// Decides a question from its counts (in choice order). For a yes/no
 /// question choice 0 is "Yes"; otherwise the leading choice must be alone
 /// at the top and meet the share.
-pub fn decide(counts: &[i64], rule: &PassRule, participated: i64, eligible: i64) -> Verdict {
+pub fn decide(
+    counts: &[i64],
+    labels: &[&str],
+    rule: &PassRule,
+    participated: i64,
+    eligible: i64,
+) -> Verdict {
     let cast: i64 = counts.iter().sum();
     let top = counts.iter().copied().max().unwrap_or(0);
     let leaders: Vec<usize> = counts
@@ -158,6 +164,15 @@ pub fn decide(counts: &[i64], rule: &PassRule, participated: i64, eligible: i64)
     let leader = (leaders.len() == 1 && top > 0).then(|| leaders[0]);
     let turnout_ok = rule.turnout_met(participated, eligible);
     let share_ok = leader.is_some_and(|i| rule.share_met(counts[i], cast));
+    let label = |i: usize| labels.get(i).copied().unwrap_or("The leading choice");
+    let votes = |n: i64| {
+        let share = share_percent(n, cast).unwrap_or_else(|| "0".to_owned());
+        format!(
+            "{} of {} ({share}%)",
+            crate::plural::count(n, "vote", "votes"),
+            cast
+        )
+    };
     let reason = if cast == 0 {
         "No votes were cast.".to_owned()
     } else if !turnout_ok {
@@ -165,12 +180,30 @@ pub fn decide(counts: &[i64], rule: &PassRule, participated: i64, eligible: i64)
             "Turnout was {participated} of {eligible} eligible, under the minimum of {}%.",
             percent(rule.min_turnout_bp)
         )
-    } else if leader.is_none() {
-        "The leading choices are tied.".to_owned()
-    } else if !share_ok {
-        format!("The leading choice did not reach {}.", rule.describe())
+    } else if let Some(i) = leader {
+        if share_ok {
+            format!(
+                "{} won with {}, reaching {}.",
+                label(i),
+                votes(counts[i]),
+                rule.describe()
+            )
+        } else {
+            format!(
+                "{} led with {}, short of {}.",
+                label(i),
+                votes(counts[i]),
+                rule.describe()
+            )
+        }
     } else {
-        format!("The leading choice reached {}.", rule.describe())
+        let names: Vec<&str> = leaders.iter().map(|&i| label(i)).collect();
+        let (last, rest) = names.split_last().map_or(("", &[][..]), |(l, r)| (*l, r));
+        format!(
+            "{} and {last} are tied with {} each.",
+            rest.join(", "),
+            crate::plural::count(top, "vote", "votes")
+        )
     };
     Verdict {
         cast,
@@ -183,6 +216,42 @@ pub fn decide(counts: &[i64], rule: &PassRule, participated: i64, eligible: i64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decide_unnamed(
+        counts: &[i64],
+        rule: &PassRule,
+        participated: i64,
+        eligible: i64,
+    ) -> Verdict {
+        decide(
+            counts,
+            &["Yes", "No", "Other"],
+            rule,
+            participated,
+            eligible,
+        )
+    }
+
+    #[test]
+    fn the_reason_names_the_choice_that_won_or_led_or_tied() {
+        assert_eq!(
+            decide_unnamed(&[31, 30], &MAJORITY, 61, 100).reason,
+            "Yes won with 31 votes of 61 (50.81%), reaching more than half of the votes cast."
+        );
+        assert_eq!(
+            decide_unnamed(&[10, 20], &MAJORITY, 30, 100).reason,
+            "No won with 20 votes of 30 (66.66%), reaching more than half of the votes cast."
+        );
+        assert_eq!(
+            decide_unnamed(&[39, 21], &TWO_THIRDS, 60, 100).reason,
+            "Yes led with 39 votes of 60 (65%), short of at least two thirds of the votes cast, \
+             with a turnout of at least 50% of eligible members."
+        );
+        assert_eq!(
+            decide_unnamed(&[1, 1, 1], &MAJORITY, 3, 3).reason,
+            "Yes, No and Other are tied with 1 vote each."
+        );
+    }
 
     const MAJORITY: PassRule = PassRule {
         num: 1,
@@ -200,32 +269,32 @@ mod tests {
     #[test]
     fn exactly_two_thirds_passes_and_one_vote_less_does_not() {
         // 100 eligible, 60 voted: 40 yes of 60 is exactly two thirds.
-        assert!(decide(&[40, 20], &TWO_THIRDS, 60, 100).passed);
-        assert!(!decide(&[39, 21], &TWO_THIRDS, 60, 100).passed);
+        assert!(decide_unnamed(&[40, 20], &TWO_THIRDS, 60, 100).passed);
+        assert!(!decide_unnamed(&[39, 21], &TWO_THIRDS, 60, 100).passed);
     }
 
     #[test]
     fn a_tie_fails_a_majority_and_names_no_leader() {
-        let verdict = decide(&[30, 30], &MAJORITY, 60, 100);
+        let verdict = decide_unnamed(&[30, 30], &MAJORITY, 60, 100);
         assert!(!verdict.passed);
         assert_eq!(verdict.leader, None);
-        assert_eq!(verdict.reason, "The leading choices are tied.");
+        assert_eq!(verdict.reason, "Yes and No are tied with 30 votes each.");
         // One vote more than half passes.
-        assert!(decide(&[31, 30], &MAJORITY, 61, 100).passed);
+        assert!(decide_unnamed(&[31, 30], &MAJORITY, 61, 100).passed);
         // A three-way choice tied at the top has no winner.
-        assert_eq!(decide(&[5, 5, 2], &MAJORITY, 12, 20).leader, None);
+        assert_eq!(decide_unnamed(&[5, 5, 2], &MAJORITY, 12, 20).leader, None);
     }
 
     #[test]
     fn turnout_just_under_the_minimum_fails_whatever_the_share() {
         // 200 eligible, 50% needed: 99 voters fail even if all say yes.
-        let verdict = decide(&[99, 0], &TWO_THIRDS, 99, 200);
+        let verdict = decide_unnamed(&[99, 0], &TWO_THIRDS, 99, 200);
         assert!(!verdict.passed);
         assert_eq!(
             verdict.reason,
             "Turnout was 99 of 200 eligible, under the minimum of 50%."
         );
-        assert!(decide(&[100, 0], &TWO_THIRDS, 100, 200).passed);
+        assert!(decide_unnamed(&[100, 0], &TWO_THIRDS, 100, 200).passed);
     }
 
     #[test]

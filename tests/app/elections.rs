@@ -1267,8 +1267,8 @@ async fn the_result_email_gives_each_question_its_count_turnout_and_outcome() {
     for expected in [
         "Voting in \"Strike authorization\" has closed. The certified result:",
         "Turnout: 3 of 4 eligible (75%) voted (3 online, 0 on paper).",
-        "1. \"Do you authorize a strike?\" Yes 2, No 1; ballots cast 3 of 4 eligible (75%); outcome: failed. The leading choice did not reach at least three quarters of the votes cast, with a turnout of at least 50% of eligible members.",
-        "2. \"Which day should the strike start?\" Monday 1, Tuesday 2, Wednesday 0; ballots cast 3 of 4 eligible (75%); outcome: Tuesday won. The leading choice reached more than half of the votes cast.",
+        "1. \"Do you authorize a strike?\" Yes 2, No 1; ballots cast 3 of 4 eligible (75%); outcome: failed. Yes led with 2 votes of 3 (66.66%), short of at least three quarters of the votes cast, with a turnout of at least 50% of eligible members.",
+        "2. \"Which day should the strike start?\" Monday 1, Tuesday 2, Wednesday 0; ballots cast 3 of 4 eligible (75%); outcome: Tuesday won. Tuesday won with 2 votes of 3 (66.66%), reaching more than half of the votes cast.",
     ] {
         assert!(lines.contains(&expected), "{expected:?} in\n{body}");
     }

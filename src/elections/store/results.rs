@@ -93,7 +93,8 @@ pub fn certify(
                 .execute(conn)?;
             counts.push(votes);
         }
-        let verdict = rules::decide(&counts, &q.rule, turnout.voted(), eligible);
+        let labels: Vec<&str> = q.choices.iter().map(|(_, l)| l.as_str()).collect();
+        let verdict = rules::decide(&counts, &labels, &q.rule, turnout.voted(), eligible);
         if let (true, Some(0), Some((rate, from))) = (verdict.passed, verdict.leader, q.dues) {
             crate::dues::ledger::set_rate(conn, row.unit_id, from, rate, Some(q.id), now)?;
         }
@@ -204,7 +205,8 @@ pub fn certified(conn: &mut DbConnection, row: &ElectionRow) -> QueryResult<Cert
                 .map(|(c, _)| stored.get(c).copied().unwrap_or(0))
                 .collect()
         });
-        let verdict = rules::decide(&counts, &q.rule, online + paper, eligible);
+        let labels: Vec<&str> = q.choices.iter().map(|(_, l)| l.as_str()).collect();
+        let verdict = rules::decide(&counts, &labels, &q.rule, online + paper, eligible);
         views.push(ResultView {
             text: q.text.clone(),
             rule: q.rule.describe(),
@@ -336,13 +338,13 @@ mod tests {
                     "Strike?",
                     &[("Yes", 4), ("No", 2)],
                     Outcome::Passed,
-                    "The leading choice reached at least two thirds of the votes cast.",
+                    "Yes won with 4 votes of 6 (66.66%), reaching at least two thirds of the votes cast.",
                 ),
                 view(
                     "Which plan?",
                     &[("A", 3), ("B", 3)],
                     Outcome::NoChoiceWon,
-                    "The leading choices are tied.",
+                    "A and B are tied with 3 votes each.",
                 ),
             ],
             online: 5,
@@ -353,8 +355,8 @@ mod tests {
             [
                 "Voting in \"Strike vote\" has closed. The certified result:",
                 "Turnout: 6 of 9 eligible (66.66%) voted (5 online, 1 on paper).",
-                "1. \"Strike?\" Yes 4, No 2; ballots cast 6 of 9 eligible (66.66%); outcome: passed. The leading choice reached at least two thirds of the votes cast.",
-                "2. \"Which plan?\" A 3, B 3; ballots cast 6 of 9 eligible (66.66%); outcome: failed, no choice won. The leading choices are tied.",
+                "1. \"Strike?\" Yes 4, No 2; ballots cast 6 of 9 eligible (66.66%); outcome: passed. Yes won with 4 votes of 6 (66.66%), reaching at least two thirds of the votes cast.",
+                "2. \"Which plan?\" A 3, B 3; ballots cast 6 of 9 eligible (66.66%); outcome: failed, no choice won. A and B are tied with 3 votes each.",
             ]
         );
         // An empty roll has no percentage to give.
