@@ -73,7 +73,8 @@ pub async fn reverse_posting(
             "/officer/dues",
             FlashKind::Success,
             &format!(
-                "Reversed the {count} charges posted for {period}. They stay on each ledger, marked reversed; the month can be posted again."
+                "Reversed the {} posted for {period}. They stay on each ledger, marked reversed; the month can be posted again.",
+                crate::plural::count(count as i64, "charge", "charges")
             ),
             state.config.behind_https(),
         )),

@@ -78,8 +78,9 @@ crate::mail::notice!(
     "email/arrears_notice.txt",
     "email/arrears_notice.html",
     |m| format!(
-        "{}: your dues are {} months behind",
-        m.local_name, m.months_behind
+        "{}: your dues are {} behind",
+        m.local_name,
+        crate::plural::count(i64::from(m.months_behind), "month", "months")
     )
 );
 

@@ -52,7 +52,8 @@ pub async fn publish(
         )?;
         let credentials = store::credentials::tell_officer(conn, ctx, &row, n)?;
         Ok(Ok(format!(
-            "Roll published with {n} members in good standing; challenges are open until the vote opens. The trustees have been asked to make the election key.{}",
+            "Roll published with {} in good standing; challenges are open until the vote opens. The trustees have been asked to make the election key.{}",
+            crate::plural::count(n as i64, "member", "members"),
             if credentials { " The credential officer has been asked to make the members' credentials." } else { "" }
         )))
     })

@@ -57,7 +57,11 @@ pub async fn remind(
             Ok(
                 reminders::schedule(conn, ctx, id, at)?.map(|scheduled| match scheduled {
                     Scheduled::SentNow(sent) => {
-                        format!("Reminders queued to {sent} members who have not voted.")
+                        format!(
+                            "Reminders queued to {} who {} not voted.",
+                            crate::plural::count(sent as i64, "member", "members"),
+                            if sent == 1 { "has" } else { "have" }
+                        )
                     }
                     Scheduled::Later(at) => {
                         format!(
