@@ -80,7 +80,7 @@ crate::mail::notice!(
     |m| format!(
         "{}: your dues are {} behind",
         m.local_name,
-        crate::plural::count(i64::from(m.months_behind), "month", "months")
+        crate::plural::count(m.months_behind, "month", "months")
     )
 );
 
