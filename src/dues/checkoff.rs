@@ -465,3 +465,40 @@ pub fn recent(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<V
         .collect();
     Ok(past)
 }
+
+/// The month's reconciliation as it would read once `file` is imported:
+/// what was charged against what was deducted, before and with this file,
+/// so the officer sees who is under, over or missing before confirming.
+pub fn as_it_would_reconcile(
+    conn: &mut DbConnection,
+    file: &CheckedFile,
+) -> QueryResult<Vec<crate::dues::ledger::ReconciliationLine>> {
+    use crate::dues::ledger::{self, ReconciliationLine};
+    let month = ledger::first_of_month(file.period_start);
+    let mut lines = ledger::reconcile(conn, file.unit_id, month)?;
+    let mut at: HashMap<i64, usize> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.member_id, i))
+        .collect();
+    for row in &file.rows {
+        if let Some(&i) = at.get(&row.member_id) {
+            lines[i].deducted.0 += row.amount.0;
+            continue;
+        }
+        at.insert(row.member_id, lines.len());
+        let (first, last): (String, String) = members::table
+            .find(row.member_id)
+            .select((members::first_name, members::last_name))
+            .first(conn)?;
+        lines.push(ReconciliationLine {
+            member_id: row.member_id,
+            employee_number: row.employee_number.clone(),
+            name: format!("{last}, {first}"),
+            expected: Cents(0),
+            deducted: row.amount,
+        });
+    }
+    lines.sort_by(|a, b| a.name.cmp(&b.name).then(a.member_id.cmp(&b.member_id)));
+    Ok(lines)
+}

@@ -9,6 +9,7 @@ use askama::Template;
 use diesel::QueryResult;
 
 use super::checkoff::{self, CheckedFile, Refusal};
+use super::ledger::ReconciliationLine;
 use crate::auth::OfficerUser;
 use crate::context::Context;
 use crate::db::{DbConnection, write_tx};
@@ -28,6 +29,19 @@ pub struct CheckoffPreviewPage {
     token: String,
     file_name: String,
     file: CheckedFile,
+    /// Every line that would not match once imported: under, over, missing.
+    differences: Vec<ReconciliationLine>,
+    /// How many would match.
+    matched: usize,
+}
+
+impl CheckoffPreviewPage {
+    fn count(&self, verdict: &str) -> usize {
+        self.differences
+            .iter()
+            .filter(|l| l.verdict() == verdict)
+            .count()
+    }
 }
 
 fn line_errors(refusal: Refusal) -> Vec<LineError> {
@@ -54,25 +68,32 @@ pub async fn upload(
     let outcome = db(&state, move |conn| {
         match checkoff::check(conn, &upload.unit, &upload.content)? {
             Ok(file) => {
+                let lines = checkoff::as_it_would_reconcile(conn, &file)?;
                 let token = write_tx(conn, |conn| {
                     uploads::keep(conn, Kind::Checkoff, user_id, &upload, now)
                 })?;
-                Ok(Ok((token, file, upload.file_name)))
+                Ok(Ok((token, file, upload.file_name, lines)))
             }
             Err(refusal) => Ok(Err((refusal, upload.file_name))),
         }
     })
     .await?;
     match outcome {
-        Ok((token, file, file_name)) => render(
-            StatusCode::OK,
-            &CheckoffPreviewPage {
-                page,
-                token,
-                file_name,
-                file,
-            },
-        ),
+        Ok((token, file, file_name, lines)) => {
+            let (matched, differences): (Vec<_>, Vec<_>) =
+                lines.into_iter().partition(|l| l.verdict() == "matched");
+            render(
+                StatusCode::OK,
+                &CheckoffPreviewPage {
+                    page,
+                    token,
+                    file_name,
+                    file,
+                    differences,
+                    matched: matched.len(),
+                },
+            )
+        }
         Err((refusal, file_name)) => {
             let refused = Refused {
                 unit,

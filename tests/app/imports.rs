@@ -167,6 +167,13 @@ async fn rate_check_off_and_reconciliation_through_the_pages() {
         "{}",
         preview.body
     );
+    assert!(
+        preview
+            .body
+            .contains("Once imported, every deduction matches its charge (8 people)."),
+        "{}",
+        preview.body
+    );
     let done = officer.post(&preview.confirm_path(), &[]).await;
     assert_eq!(done.status, 303);
     let location = done.location.unwrap();
@@ -354,4 +361,67 @@ async fn past_check_off_imports_are_shown_twenty_a_page() {
     assert_eq!(older.body.matches("<tr><td>Guild Staff</td>").count(), 5);
     assert!(older.body.contains("2024-01-01 to 2024-01-14"));
     assert!(older.body.contains("/officer/imports?page=0"));
+}
+
+#[tokio::test]
+async fn the_check_off_preview_says_who_would_be_under_over_or_missing_before_anything_is_written()
+{
+    let app = TestApp::spawn().await;
+    app.config
+        .clock
+        .set_to(day("2026-11-16").and_hms_opt(12, 0, 0).unwrap());
+    let (officer, _) = app.officer("olive@example.org").await;
+    officer.import_sample_roster().await;
+    let unit = app.unit_id("Guild Staff");
+    app.set_rate(unit, day("2026-01-01"), crate::helpers::SAMPLE_RATE);
+    app.post_month(day("2026-10-01"));
+    // Sarah short by a dollar, Miguel left out, Terrence (a non-member,
+    // not charged) deducted all the same.
+    let file = String::from_utf8(sample("checkoff.csv"))
+        .unwrap()
+        .replace(
+            "E1001,2026-10-01,2026-10-31,72.81",
+            "E1001,2026-10-01,2026-10-31,71.81",
+        )
+        .replace("E1002,2026-10-01,2026-10-31,80.00\n", "")
+        + "E1007,2026-10-01,2026-10-31,10.00\n";
+    let entries_before: i64 = ledger_entries::table
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    let preview = officer
+        .preview_checkoff("checkoff.csv", file.into_bytes())
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let body = &preview.body;
+    assert!(
+        body.contains("Once imported: 6 matched, <strong>1 under</strong>, <strong>1 over</strong>, <strong>1 missing</strong>"),
+        "{body}"
+    );
+    for (name, charged, deducted, difference, verdict) in [
+        ("Okafor, Sarah", "$72.81", "$71.81", "-$1.00", "under"),
+        ("Santos, Miguel", "$80.00", "$0.00", "-$80.00", "missing"),
+        ("Boyd, Terrence", "$0.00", "$10.00", "$10.00", "over"),
+    ] {
+        let row = format!("<td>{name}</td>");
+        let at = body
+            .find(&row)
+            .unwrap_or_else(|| panic!("{name} listed in {body}"));
+        let line = &body[at..at + body[at..].find("</tr>").unwrap()];
+        for cell in [charged, deducted, difference, verdict] {
+            assert!(line.contains(cell), "{name}: {cell} in {line}");
+        }
+    }
+    assert!(
+        !body.contains("<td>Raman, Priya</td>"),
+        "a match is not listed"
+    );
+    let entries_after: i64 = ledger_entries::table
+        .count()
+        .get_result(&mut app.db())
+        .unwrap();
+    assert_eq!(
+        entries_before, entries_after,
+        "nothing written by a preview"
+    );
 }
