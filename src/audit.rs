@@ -7,7 +7,10 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::schema::audit_log as a;
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function!(
+    /// SQL `lower()`, the same on SQLite and PostgreSQL.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
 
 /// Who acted: a signed-in user, or someone not (yet) signed in.
 #[derive(Debug, Clone)]

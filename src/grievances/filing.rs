@@ -234,6 +234,10 @@ pub struct NewPage {
     on_behalf: bool,
     /// Set when a member's account is not linked to the roster.
     unlinked: bool,
+    /// A steward's search of the roster by name, as typed.
+    who: String,
+    /// What it found; `None` before a search.
+    found: Option<Vec<filing_store::FoundMember>>,
 }
 
 impl NewPage {
@@ -255,32 +259,83 @@ impl NewPage {
             ],
             on_behalf,
             unlinked,
+            who: String::new(),
+            found: None,
         }
+    }
+
+    /// Where a found member's link goes: the form with them added to the
+    /// grievants already named.
+    fn with_grievant(&self, number: &str) -> String {
+        let named = self.form.grievants.trim().trim_end_matches(',');
+        let grievants = if named.is_empty() {
+            number.to_owned()
+        } else if named.split(',').any(|n| n.trim() == number) {
+            named.to_owned()
+        } else {
+            format!("{named}, {number}")
+        };
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("grievants", &grievants);
+        format!("/grievances/new?{}", query.finish())
+    }
+
+    fn too_many(&self) -> bool {
+        self.found
+            .as_ref()
+            .is_some_and(|f| f.len() as i64 > filing_store::FOUND_AT_MOST)
     }
 }
 
-/// `GET /grievances/new`.
+/// What the filing form's address may carry: a steward's name search, and
+/// the grievants picked from it.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    who: String,
+    #[serde(default)]
+    grievants: String,
+}
+
+/// `GET /grievances/new`: a steward may search the roster by name (`who`)
+/// and pick grievants from what it finds.
 pub async fn new_form(
     page: Page,
     current: CurrentUser,
     state: web::Data<AppState>,
+    query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let NewQuery { who, grievants } = query.into_inner();
     let on_behalf = current.user.can(Role::Steward);
     let user_id = current.user.id;
-    let own = db(&state, move |conn| {
-        Ok(filing_store::own_department(conn, user_id)?)
+    let typed = who.chars().take(200).collect::<String>();
+    let search = typed.clone();
+    let first = grievants.split(',').next().unwrap_or("").trim().to_owned();
+    let (own, found, picked) = db(&state, move |conn| {
+        let found = if on_behalf && !search.trim().is_empty() {
+            Some(filing_store::members_named(conn, &search)?)
+        } else {
+            None
+        };
+        let picked = if on_behalf && !first.is_empty() {
+            filing_store::department_of_number(conn, &first)?
+        } else {
+            None
+        };
+        Ok((filing_store::own_department(conn, user_id)?, found, picked))
     })
     .await?;
     let unlinked = !on_behalf && own.is_none();
     let form = FilingForm {
         kind: Kind::Individual.to_string(),
-        department: own.unwrap_or_default(),
+        department: if on_behalf { picked } else { own }.unwrap_or_default(),
+        grievants: if on_behalf { grievants } else { String::new() },
         ..FilingForm::default()
     };
-    render(
-        StatusCode::OK,
-        &NewPage::new(page, form, FieldErrors::new(), on_behalf, unlinked),
-    )
+    let mut new = NewPage::new(page, form, FieldErrors::new(), on_behalf, unlinked);
+    new.who = typed;
+    new.found = found;
+    render(StatusCode::OK, &new)
 }
 
 /// `POST /grievances/new`.

@@ -1588,3 +1588,60 @@ async fn the_same_assignment_or_mark_sent_again_from_an_old_page_changes_and_mai
     );
     assert_eq!(events_of(&app, id, "continuing_violation").len(), 1);
 }
+
+#[tokio::test]
+async fn a_steward_finds_the_member_by_name_and_files_for_them() {
+    let app = TestApp::spawn().await;
+    app.import_roster(&crate::helpers::sample("roster.csv"));
+    let (steward, _) = app.steward("steve@example.org").await;
+
+    let page = steward.visit("/grievances/new?who=okafor").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(
+            "File for Okafor, Sarah</a> <span class=\"muted\">(E1001, Guild Staff, Research)"
+        ),
+        "{}",
+        page.body
+    );
+    let both = steward.visit("/grievances/new?who=SA").await;
+    assert!(both.body.contains("Okafor, Sarah") && both.body.contains("Santos, Miguel"));
+    let one = steward.visit("/grievances/new?who=sarah+okafor").await;
+    assert!(one.body.contains("Okafor, Sarah") && !one.body.contains("Santos, Miguel"));
+    let none = steward.visit("/grievances/new?who=100%25").await;
+    assert!(
+        none.body.contains("Nobody on the roster is called “100%”."),
+        "a % is a letter, not a wildcard: {}",
+        none.body
+    );
+
+    // Picking her fills the grievants and her department; a second pick adds.
+    let picked = steward.visit("/grievances/new?grievants=E1001").await;
+    for field in [
+        "grievants\" type=\"text\" value=\"E1001\"",
+        "department\" type=\"text\" value=\"Research\"",
+    ] {
+        assert!(
+            picked.body.contains(&format!("name=\"{field}")),
+            "{field} in {}",
+            picked.body
+        );
+    }
+    let more = steward
+        .visit("/grievances/new?grievants=E1001&who=santos")
+        .await;
+    assert!(
+        more.body
+            .contains("href=\"/grievances/new?grievants=E1001%2C+E1002\">Add Santos, Miguel</a>"),
+        "{}",
+        more.body
+    );
+
+    // A member sees no search: they file for themselves.
+    let (member, _) = app
+        .roster_member("dana.whitfield@example.org", "E1004")
+        .await;
+    let own = member.visit("/grievances/new?who=okafor").await;
+    assert_eq!(own.status, 200);
+    assert!(!own.body.contains("Okafor, Sarah"), "{}", own.body);
+}

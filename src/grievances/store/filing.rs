@@ -354,3 +354,78 @@ pub fn file(conn: &mut DbConnection, ctx: &Context, filing: &Filing) -> QueryRes
     )?;
     Ok(Filed { id, late_days })
 }
+
+/// A roster entry found by name, for a steward filing on someone's behalf.
+#[derive(Debug, Clone)]
+pub struct FoundMember {
+    pub employee_number: String,
+    /// "Family, Given".
+    pub name: String,
+    pub unit: String,
+    pub department: String,
+}
+
+/// How many a name search shows; a longer list asks for more of the name.
+pub const FOUND_AT_MOST: i64 = 20;
+
+/// Roster entries whose given or family name, or both in either order,
+/// contain `typed` (any case), in name order.
+pub fn members_named(conn: &mut DbConnection, typed: &str) -> QueryResult<Vec<FoundMember>> {
+    use crate::audit::lower;
+    let words: Vec<String> = typed
+        .split_whitespace()
+        .map(|w| {
+            let escaped = w
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        })
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = members::table
+        .inner_join(units::table)
+        .order((members::last_name.asc(), members::first_name.asc()))
+        .select((
+            members::employee_number,
+            members::first_name,
+            members::last_name,
+            units::name,
+            members::department,
+        ))
+        .limit(FOUND_AT_MOST + 1)
+        .into_boxed();
+    // Every word is in the given or the family name.
+    for word in words {
+        query = query.filter(
+            lower(members::first_name)
+                .like(word.clone())
+                .escape('\\')
+                .or(lower(members::last_name).like(word).escape('\\')),
+        );
+    }
+    Ok(query
+        .load::<(String, String, String, String, String)>(conn)?
+        .into_iter()
+        .map(
+            |(employee_number, first, last, unit, department)| FoundMember {
+                employee_number,
+                name: format!("{last}, {first}"),
+                unit,
+                department,
+            },
+        )
+        .collect())
+}
+
+/// The department on the roster of employee `number`, to fill the form.
+pub fn department_of_number(conn: &mut DbConnection, number: &str) -> QueryResult<Option<String>> {
+    members::table
+        .filter(members::employee_number.eq(number))
+        .select(members::department)
+        .first(conn)
+        .optional()
+}
