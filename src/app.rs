@@ -164,6 +164,8 @@ route_table! {
     "/elections" => [GET voting::list],
     "/elections/{id}" => [GET voting::show],
     "/elections/{id}/challenge" => [POST voting::challenge::challenge],
+    "/elections/{id}/roll" => [GET voting::roll::show],
+    "/elections/{id}/roll.txt" => [GET voting::roll::list],
     "/elections/{id}/ballot" => [GET voting::ballot::ballot],
     "/elections/{id}/trustee" => [GET voting::trustee::show, POST voting::trustee::answer],
     "/elections/{id}/trustee/packet" => [GET voting::trustee::packet],
@@ -192,6 +194,7 @@ route_table! {
     "/officer/elections/{id}/purge" => [POST election_admin::lifecycle::purge],
     "/officer/elections/{id}/challenges/{challenge}" => [POST election_admin::roll::resolve],
     "/officer/elections/{id}/certificate" => [GET election_admin::certificate::certificate],
+    "/officer/elections/{id}/roll.csv" => [GET election_admin::roll::roll_csv],
     "/officer/outbox" => [GET officer::outbox_page],
     "/officer/outbox/{id}/retry" => [POST officer::retry],
 }

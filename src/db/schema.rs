@@ -591,6 +591,8 @@ diesel::table! {
         election_id -> BigInt,
         member_id -> BigInt,
         employee_number -> Text,
+        name -> Text,
+        classification -> Text,
     }
 }
 
@@ -607,6 +609,7 @@ diesel::table! {
         resolved_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         resolved_at -> Nullable<Timestamp>,
+        about -> Text,
     }
 }
 

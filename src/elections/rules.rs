@@ -6,12 +6,44 @@ use chrono::NaiveDateTime;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-/// SHA-256 of the sorted employee numbers, one per line: anyone with the
-/// roll can recompute it, and any change to the roll changes it.
-pub fn fingerprint(employee_numbers: &[String]) -> String {
-    let mut sorted = employee_numbers.to_vec();
+/// One entry of the roll as the unit sees it: the name and classification
+/// it was drawn with, and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollLine {
+    pub name: String,
+    pub classification: String,
+}
+
+impl RollLine {
+    /// The entry as a line of the published list: the name, a tab, the
+    /// classification and a newline, each part with any control character
+    /// (a tab, a newline) turned into a space and the ends trimmed.
+    pub fn line(&self) -> String {
+        fn clean(part: &str) -> String {
+            part.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        }
+        format!("{}\t{}\n", clean(&self.name), clean(&self.classification))
+    }
+}
+
+/// The roll as published to the unit: every entry's line (see
+/// `RollLine::line`), sorted by their UTF-8 bytes (as `LC_ALL=C sort`
+/// sorts), two alike kept twice. This text is what the fingerprint hashes.
+pub fn roll_list(lines: &[RollLine]) -> String {
+    let mut sorted: Vec<String> = lines.iter().map(RollLine::line).collect();
     sorted.sort();
-    hex::encode(Sha256::digest(sorted.join("\n").as_bytes()))
+    sorted.concat()
+}
+
+/// The roll's fingerprint: SHA-256 of the published list's bytes
+/// (`roll_list`), in lowercase hex. Anyone with the list of names and
+/// classifications can recompute it, and any change to the roll changes it.
+pub fn fingerprint(lines: &[RollLine]) -> String {
+    hex::encode(Sha256::digest(roll_list(lines).as_bytes()))
 }
 
 /// Crockford's base32: no I, L, O or U to misread.
@@ -309,17 +341,52 @@ mod tests {
         assert_eq!(share_percent(0, 0), None);
     }
 
+    fn entry(name: &str, classification: &str) -> RollLine {
+        RollLine {
+            name: name.into(),
+            classification: classification.into(),
+        }
+    }
+
     #[test]
-    fn the_fingerprint_is_of_the_sorted_numbers() {
-        let a = fingerprint(&["E2".into(), "E1".into(), "E3".into()]);
-        let b = fingerprint(&["E1".into(), "E2".into(), "E3".into()]);
+    fn the_fingerprint_is_of_the_sorted_list_of_names_and_classifications() {
+        let a = fingerprint(&[
+            entry("Miguel Santos", "Organizer"),
+            entry("Ann Lee", "Research Analyst"),
+            entry("Ann", "Clerk"),
+        ]);
+        let b = fingerprint(&[
+            entry("Ann", "Clerk"),
+            entry("Ann Lee", "Research Analyst"),
+            entry("Miguel Santos", "Organizer"),
+        ]);
         assert_eq!(a, b, "order does not matter");
         assert_eq!(
             a,
-            hex::encode(Sha256::digest(b"E1\nE2\nE3")),
-            "recomputable by anyone with the roll"
+            hex::encode(Sha256::digest(
+                "Ann\tClerk\nAnn Lee\tResearch Analyst\nMiguel Santos\tOrganizer\n".as_bytes()
+            )),
+            "recomputable by anyone with the list: a tab sorts before a space"
         );
-        assert_ne!(a, fingerprint(&["E1".into(), "E2".into()]));
+        assert_ne!(
+            a,
+            fingerprint(&[entry("Ann", "Clerk"), entry("Miguel Santos", "Organizer")])
+        );
+        assert_ne!(
+            fingerprint(&[entry("Ann", "Clerk")]),
+            fingerprint(&[entry("Ann", "Clerk"), entry("Ann", "Clerk")]),
+            "two entries alike count twice"
+        );
+        assert_eq!(
+            entry(" Ann\tLee\n", "Clerk\r").line(),
+            "Ann Lee\tClerk\n",
+            "no entry can add a column or a line"
+        );
+        assert_eq!(
+            fingerprint(&[]),
+            hex::encode(Sha256::digest(b"")),
+            "an empty roll hashes nothing"
+        );
     }
 
     #[test]

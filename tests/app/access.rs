@@ -35,6 +35,10 @@ enum Access {
     Trustee,
     /// Whoever holds the link's token, which none of the roles tried does.
     LinkHolder,
+    /// Members of the unit and officers, only while the roll is open to
+    /// challenges: the matrix's election is open, so nobody, and nothing
+    /// else is told (`elections::the_roll_in_the_open_…` tries the window).
+    ChallengeWindow,
 }
 
 /// The roles the matrix tries, in the order they are tried.
@@ -62,7 +66,7 @@ impl Access {
             Access::Officer => who == Officer,
             Access::UnitMember => matches!(who, Member | Officer),
             Access::Voter => who == Member,
-            Access::Trustee | Access::LinkHolder => false,
+            Access::Trustee | Access::LinkHolder | Access::ChallengeWindow => false,
         }
     }
 }
@@ -102,6 +106,7 @@ fn expected(path: &str) -> Option<Access> {
         | "/elections/{id}/challenge"
         | "/elections/{id}/record"
         | "/elections/{id}/verify" => UnitMember,
+        "/elections/{id}/roll" | "/elections/{id}/roll.txt" => ChallengeWindow,
         "/elections/{id}/trustee" | "/elections/{id}/trustee/packet" => Trustee,
         // The credential officer, who is none of the roles tried either.
         "/elections/{id}/credentials"

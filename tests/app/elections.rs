@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use unionhall::db::schema::{ballots, dues_rates, participation};
 use unionhall::db::write_tx;
 use unionhall::dues::rules::Rate;
-use unionhall::elections::rules::{PassRule, fingerprint};
+use unionhall::elections::rules::{PassRule, RollLine, fingerprint};
 use unionhall::elections::states::{QuestionKind, Status};
 use unionhall::elections::store::{self, ElectionDraft, QuestionDraft};
 use unionhall::money::Cents;
@@ -26,6 +26,14 @@ pub(crate) fn roster(app: &TestApp, n: usize) -> i64 {
     csv.push_str("X00001,Other,Person,x00001@example.org,Other Unit,Staff,Dept,2020-01-06,60000.00,hybrid,member,2020-02-01\n");
     app.import_roster(csv.as_bytes());
     app.unit_id("Vote Unit")
+}
+
+/// Voter `i`'s line on the roll, as `roster` names them.
+pub(crate) fn roll_line(i: usize) -> RollLine {
+    RollLine {
+        name: format!("Voter Number{i}"),
+        classification: "Staff".into(),
+    }
 }
 
 pub(crate) fn yes_no(text: &str, rule: PassRule) -> QuestionDraft {
@@ -389,13 +397,13 @@ async fn no_count_is_shown_before_the_close_and_the_result_after() {
 }
 
 #[tokio::test]
-async fn the_roll_fingerprint_is_the_hash_of_the_sorted_numbers() {
+async fn the_roll_fingerprint_is_the_hash_of_the_sorted_names_and_classifications() {
     let app = TestApp::spawn().await;
     let unit = roster(&app, 5);
     accounts(&app, 1);
     let id = app.election(unit, vec![yes_no("Strike?", TWO_THIRDS)], Stage::Open);
-    let numbers: Vec<String> = (0..5).rev().map(|i| format!("V{i:05}")).collect();
-    let expected = fingerprint(&numbers);
+    let entries: Vec<RollLine> = (0..5).rev().map(roll_line).collect();
+    let expected = fingerprint(&entries);
     let page = voter(&app, 0)
         .await
         .visit(&format!("/elections/{id}"))
@@ -1059,7 +1067,7 @@ async fn a_page_shows_an_election_by_the_clock_and_the_cast_moves_it_on() {
     assert!(page.body.contains("Voting open"), "{}", page.body);
     assert!(
         page.body
-            .contains(&fingerprint(&["V00000".into(), "V00001".into()]))
+            .contains(&fingerprint(&[roll_line(0), roll_line(1)]))
     );
     assert_eq!(
         member.get(&format!("/elections/{id}/ballot")).await.status,

@@ -27,6 +27,7 @@ mod offline_tools;
 mod once;
 mod outbox;
 mod reaching;
+mod roll_in_the_open;
 mod roster;
 mod salary;
 mod sign_in_hardening;

@@ -248,7 +248,7 @@ async fn admin_page(
     let page = db(state, move |conn| {
         let row = store::election(conn, id)?;
         let phase = row.phase(now);
-        let roll = store::roll_numbers(conn, id)?;
+        let roll = store::roll_lines(conn, id)?;
         let purge_from = row.closed_at.map(store::lifecycle::purge_from);
         Ok(AdminPage {
             page,

@@ -1,5 +1,5 @@
 //! The officer decides a challenge to the roll, with a reason; the
-//! challenger is told both.
+//! challenger is told both. The roll's export.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -118,4 +118,46 @@ pub async fn resolve(
         },
     )
     .await
+}
+
+/// `GET /officer/elections/{id}/roll.csv`: the roll once drawn, in the
+/// published list's order, with what an officer needs to reach each entry
+/// (employee number, email, department) beside the name and classification
+/// the unit sees. Not found before the roll is drawn or after it is purged.
+pub async fn roll_csv(
+    _officer: OfficerUser,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    use crate::elections::states::Status;
+    use diesel::OptionalExtension;
+    let id = id.into_inner();
+    let rows = crate::web::db(&state, move |conn| {
+        let row = crate::elections::store::election(conn, id)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        if row.status == Status::Draft || row.purged_at.is_some() {
+            return Err(AppError::NotFound);
+        }
+        Ok(crate::elections::store::roll::officer_roll(conn, id)?)
+    })
+    .await?;
+    let header = [
+        "employee_number",
+        "name",
+        "classification",
+        "department",
+        "email",
+    ]
+    .map(str::to_owned);
+    let lines = std::iter::once(header).chain(rows.into_iter().map(|r| {
+        [
+            r.number,
+            r.name,
+            r.classification,
+            r.department,
+            r.email.unwrap_or_default(),
+        ]
+    }));
+    crate::web::csv::download(&format!("election-{id}-roll.csv"), lines)
 }

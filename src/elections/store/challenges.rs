@@ -27,13 +27,25 @@ pub enum ChallengeRefusal {
     NotPublished,
     #[error("Keep the reason to {limit} characters; this one has {length}.")]
     TooLong { limit: usize, length: usize },
+    #[error(
+        "That entry is not on the roll (it may have been taken off since the page was loaded): pick one from the list."
+    )]
+    NotOnRoll,
+    #[error(
+        "You have already challenged this entry; an officer has yet to decide it, and you will be told the decision."
+    )]
+    AlreadyChallenged {
+        /// Picked from the list, rather than typed as a number.
+        picked: bool,
+    },
 }
 
 impl FieldProblem for ChallengeRefusal {
     fn field(&self) -> &'static str {
         match self {
             Self::NoReason | Self::TooLong { .. } => "reason",
-            Self::UnknownNumber(_) => "employee_number",
+            Self::UnknownNumber(_) | Self::AlreadyChallenged { picked: false } => "employee_number",
+            Self::NotOnRoll | Self::AlreadyChallenged { picked: true } => "entry",
             // Not about what was typed: shown above the form.
             Self::NotMember | Self::NotPublished => "",
         }
@@ -47,6 +59,8 @@ pub const REASON_LIMIT: usize = 2000;
 pub struct Challenge<'a> {
     /// The challenger's roster entry.
     pub member_id: i64,
+    /// The roll entry picked from the list (by its roster entry), if one was.
+    pub entry: Option<i64>,
     /// The employee number of the entry challenged; empty for their own.
     pub about: &'a str,
     /// Trimmed; an empty or overlong one is refused.
@@ -73,11 +87,23 @@ pub fn challenge(
     if row.status != Status::Published {
         return Ok(Err(ChallengeRefusal::NotPublished));
     }
-    let target = if challenge.about.is_empty() {
-        challenge.member_id
+    // Whose entry, and how the challenger named it, as they will read it back.
+    let (target, named) = if let Some(entry) = challenge.entry {
+        let line: Option<(String, String)> = re::table
+            .filter(re::election_id.eq(id))
+            .filter(re::member_id.eq(entry))
+            .select((re::name, re::classification))
+            .first(conn)
+            .optional()?;
+        match line {
+            Some((name, classification)) => (entry, format!("{name} ({classification})")),
+            None => return Ok(Err(ChallengeRefusal::NotOnRoll)),
+        }
+    } else if challenge.about.is_empty() {
+        (challenge.member_id, String::new())
     } else {
         match member_by_number(conn, challenge.about, Some(row.unit_id))? {
-            Some(target) => target,
+            Some(target) => (target, challenge.about.to_owned()),
             None => {
                 return Ok(Err(ChallengeRefusal::UnknownNumber(
                     challenge.about.to_owned(),
@@ -95,6 +121,19 @@ pub fn challenge(
             length,
         }));
     }
+    // Once is enough: the same challenge again waits for the same decision.
+    let pending: i64 = rc::table
+        .filter(rc::election_id.eq(id))
+        .filter(rc::member_id.eq(target))
+        .filter(rc::raised_by.eq(ctx.actor.user_id))
+        .filter(rc::status.eq(ChallengeStatus::Open))
+        .count()
+        .get_result(conn)?;
+    if pending > 0 {
+        return Ok(Err(ChallengeRefusal::AlreadyChallenged {
+            picked: challenge.entry.is_some(),
+        }));
+    }
     let kind = if on_roll(conn, id, target)? {
         ChallengeKind::Remove
     } else {
@@ -109,6 +148,7 @@ pub fn challenge(
             rc::raised_by.eq(ctx.actor.user_id),
             rc::status.eq(ChallengeStatus::Open),
             rc::created_at.eq(ctx.now),
+            rc::about.eq(&named),
         ))
         .execute(conn)?;
     let number: String = members::table
@@ -173,11 +213,7 @@ pub fn resolve(
     if decision.uphold {
         match kind {
             ChallengeKind::Add if !on_roll(conn, id, member_id)? => {
-                let number: String = members::table
-                    .find(member_id)
-                    .select(members::employee_number)
-                    .first(conn)?;
-                add_entry(conn, id, member_id, &number)?;
+                add_entry(conn, id, member_id)?;
             }
             ChallengeKind::Add => {}
             ChallengeKind::Remove => {
@@ -244,14 +280,16 @@ pub fn asks(kind: ChallengeKind, name: &str, number: &str) -> String {
 }
 
 /// What a challenge asked, as its challenger reads it: "to take V00002 off
-/// the roll", "to be put on the roll". Another member's entry is named by
-/// the number the challenger gave, never by a name they were not shown.
-pub fn asked(kind: ChallengeKind, own: bool, number: &str) -> String {
+/// the roll", "to take Ann Lee (Organizer) off the roll", "to be put on the
+/// roll". Another member's entry is named as the challenger named it (the
+/// number they typed, or the entry they picked from the list), never by a
+/// name or number they were not shown.
+pub fn asked(kind: ChallengeKind, own: bool, named: &str) -> String {
     match (kind, own) {
         (ChallengeKind::Add, true) => "to be put on the roll".to_owned(),
         (ChallengeKind::Remove, true) => "to be taken off the roll".to_owned(),
-        (ChallengeKind::Add, false) => format!("to put {number} on the roll"),
-        (ChallengeKind::Remove, false) => format!("to take {number} off the roll"),
+        (ChallengeKind::Add, false) => format!("to put {named} on the roll"),
+        (ChallengeKind::Remove, false) => format!("to take {named} off the roll"),
     }
 }
 
@@ -324,6 +362,8 @@ fn tell_challenger(
 #[derive(Debug, Clone)]
 pub struct OwnChallenge {
     pub id: i64,
+    /// The roster entry challenged.
+    pub member_id: i64,
     /// What it asked, in words (see `asked`).
     pub asked: String,
     pub reason: String,
@@ -351,6 +391,7 @@ pub fn of_challenger(
             rc::reason,
             rc::status,
             rc::resolution,
+            rc::about,
         ))
         .load::<(
             i64,
@@ -360,12 +401,19 @@ pub fn of_challenger(
             String,
             ChallengeStatus,
             String,
+            String,
         )>(conn)?
         .into_iter()
         .map(
-            |(id, member, number, kind, reason, status, resolution)| OwnChallenge {
+            |(id, member, number, kind, reason, status, resolution, about)| OwnChallenge {
                 id,
-                asked: asked(kind, own_entry == Some(member), &number),
+                member_id: member,
+                // Challenges raised before the words were kept gave a number.
+                asked: asked(
+                    kind,
+                    own_entry == Some(member),
+                    if about.is_empty() { &number } else { &about },
+                ),
                 reason,
                 status,
                 resolution,

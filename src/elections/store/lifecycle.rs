@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::challenges;
-use super::roll::{RollMail, mail_roll, roll_numbers};
+use super::roll::{RollMail, mail_roll, roll_lines};
 use super::{election, lock, record, results};
 use crate::context::Context;
 use crate::db::DbConnection;
@@ -77,7 +77,7 @@ pub fn open(conn: &mut DbConnection, ctx: &Context, id: i64) -> QueryResult<Opti
         None => None,
     };
     let now = ctx.now;
-    let numbers = roll_numbers(conn, id)?;
+    let numbers = roll_lines(conn, id)?;
     let print = rules::fingerprint(&numbers);
     let commitments: Vec<Vec<crate::crypto::Point>> = record::entries(conn, id)?
         .into_iter()

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod draft;
 pub mod lifecycle;
 pub mod observers;
+pub mod off_roll;
 pub mod reach;
 pub mod record;
 pub mod reminders;
@@ -28,7 +29,7 @@ use crate::db::schema::{elections as el, units};
 pub use casting::{Refusal, cast, has_voted, not_voted, turnout, voters};
 pub use draft::{ElectionDraft, Question, QuestionDraft, create, questions, update};
 pub use lifecycle::{advance, close, open, purge, vacuum_ballot_tables};
-pub use roll::{on_roll, publish, roll_numbers};
+pub use roll::{on_roll, publish, roll_lines};
 
 /// An elections row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -70,7 +71,11 @@ impl ElectionRow {
     /// The fingerprint a page shows: the stored one, or, once the clock has
     /// passed the opening of a roll not yet frozen, the one the opening will
     /// store (no challenge changes the roll after the opening time).
-    pub fn shown_fingerprint(&self, phase: Phase, roll: &[String]) -> Option<String> {
+    pub fn shown_fingerprint(
+        &self,
+        phase: Phase,
+        roll: &[super::rules::RollLine],
+    ) -> Option<String> {
         match (&self.roll_fingerprint, phase) {
             (Some(print), _) => Some(print.clone()),
             (None, Phase::Voting | Phase::Counting) => Some(super::rules::fingerprint(roll)),

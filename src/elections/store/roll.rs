@@ -8,8 +8,9 @@ use diesel::prelude::*;
 use super::lock;
 use crate::context::Context;
 use crate::db::DbConnection;
-use crate::db::schema::{members, participation, roll_entries as re, users};
+use crate::db::schema::{classifications, members, participation, roll_entries as re, users};
 use crate::elections::notices::ElectionNotice;
+use crate::elections::rules::RollLine;
 use crate::elections::states::Status;
 use crate::mail::preferences::{self, NoticeKind};
 
@@ -26,14 +27,14 @@ pub fn publish(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryRes
         return Ok(None);
     }
     let standings = crate::dues::owed::everyone_on(conn, row.cutoff)?;
-    let people: Vec<(i64, String)> = members::table
+    let people: Vec<i64> = members::table
         .filter(members::unit_id.eq(row.unit_id))
-        .select((members::id, members::employee_number))
+        .select(members::id)
         .load(conn)?;
     let mut count = 0;
-    for (member_id, number) in people {
+    for member_id in people {
         if standings.get(&member_id).is_some_and(|d| d.standing.good) {
-            add_entry(conn, id, member_id, &number)?;
+            add_entry(conn, id, member_id)?;
             count += 1;
         }
     }
@@ -50,20 +51,110 @@ pub fn publish(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryRes
     Ok(Some(count))
 }
 
-pub(super) fn add_entry(
-    conn: &mut DbConnection,
-    id: i64,
-    member_id: i64,
-    number: &str,
-) -> QueryResult<()> {
+/// Puts a roster entry on the roll with its employee number, and the name
+/// and classification it has now, which the published list keeps.
+pub(super) fn add_entry(conn: &mut DbConnection, id: i64, member_id: i64) -> QueryResult<()> {
+    let (number, first, last, classification): (String, String, String, String) = members::table
+        .inner_join(classifications::table)
+        .filter(members::id.eq(member_id))
+        .select((
+            members::employee_number,
+            members::first_name,
+            members::last_name,
+            classifications::name,
+        ))
+        .first(conn)?;
     diesel::insert_into(re::table)
         .values((
             re::election_id.eq(id),
             re::member_id.eq(member_id),
             re::employee_number.eq(number),
+            re::name.eq(format!("{first} {last}")),
+            re::classification.eq(classification),
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// An entry of the roll as the unit sees it, with the roster entry it
+/// stands for (to challenge it by picking it).
+#[derive(Debug, Clone)]
+pub struct RollEntry {
+    pub member_id: i64,
+    pub line: RollLine,
+}
+
+/// The roll as published: every entry's name and classification, in the
+/// order of the list the fingerprint hashes (`rules::roll_list`).
+pub fn roll_entries(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<RollEntry>> {
+    let mut entries: Vec<RollEntry> = re::table
+        .filter(re::election_id.eq(id))
+        .select((re::member_id, re::name, re::classification))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(member_id, name, classification)| RollEntry {
+            member_id,
+            line: RollLine {
+                name,
+                classification,
+            },
+        })
+        .collect();
+    entries.sort_by_cached_key(|e| (e.line.line(), e.member_id));
+    Ok(entries)
+}
+
+/// The roll's lines, for its fingerprint.
+pub fn roll_lines(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<RollLine>> {
+    Ok(roll_entries(conn, id)?
+        .into_iter()
+        .map(|e| e.line)
+        .collect())
+}
+
+/// The roll as the officer exports it: employee number, name and
+/// classification as drawn, and the roster's email and department now.
+pub struct OfficerRollLine {
+    pub number: String,
+    pub name: String,
+    pub classification: String,
+    pub department: String,
+    pub email: Option<String>,
+}
+
+/// The roll for the officer's export, in the published list's order.
+pub fn officer_roll(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<OfficerRollLine>> {
+    let mut rows: Vec<OfficerRollLine> = re::table
+        .inner_join(members::table)
+        .filter(re::election_id.eq(id))
+        .select((
+            re::employee_number,
+            re::name,
+            re::classification,
+            members::department,
+            members::email,
+        ))
+        .load::<(String, String, String, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(
+            |(number, name, classification, department, email)| OfficerRollLine {
+                number,
+                name,
+                classification,
+                department,
+                email,
+            },
+        )
+        .collect();
+    rows.sort_by_cached_key(|r| {
+        let line = RollLine {
+            name: r.name.clone(),
+            classification: r.classification.clone(),
+        }
+        .line();
+        (line, r.number.clone())
+    });
+    Ok(rows)
 }
 
 /// True when the member is on the election's roll.
@@ -74,14 +165,6 @@ pub fn on_roll(conn: &mut DbConnection, id: i64, member_id: i64) -> QueryResult<
         .count()
         .get_result::<i64>(conn)?
         > 0)
-}
-
-/// The roll's employee numbers.
-pub fn roll_numbers(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<String>> {
-    re::table
-        .filter(re::election_id.eq(id))
-        .select(re::employee_number)
-        .load(conn)
 }
 
 /// Someone on the roll with an email on the roster: who to mail, as whom,

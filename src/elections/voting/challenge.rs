@@ -1,9 +1,11 @@
 //! A member challenges the roll while it is published: their own entry (or
-//! absence), or someone else's by employee number, with a reason.
+//! absence), someone else's by employee number, or an entry picked from
+//! the roll's list, with a reason.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::roll::roll_page;
 use super::{ChallengeTyped, member_in_unit, show_page, visible};
 use crate::audit::{self, Entry};
 use crate::auth::CurrentUser;
@@ -25,8 +27,14 @@ use crate::web::layout::Page;
 pub struct ChallengeForm {
     #[serde(default)]
     employee_number: String,
+    /// The roll entry picked from the list, by its roster entry.
+    #[serde(default)]
+    entry: String,
     #[serde(default)]
     reason: String,
+    /// "roll" when sent from the roll's page, which it goes back to.
+    #[serde(default)]
+    from: String,
 }
 
 /// `POST /elections/{id}/challenge`.
@@ -42,6 +50,12 @@ pub async fn challenge(
     let form = form.into_inner();
     let reason = form.reason.trim().to_owned();
     let about = form.employee_number.trim().to_owned();
+    // An entry that is not a number is not on the roll: refused as such.
+    let entry = match form.entry.trim() {
+        "" => None,
+        picked => Some(picked.parse::<i64>().unwrap_or(-1)),
+    };
+    let from_roll = form.from == "roll" || entry.is_some();
     let ctx = Context::new(&state.config, current.actor(&req));
     let viewer = current.clone();
     let outcome = db(&state, move |conn| {
@@ -51,6 +65,7 @@ pub async fn challenge(
         };
         let challenge = Challenge {
             member_id,
+            entry,
             about: &about,
             reason: &reason,
         };
@@ -90,15 +105,26 @@ pub async fn challenge(
             errors.add_problem(&refusal);
             let typed = ChallengeTyped {
                 employee_number: form.employee_number,
+                entry: form.entry,
                 reason: form.reason,
                 errors,
             };
+            if from_roll {
+                return roll_page(page, current, &state, id, typed).await;
+            }
             return show_page(page, current, &state, id, typed).await;
         }
         Err(refusal) => (FlashKind::Warning, refusal.to_string()),
     };
+    // A refusal not about the form (the window has closed) goes to the
+    // election's page, which says where the vote stands.
+    let back = if from_roll && kind == FlashKind::Success {
+        format!("/elections/{id}/roll")
+    } else {
+        format!("/elections/{id}")
+    };
     Ok(redirect_with(
-        &format!("/elections/{id}"),
+        &back,
         kind,
         &text,
         state.config.behind_https(),

@@ -6,6 +6,7 @@ pub mod ballot;
 pub mod challenge;
 pub mod credentials;
 pub mod observe;
+pub mod roll;
 pub mod trustee;
 pub mod verify_page;
 
@@ -110,6 +111,9 @@ pub struct ShowPage {
     eligible: i64,
     questions: Vec<Question>,
     on_roll: bool,
+    /// Why the viewer is not on the roll, as of its cut-off, and whether
+    /// it is about dues (then the statement is linked).
+    off_roll: Option<(String, bool)>,
     voted: bool,
     accepting: bool,
     results: Vec<ResultView>,
@@ -140,6 +144,8 @@ pub struct ShowPage {
 #[derive(Debug, Clone, Default)]
 pub struct ChallengeTyped {
     pub employee_number: String,
+    /// The roll entry picked from the list, as sent.
+    pub entry: String,
     pub reason: String,
     pub errors: FieldErrors,
 }
@@ -191,7 +197,14 @@ pub async fn show_page(
             ),
             None => (false, false),
         };
-        let roll = store::roll_numbers(conn, id)?;
+        let roll = store::roll_lines(conn, id)?;
+        // Only while there is a roll to be on: drawn, and not yet purged.
+        let off_roll = if row.status == Status::Draft || row.purged_at.is_some() {
+            None
+        } else {
+            store::off_roll::why(conn, &row, member_in_unit(&row, me))?
+                .map(|o| (o.words(row.cutoff), o.about_dues()))
+        };
         // Counts exist only once the vote is closed.
         let (results, turnout, codes) = if phase.is_closed() {
             let certified = store::results::certified(conn, &row)?;
@@ -220,6 +233,7 @@ pub async fn show_page(
             rules: questions.iter().map(|q| q.rule.describe()).collect(),
             questions,
             on_roll,
+            off_roll,
             voted,
             results,
             turnout,
