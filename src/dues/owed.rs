@@ -198,27 +198,49 @@ fn dues_on(
 
 /// Every roster entry's dues on a day, from one read of each table.
 pub fn everyone_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashMap<i64, DuesOn>> {
+    Ok(everyone_on_days(conn, &[day])?.pop().unwrap_or_default())
+}
+
+/// Every roster entry's dues on each of `days`, in their order, reading
+/// the ledger once for them all.
+pub fn everyone_on_days(
+    conn: &mut DbConnection,
+    days: &[NaiveDate],
+) -> QueryResult<Vec<HashMap<i64, DuesOn>>> {
     let people: Vec<(i64, i64, i64)> = members::table
         .select((members::id, members::unit_id, members::annual_salary_cents))
         .load(conn)?;
-    let statuses = status_history::everyone_on(conn, day)?;
-    let terms = unit_terms(conn, day, None)?;
-    let grace: HashMap<i64, u32> = people
-        .iter()
-        .map(|(id, unit, _)| (*id, terms.get(unit).map_or(0, |t| t.grace_days)))
-        .collect();
+    let mut terms_on = Vec::with_capacity(days.len());
+    for day in days {
+        terms_on.push(unit_terms(conn, *day, None)?);
+    }
+    // Grace days are the unit's, whatever the day.
+    let grace: HashMap<i64, u32> = match terms_on.first() {
+        Some(terms) => people
+            .iter()
+            .map(|(id, unit, _)| (*id, terms.get(unit).map_or(0, |t| t.grace_days)))
+            .collect(),
+        None => HashMap::new(),
+    };
     let entries = dated_entries(conn, None, &grace)?;
-    Ok(people
-        .into_iter()
-        .map(|(id, unit, salary)| {
-            let mine = entries.get(&id).map_or(&[][..], Vec::as_slice);
-            let status = status_on(day, statuses.get(&id));
-            (
-                id,
-                dues_on(day, status, Cents(salary), terms.get(&unit), mine),
-            )
-        })
-        .collect())
+    let mut out = Vec::with_capacity(days.len());
+    for (day, terms) in days.iter().zip(&terms_on) {
+        let statuses = status_history::everyone_on(conn, *day)?;
+        out.push(
+            people
+                .iter()
+                .map(|(id, unit, salary)| {
+                    let mine = entries.get(id).map_or(&[][..], Vec::as_slice);
+                    let status = status_on(*day, statuses.get(id));
+                    (
+                        *id,
+                        dues_on(*day, status, Cents(*salary), terms.get(unit), mine),
+                    )
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
 }
 
 /// One roster entry's dues on a day, and the day each of its ledger

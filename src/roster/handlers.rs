@@ -13,6 +13,7 @@ use crate::dues::rules::{Standing, Status};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::layout::Page;
+use crate::web::pager::{self, Pager};
 use crate::web::{db, render};
 
 const PER_PAGE: usize = 50;
@@ -37,7 +38,7 @@ pub struct RosterQuery {
     #[serde(default)]
     standing: String,
     #[serde(default)]
-    page: usize,
+    page: String,
 }
 
 /// The roster page.
@@ -51,24 +52,22 @@ pub struct RosterPage {
     standing_options: [(&'static str, &'static str); 3],
     lines: Vec<RosterLine>,
     total: usize,
-    prev_link: String,
-    next_link: String,
+    pager: Pager,
 }
 
-fn roster_link(query: &RosterQuery, page: usize) -> String {
-    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [
-        ("q", &query.q),
-        ("unit", &query.unit),
-        ("status", &query.status),
-        ("standing", &query.standing),
-    ] {
-        if !v.is_empty() {
-            serializer.append_pair(k, v);
-        }
-    }
-    serializer.append_pair("page", &page.to_string());
-    format!("/officer/roster?{}", serializer.finish())
+fn roster_pager(query: &RosterQuery, total: usize) -> Pager {
+    Pager::new(
+        "/officer/roster",
+        &[
+            ("q", &query.q),
+            ("unit", &query.unit),
+            ("status", &query.status),
+            ("standing", &query.standing),
+        ],
+        pager::page_number(&query.page),
+        PER_PAGE as i64,
+        total as i64,
+    )
 }
 
 /// `GET /officer/roster`: search by name or employee number; filter by
@@ -127,22 +126,12 @@ pub async fn list(
         })
         .collect();
     let total = matching.len();
-    let page_number = query.page.min(total.saturating_sub(1) / PER_PAGE);
+    let pager = roster_pager(&query, total);
     let lines: Vec<RosterLine> = matching
         .into_iter()
-        .skip(page_number * PER_PAGE)
+        .skip(pager.offset() as usize)
         .take(PER_PAGE)
         .collect();
-    let prev_link = if page_number > 0 {
-        roster_link(&query, page_number - 1)
-    } else {
-        String::new()
-    };
-    let next_link = if (page_number + 1) * PER_PAGE < total {
-        roster_link(&query, page_number + 1)
-    } else {
-        String::new()
-    };
     let unit_options = std::iter::once((String::new(), "All units".to_owned()))
         .chain(
             names
@@ -168,8 +157,7 @@ pub async fn list(
             ],
             lines,
             total,
-            prev_link,
-            next_link,
+            pager,
         },
     )
 }
