@@ -80,33 +80,73 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let today = state.config.today();
-    let (people, standings, names) = db(&state, move |conn| {
-        Ok((
-            store::everyone(conn)?,
-            owed::everyone_on(conn, today)?,
-            store::names(conn)?,
-        ))
-    })
-    .await?;
     let needle = query.q.trim().to_lowercase();
     let unit_filter: Option<i64> = query.unit.parse().ok();
     // A status no one can have matches no one.
     let status_filter: Option<Option<Status>> =
         (!query.status.is_empty()).then(|| query.status.parse().ok());
-    let matching: Vec<RosterLine> = people
+    let by_standing: Option<bool> = match query.standing.as_str() {
+        "good" => Some(true),
+        "not-good" => Some(false),
+        _ => None,
+    };
+    let offset = (pager::page_number(&query.page) - 1) * PER_PAGE as i64;
+    let (people, standings, names, total) = db(&state, move |conn| {
+        let people: Vec<MemberRow> = store::everyone(conn)?
+            .into_iter()
+            .filter(|m| {
+                needle.is_empty()
+                    || m.person.employee_number.to_lowercase().contains(&needle)
+                    || format!("{} {}", m.person.first_name, m.person.last_name)
+                        .to_lowercase()
+                        .contains(&needle)
+                    || format!("{}, {}", m.person.last_name, m.person.first_name)
+                        .to_lowercase()
+                        .contains(&needle)
+            })
+            .filter(|m| unit_filter.is_none_or(|u| m.unit_id == u))
+            .filter(|m| status_filter.is_none_or(|wanted| wanted == Some(m.person.status)))
+            .collect();
+        let window = |people: Vec<MemberRow>| -> Vec<MemberRow> {
+            people
+                .into_iter()
+                .skip(offset.max(0) as usize)
+                .take(PER_PAGE)
+                .collect()
+        };
+        // Standing is read for the page's people only, unless the list is
+        // filtered by it.
+        let (people, standings, total) = match by_standing {
+            None => {
+                let total = people.len();
+                let shown = window(people);
+                let ids: Vec<i64> = shown.iter().map(|m| m.id).collect();
+                let standings = owed::dues_on_days(conn, owed::Whose::Members(&ids), &[today])?
+                    .pop()
+                    .unwrap_or_default();
+                (shown, standings, total)
+            }
+            Some(good) => {
+                let whose = match unit_filter {
+                    Some(unit) => owed::Whose::Unit(unit),
+                    None => owed::Whose::Everyone,
+                };
+                let standings = owed::dues_on_days(conn, whose, &[today])?
+                    .pop()
+                    .unwrap_or_default();
+                let matching: Vec<MemberRow> = people
+                    .into_iter()
+                    .filter(|m| standings.get(&m.id).is_some_and(|d| d.standing.good) == good)
+                    .collect();
+                let total = matching.len();
+                (window(matching), standings, total)
+            }
+        };
+        Ok((people, standings, store::names(conn)?, total))
+    })
+    .await?;
+    let lines: Vec<RosterLine> = people
         .into_iter()
-        .filter(|m| {
-            needle.is_empty()
-                || m.person.employee_number.to_lowercase().contains(&needle)
-                || format!("{} {}", m.person.first_name, m.person.last_name)
-                    .to_lowercase()
-                    .contains(&needle)
-                || format!("{}, {}", m.person.last_name, m.person.first_name)
-                    .to_lowercase()
-                    .contains(&needle)
-        })
-        .filter(|m| unit_filter.is_none_or(|u| m.unit_id == u))
-        .filter(|m| status_filter.is_none_or(|wanted| wanted == Some(m.person.status)))
         .map(|m| RosterLine {
             standing: standings
                 .get(&m.id)
@@ -119,19 +159,8 @@ pub async fn list(
             classification: names.classification(m.classification_id),
             member: m,
         })
-        .filter(|l| match query.standing.as_str() {
-            "good" => l.standing.good,
-            "not-good" => !l.standing.good,
-            _ => true,
-        })
         .collect();
-    let total = matching.len();
     let pager = roster_pager(&query, total);
-    let lines: Vec<RosterLine> = matching
-        .into_iter()
-        .skip(pager.offset() as usize)
-        .take(PER_PAGE)
-        .collect();
     let unit_options = std::iter::once((String::new(), "All units".to_owned()))
         .chain(
             names
