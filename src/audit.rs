@@ -98,14 +98,10 @@ pub struct Filter {
     pub until: Option<NaiveDateTime>,
 }
 
-/// A page of entries, newest first, and whether there are more.
-pub fn search(
-    conn: &mut DbConnection,
-    filter: &Filter,
-    page: i64,
-    per_page: i64,
-) -> QueryResult<(Vec<AuditRow>, bool)> {
-    let mut query = a::table.select(AuditRow::as_select()).into_boxed();
+type Filtered<'a> = diesel::dsl::IntoBoxed<'a, a::table, crate::db::MultiBackend>;
+
+fn filtered(filter: &Filter) -> Filtered<'static> {
+    let mut query = a::table.into_boxed();
     if let Some(person) = &filter.person {
         let pattern = format!("%{}%", person.to_lowercase().replace(['%', '_'], ""));
         query = query.filter(
@@ -123,14 +119,27 @@ pub fn search(
     if let Some(until) = filter.until {
         query = query.filter(a::at.lt(until));
     }
-    let mut rows = query
+    query
+}
+
+/// How many entries match the filter.
+pub fn count(conn: &mut DbConnection, filter: &Filter) -> QueryResult<i64> {
+    filtered(filter).count().get_result(conn)
+}
+
+/// `limit` entries from `offset`, newest first.
+pub fn search(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    filtered(filter)
+        .select(AuditRow::as_select())
         .order((a::at.desc(), a::id.desc()))
-        .offset(page.max(0) * per_page)
-        .limit(per_page + 1)
-        .load(conn)?;
-    let more = rows.len() as i64 > per_page;
-    rows.truncate(per_page as usize);
-    Ok((rows, more))
+        .offset(offset.max(0))
+        .limit(limit)
+        .load(conn)
 }
 
 /// The actions that have been recorded, for the filter's choices.

@@ -72,7 +72,9 @@ pub fn send_arrears_notices(
     // The local's date: near midnight UTC and local dates differ.
     let today = ctx.today;
     let month = today.format("%Y-%m").to_string();
-    let dues = owed::everyone_on(conn, today)?;
+    let dues = owed::dues_on_days(conn, owed::Whose::Unit(unit_id), &[today])?
+        .pop()
+        .unwrap_or_default();
     let covered = deducted_for_latest_due_month(conn, unit_id, today)?;
     let people: Vec<(i64, String, String, Option<String>)> = members::table
         .filter(members::unit_id.eq(unit_id))
@@ -179,7 +181,9 @@ pub fn arrears(
     unit_id: i64,
     day: NaiveDate,
 ) -> QueryResult<Vec<ArrearsLine>> {
-    let dues = owed::everyone_on(conn, day)?;
+    let dues = owed::dues_on_days(conn, owed::Whose::Unit(unit_id), &[day])?
+        .pop()
+        .unwrap_or_default();
     let people: Vec<(i64, String, String, String)> = members::table
         .filter(members::unit_id.eq(unit_id))
         .order((members::last_name.asc(), members::first_name.asc()))

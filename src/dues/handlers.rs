@@ -23,6 +23,7 @@ use crate::roster::store;
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
+use crate::web::pager::{self, Pager};
 use crate::web::{db, render};
 
 /// A unit with its rates, for the dues page.
@@ -355,7 +356,17 @@ pub struct ReconciliationQuery {
     unit: String,
     #[serde(default)]
     month: String,
+    /// Only lines with this result ("matched", "under", "over", "missing").
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    arrears_page: String,
 }
+
+/// The results a reconciliation line can have, as the filter offers them.
+const RESULTS: [&str; 4] = ["matched", "under", "over", "missing"];
 
 /// The reconciliation page.
 #[derive(Template)]
@@ -371,6 +382,10 @@ pub struct ReconciliationPage {
     lines: Vec<ReconciliationLine>,
     counts: [usize; 4],
     arrears: Vec<ArrearsLine>,
+    result: String,
+    result_options: Vec<(String, String)>,
+    pager: Pager,
+    arrears_pager: Pager,
 }
 
 /// `GET /officer/dues/reconciliation?unit=&month=`.
@@ -407,12 +422,57 @@ pub async fn reconciliation(
     })
     .await?;
     let count = |v: &str| lines.iter().filter(|l| l.verdict() == v).count();
-    let counts = [
-        count("matched"),
-        count("under"),
-        count("over"),
-        count("missing"),
-    ];
+    let counts = RESULTS.map(count);
+    let nothing_charged = !lines.is_empty() && lines.iter().all(|l| l.expected.0 == 0);
+    let result = RESULTS
+        .iter()
+        .find(|r| **r == query.result.trim())
+        .map_or_else(String::new, |r| (*r).to_owned());
+    let unit_text = unit_id.to_string();
+    let lines: Vec<ReconciliationLine> = lines
+        .into_iter()
+        .filter(|l| result.is_empty() || l.verdict() == result)
+        .collect();
+    let pager = Pager::new(
+        "/officer/dues/reconciliation",
+        &[
+            ("unit", &unit_text),
+            ("month", &month_text),
+            ("result", &result),
+            ("arrears_page", query.arrears_page.trim()),
+        ],
+        pager::page_number(&query.page),
+        pager::PER_PAGE,
+        lines.len() as i64,
+    )
+    .at("lines");
+    let arrears_pager = Pager::new(
+        "/officer/dues/reconciliation",
+        &[
+            ("unit", &unit_text),
+            ("month", &month_text),
+            ("result", &result),
+            ("page", query.page.trim()),
+        ],
+        pager::page_number(&query.arrears_page),
+        pager::PER_PAGE,
+        arrears.len() as i64,
+    )
+    .named("arrears_page")
+    .at("arrears");
+    let lines = lines
+        .into_iter()
+        .skip(pager.offset() as usize)
+        .take(pager.limit() as usize)
+        .collect();
+    let arrears = arrears
+        .into_iter()
+        .skip(arrears_pager.offset() as usize)
+        .take(arrears_pager.limit() as usize)
+        .collect();
+    let result_options = std::iter::once((String::new(), "Any result".to_owned()))
+        .chain(RESULTS.iter().map(|r| ((*r).to_owned(), (*r).to_owned())))
+        .collect();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -429,10 +489,14 @@ pub async fn reconciliation(
             unit_id,
             month: month_text,
             errors,
-            nothing_charged: !lines.is_empty() && lines.iter().all(|l| l.expected.0 == 0),
+            nothing_charged,
             lines,
             counts,
             arrears,
+            result,
+            result_options,
+            pager,
+            arrears_pager,
         },
     )
 }

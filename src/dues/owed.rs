@@ -118,6 +118,14 @@ fn dated_entries(
         query = query.filter(le::member_id.eq(member));
     }
     let rows: Vec<EntryRow> = query.load(conn)?;
+    Ok(date_rows(rows, grace_of_member))
+}
+
+/// Entries dated for the as-of reading, by member, each with its id.
+fn date_rows(
+    rows: Vec<EntryRow>,
+    grace_of_member: &HashMap<i64, u32>,
+) -> HashMap<i64, Vec<(i64, DatedEntry)>> {
     // A reversal counts from when its original did: first date every entry.
     let mut counts_from: HashMap<i64, DatedEntry> = HashMap::new();
     for (id, member, entry_date, kind, period, amount, _) in &rows {
@@ -158,7 +166,7 @@ fn dated_entries(
         };
         by_member.entry(member).or_default().push((id, entry));
     }
-    Ok(by_member)
+    by_member
 }
 
 /// The status standing reads on `day`: the one then in force, and not a
@@ -178,9 +186,11 @@ fn dues_on(
     salary: Cents,
     terms: Option<&UnitTerms>,
     entries: &[(i64, DatedEntry)],
+    settled: i64,
 ) -> DuesOn {
     let entries: Vec<DatedEntry> = entries.iter().map(|(_, e)| *e).collect();
-    let owed = owed_as_of(&entries, day);
+    let mut owed = owed_as_of(&entries, day);
+    owed.owed.0 += settled;
     let monthly = terms
         .and_then(|t| t.rate)
         .map_or(Cents(0), |r| r.monthly_dues(salary));
@@ -196,29 +206,241 @@ fn dues_on(
     }
 }
 
-/// Every roster entry's dues on a day, from one read of each table.
+/// Whose dues a reading is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Whose<'a> {
+    /// Every roster entry.
+    Everyone,
+    /// The roster entries of one unit.
+    Unit(i64),
+    /// These roster entries.
+    Members(&'a [i64]),
+}
+
+/// Every roster entry's dues on a day.
 pub fn everyone_on(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<HashMap<i64, DuesOn>> {
-    let people: Vec<(i64, i64, i64)> = members::table
+    Ok(dues_on_days(conn, Whose::Everyone, &[day])?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// Every roster entry's dues on each of `days`, in their order, reading
+/// the ledger once for them all.
+pub fn everyone_on_days(
+    conn: &mut DbConnection,
+    days: &[NaiveDate],
+) -> QueryResult<Vec<HashMap<i64, DuesOn>>> {
+    dues_on_days(conn, Whose::Everyone, days)
+}
+
+/// The last day of the latest month whose every entry counts by `day`
+/// whatever its kind, under at most `grace` days of grace: a charge for
+/// that month (or dated in it) has fallen due, a deduction for it too,
+/// and every entry dated by then counts from its own date or earlier.
+fn settled_by(day: NaiveDate, grace: u32) -> NaiveDate {
+    let mut month = super::ledger::first_of_month(day);
+    while falls_due(month, grace) >= day {
+        month = super::ledger::previous_month(month);
+    }
+    super::ledger::next_month(month).pred_opt().unwrap_or(month)
+}
+
+/// The dues of `whose` on each of `days`. An entry settled before the
+/// earliest day (see `settled_by`) counts the same on every one of them,
+/// so the database sums those per member; only the later ones, and every
+/// reversal with what it reverses, are read one by one.
+pub fn dues_on_days(
+    conn: &mut DbConnection,
+    whose: Whose<'_>,
+    days: &[NaiveDate],
+) -> QueryResult<Vec<HashMap<i64, DuesOn>>> {
+    let Some(earliest) = days.iter().min().copied() else {
+        return Ok(Vec::new());
+    };
+    let mut query = members::table
         .select((members::id, members::unit_id, members::annual_salary_cents))
-        .load(conn)?;
-    let statuses = status_history::everyone_on(conn, day)?;
-    let terms = unit_terms(conn, day, None)?;
-    let grace: HashMap<i64, u32> = people
-        .iter()
-        .map(|(id, unit, _)| (*id, terms.get(unit).map_or(0, |t| t.grace_days)))
-        .collect();
-    let entries = dated_entries(conn, None, &grace)?;
-    Ok(people
-        .into_iter()
-        .map(|(id, unit, salary)| {
-            let mine = entries.get(&id).map_or(&[][..], Vec::as_slice);
-            let status = status_on(day, statuses.get(&id));
+        .into_boxed();
+    match whose {
+        Whose::Everyone => {}
+        Whose::Unit(unit) => query = query.filter(members::unit_id.eq(unit)),
+        Whose::Members(ids) => query = query.filter(members::id.eq_any(ids.to_vec())),
+    }
+    let people: Vec<(i64, i64, i64)> = query.load(conn)?;
+    let mut terms_on = Vec::with_capacity(days.len());
+    for day in days {
+        terms_on.push(unit_terms(conn, *day, None)?);
+    }
+    // Grace days are the unit's, whatever the day.
+    let grace: HashMap<i64, u32> = match terms_on.first() {
+        Some(terms) => people
+            .iter()
+            .map(|(id, unit, _)| (*id, terms.get(unit).map_or(0, |t| t.grace_days)))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let most_grace = terms_on
+        .first()
+        .and_then(|t| t.values().map(|t| t.grace_days).max())
+        .unwrap_or(0);
+    let settled_on = settled_by(earliest, most_grace);
+    let settled_month = settled_on.format("%Y-%m").to_string();
+    let (settled, entries) = match whose {
+        Whose::Members(ids) if ids.len() <= 200 => {
+            let ids = ids.to_vec();
             (
-                id,
-                dues_on(day, status, Cents(salary), terms.get(&unit), mine),
+                settled_sums(conn, Some(&ids), None, settled_on, &settled_month)?,
+                dated_after(conn, Some(&ids), None, settled_on, &settled_month, &grace)?,
             )
-        })
-        .collect())
+        }
+        Whose::Unit(unit) => (
+            settled_sums(conn, None, Some(unit), settled_on, &settled_month)?,
+            dated_after(conn, None, Some(unit), settled_on, &settled_month, &grace)?,
+        ),
+        _ => (
+            settled_sums(conn, None, None, settled_on, &settled_month)?,
+            dated_after(conn, None, None, settled_on, &settled_month, &grace)?,
+        ),
+    };
+    let mut out = Vec::with_capacity(days.len());
+    for (day, terms) in days.iter().zip(&terms_on) {
+        let statuses = status_history::everyone_on(conn, *day)?;
+        out.push(
+            people
+                .iter()
+                .map(|(id, unit, salary)| {
+                    let mine = entries.get(id).map_or(&[][..], Vec::as_slice);
+                    let status = status_on(*day, statuses.get(id));
+                    let mut on = dues_on(
+                        *day,
+                        status,
+                        Cents(*salary),
+                        terms.get(unit),
+                        mine,
+                        settled.get(id).copied().unwrap_or(0),
+                    );
+                    on.day = *day;
+                    (*id, on)
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// Whether an entry is settled by `on`: not a reversal, dated by then and
+/// for a month no later than its month.
+macro_rules! settled_filter {
+    ($query:expr, $on:expr, $month:expr) => {
+        $query
+            .filter(le::reverses_id.is_null())
+            .filter(le::entry_date.le($on))
+            .filter(le::period.is_null().or(le::period.le($month.to_owned())))
+    };
+}
+
+/// Each member's sum of the entries settled by `on`.
+fn settled_sums(
+    conn: &mut DbConnection,
+    ids: Option<&Vec<i64>>,
+    unit: Option<i64>,
+    on: NaiveDate,
+    month: &str,
+) -> QueryResult<HashMap<i64, i64>> {
+    let mut query = le::table
+        .group_by(le::member_id)
+        .select((
+            le::member_id,
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT)",
+            ),
+        ))
+        .into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(le::member_id.eq_any(ids.clone()));
+    }
+    if let Some(unit) = unit {
+        query = query.filter(
+            le::member_id.eq_any(
+                members::table
+                    .filter(members::unit_id.eq(unit))
+                    .select(members::id),
+            ),
+        );
+    }
+    let rows: Vec<(i64, i64)> = settled_filter!(query, on, month).load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The entries not settled by `on`, every reversal, and what each
+/// reversal reverses, dated for the as-of reading, by member.
+fn dated_after(
+    conn: &mut DbConnection,
+    ids: Option<&Vec<i64>>,
+    unit: Option<i64>,
+    on: NaiveDate,
+    month: &str,
+    grace_of_member: &HashMap<i64, u32>,
+) -> QueryResult<HashMap<i64, Vec<(i64, DatedEntry)>>> {
+    let mut query = le::table
+        .select((
+            le::id,
+            le::member_id,
+            le::entry_date,
+            le::kind,
+            le::period,
+            le::amount_cents,
+            le::reverses_id,
+        ))
+        .filter(
+            le::reverses_id
+                .is_not_null()
+                .or(le::entry_date.gt(on))
+                .or(le::period.gt(month.to_owned())),
+        )
+        .into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(le::member_id.eq_any(ids.clone()));
+    }
+    if let Some(unit) = unit {
+        query = query.filter(
+            le::member_id.eq_any(
+                members::table
+                    .filter(members::unit_id.eq(unit))
+                    .select(members::id),
+            ),
+        );
+    }
+    let mut rows: Vec<EntryRow> = query.load(conn)?;
+    // A reversal counts from when its original did, so the original is
+    // read for its dates; a settled one only for that, not counted again.
+    let have: std::collections::HashSet<i64> = rows.iter().map(|r| r.0).collect();
+    let originals: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.6)
+        .filter(|o| !have.contains(o))
+        .collect();
+    let mut only_dates = std::collections::HashSet::new();
+    if !originals.is_empty() {
+        let more: Vec<EntryRow> = le::table
+            .filter(le::id.eq_any(originals))
+            .select((
+                le::id,
+                le::member_id,
+                le::entry_date,
+                le::kind,
+                le::period,
+                le::amount_cents,
+                le::reverses_id,
+            ))
+            .load(conn)?;
+        only_dates.extend(more.iter().map(|r| r.0));
+        rows.extend(more);
+    }
+    let mut by_member = date_rows(rows, grace_of_member);
+    for list in by_member.values_mut() {
+        list.retain(|(id, _)| !only_dates.contains(id));
+    }
+    Ok(by_member)
 }
 
 /// One roster entry's dues on a day, and the day each of its ledger
@@ -242,7 +464,7 @@ pub fn member_on(
     let mine = entries.get(&member_id).map_or(&[][..], Vec::as_slice);
     let counts_from = mine.iter().map(|(id, e)| (*id, e.counts_from())).collect();
     Ok((
-        dues_on(day, status, Cents(salary), terms.get(&unit), mine),
+        dues_on(day, status, Cents(salary), terms.get(&unit), mine, 0),
         counts_from,
     ))
 }

@@ -203,8 +203,17 @@ fn unconfirmed_imports(conn: &mut DbConnection, reader: &Reader<'_>) -> QueryRes
 
 /// Members in good standing a month ago and behind today.
 fn newly_behind(conn: &mut DbConnection, reader: &Reader<'_>) -> QueryResult<Option<Item>> {
-    let today = owed::everyone_on(conn, reader.today)?;
-    let before = owed::everyone_on(conn, reader.today - Duration::days(NEWLY_BEHIND_DAYS))?;
+    // One read of the ledger for both days.
+    let mut both = owed::everyone_on_days(
+        conn,
+        &[
+            reader.today,
+            reader.today - Duration::days(NEWLY_BEHIND_DAYS),
+        ],
+    )?
+    .into_iter();
+    let today = both.next().unwrap_or_default();
+    let before = both.next().unwrap_or_default();
     let behind: Vec<i64> = today
         .iter()
         .filter(|(id, on)| {

@@ -281,8 +281,19 @@ pub fn list(
     status: Option<Status>,
     limit: i64,
 ) -> QueryResult<Vec<OutboxMessage>> {
+    list_from(conn, status, 0, limit)
+}
+
+/// `limit` messages from `offset`, newest first, with the status or any.
+pub fn list_from(
+    conn: &mut DbConnection,
+    status: Option<Status>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<OutboxMessage>> {
     let mut query = outbox::table
         .order(outbox::id.desc())
+        .offset(offset.max(0))
         .limit(limit)
         .select(OutboxMessage::as_select())
         .into_boxed();
@@ -290,6 +301,15 @@ pub fn list(
         query = query.filter(outbox::status.eq(status));
     }
     query.load(conn)
+}
+
+/// How many messages have the status, or any.
+pub fn count(conn: &mut DbConnection, status: Option<Status>) -> QueryResult<i64> {
+    let mut query = outbox::table.into_boxed();
+    if let Some(status) = status {
+        query = query.filter(outbox::status.eq(status));
+    }
+    query.count().get_result(conn)
 }
 
 /// How long to wait before attempt number `attempts + 1`: the base delay

@@ -15,6 +15,7 @@ use crate::mail::outbox::{self, OutboxMessage};
 use crate::state::AppState;
 use crate::web::flash::{FlashKind, redirect_with};
 use crate::web::layout::Page;
+use crate::web::pager::{self, Pager};
 use crate::web::{db, render};
 
 const PER_PAGE: i64 = 50;
@@ -31,7 +32,7 @@ pub struct AuditQuery {
     #[serde(default)]
     to: String,
     #[serde(default)]
-    page: i64,
+    page: String,
 }
 
 /// The audit log page.
@@ -43,25 +44,8 @@ pub struct AuditPage {
     /// The action filter's choices: (value, label), "any" first.
     action_options: Vec<(String, String)>,
     rows: Vec<AuditRow>,
-    more: bool,
     errors: FieldErrors,
-    prev_link: String,
-    next_link: String,
-}
-
-fn page_link(query: &AuditQuery, page: i64) -> String {
-    let pairs = [
-        ("person", query.person.as_str()),
-        ("action", query.action.as_str()),
-        ("from", query.from.as_str()),
-        ("to", query.to.as_str()),
-    ];
-    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
-        serializer.append_pair(k, v);
-    }
-    serializer.append_pair("page", &page.to_string());
-    format!("/officer/audit?{}", serializer.finish())
+    pager: Pager,
 }
 
 /// `GET /officer/audit`.
@@ -88,22 +72,21 @@ pub async fn audit_log(
             .and_then(|d| d.succ_opt())
             .and_then(|d| d.and_hms_opt(0, 0, 0)),
     };
-    let page_number = query.page.max(0);
-    let (rows, more, actions) = db(&state, move |conn| {
-        let (rows, more) = audit::search(conn, &filter, page_number, PER_PAGE)?;
-        Ok((rows, more, audit::actions(conn)?))
+    let page_number = pager::page_number(&query.page);
+    let filters = [
+        ("person", query.person.clone()),
+        ("action", query.action.clone()),
+        ("from", query.from.clone()),
+        ("to", query.to.clone()),
+    ];
+    let (rows, pager, actions) = db(&state, move |conn| {
+        let total = audit::count(conn, &filter)?;
+        let filters: Vec<(&str, &str)> = filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let pager = Pager::new("/officer/audit", &filters, page_number, PER_PAGE, total);
+        let rows = audit::search(conn, &filter, pager.offset(), pager.limit())?;
+        Ok((rows, pager, audit::actions(conn)?))
     })
     .await?;
-    let prev_link = if page_number > 0 {
-        page_link(&query, page_number - 1)
-    } else {
-        String::new()
-    };
-    let next_link = if more {
-        page_link(&query, page_number + 1)
-    } else {
-        String::new()
-    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -119,10 +102,8 @@ pub async fn audit_log(
             query,
             action_options,
             rows,
-            more,
             errors,
-            prev_link,
-            next_link,
+            pager,
         },
     )
 }
@@ -132,6 +113,8 @@ pub async fn audit_log(
 pub struct OutboxQuery {
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    page: String,
 }
 
 /// The outbox page.
@@ -141,6 +124,7 @@ pub struct OutboxPage {
     page: Page,
     status: String,
     messages: Vec<OutboxMessage>,
+    pager: Pager,
     /// Now, for whether a message's link has run out.
     now: chrono::NaiveDateTime,
     /// How long a failing message is retried, in words.
@@ -157,13 +141,28 @@ pub async fn outbox_page(
     // Any other word shows every message, as an empty filter does.
     let filter: Option<outbox::Status> = query.status.parse().ok();
     let status = filter.map(|s| s.as_str().to_owned()).unwrap_or_default();
-    let messages = db(&state, move |conn| Ok(outbox::list(conn, filter, 200)?)).await?;
+    let page_number = pager::page_number(&query.page);
+    let kept = status.clone();
+    let (messages, pager) = db(&state, move |conn| {
+        let total = outbox::count(conn, filter)?;
+        let pager = Pager::new(
+            "/officer/outbox",
+            &[("status", kept.as_str())],
+            page_number,
+            PER_PAGE,
+            total,
+        );
+        let messages = outbox::list_from(conn, filter, pager.offset(), pager.limit())?;
+        Ok((messages, pager))
+    })
+    .await?;
     render(
         StatusCode::OK,
         &OutboxPage {
             page,
             status,
             messages,
+            pager,
             now: state.config.clock.now(),
             retry_for: crate::mail::worker::in_words(state.config.outbox.retry_for),
         },

@@ -13,6 +13,7 @@ use crate::dues::rules::{Standing, Status};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::layout::Page;
+use crate::web::pager::{self, Pager};
 use crate::web::{db, render};
 
 const PER_PAGE: usize = 50;
@@ -37,7 +38,7 @@ pub struct RosterQuery {
     #[serde(default)]
     standing: String,
     #[serde(default)]
-    page: usize,
+    page: String,
 }
 
 /// The roster page.
@@ -51,24 +52,22 @@ pub struct RosterPage {
     standing_options: [(&'static str, &'static str); 3],
     lines: Vec<RosterLine>,
     total: usize,
-    prev_link: String,
-    next_link: String,
+    pager: Pager,
 }
 
-fn roster_link(query: &RosterQuery, page: usize) -> String {
-    let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [
-        ("q", &query.q),
-        ("unit", &query.unit),
-        ("status", &query.status),
-        ("standing", &query.standing),
-    ] {
-        if !v.is_empty() {
-            serializer.append_pair(k, v);
-        }
-    }
-    serializer.append_pair("page", &page.to_string());
-    format!("/officer/roster?{}", serializer.finish())
+fn roster_pager(query: &RosterQuery, total: usize) -> Pager {
+    Pager::new(
+        "/officer/roster",
+        &[
+            ("q", &query.q),
+            ("unit", &query.unit),
+            ("status", &query.status),
+            ("standing", &query.standing),
+        ],
+        pager::page_number(&query.page),
+        PER_PAGE as i64,
+        total as i64,
+    )
 }
 
 /// `GET /officer/roster`: search by name or employee number; filter by
@@ -81,33 +80,73 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let today = state.config.today();
-    let (people, standings, names) = db(&state, move |conn| {
-        Ok((
-            store::everyone(conn)?,
-            owed::everyone_on(conn, today)?,
-            store::names(conn)?,
-        ))
-    })
-    .await?;
     let needle = query.q.trim().to_lowercase();
     let unit_filter: Option<i64> = query.unit.parse().ok();
     // A status no one can have matches no one.
     let status_filter: Option<Option<Status>> =
         (!query.status.is_empty()).then(|| query.status.parse().ok());
-    let matching: Vec<RosterLine> = people
+    let by_standing: Option<bool> = match query.standing.as_str() {
+        "good" => Some(true),
+        "not-good" => Some(false),
+        _ => None,
+    };
+    let offset = (pager::page_number(&query.page) - 1) * PER_PAGE as i64;
+    let (people, standings, names, total) = db(&state, move |conn| {
+        let people: Vec<MemberRow> = store::everyone(conn)?
+            .into_iter()
+            .filter(|m| {
+                needle.is_empty()
+                    || m.person.employee_number.to_lowercase().contains(&needle)
+                    || format!("{} {}", m.person.first_name, m.person.last_name)
+                        .to_lowercase()
+                        .contains(&needle)
+                    || format!("{}, {}", m.person.last_name, m.person.first_name)
+                        .to_lowercase()
+                        .contains(&needle)
+            })
+            .filter(|m| unit_filter.is_none_or(|u| m.unit_id == u))
+            .filter(|m| status_filter.is_none_or(|wanted| wanted == Some(m.person.status)))
+            .collect();
+        let window = |people: Vec<MemberRow>| -> Vec<MemberRow> {
+            people
+                .into_iter()
+                .skip(offset.max(0) as usize)
+                .take(PER_PAGE)
+                .collect()
+        };
+        // Standing is read for the page's people only, unless the list is
+        // filtered by it.
+        let (people, standings, total) = match by_standing {
+            None => {
+                let total = people.len();
+                let shown = window(people);
+                let ids: Vec<i64> = shown.iter().map(|m| m.id).collect();
+                let standings = owed::dues_on_days(conn, owed::Whose::Members(&ids), &[today])?
+                    .pop()
+                    .unwrap_or_default();
+                (shown, standings, total)
+            }
+            Some(good) => {
+                let whose = match unit_filter {
+                    Some(unit) => owed::Whose::Unit(unit),
+                    None => owed::Whose::Everyone,
+                };
+                let standings = owed::dues_on_days(conn, whose, &[today])?
+                    .pop()
+                    .unwrap_or_default();
+                let matching: Vec<MemberRow> = people
+                    .into_iter()
+                    .filter(|m| standings.get(&m.id).is_some_and(|d| d.standing.good) == good)
+                    .collect();
+                let total = matching.len();
+                (window(matching), standings, total)
+            }
+        };
+        Ok((people, standings, store::names(conn)?, total))
+    })
+    .await?;
+    let lines: Vec<RosterLine> = people
         .into_iter()
-        .filter(|m| {
-            needle.is_empty()
-                || m.person.employee_number.to_lowercase().contains(&needle)
-                || format!("{} {}", m.person.first_name, m.person.last_name)
-                    .to_lowercase()
-                    .contains(&needle)
-                || format!("{}, {}", m.person.last_name, m.person.first_name)
-                    .to_lowercase()
-                    .contains(&needle)
-        })
-        .filter(|m| unit_filter.is_none_or(|u| m.unit_id == u))
-        .filter(|m| status_filter.is_none_or(|wanted| wanted == Some(m.person.status)))
         .map(|m| RosterLine {
             standing: standings
                 .get(&m.id)
@@ -120,29 +159,8 @@ pub async fn list(
             classification: names.classification(m.classification_id),
             member: m,
         })
-        .filter(|l| match query.standing.as_str() {
-            "good" => l.standing.good,
-            "not-good" => !l.standing.good,
-            _ => true,
-        })
         .collect();
-    let total = matching.len();
-    let page_number = query.page.min(total.saturating_sub(1) / PER_PAGE);
-    let lines: Vec<RosterLine> = matching
-        .into_iter()
-        .skip(page_number * PER_PAGE)
-        .take(PER_PAGE)
-        .collect();
-    let prev_link = if page_number > 0 {
-        roster_link(&query, page_number - 1)
-    } else {
-        String::new()
-    };
-    let next_link = if (page_number + 1) * PER_PAGE < total {
-        roster_link(&query, page_number + 1)
-    } else {
-        String::new()
-    };
+    let pager = roster_pager(&query, total);
     let unit_options = std::iter::once((String::new(), "All units".to_owned()))
         .chain(
             names
@@ -168,8 +186,7 @@ pub async fn list(
             ],
             lines,
             total,
-            prev_link,
-            next_link,
+            pager,
         },
     )
 }

@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::forms::FieldErrors;
 use crate::state::AppState;
 use crate::web::layout::Page;
+use crate::web::pager::{self, Pager};
 use crate::web::{db, render};
 
 const PER_PAGE: i64 = 20;
@@ -33,8 +34,7 @@ pub struct ImportsPage {
     reversal_errors: FieldErrors,
     /// The imports that may be reversed, as the reversal form offers them.
     reversible: Vec<(String, String)>,
-    prev_link: String,
-    next_link: String,
+    pager: Pager,
 }
 
 /// A file that was refused: the unit chosen for it, its name ("" when the
@@ -74,10 +74,6 @@ impl Refused {
     }
 }
 
-fn link(page: i64) -> String {
-    format!("/officer/imports?page={page}")
-}
-
 async fn imports_page(
     page: Page,
     state: &web::Data<AppState>,
@@ -85,25 +81,15 @@ async fn imports_page(
     page_number: i64,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (units, past, total, page_number) = db(state, move |conn| {
+    let (units, past, pager) = db(state, move |conn| {
         let units: Vec<String> = store::units(conn)?.into_iter().map(|(_, n)| n).collect();
         let total = checkoff::import_count(conn)?;
-        let last_page = (total - 1).max(0) / PER_PAGE;
-        let page_number = page_number.clamp(0, last_page);
-        let past = checkoff::recent(conn, page_number * PER_PAGE, PER_PAGE)?;
-        Ok((units, past, total, page_number))
+        let pager =
+            Pager::new("/officer/imports", &[], page_number, PER_PAGE, total).at("past-imports");
+        let past = checkoff::recent(conn, pager.offset(), pager.limit())?;
+        Ok((units, past, pager))
     })
     .await?;
-    let prev_link = if page_number > 0 {
-        link(page_number - 1)
-    } else {
-        String::new()
-    };
-    let next_link = if (page_number + 1) * PER_PAGE < total {
-        link(page_number + 1)
-    } else {
-        String::new()
-    };
     let reversible = std::iter::once((String::new(), "Choose an import".to_owned()))
         .chain(past.iter().filter(|p| p.reversed.is_none()).map(|p| {
             (
@@ -127,8 +113,7 @@ async fn imports_page(
             reversal: refused.reversal,
             reversal_errors: refused.reversal_errors,
             reversible,
-            prev_link,
-            next_link,
+            pager,
         },
     )
 }
@@ -149,7 +134,7 @@ pub async fn refuse_as(
     refused: Refused,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    imports_page(page, state, refused, 0, status).await
+    imports_page(page, state, refused, 1, status).await
 }
 
 /// Which page of past imports to show.
@@ -170,7 +155,7 @@ pub async fn index(
         page,
         &state,
         Refused::default(),
-        query.page.trim().parse().unwrap_or(0),
+        pager::page_number(&query.page),
         StatusCode::OK,
     )
     .await

@@ -33,7 +33,12 @@ pub struct RosterPreviewPage {
     file_name: String,
     preview: Preview,
     counts: (usize, usize, usize),
+    /// Changes found beyond those the page lists.
+    more: usize,
 }
+
+/// Changes a preview lists; the counts cover every one.
+const SHOWN: usize = 200;
 
 /// `POST /officer/imports/roster` (multipart): checks the file, shows what would change.
 pub async fn roster_upload(
@@ -69,6 +74,12 @@ pub async fn roster_upload(
     })
     .await?;
     let counts = preview.counts();
+    let mut preview = preview;
+    preview
+        .rows
+        .retain(|(_, change)| !matches!(change, super::Change::Unchanged));
+    let more = preview.rows.len().saturating_sub(SHOWN);
+    preview.rows.truncate(SHOWN);
     render(
         StatusCode::OK,
         &RosterPreviewPage {
@@ -77,6 +88,7 @@ pub async fn roster_upload(
             file_name,
             preview,
             counts,
+            more,
         },
     )
 }

@@ -23,6 +23,7 @@ use crate::money::plain_money;
 use crate::state::AppState;
 use crate::users::Role;
 use crate::web::layout::Page;
+use crate::web::pager::{self, Pager};
 use crate::web::{db, render};
 
 /// Who is looking, as these pages need to know.
@@ -457,11 +458,24 @@ pub struct ComparePage {
     metrics: Vec<Metric>,
     groups: Vec<GroupView>,
     rows: Vec<RowView>,
+    /// The pages of "Every person".
+    pager: Pager,
     own: Vec<RowView>,
     charts: Vec<Chart>,
     hidden_small: bool,
     missing_rent: bool,
 }
+
+/// Where the comparison page lives, with what it was asked, so that the
+/// pages of "Every person" keep the scenarios chosen.
+struct RowsAt {
+    path: String,
+    filters: Vec<(&'static str, String)>,
+    page: i64,
+}
+
+/// People's lines a page shows.
+const ROWS_PER_PAGE: i64 = 100;
 
 /// The figures behind a page, by who may see them.
 enum Figures {
@@ -578,12 +592,14 @@ struct Shown {
     metrics: Vec<Metric>,
     groups: Vec<GroupView>,
     rows: Vec<RowView>,
+    /// Every person's lines, over every scenario, before the page.
+    row_total: usize,
     own: Vec<RowView>,
     charts: Vec<Chart>,
     hidden_small: bool,
 }
 
-fn officer_page(c: &Computed, outcomes: &[Outcome], names: &[String]) -> Shown {
+fn officer_page(c: &Computed, outcomes: &[Outcome], names: &[String], page: i64) -> Shown {
     let units: Vec<&Group> = outcomes.iter().map(|o| &o.unit).collect();
     let groups = c
         .scenarios
@@ -603,11 +619,16 @@ fn officer_page(c: &Computed, outcomes: &[Outcome], names: &[String]) -> Shown {
             })
         })
         .collect();
+    // Only the page's lines are made; the CSV has every one.
+    let row_total = outcomes.iter().map(|o| o.rows.len()).sum();
     let rows = c
         .scenarios
         .iter()
         .zip(outcomes)
-        .flat_map(|(s, o)| o.rows.iter().map(|r| row_view(&s.name, r)))
+        .flat_map(|(s, o)| o.rows.iter().map(move |r| (s, r)))
+        .skip(((page.max(1) - 1) * ROWS_PER_PAGE) as usize)
+        .take(ROWS_PER_PAGE as usize)
+        .map(|(s, r)| row_view(&s.name, r))
         .collect();
     let own = match c.viewer.own {
         Some((member_id, _)) => c
@@ -678,6 +699,7 @@ fn officer_page(c: &Computed, outcomes: &[Outcome], names: &[String]) -> Shown {
         metrics: officer_metrics(&units, c.has_cpi, c.has_living_wage),
         groups,
         rows,
+        row_total,
         own,
         charts,
         hidden_small: false,
@@ -759,18 +781,28 @@ fn member_page(c: &Computed, seen: &[MemberScenario], names: &[String]) -> Shown
             .unwrap_or_default(),
         groups,
         rows: Vec::new(),
+        row_total: 0,
         own,
         charts,
         hidden_small: labels.iter().any(|l| l == calc::OTHER_GROUP),
     }
 }
 
-fn page_for(page: Page, c: Computed) -> ComparePage {
+fn page_for(page: Page, c: Computed, at: &RowsAt) -> ComparePage {
     let names: Vec<String> = c.scenarios.iter().map(|s| s.name.clone()).collect();
     let shown = match &c.figures {
-        Figures::Officer(outcomes) => officer_page(&c, outcomes, &names),
+        Figures::Officer(outcomes) => officer_page(&c, outcomes, &names, at.page),
         Figures::Member(seen) => member_page(&c, seen, &names),
     };
+    let filters: Vec<(&str, &str)> = at.filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let pager = Pager::new(
+        &at.path,
+        &filters,
+        at.page,
+        ROWS_PER_PAGE,
+        shown.row_total as i64,
+    )
+    .at("every-person");
     ComparePage {
         page,
         officer: c.viewer.officer,
@@ -781,6 +813,7 @@ fn page_for(page: Page, c: Computed) -> ComparePage {
         metrics: shown.metrics,
         groups: shown.groups,
         rows: shown.rows,
+        pager,
         own: shown.own,
         charts: shown.charts,
         hidden_small: shown.hidden_small,
@@ -790,14 +823,28 @@ fn page_for(page: Page, c: Computed) -> ComparePage {
 
 /// `GET /salary/scenarios/{id}`.
 pub async fn scenario(
+    req: HttpRequest,
     page: Page,
     current: CurrentUser,
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let ids = vec![id.into_inner()];
+    let id = id.into_inner();
+    let ids = vec![id];
+    let at = RowsAt {
+        path: format!("/salary/scenarios/{id}"),
+        filters: Vec::new(),
+        page: rows_page(&req),
+    };
     let computed = db(&state, move |conn| compute(conn, &current, &ids)).await?;
-    render(StatusCode::OK, &page_for(page, computed))
+    render(StatusCode::OK, &page_for(page, computed, &at))
+}
+
+/// The page of "Every person" asked for (`page=`), from 1.
+fn rows_page(req: &HttpRequest) -> i64 {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "page")
+        .map_or(1, |(_, v)| pager::page_number(&v))
 }
 
 /// `GET /salary/compare?scenario=1&scenario=2`.
@@ -817,8 +864,13 @@ pub async fn compare(
             "Choose at least one scenario to compare.".into(),
         ));
     }
+    let at = RowsAt {
+        path: "/salary/compare".into(),
+        filters: ids.iter().map(|id| ("scenario", id.to_string())).collect(),
+        page: rows_page(&req),
+    };
     let computed = db(&state, move |conn| compute(conn, &current, &ids)).await?;
-    render(StatusCode::OK, &page_for(page, computed))
+    render(StatusCode::OK, &page_for(page, computed, &at))
 }
 
 fn plain(c: Cents) -> String {

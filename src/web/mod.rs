@@ -9,6 +9,7 @@ pub mod headers;
 pub mod home;
 pub mod layout;
 pub mod once;
+pub mod pager;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -353,14 +353,24 @@ async fn past_check_off_imports_are_shown_twenty_a_page() {
     assert_eq!(newest.status, 200);
     assert_eq!(newest.body.matches("<tr><td>Guild Staff</td>").count(), 20);
     assert!(
-        newest.body.contains("/officer/imports?page=1"),
+        newest.body.contains("/officer/imports?page=2"),
         "{}",
         newest.body
     );
-    let older = officer.get("/officer/imports?page=1").await;
+    assert!(newest.body.contains("Showing 1\u{2013}20 of 25"));
+    let older = officer.get("/officer/imports?page=2").await;
     assert_eq!(older.body.matches("<tr><td>Guild Staff</td>").count(), 5);
     assert!(older.body.contains("2024-01-01 to 2024-01-14"));
-    assert!(older.body.contains("/officer/imports?page=0"));
+    assert!(older.body.contains("/officer/imports?page=1"));
+    assert!(older.body.contains("Showing 21\u{2013}25 of 25"));
+    let beyond = officer.get("/officer/imports?page=9").await;
+    assert_eq!(beyond.status, 200);
+    assert!(
+        beyond
+            .body
+            .contains("There is no page 9: the list has 25 on 2 pages.")
+    );
+    assert!(beyond.body.contains("/officer/imports?page=2#past-imports"));
 }
 
 #[tokio::test]

@@ -26,6 +26,7 @@ mod no_choice_kept;
 mod offline_tools;
 mod once;
 mod outbox;
+mod paging;
 mod reaching;
 mod roll_in_the_open;
 mod roster;

@@ -48,6 +48,61 @@ pub fn open(conn: &mut DbConnection, steward_id: Option<i64>) -> QueryResult<Vec
     query.select(GrievanceRow::as_select()).load(conn)
 }
 
+/// How many open cases (a steward's, or every one) are overdue before
+/// `today`, due from today to `soon` inclusive, and later or with no
+/// deadline: the board's three parts, counted in the database.
+pub fn open_counts(
+    conn: &mut DbConnection,
+    steward_id: Option<i64>,
+    today: NaiveDate,
+    soon: NaiveDate,
+) -> QueryResult<(i64, i64, i64)> {
+    let open = || {
+        let mut query = g::table
+            .filter(g::status.eq(Status::Open))
+            .filter(g::voided_at.is_null())
+            .into_boxed();
+        if let Some(steward_id) = steward_id {
+            query = query.filter(g::steward_id.eq(steward_id));
+        }
+        query
+    };
+    let all: i64 = open().count().get_result(conn)?;
+    let overdue: i64 = open()
+        .filter(g::due_on.lt(today))
+        .count()
+        .get_result(conn)?;
+    let within: i64 = open()
+        .filter(g::due_on.ge(today))
+        .filter(g::due_on.le(soon))
+        .count()
+        .get_result(conn)?;
+    Ok((overdue, within, all - overdue - within))
+}
+
+/// A page of open cases (a steward's, or every one) by next deadline, those
+/// with none last.
+pub fn open_by_deadline(
+    conn: &mut DbConnection,
+    steward_id: Option<i64>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<GrievanceRow>> {
+    let mut query = g::table
+        .filter(g::status.eq(Status::Open))
+        .filter(g::voided_at.is_null())
+        .into_boxed();
+    if let Some(steward_id) = steward_id {
+        query = query.filter(g::steward_id.eq(steward_id));
+    }
+    query
+        .order((g::due_on.is_null().asc(), g::due_on.asc(), g::id.asc()))
+        .offset(offset.max(0))
+        .limit(limit)
+        .select(GrievanceRow::as_select())
+        .load(conn)
+}
+
 /// An open case's next deadline, as the reminder job reads it.
 #[derive(Debug, Clone, Queryable)]
 pub struct DueDeadline {
