@@ -344,14 +344,26 @@ async fn past_check_off_imports_are_shown_twenty_a_page() {
     }
     let newest = officer.get("/officer/imports").await;
     assert_eq!(newest.status, 200);
-    assert_eq!(newest.body.matches("<tr><td>Guild Staff</td>").count(), 20);
+    assert_eq!(
+        newest
+            .body
+            .matches("<tr><td data-label=\"Unit\">Guild Staff</td>")
+            .count(),
+        20
+    );
     assert!(
         newest.body.contains("/officer/imports?page=1"),
         "{}",
         newest.body
     );
     let older = officer.get("/officer/imports?page=1").await;
-    assert_eq!(older.body.matches("<tr><td>Guild Staff</td>").count(), 5);
+    assert_eq!(
+        older
+            .body
+            .matches("<tr><td data-label=\"Unit\">Guild Staff</td>")
+            .count(),
+        5
+    );
     assert!(older.body.contains("2024-01-01 to 2024-01-14"));
     assert!(older.body.contains("/officer/imports?page=0"));
 }
