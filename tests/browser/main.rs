@@ -23,6 +23,7 @@ mod dues;
 mod elections;
 mod grievances;
 mod home_pages;
+mod keyboard;
 mod salary;
 mod start_page;
 mod trustees;
