@@ -21,6 +21,7 @@ mod accounts;
 mod credentials;
 mod dues;
 mod elections;
+mod every_page;
 mod grievances;
 mod home_pages;
 mod keyboard;
