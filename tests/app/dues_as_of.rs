@@ -493,14 +493,16 @@ async fn the_roll_reads_status_and_join_date_as_of_the_cut_off() {
     let sarah = app.member_id("E1001");
     let page = officer.get(&format!("/officer/roster/{sarah}")).await;
     assert!(
-        page.body
-            .contains("<td>on the first roster</td><td>member</td>"),
+        page.body.contains(
+            "<td data-label=\"From\">on the first roster</td><td data-label=\"Status\">member</td>"
+        ),
         "{}",
         page.body
     );
     assert!(
-        page.body
-            .contains("<td>Tue 22 Dec 2026</td><td>on-leave</td>"),
+        page.body.contains(
+            "<td data-label=\"From\">Tue 22 Dec 2026</td><td data-label=\"Status\">on-leave</td>"
+        ),
         "{}",
         page.body
     );

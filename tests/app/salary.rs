@@ -81,20 +81,20 @@ async fn the_officer_sees_the_hand_worked_figures_for_every_person() {
     let body = page.body;
     for expected in [
         // The unit: five people (the resigned analyst is not counted).
-        "<th scope=\"row\">People in the unit</th><td class=\"num\">5</td>",
-        "<th scope=\"row\">Below the floor now</th><td class=\"num\">3</td>",
-        "<th scope=\"row\">Cost to bring everyone to the floor, a year</th><td class=\"num\">$13,724.00</td>",
-        "<th scope=\"row\">Cost over the current payroll, a year</th><td class=\"num\">$19,504.50</td>",
-        "<th scope=\"row\">Go backward after premiums</th><td class=\"num\">3</td>",
-        "<th scope=\"row\">Largest loss after premiums, a year</th><td class=\"num\">$1,252.50</td>",
-        "<th scope=\"row\">Median salary after</th><td class=\"num\">$59,997.50</td>",
+        "<th scope=\"row\">People in the unit</th><td class=\"num\" data-label=\"Union proposal\">5</td>",
+        "<th scope=\"row\">Below the floor now</th><td class=\"num\" data-label=\"Union proposal\">3</td>",
+        "<th scope=\"row\">Cost to bring everyone to the floor, a year</th><td class=\"num\" data-label=\"Union proposal\">$13,724.00</td>",
+        "<th scope=\"row\">Cost over the current payroll, a year</th><td class=\"num\" data-label=\"Union proposal\">$19,504.50</td>",
+        "<th scope=\"row\">Go backward after premiums</th><td class=\"num\" data-label=\"Union proposal\">3</td>",
+        "<th scope=\"row\">Largest loss after premiums, a year</th><td class=\"num\" data-label=\"Union proposal\">$1,252.50</td>",
+        "<th scope=\"row\">Median salary after</th><td class=\"num\" data-label=\"Union proposal\">$59,997.50</td>",
         // Ann: brought to the floor; 67.2% → 56.3% rent burden; +$6,892.38 real.
-        "<td>Alpha, Ann</td><td>Analyst</td><td class=\"num\">$50,000.00</td><td class=\"num\">$9,737.00</td><td class=\"num\">$59,737.00</td><td class=\"num\">$9,737.00</td><td class=\"num\">$3,000.00</td><td class=\"num\">$6,737.00</td><td class=\"num\">67.2% → 56.3%</td><td class=\"num\">$6,892.38</td>",
+        "<td data-label=\"Name\">Alpha, Ann</td><td data-label=\"Classification\">Analyst</td><td data-label=\"Salary now\" class=\"num\">$50,000.00</td><td data-label=\"Below floor by\" class=\"num\">$9,737.00</td><td data-label=\"New salary\" class=\"num\">$59,737.00</td><td data-label=\"Raise\" class=\"num\">$9,737.00</td><td data-label=\"Premiums, a year\" class=\"num\">$3,000.00</td><td data-label=\"Net\" class=\"num\">$6,737.00</td><td data-label=\"Rent burden now → after\" class=\"num\">67.2% → 56.3%</td><td data-label=\"Real change\" class=\"num\">$6,892.38</td>",
         // Ben goes backward: $1,747.50 raise against $3,000 of premiums.
         "<strong class=\"diff-worse\">-$1,252.50</strong>",
-        "<td class=\"num\">57.7% → 56.0%</td><td class=\"num\">-$1,109.52</td>",
+        "<td data-label=\"Rent burden now → after\" class=\"num\">57.7% → 56.0%</td><td data-label=\"Real change\" class=\"num\">-$1,109.52</td>",
         // Eve: not burdened, above every floor.
-        "<td>Epsilon, Eve</td><td>Organizer</td><td class=\"num\">$120,000.00</td><td class=\"num\"></td><td class=\"num\">$123,600.00</td>",
+        "<td data-label=\"Name\">Epsilon, Eve</td><td data-label=\"Classification\">Organizer</td><td data-label=\"Salary now\" class=\"num\">$120,000.00</td><td data-label=\"Below floor by\" class=\"num\"></td><td data-label=\"New salary\" class=\"num\">$123,600.00</td>",
     ] {
         assert!(body.contains(expected), "missing {expected}");
     }

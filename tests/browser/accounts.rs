@@ -5,7 +5,9 @@ use std::time::Duration;
 use fantoccini::Locator;
 use unionhall::users::Role;
 
-use crate::browser::{Browser, click, expect_heading, fill, flash, press, value_of, wait_for};
+use crate::browser::{
+    Browser, click, expect_heading, fill, flash, press, value_of, visit, wait_for,
+};
 use crate::helpers::{PASSWORD, TestApp};
 use crate::sign_in::{enter_code, sign_in};
 
@@ -23,7 +25,7 @@ async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() 
     expect_heading(client, "Enter your code").await;
     browser.screenshot("accounts-01-second-factor").await;
     enter_code(client, &app, &officer_secret, "Olive Officer").await;
-    client.goto(&app.url("/officer/users")).await.unwrap();
+    visit(client, &app.url("/officer/users")).await;
     fill(client, "name", "Sam Steward").await;
     fill(client, "email", "not an address").await;
     press(client, "Send invitation").await;
@@ -43,7 +45,7 @@ async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() 
     // Sam follows the link from the email and chooses a password.
     let mails = app.smtp.wait_for(1, Duration::from_secs(10)).await;
     let link = mails[0].link(&format!("{}/invite/", app.address));
-    client.goto(&link).await.unwrap();
+    visit(client, &link).await;
     expect_heading(client, "Welcome: choose your password").await;
     fill(client, "password", "short").await;
     fill(client, "confirm", "short").await;
@@ -67,7 +69,7 @@ async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() 
     // Sam signs in and turns on two-factor.
     sign_in(client, &app, "sam@example.org", "harbour lights at dusk").await;
     expect_heading(client, "Welcome, Sam Steward").await;
-    client.goto(&app.url("/account/two-factor")).await.unwrap();
+    visit(client, &app.url("/account/two-factor")).await;
     assert!(
         client.find(Locator::Css(".qr svg")).await.is_ok(),
         "the QR code is drawn"
@@ -96,7 +98,7 @@ async fn invite_set_password_sign_in_enrol_two_factor_and_sign_in_with_a_code() 
     expect_heading(client, "Enter your code").await;
     app.config.clock.advance(Duration::from_secs(30));
     enter_code(client, &app, &secret, "Sam Steward").await;
-    client.goto(&app.url("/account/sessions")).await.unwrap();
+    visit(client, &app.url("/account/sessions")).await;
     browser
         .screenshots_at_each_width(&app.url("/account/sessions"), "accounts-07-sessions")
         .await;

@@ -4,8 +4,10 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::Duration;
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::helpers::skip_or_fail;
@@ -32,6 +34,47 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// A Chrome DevTools command sent through chromedriver.
+#[derive(Debug)]
+pub struct Cdp(pub serde_json::Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (reqwest::Method, Option<String>) {
+        (reqwest::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+/// Turns the page's scripts off (as for a member who has turned JavaScript
+/// off) or back on. Scripts a page skipped stay skipped when they come back
+/// on, so a check can run its own for a moment.
+async fn scripts_disabled(client: &Client, disabled: bool) {
+    client
+        .issue_cmd(Cdp(serde_json::json!({
+            "cmd": "Emulation.setScriptExecutionDisabled",
+            "params": { "value": disabled },
+        })))
+        .await
+        .expect("chromedriver passes the command on");
+}
+
+/// The sessions whose pages run no script (`start_without_javascript`).
+fn without_javascript() -> &'static std::sync::Mutex<std::collections::HashSet<String>> {
+    static SESSIONS: OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> =
+        OnceLock::new();
+    SESSIONS.get_or_init(Default::default)
 }
 
 /// Desktop and phone viewports, named for the screenshot files.
@@ -92,8 +135,6 @@ impl Browser {
             serde_json::json!({
                 "binary": CHROMIUM,
                 "args": args,
-                // 2 blocks every site's scripts, as the browser's own setting does.
-                "prefs": { "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 } },
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -106,6 +147,27 @@ impl Browser {
                 .await
             {
                 Ok(client) => {
+                    // axe-core waits its turn behind a page's own work (the
+                    // record checked in the browser) and then takes a while.
+                    client
+                        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                            Some(Duration::from_secs(120)),
+                            None,
+                            None,
+                        ))
+                        .await
+                        .expect("the script time-out is set");
+                    // Scripts are turned off through DevTools rather than
+                    // the browser's setting, so that the page checks can
+                    // turn them on for a moment to run axe-core.
+                    if !javascript {
+                        scripts_disabled(&client, true).await;
+                        let session = client.session_id().await.expect("a session");
+                        without_javascript()
+                            .lock()
+                            .expect("the list of sessions")
+                            .extend(session);
+                    }
                     return Some(Self {
                         client,
                         driver,
@@ -121,8 +183,10 @@ impl Browser {
         panic!("chromedriver did not start a session: {last_error}");
     }
 
-    /// Saves a screenshot as `target/screenshots/NAME.png`.
+    /// Saves a screenshot as `target/screenshots/NAME.png`, after checking
+    /// the page (`check_page`) if it has not been yet.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
+        check_page(&self.client).await;
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).expect("a screenshot folder");
         let png = self.client.screenshot().await.expect("a screenshot");
@@ -138,7 +202,7 @@ impl Browser {
                 .set_window_size(width, height)
                 .await
                 .expect("resizable");
-            self.client.goto(url).await.expect("the page loads");
+            visit(&self.client, url).await;
             self.screenshot(&format!("{name}-{label}")).await;
         }
         let (_, width, height) = VIEWPORTS[0];
@@ -149,8 +213,221 @@ impl Browser {
     }
 }
 
+/// axe-core's script, from the npm package `web/booth/ci.sh` installs
+/// (`npm ci` in `web/booth`), or `None` (after `skip_or_fail`) when it has
+/// not been installed.
+fn axe_source() -> Option<&'static str> {
+    static SOURCE: OnceLock<Option<String>> = OnceLock::new();
+    SOURCE
+        .get_or_init(|| {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("web/booth/node_modules/axe-core/axe.min.js");
+            let read = std::fs::read_to_string(&path).ok();
+            if read.is_none() {
+                skip_or_fail(
+                    "axe-core is not installed, so pages are not checked for accessibility (npm ci in web/booth)",
+                );
+            }
+            read
+        })
+        .as_deref()
+}
+
+/// The widths every page must fit without scrolling sideways: a phone's
+/// and a desktop's.
+const CHECKED_WIDTHS: [u32; 2] = [390, 1280];
+
+/// Goes to `url` and checks the page it shows (`check_page`).
+pub async fn visit(client: &Client, url: &str) {
+    client.goto(url).await.expect("the page loads");
+    check_page(client).await;
+}
+
+/// Checks the page the browser shows now, once per page loaded: axe-core
+/// finds no violation rated "serious" or "critical", and at 390 and at 1280
+/// px wide nothing makes the page scroll sideways. Every helper here that
+/// reads or acts on a page calls it, so each page a test sees is checked.
+/// The window's size and scroll position are put back afterwards.
+pub async fn check_page(client: &Client) {
+    let seen = client
+        .execute(
+            "if (window.__unionhallChecked) return true;
+             window.__unionhallChecked = true;
+             return false;",
+            vec![],
+        )
+        .await;
+    // A page still loading, or one replaced while we asked, is checked at
+    // the next step.
+    let Ok(serde_json::Value::Bool(false)) = seen else {
+        return;
+    };
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    if let Some(axe) = axe_source() {
+        let session = client.session_id().await.expect("a session");
+        let scriptless = session.is_some_and(|id| {
+            without_javascript()
+                .lock()
+                .expect("the list of sessions")
+                .contains(&id)
+        });
+        if scriptless {
+            scripts_disabled(client, false).await;
+        }
+        let problems = axe_violations(client, axe).await;
+        if scriptless {
+            scripts_disabled(client, true).await;
+        }
+        assert!(
+            problems.is_empty(),
+            "axe-core finds serious or critical problems on {url}:\n{}",
+            problems.join("\n")
+        );
+    }
+    let ids = client.execute(IDS, vec![]).await.expect("the page answers");
+    assert!(
+        ids.is_null(),
+        "{url} repeats ids, or labels point nowhere: {ids}"
+    );
+    let (width, height) = client.get_window_size().await.expect("a window size");
+    let scrolled = client
+        .execute("return [window.scrollX, window.scrollY];", vec![])
+        .await
+        .expect("the page answers");
+    for checked in CHECKED_WIDTHS {
+        client
+            .set_window_size(checked, u32::try_from(height).unwrap_or(900))
+            .await
+            .expect("resizable");
+        let wide = client
+            .execute(SIDEWAYS, vec![])
+            .await
+            .expect("the page answers");
+        assert!(
+            wide.is_null(),
+            "at {checked} px wide, {url} scrolls sideways: {wide}"
+        );
+    }
+    client
+        .set_window_size(
+            u32::try_from(width).unwrap_or(1280),
+            u32::try_from(height).unwrap_or(900),
+        )
+        .await
+        .expect("resizable");
+    client
+        .execute(
+            "window.scrollTo(arguments[0][0], arguments[0][1]);",
+            vec![scrolled],
+        )
+        .await
+        .expect("the page answers");
+}
+
+/// Runs axe-core on the page (loading it first if this page has not) and
+/// returns each serious or critical violation as "rule (impact): help",
+/// followed by the offending elements.
+async fn axe_violations(client: &Client, axe: &str) -> Vec<String> {
+    let loaded = client
+        .execute("return typeof window.axe !== 'undefined';", vec![])
+        .await
+        .expect("the page answers");
+    if loaded != serde_json::Value::Bool(true) {
+        client
+            .execute(&format!("{axe}\n;return true;"), vec![])
+            .await
+            .expect("axe-core loads into the page");
+    }
+    let found = client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+             window.axe.run(document, { resultTypes: ['violations'] })
+               .then((r) => done(r.violations
+                 .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                 .map((v) => `${v.id} (${v.impact}): ${v.help}\n` + v.nodes
+                   .map((n) => `    ${n.target.join(' ')}: ${(n.failureSummary || '').replace(/\s+/g, ' ')}`)
+                   .join('\n'))))
+               .catch((e) => done([`axe-core failed: ${e}`]));"#,
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    serde_json::from_value(found).expect("a list of problems")
+}
+
+/// A script that returns `null` when each `id` on the page is used once and
+/// each label's `for` names a field there, else the ids and labels at fault.
+const IDS: &str = "
+const seen = new Map();
+for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+const repeated = [...seen].filter(([, n]) => n > 1).map(([id, n]) => `${id} (${n} times)`);
+const astray = [...document.querySelectorAll('label[for]')]
+  .filter((l) => !(document.getElementById(l.htmlFor) || {}).labels)
+  .map((l) => `label for=${l.htmlFor}: ${l.textContent.trim()}`);
+return repeated.length || astray.length ? { repeated, astray } : null;
+";
+
+/// A script that returns `null` when the page does not scroll sideways,
+/// else its widths, the widest element and the outermost elements that
+/// stick out past the window, each as a CSS selector.
+const SIDEWAYS: &str = "
+const width = window.innerWidth;
+const scrolled = document.scrollingElement.scrollWidth;
+const selector = (el) => {
+  const parts = [];
+  for (let e = el; e && e.nodeType === 1 && e !== document.documentElement; e = e.parentElement) {
+    let part = e.tagName.toLowerCase();
+    if (e.id) { parts.unshift(`${part}#${e.id}`); break; }
+    if (e.classList.length) part += '.' + [...e.classList].join('.');
+    const same = e.parentElement ? [...e.parentElement.children].filter((c) => c.tagName === e.tagName) : [];
+    if (same.length > 1) part += `:nth-of-type(${same.indexOf(e) + 1})`;
+    parts.unshift(part);
+  }
+  return parts.join(' > ');
+};
+const clipped = (el) => {
+  // Positioned out of the flow, it escapes its ancestors' clipping.
+  if (['absolute', 'fixed'].includes(getComputedStyle(el).position)) return false;
+  for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== 'visible') return true;
+  }
+  return false;
+};
+// Main content in a box of its own that scrolls sideways needs sideways
+// scrolling just the same.
+const boxes = [...document.querySelectorAll('main *')].filter((el) =>
+  ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1);
+if (scrolled <= width && boxes.length === 0) return null;
+if (scrolled <= width) {
+  return { scrollsInside: boxes.map((el) => `${selector(el)} (${el.scrollWidth} px in ${el.clientWidth})`) };
+}
+let widest = null;
+let furthest = 0;
+const outermost = [];
+for (const el of document.body.querySelectorAll('*')) {
+  const box = el.getBoundingClientRect();
+  // Text too long for its box sticks out without widening the box.
+  const right = Math.max(box.right, box.left + el.scrollWidth) + window.scrollX;
+  if (right <= width + 0.5 || box.width === 0 || clipped(el)) continue;
+  if (right > furthest) { furthest = right; widest = selector(el); }
+  const parent = el.parentElement.getBoundingClientRect().right + window.scrollX;
+  if (parent <= width + 0.5 || el.parentElement === document.body) {
+    outermost.push(`${selector(el)} (to ${Math.round(right)} px)`);
+  }
+}
+return {
+  scrollWidth: scrolled, innerWidth: width, widest, outermost: outermost.slice(0, 8),
+  scrollsInside: boxes.map((el) => `${selector(el)} (${el.scrollWidth} px in ${el.clientWidth})`),
+};
+";
+
 /// Helpers for driving pages.
 pub async fn fill(client: &Client, name: &str, value: &str) {
+    check_page(client).await;
     let field = client
         .find(Locator::Css(&format!("input[name='{name}']")))
         .await
@@ -160,6 +437,7 @@ pub async fn fill(client: &Client, name: &str, value: &str) {
 }
 
 pub async fn press(client: &Client, label: &str) {
+    check_page(client).await;
     let xpath = format!("//button[normalize-space(.)='{label}']");
     client
         .find(Locator::XPath(&xpath))
@@ -178,6 +456,7 @@ pub async fn expect_heading(client: &Client, expected: &str) {
         if let Ok(h1) = client.find(Locator::Css("h1")).await {
             seen = h1.text().await.unwrap_or_default();
             if seen == expected {
+                check_page(client).await;
                 return;
             }
         }
@@ -193,7 +472,9 @@ pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Eleme
         .at_most(Duration::from_secs(5))
         .for_element(Locator::Css(css))
         .await
-        .unwrap()
+        .unwrap();
+    check_page(client).await;
+    client.find(Locator::Css(css)).await.unwrap()
 }
 
 /// Waits until an element on the page shows `expected` (the page before a
@@ -205,6 +486,7 @@ pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String
             && let Ok(text) = element.text().await
         {
             if text.contains(expected) {
+                check_page(client).await;
                 return text;
             }
             seen = text;
@@ -217,6 +499,7 @@ pub async fn wait_for_text(client: &Client, css: &str, expected: &str) -> String
 /// Sets a field's value directly: a date or time input takes typing in the
 /// browser's locale, which a test cannot know.
 pub async fn set_value(client: &Client, name: &str, value: &str) {
+    check_page(client).await;
     client
         .execute(
             &format!("document.querySelector(\"input[name='{name}']\").value = '{value}';"),
@@ -251,11 +534,13 @@ pub async fn value_of(client: &Client, name: &str) -> Option<String> {
 
 /// The element `css` finds on the page now.
 async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
+    check_page(client).await;
     client.find(Locator::Css(css)).await.unwrap()
 }
 
 /// Clicks the element `locator` finds.
 pub async fn click(client: &Client, locator: Locator<'_>) {
+    check_page(client).await;
     client.find(locator).await.unwrap().click().await.unwrap();
 }
 

@@ -6,7 +6,7 @@
 
 use fantoccini::Locator;
 
-use crate::browser::{Browser, click, expect_heading, press, wait_for, wait_for_text};
+use crate::browser::{Browser, click, expect_heading, press, visit, wait_for, wait_for_text};
 use crate::helpers::{Stage, TestApp};
 use crate::sign_in::sign_in_as;
 
@@ -58,7 +58,7 @@ async fn the_credential_officer_prints_letters_and_members_vote_with_them() {
     )
     .await;
     let page = app.url(&format!("/elections/{id}/credentials"));
-    client.goto(&page).await.unwrap();
+    visit(client, &page).await;
     expect_heading(client, "Voting credentials").await;
     browser.screenshot("credentials-01-officer-page").await;
     press(client, &format!("Make {roll} credentials on this device")).await;
@@ -126,7 +126,7 @@ async fn the_credential_officer_prints_letters_and_members_vote_with_them() {
         app.url(&format!("/elections/{id}/ballot")),
         sarah.replace(' ', "-")
     );
-    client.goto(&letter_url).await.unwrap();
+    visit(client, &letter_url).await;
     expect_heading(client, "Sign in").await;
     let on_sign_in = client.current_url().await.unwrap();
     assert!(
@@ -205,10 +205,7 @@ async fn the_credential_officer_prints_letters_and_members_vote_with_them() {
     assert_eq!(report.counts, Some(vec![vec![1, 1]]));
     assert_eq!(report.by, [1, 2, 0]);
     // The member's check page, in the browser, agrees.
-    client
-        .goto(&app.url(&format!("/elections/{id}/verify")))
-        .await
-        .unwrap();
+    visit(client, &app.url(&format!("/elections/{id}/verify"))).await;
     browser
         .screenshots_at_each_width(
             &app.url(&format!("/elections/{id}/verify")),

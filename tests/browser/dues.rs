@@ -5,7 +5,7 @@
 use fantoccini::Locator;
 
 use crate::browser::{
-    Browser, choose, expect_heading, fill, flash, press, set_value, type_into, wait_for,
+    Browser, choose, expect_heading, fill, flash, press, set_value, type_into, visit, wait_for,
     wait_for_text,
 };
 use crate::helpers::{TestApp, sample_path as sample};
@@ -28,7 +28,7 @@ async fn import_roster_preview_commit_import_check_off_and_reconcile() {
     sign_in_officer(client, &app, "olive@example.org").await;
 
     // The roster: upload, read the preview, confirm.
-    client.goto(&app.url("/officer/imports")).await.unwrap();
+    visit(client, &app.url("/officer/imports")).await;
     type_into(client, "#roster-file", &sample("roster.csv")).await;
     press(client, "Check the roster file").await;
     expect_heading(client, "Check the roster import").await;
@@ -41,7 +41,7 @@ async fn import_roster_preview_commit_import_check_off_and_reconcile() {
         .await;
 
     // The rate.
-    client.goto(&app.url("/officer/dues")).await.unwrap();
+    visit(client, &app.url("/officer/dues")).await;
     // A date input takes typing in the browser's locale; set its value directly.
     set_value(client, "from", "2026-01-01").await;
     fill(client, "percent", "1.5").await;
@@ -57,7 +57,7 @@ async fn import_roster_preview_commit_import_check_off_and_reconcile() {
     wait_for_text(client, ".flash", "Posted 8 dues charges for 2026-10").await;
 
     // The check-off, refused once for a bad file, then imported.
-    client.goto(&app.url("/officer/imports")).await.unwrap();
+    visit(client, &app.url("/officer/imports")).await;
     type_into(
         client,
         "#checkoff-file",
@@ -97,7 +97,7 @@ async fn import_roster_preview_commit_import_check_off_and_reconcile() {
     // A payment typed on the wrong member's page is reversed, with why.
     let sarah = app.member_id("E1001");
     let page = app.url(&format!("/officer/roster/{sarah}"));
-    client.goto(&page).await.unwrap();
+    visit(client, &page).await;
     fill(client, "amount", "72.81").await;
     press(client, "Add to the ledger").await;
     wait_for_text(client, ".flash", "added to the ledger").await;

@@ -7,34 +7,14 @@
 use std::path::Path;
 
 use fantoccini::Locator;
-use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize, WebDriverCompatibleCommand};
+use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize};
 
 use crate::browser::{
-    Browser, click, expect_heading, fill, press, set_value, type_into, wait_for, wait_for_text,
+    Browser, Cdp, click, expect_heading, fill, press, set_value, type_into, visit, wait_for,
+    wait_for_text,
 };
 use crate::helpers::TestApp;
 use crate::sign_in::sign_in_demo as sign_in;
-
-/// A Chrome DevTools command sent through chromedriver.
-#[derive(Debug)]
-pub struct Cdp(pub serde_json::Value);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (reqwest::Method, Option<String>) {
-        (reqwest::Method::POST, Some(self.0.to_string()))
-    }
-}
 
 /// Lays the page out as it prints (`@media print`), or back as on screen.
 pub async fn emulate_print(browser: &Browser, print: bool) {
@@ -131,7 +111,7 @@ async fn check_printing(browser: &Browser, url: &str, name: &str) {
             .set_window_size(width_px, 1100)
             .await
             .unwrap();
-        browser.client.goto(url).await.unwrap();
+        visit(&browser.client, url).await;
         emulate_print(browser, true).await;
         let wide = overflowing(browser).await;
         assert!(wide.is_empty(), "printed on {paper}, too wide: {wide:?}");
@@ -179,10 +159,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
 
     // The officer drafts, publishes and opens it.
     sign_in(client, &app, "officer@example.org", "Olive Organa").await;
-    client
-        .goto(&app.url("/officer/elections/new"))
-        .await
-        .unwrap();
+    visit(client, &app.url("/officer/elections/new")).await;
     expect_heading(client, "New election").await;
     fill(client, "title", "Strike authorization, winter").await;
     set_value(client, "opens_at", &local(4 * 24 * 60)).await;
@@ -208,10 +185,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     // Sarah challenges her own entry; the officer must give a reason to
     // reject it, and does.
     sign_in(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
-    client
-        .goto(&app.url(&format!("/elections/{id}")))
-        .await
-        .unwrap();
+    visit(client, &app.url(&format!("/elections/{id}"))).await;
     type_into(
         client,
         "textarea[name='reason']",
@@ -221,7 +195,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     press(client, "Send the challenge").await;
     wait_for_text(client, ".flash", "Your challenge is recorded").await;
     sign_in(client, &app, "officer@example.org", "Olive Organa").await;
-    client.goto(&admin_url).await.unwrap();
+    visit(client, &admin_url).await;
     press(client, "Reject").await;
     wait_for_text(client, ".field .error", "Give the reason for the decision.").await;
     browser
@@ -243,10 +217,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
 
     // Sarah votes.
     sign_in(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
-    client
-        .goto(&app.url(&format!("/elections/{id}")))
-        .await
-        .unwrap();
+    visit(client, &app.url(&format!("/elections/{id}"))).await;
     // She is told the decision and the reason on the election's page.
     let told = client.source().await.unwrap();
     assert!(told.contains("Decision: rejected."), "{told}");
@@ -308,10 +279,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     };
     let without = &plain.client;
     sign_in(without, &app, "miguel.santos@example.org", "Miguel Santos").await;
-    without
-        .goto(&app.url(&format!("/elections/{id}/ballot")))
-        .await
-        .unwrap();
+    visit(without, &app.url(&format!("/elections/{id}/ballot"))).await;
     expect_heading(without, "Your ballot").await;
     click(without, Locator::XPath("//label[normalize-space(.)='No']")).await;
     press(without, "Review my vote").await;
@@ -337,7 +305,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
 
     // The officer closes it early, with a reason.
     sign_in(client, &app, "officer@example.org", "Olive Organa").await;
-    client.goto(&admin_url).await.unwrap();
+    visit(client, &admin_url).await;
     fill(client, "reason", "Demonstration: closed early").await;
     press(client, "Close the vote now").await;
     wait_for_text(client, ".flash", "Closed early").await;
@@ -355,7 +323,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
     assert!(report.tracker_line.flatten().is_some());
     let miguels_report = unionhall::record::verify::verify(&record, Some(&miguels));
     assert!(miguels_report.tracker_line.flatten().is_some());
-    client.goto(&admin_url).await.unwrap();
+    visit(client, &admin_url).await;
 
     // The officer prints the certificate: it names the people, the unit
     // and the question, and fits the page.
@@ -386,7 +354,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
         .await;
     for (label, width, height) in crate::browser::VIEWPORTS {
         client.set_window_size(width, height).await.unwrap();
-        client.goto(&certificate).await.unwrap();
+        visit(client, &certificate).await;
         let wide = overflowing(&browser).await;
         assert!(wide.is_empty(), "at {label} width, too wide: {wide:?}");
         full_page_screenshot(&browser, &format!("elections-06-certificate-{label}-whole")).await;
@@ -396,10 +364,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
 
     // Sarah sees the result and finds her code.
     sign_in(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
-    client
-        .goto(&app.url(&format!("/elections/{id}")))
-        .await
-        .unwrap();
+    visit(client, &app.url(&format!("/elections/{id}"))).await;
     expect_heading(client, "Strike authorization, winter").await;
     let source = client.source().await.unwrap();
     assert!(source.contains("The result"));
@@ -412,10 +377,7 @@ async fn an_officer_opens_a_strike_vote_a_member_votes_and_finds_their_code() {
         .await;
     // She checks the record in her browser, which trusts nothing the
     // server says of it, and finds her tracker there.
-    client
-        .goto(&app.url(&format!("/elections/{id}/verify")))
-        .await
-        .unwrap();
+    visit(client, &app.url(&format!("/elections/{id}/verify"))).await;
     type_into(client, "input[name='tracker']", &code).await;
     press(client, "Check").await;
     let result = wait_for_text(client, "#verify-result", "Checked in your browser").await;

@@ -7,7 +7,7 @@ use unionhall::grievances::calendar::DayCount;
 use unionhall::users::Role;
 
 use crate::browser::{
-    Browser, choose, click, expect_heading, fill, press, set_value, type_into, wait_for,
+    Browser, choose, click, expect_heading, fill, press, set_value, type_into, visit, wait_for,
     wait_for_text,
 };
 use crate::helpers::{PASSWORD, TestApp};
@@ -60,7 +60,7 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
 
     // Sarah files.
     sign_in_as(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
-    client.goto(&app.url("/grievances")).await.unwrap();
+    visit(client, &app.url("/grievances")).await;
     click(client, Locator::LinkText("File a grievance")).await;
     expect_heading(client, "File a grievance").await;
     let incident = (app.config.today() - chrono::Days::new(5)).to_string();
@@ -78,14 +78,14 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
 
     // The chief steward assigns Sam.
     sign_in_as(client, &app, "chris@example.org", "Chris Chief").await;
-    client.goto(&app.url("/grievances/1")).await.unwrap();
+    visit(client, &app.url("/grievances/1")).await;
     choose(client, "#steward", &sam.to_string()).await;
     press(client, "Assign").await;
     wait_for_text(client, ".flash", "Steward assigned.").await;
 
     // Sam finds it on his board, records the meeting and appeals.
     sign_in_as(client, &app, "sam@example.org", "Sam Steward").await;
-    client.goto(&app.url("/stewards/board")).await.unwrap();
+    visit(client, &app.url("/stewards/board")).await;
     expect_heading(client, "Deadline board").await;
     let board = client.source().await.unwrap();
     assert!(board.contains("G-1"), "on the board");
@@ -111,7 +111,7 @@ async fn a_member_files_the_steward_meets_and_appeals_the_member_sees_the_step()
     // Sarah sees the new step, and not Sam's private notes (there are none
     // here; the access tests cover them).
     sign_in_as(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
-    client.goto(&app.url("/grievances/1")).await.unwrap();
+    visit(client, &app.url("/grievances/1")).await;
     let status = wait_for(client, ".case-status").await.text().await.unwrap();
     assert!(status.starts_with("Step 2"), "{status}");
     let timeline = wait_for(client, ".timeline").await.text().await.unwrap();
@@ -138,7 +138,7 @@ async fn a_member_files_twice_and_the_chief_steward_voids_the_duplicate() {
     sign_in_as(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
     let incident = (app.config.today() - chrono::Days::new(5)).to_string();
     for number in ["G-1", "G-2"] {
-        client.goto(&app.url("/grievances/new")).await.unwrap();
+        visit(client, &app.url("/grievances/new")).await;
         fill_grievance(client, &incident).await;
         press(client, "File the grievance").await;
         expect_heading(client, &format!("Grievance {number}")).await;
@@ -146,7 +146,7 @@ async fn a_member_files_twice_and_the_chief_steward_voids_the_duplicate() {
 
     // The chief steward sees both on the board and voids the second.
     sign_in_as(client, &app, "chris@example.org", "Chris Chief").await;
-    client.goto(&app.url("/stewards/board")).await.unwrap();
+    visit(client, &app.url("/stewards/board")).await;
     expect_heading(client, "Deadline board").await;
     let board = client.source().await.unwrap();
     assert!(
@@ -220,7 +220,7 @@ async fn a_member_files_twice_and_the_chief_steward_voids_the_duplicate() {
         .await;
 
     // The board no longer shows it.
-    client.goto(&app.url("/stewards/board")).await.unwrap();
+    visit(client, &app.url("/stewards/board")).await;
     expect_heading(client, "Deadline board").await;
     let board = client.source().await.unwrap();
     assert!(board.contains(">G-1<"), "{board}");
@@ -243,7 +243,7 @@ async fn an_officer_reads_how_limits_are_counted_and_ticks_the_roll_forward_opti
     let client = &browser.client;
     crate::sign_in::sign_in_officer(client, &app, "olive@example.org").await;
     let url = app.url(&format!("/officer/units/{unit}/procedure"));
-    client.goto(&url).await.unwrap();
+    visit(client, &url).await;
     expect_heading(client, "Grievance procedure: Guild Staff").await;
     let words = client.source().await.unwrap();
     assert!(

@@ -3,7 +3,7 @@
 
 use fantoccini::{Client, Locator};
 
-use crate::browser::Browser;
+use crate::browser::{Browser, visit};
 use crate::helpers::{PASSWORD, TestApp};
 use crate::morning::morning;
 use crate::sign_in::{sign_in_as, sign_in_officer};
@@ -43,7 +43,7 @@ async fn check_home(browser: &Browser, app: &TestApp, who: &str, wanted: &[&str]
     browser
         .screenshots_at_each_width(&app.url("/"), &format!("home-{who}"))
         .await;
-    client.goto(&app.url("/")).await.unwrap();
+    visit(client, &app.url("/")).await;
     let listed = items(client).await;
     for w in wanted {
         assert!(
@@ -54,7 +54,7 @@ async fn check_home(browser: &Browser, app: &TestApp, who: &str, wanted: &[&str]
     let mut links: Vec<String> = listed.into_iter().map(|(_, href)| href).collect();
     links.dedup();
     for href in links {
-        client.goto(&app.url(&href)).await.unwrap();
+        visit(client, &app.url(&href)).await;
         let title = client.title().await.unwrap();
         assert!(
             !title.starts_with("Page not found")
@@ -114,7 +114,7 @@ async fn each_role_finds_what_needs_them_on_their_home_page_and_every_link_opens
     )
     .await;
     // "Vote now" leads to the ballot.
-    client.goto(&app.url("/")).await.unwrap();
+    visit(client, &app.url("/")).await;
     client
         .find(Locator::XPath(
             "//a[starts-with(normalize-space(.), 'Vote now')]",

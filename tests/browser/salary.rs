@@ -1,7 +1,7 @@
 //! Salary comparisons in a browser: the demo's three scenarios side by
 //! side, as an officer and as a member, at desktop and phone width.
 
-use crate::browser::{Browser, expect_heading, press};
+use crate::browser::{Browser, expect_heading, press, visit};
 use crate::helpers::TestApp;
 use crate::sign_in::sign_in_demo;
 
@@ -15,7 +15,7 @@ async fn the_comparison_page_as_an_officer_and_as_a_member() {
     let client = &browser.client;
 
     sign_in_demo(client, &app, "officer@example.org", "Olive Organa").await;
-    client.goto(&app.url("/salary")).await.unwrap();
+    visit(client, &app.url("/salary")).await;
     expect_heading(client, "Salary comparisons").await;
     press(client, "Compare").await;
     expect_heading(client, "Scenarios side by side").await;
@@ -39,7 +39,7 @@ async fn the_comparison_page_as_an_officer_and_as_a_member() {
     browser.screenshot("salary-03-officer-chart-desktop").await;
 
     sign_in_demo(client, &app, "sarah.okafor@example.org", "Sarah Okafor").await;
-    client.goto(&url).await.unwrap();
+    visit(client, &url).await;
     expect_heading(client, "Scenarios side by side").await;
     let source = client.source().await.unwrap();
     assert!(source.contains("Your line"));

@@ -2,12 +2,12 @@
 
 use fantoccini::Client;
 
-use crate::browser::{expect_heading, fill, press};
+use crate::browser::{expect_heading, fill, press, visit};
 use crate::helpers::{PASSWORD, TestApp};
 
 /// Fills in and sends the sign-in form; what follows is the test's to check.
 pub async fn sign_in(client: &Client, app: &TestApp, email: &str, password: &str) {
-    client.goto(&app.url("/sign-in")).await.unwrap();
+    visit(client, &app.url("/sign-in")).await;
     fill(client, "email", email).await;
     fill(client, "password", password).await;
     press(client, "Sign in").await;

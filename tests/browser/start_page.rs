@@ -1,7 +1,7 @@
 use fantoccini::Locator;
 use fantoccini::key::Key;
 
-use crate::browser::Browser;
+use crate::browser::{Browser, visit};
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -11,7 +11,7 @@ async fn a_visitor_reads_the_start_page_and_finds_sign_in() {
     };
     let app = TestApp::spawn().await;
     let client = &browser.client;
-    client.goto(&app.url("/")).await.unwrap();
+    visit(client, &app.url("/")).await;
 
     let h1 = client
         .find(Locator::Css("h1"))

@@ -7,7 +7,7 @@
 
 use fantoccini::Client;
 
-use crate::browser::{Browser, press, type_into, wait_for, wait_for_text};
+use crate::browser::{Browser, press, type_into, visit, wait_for, wait_for_text};
 use crate::helpers::{PASSWORD, Stage, TestApp};
 use crate::sign_in::sign_in_as;
 
@@ -15,10 +15,7 @@ const PASSPHRASE: &str = "a long trustee phrase";
 
 /// Opens the trustee page fresh and waits for its script to take over.
 async fn trustee_page(client: &Client, app: &TestApp, id: i64) {
-    client
-        .goto(&app.url(&format!("/elections/{id}/trustee")))
-        .await
-        .unwrap();
+    visit(client, &app.url(&format!("/elections/{id}/trustee"))).await;
     wait_for(client, "#trustee-device:not([hidden])").await;
 }
 
@@ -82,7 +79,7 @@ async fn a_trustee_makes_the_key_and_decrypts_in_the_browser() {
     // The trustee saves the key file the page offers, as a download.
     let dir = tempfile::tempdir().unwrap();
     client
-        .issue_cmd(crate::elections::Cdp(serde_json::json!({
+        .issue_cmd(crate::browser::Cdp(serde_json::json!({
             "cmd": "Browser.setDownloadBehavior",
             "params": { "behavior": "allow", "downloadPath": dir.path().to_str().unwrap() },
         })))
