@@ -425,7 +425,7 @@ async fn the_check_off_preview_says_who_would_be_under_over_or_missing_before_an
         ("Santos, Miguel", "$80.00", "$0.00", "-$80.00", "missing"),
         ("Boyd, Terrence", "$0.00", "$10.00", "$10.00", "over"),
     ] {
-        let row = format!("<td>{name}</td>");
+        let row = format!("<td data-label=\"Name\">{name}</td>");
         let at = body
             .find(&row)
             .unwrap_or_else(|| panic!("{name} listed in {body}"));

@@ -569,11 +569,15 @@ async fn the_living_wage_counts_who_earns_below_it_and_officers_see_the_cost_to_
     // Dan at his $55,000 floor: $263 + $2.50 + $5,000 to lift them.
     let page = officer.visit(&format!("/salary/scenarios/{id}")).await;
     for expected in [
-        "<th scope=\"row\">Below the living wage now</th><td class=\"num\">3</td>",
-        "<th scope=\"row\">Below the living wage after</th><td class=\"num\">3</td>",
-        "<th scope=\"row\">Cost to bring everyone to the living wage after, a year</th><td class=\"num\">$5,265.50</td>",
+        "<th scope=\"row\">Below the living wage now</th><td class=\"num\" data-label=\"Union proposal\">3</td>",
+        "<th scope=\"row\">Below the living wage after</th><td class=\"num\" data-label=\"Union proposal\">3</td>",
+        "<th scope=\"row\">Cost to bring everyone to the living wage after, a year</th><td class=\"num\" data-label=\"Union proposal\">$5,265.50</td>",
     ] {
-        assert!(page.body.contains(expected), "missing {expected}");
+        assert!(
+            page.body.contains(expected),
+            "missing {expected} in {}",
+            page.body
+        );
     }
     let csv = officer
         .get(&format!("/salary/scenarios/{id}/aggregates.csv"))
@@ -586,11 +590,11 @@ async fn the_living_wage_counts_who_earns_below_it_and_officers_see_the_cost_to_
     let page = ben.visit(&format!("/salary/scenarios/{id}")).await;
     assert!(
         page.body
-            .contains("<th scope=\"row\">Below the living wage now</th><td class=\"num\">3</td>")
+            .contains("<th scope=\"row\">Below the living wage now</th><td class=\"num\" data-label=\"Union proposal\">3</td>")
     );
     assert!(
         page.body
-            .contains("<th scope=\"row\">Below the living wage after</th><td class=\"num\">2</td>")
+            .contains("<th scope=\"row\">Below the living wage after</th><td class=\"num\" data-label=\"Union proposal\">2</td>")
     );
     assert!(
         !page
